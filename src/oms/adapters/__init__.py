@@ -1,0 +1,1 @@
+"""The outside world: database, and later carriers, channels, email and documents."""

@@ -1,0 +1,127 @@
+"""Products and locations in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from oms.adapters.db.base import Repository, from_minor, to_minor, unique_violation
+from oms.adapters.db.tables import locations, products
+from oms.domain.catalogue.model import Location, LocationKind, NewLocation, NewProduct, Product
+from oms.domain.errors import AlreadyExists
+
+
+def _product(row: Any) -> Product:
+    m = row._mapping
+    return Product(
+        id=m["id"],
+        sku=m["sku"],
+        name=m["name"],
+        price=from_minor(m["price_minor"], m["currency"]),
+        currency=m["currency"],
+        weight_grams=m["weight_grams"],
+        barcode=m["barcode"],
+    )
+
+
+def _location(row: Any) -> Location:
+    m = row._mapping
+    return Location(
+        id=m["id"],
+        code=m["code"],
+        name=m["name"],
+        kind=LocationKind(m["kind"]),
+        country=m["country"],
+        postal_code=m["postal_code"],
+        ships=m["ships"],
+        priority=m["priority"],
+    )
+
+
+class SqlProducts(Repository):
+    def add(self, product: NewProduct, now: datetime) -> Product:
+        try:
+            with self.conn.begin_nested():
+                new_id = self.conn.execute(
+                    products.insert().returning(products.c.id),
+                    {
+                        "sku": product.sku,
+                        "name": product.name,
+                        "price_minor": to_minor(product.price, product.currency),
+                        "currency": product.currency,
+                        "weight_grams": product.weight_grams,
+                        "barcode": product.barcode,
+                        "created_at": now,
+                    },
+                ).scalar_one()
+        except sa.exc.IntegrityError as error:
+            if unique_violation(error, "sku"):
+                raise AlreadyExists(f"a product with SKU {product.sku!r} exists") from None
+            raise
+        return Product(
+            new_id,
+            product.sku,
+            product.name,
+            product.price,
+            product.currency,
+            product.weight_grams,
+            product.barcode,
+        )
+
+    def get(self, sku: str) -> Product | None:
+        row = self.conn.execute(products.select().where(products.c.sku == sku)).first()
+        return _product(row) if row else None
+
+    def by_skus(self, skus: Sequence[str]) -> dict[str, Product]:
+        rows = self.conn.execute(products.select().where(products.c.sku.in_(list(skus))))
+        return {p.sku: p for p in map(_product, rows)}
+
+    def page(self, after_sku: str | None, limit: int) -> list[Product]:
+        query = products.select().order_by(products.c.sku).limit(limit)
+        if after_sku is not None:
+            query = query.where(products.c.sku > after_sku)
+        return [_product(row) for row in self.conn.execute(query)]
+
+
+class SqlLocations(Repository):
+    def add(self, location: NewLocation, now: datetime) -> Location:
+        try:
+            with self.conn.begin_nested():
+                new_id = self.conn.execute(
+                    locations.insert().returning(locations.c.id),
+                    {
+                        "code": location.code,
+                        "name": location.name,
+                        "kind": location.kind.value,
+                        "country": location.country,
+                        "postal_code": location.postal_code,
+                        "ships": location.ships,
+                        "priority": location.priority,
+                        "created_at": now,
+                    },
+                ).scalar_one()
+        except sa.exc.IntegrityError as error:
+            if unique_violation(error, "code"):
+                raise AlreadyExists(f"a location with code {location.code!r} exists") from None
+            raise
+        return Location(
+            new_id,
+            location.code,
+            location.name,
+            location.kind,
+            location.country,
+            location.postal_code,
+            location.ships,
+            location.priority,
+        )
+
+    def get(self, code: str) -> Location | None:
+        row = self.conn.execute(locations.select().where(locations.c.code == code)).first()
+        return _location(row) if row else None
+
+    def all(self) -> list[Location]:
+        rows = self.conn.execute(locations.select().order_by(locations.c.code))
+        return [_location(row) for row in rows]

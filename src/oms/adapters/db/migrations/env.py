@@ -1,0 +1,27 @@
+"""Alembic environment: migrations run on the URL the config carries (or OMS_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+
+import sqlalchemy as sa
+from alembic import context
+
+from oms.adapters.db.engine import normalise_url
+from oms.adapters.db.tables import metadata
+
+config = context.config
+url = config.get_main_option("sqlalchemy.url") or normalise_url(
+    os.environ.get("OMS_DATABASE_URL", "sqlite:///./oms.db")
+)
+engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+with engine.connect() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+engine.dispose()

@@ -1,0 +1,315 @@
+"""Orders, their lines and their timeline in SQL."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from oms.adapters.db.base import Repository, from_minor, to_minor, unique_violation
+from oms.adapters.db.tables import counters, order_events, order_lines, order_number_seq, orders
+from oms.domain.errors import ConcurrentUpdate
+from oms.domain.inventory.model import Backorder
+from oms.domain.money import Money
+from oms.domain.orders.events import OrderEvent, StoredEvent
+from oms.domain.orders.model import Address, Customer, Order, OrderLine, Totals
+from oms.domain.orders.status import OPEN_FOR_ALLOCATION, OrderStatus
+from oms.services.ports import OrderAlreadyPlaced, OrderFilter, PlacedOrderRef
+
+_QUANTITIES = (
+    "allocated_quantity",
+    "backordered_quantity",
+    "shipped_quantity",
+    "delivered_quantity",
+    "cancelled_quantity",
+    "returned_quantity",
+)
+_OPEN = [s.value for s in OPEN_FOR_ALLOCATION]
+
+
+def order_number(n: int) -> str:
+    return f"SO-{n:06d}"
+
+
+def _line(m: Any, currency: str) -> OrderLine:
+    return OrderLine(
+        id=m["id"],
+        sku=m["sku"],
+        product_id=m["product_id"],
+        quantity=m["quantity"],
+        unit_price=from_minor(m["unit_price_minor"], currency),
+        **{name: m[name] for name in _QUANTITIES},
+    )
+
+
+def _order(m: Any, lines: list[OrderLine]) -> Order:
+    cur = m["currency"]
+    money = {
+        k: Money(from_minor(m[f"{k}_minor"], cur), cur)
+        for k in ("subtotal", "shipping", "tax", "total")
+    }
+    return Order(
+        id=m["id"],
+        number=m["number"],
+        channel=m["channel"],
+        external_id=m["external_id"],
+        status=OrderStatus(m["status"]),
+        customer=Customer(m["customer_email"], m["customer_name"]),
+        shipping_address=Address(
+            name=m["ship_name"],
+            line1=m["ship_line1"],
+            line2=m["ship_line2"],
+            city=m["ship_city"],
+            postal_code=m["ship_postal_code"],
+            country=m["ship_country"],
+        ),
+        currency=cur,
+        priority=m["priority"],
+        totals=Totals(**money),
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        version=m["version"],
+        held_from=OrderStatus(m["held_from"]) if m["held_from"] else None,
+        lines=lines,
+    )
+
+
+class SqlOrders(Repository):
+    def find_placed(
+        self, idempotency_key: str | None, channel: str, external_id: str | None
+    ) -> PlacedOrderRef | None:
+        if idempotency_key:
+            row = self.conn.execute(
+                sa.select(orders.c.id, orders.c.request_hash).where(
+                    orders.c.idempotency_key == idempotency_key
+                )
+            ).first()
+            if row:
+                return PlacedOrderRef(row.id, row.request_hash, by_key=True)
+        if external_id:
+            row = self.conn.execute(
+                sa.select(orders.c.id, orders.c.request_hash).where(
+                    orders.c.channel == channel, orders.c.external_id == external_id
+                )
+            ).first()
+            if row:
+                return PlacedOrderRef(row.id, row.request_hash, by_key=False)
+        return None
+
+    def _next_number(self) -> str:
+        if self.postgres:
+            return order_number(self.conn.execute(order_number_seq.next_value()).scalar_one())
+        value = self.conn.execute(
+            counters.update()
+            .where(counters.c.name == "order_number")
+            .values(value=counters.c.value + 1)
+            .returning(counters.c.value)
+        ).scalar()
+        if value is None:
+            self.conn.execute(counters.insert().values(name="order_number", value=1))
+            value = 1
+        return order_number(value)
+
+    def add(self, order: Order, idempotency_key: str | None, request_hash: str) -> tuple[int, str]:
+        number = self._next_number()
+        cur = order.currency
+        address = order.shipping_address
+        values = {
+            "number": number,
+            "channel": order.channel,
+            "external_id": order.external_id,
+            "idempotency_key": idempotency_key,
+            "request_hash": request_hash,
+            "status": order.status.value,
+            "held_from": None,
+            "customer_email": order.customer.email.lower(),
+            "customer_name": order.customer.name,
+            "ship_name": address.name,
+            "ship_line1": address.line1,
+            "ship_line2": address.line2,
+            "ship_city": address.city,
+            "ship_postal_code": address.postal_code,
+            "ship_country": address.country,
+            "currency": cur,
+            "priority": order.priority,
+            "subtotal_minor": to_minor(order.totals.subtotal.amount, cur),
+            "shipping_minor": to_minor(order.totals.shipping.amount, cur),
+            "tax_minor": to_minor(order.totals.tax.amount, cur),
+            "total_minor": to_minor(order.totals.total.amount, cur),
+            "version": order.version,
+            "created_at": order.created_at,
+            "updated_at": order.updated_at,
+        }
+        try:
+            new_id = self.conn.execute(orders.insert().returning(orders.c.id), values).scalar_one()
+        except sa.exc.IntegrityError as error:
+            if unique_violation(error, "idempotency_key", "external_id"):
+                raise OrderAlreadyPlaced() from None
+            raise
+        return new_id, number
+
+    def add_lines(self, order_id: int, currency: str, lines: Sequence[OrderLine]) -> list[int]:
+        rows = [
+            {
+                "order_id": order_id,
+                "line_no": i + 1,
+                "product_id": line.product_id,
+                "sku": line.sku,
+                "quantity": line.quantity,
+                "unit_price_minor": to_minor(line.unit_price, currency),
+                **{name: getattr(line, name) for name in _QUANTITIES},
+            }
+            for i, line in enumerate(lines)
+        ]
+        return [
+            r[0]
+            for r in self.conn.execute(
+                order_lines.insert().returning(order_lines.c.id, sort_by_parameter_order=True), rows
+            )
+        ]
+
+    def get(self, order_id: int) -> Order | None:
+        row = self.conn.execute(orders.select().where(orders.c.id == order_id)).first()
+        if row is None:
+            return None
+        return self._with_lines([row._mapping])[0]
+
+    def _with_lines(self, headers: Sequence[Any]) -> list[Order]:
+        ids = [m["id"] for m in headers]
+        currency = {m["id"]: m["currency"] for m in headers}
+        lines: dict[int, list[OrderLine]] = defaultdict(list)
+        if ids:
+            rows = self.conn.execute(
+                order_lines.select()
+                .where(order_lines.c.order_id.in_(ids))
+                .order_by(order_lines.c.order_id, order_lines.c.line_no)
+            )
+            for r in rows:
+                m = r._mapping
+                lines[m["order_id"]].append(_line(m, currency[m["order_id"]]))
+        return [_order(m, lines[m["id"]]) for m in headers]
+
+    def save(self, order: Order) -> None:
+        result = self.conn.execute(
+            orders.update()
+            .where(orders.c.id == order.id, orders.c.version == order.version)
+            .values(
+                status=order.status.value,
+                held_from=order.held_from.value if order.held_from else None,
+                version=order.version + 1,
+                updated_at=order.updated_at,
+            )
+        )
+        if result.rowcount != 1:
+            raise ConcurrentUpdate(f"order {order.number} was changed by someone else")
+        order.version += 1
+        stored = {
+            r.id: tuple(r[1:])
+            for r in self.conn.execute(
+                sa.select(order_lines.c.id, *(order_lines.c[n] for n in _QUANTITIES)).where(
+                    order_lines.c.order_id == order.id
+                )
+            )
+        }
+        changed = [
+            {"line_id": line.id, **{n: getattr(line, n) for n in _QUANTITIES}}
+            for line in order.lines
+            if stored.get(line.id) != tuple(getattr(line, n) for n in _QUANTITIES)
+        ]
+        if changed:
+            self.conn.execute(
+                order_lines.update().where(order_lines.c.id == sa.bindparam("line_id")),
+                changed,
+            )
+
+    def touch(self, order_id: int, now: datetime) -> bool:
+        result = self.conn.execute(
+            orders.update()
+            .where(orders.c.id == order_id, orders.c.status.in_(_OPEN))
+            .values(version=orders.c.version + 1, updated_at=now)
+        )
+        return result.rowcount == 1
+
+    def move_allocation(self, line_id: int, quantity: int) -> bool:
+        lines = order_lines.c
+        source = lines.backordered_quantity if quantity > 0 else lines.allocated_quantity
+        result = self.conn.execute(
+            order_lines.update()
+            .where(lines.id == line_id, source >= abs(quantity))
+            .values(
+                allocated_quantity=lines.allocated_quantity + quantity,
+                backordered_quantity=lines.backordered_quantity - quantity,
+            )
+        )
+        return result.rowcount == 1
+
+    def search(self, flt: OrderFilter) -> list[Order]:
+        query = orders.select().order_by(orders.c.id.desc()).limit(flt.limit)
+        if flt.status:
+            query = query.where(orders.c.status == flt.status)
+        if flt.channel:
+            query = query.where(orders.c.channel == flt.channel)
+        if flt.customer_email:
+            query = query.where(orders.c.customer_email == flt.customer_email.lower())
+        if flt.q:
+            q = flt.q.strip()
+            query = query.where(
+                sa.or_(
+                    orders.c.number == q.upper(),
+                    orders.c.customer_email == q.lower(),
+                    sa.func.lower(orders.c.customer_name).contains(q.lower(), autoescape=True),
+                )
+            )
+        if flt.before_id is not None:
+            query = query.where(orders.c.id < flt.before_id)
+        return self._with_lines([r._mapping for r in self.conn.execute(query)])
+
+    def backorders(self, product_ids: Sequence[int]) -> list[Backorder]:
+        rows = self.conn.execute(
+            sa.select(
+                order_lines.c.id,
+                order_lines.c.product_id,
+                order_lines.c.backordered_quantity,
+                orders.c.priority,
+                orders.c.created_at,
+                orders.c.id,
+            )
+            .join(orders, orders.c.id == order_lines.c.order_id)
+            .where(
+                order_lines.c.product_id.in_(list(product_ids)),
+                order_lines.c.backordered_quantity > 0,
+                orders.c.status.in_(_OPEN),
+            )
+        )
+        return [Backorder(*r) for r in rows]
+
+    def add_events(
+        self, order_id: int, events: Sequence[OrderEvent], actor: str, at: datetime
+    ) -> None:
+        if events:
+            self.conn.execute(
+                order_events.insert(),
+                [
+                    {
+                        "order_id": order_id,
+                        "type": e.type.value,
+                        "from_status": e.from_status.value if e.from_status else None,
+                        "to_status": e.to_status.value if e.to_status else None,
+                        "actor": actor,
+                        "at": at,
+                        "data": e.data,
+                    }
+                    for e in events
+                ],
+            )
+
+    def events(self, order_id: int) -> list[StoredEvent]:
+        rows = self.conn.execute(
+            order_events.select()
+            .where(order_events.c.order_id == order_id)
+            .order_by(order_events.c.id)
+        )
+        return [StoredEvent(**r._mapping) for r in rows]

@@ -1,0 +1,336 @@
+"""Stock rows, reservations and the stock ledger in SQL; every change is a conditional UPDATE."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from oms.adapters.db.base import Repository
+from oms.adapters.db.tables import locations, products, reservations, stock, stock_ledger
+from oms.domain.errors import Conflict
+from oms.domain.inventory.model import (
+    Discrepancy,
+    LedgerEntry,
+    LedgerKind,
+    StockOption,
+    StockRow,
+    StoredLedgerEntry,
+)
+from oms.services.ports import NewReservation, Reservation
+
+_ROW_COLUMNS = (
+    stock.c.id,
+    stock.c.location_id,
+    stock.c.product_id,
+    locations.c.code,
+    products.c.sku,
+    stock.c.on_hand,
+    stock.c.reserved,
+    locations.c.ships,
+)
+_ROWS = stock.join(locations, locations.c.id == stock.c.location_id).join(
+    products, products.c.id == stock.c.product_id
+)
+
+
+def _row(r: Any) -> StockRow:
+    return StockRow(
+        stock_id=r[0],
+        location_id=r[1],
+        product_id=r[2],
+        location=r[3],
+        sku=r[4],
+        on_hand=r[5],
+        reserved=r[6],
+        ships=r[7],
+    )
+
+
+def _reservation(r: Any) -> Reservation:
+    m = r._mapping
+    return Reservation(
+        m["id"], m["order_id"], m["order_line_id"], m["stock_id"], m["quantity"], m["created_at"]
+    )
+
+
+class SqlStock(Repository):
+    def _locked(self, query: Any) -> Any:
+        # SQLite has no row locks; there the writer's BEGIN IMMEDIATE serialises instead.
+        return query.with_for_update(of=stock) if self.postgres else query
+
+    def lock_row(self, location_id: int, product_id: int, now: datetime) -> StockRow:
+        query = self._locked(
+            sa.select(*_ROW_COLUMNS)
+            .select_from(_ROWS)
+            .where(stock.c.location_id == location_id, stock.c.product_id == product_id)
+        )
+        row = self.conn.execute(query).first()
+        if row is None:
+            values = {
+                "location_id": location_id,
+                "product_id": product_id,
+                "on_hand": 0,
+                "reserved": 0,
+                "updated_at": now,
+            }
+            if self.postgres:
+                self.conn.execute(pg_insert(stock).values(values).on_conflict_do_nothing())
+            else:
+                self.conn.execute(stock.insert().values(values))
+            row = self.conn.execute(query).one()
+        return _row(row)
+
+    def lock_rows(self, stock_ids: Sequence[int]) -> None:
+        if stock_ids and self.postgres:
+            self.conn.execute(
+                sa.select(stock.c.id)
+                .where(stock.c.id.in_(sorted(stock_ids)))
+                .order_by(stock.c.id)
+                .with_for_update()
+            )
+
+    def lock_options(self, product_ids: Sequence[int]) -> list[StockOption]:
+        query = self._locked(
+            sa.select(
+                stock.c.id,
+                stock.c.location_id,
+                stock.c.product_id,
+                stock.c.on_hand - stock.c.reserved,
+                locations.c.priority,
+            )
+            .join(locations, locations.c.id == stock.c.location_id)
+            .where(stock.c.product_id.in_(list(product_ids)), locations.c.ships.is_(True))
+            .order_by(stock.c.id)
+        )
+        return [
+            StockOption(
+                stock_id=r[0],
+                location_id=r[1],
+                product_id=r[2],
+                available=r[3],
+                location_priority=r[4],
+            )
+            for r in self.conn.execute(query)
+        ]
+
+    def reserve(self, stock_id: int, quantity: int) -> bool:
+        # The one statement that keeps oversell out: the database checks and adds at once.
+        result = self.conn.execute(
+            stock.update()
+            .where(stock.c.id == stock_id, stock.c.on_hand - stock.c.reserved >= quantity)
+            .values(reserved=stock.c.reserved + quantity)
+        )
+        return result.rowcount == 1
+
+    def release(self, stock_id: int, quantity: int) -> bool:
+        result = self.conn.execute(
+            stock.update()
+            .where(stock.c.id == stock_id, stock.c.reserved >= quantity)
+            .values(reserved=stock.c.reserved - quantity)
+        )
+        return result.rowcount == 1
+
+    def change_on_hand(self, stock_id: int, delta: int) -> bool:
+        result = self.conn.execute(
+            stock.update()
+            .where(stock.c.id == stock_id, stock.c.on_hand + delta >= stock.c.reserved)
+            .values(on_hand=stock.c.on_hand + delta, updated_at=self._uow.now())
+        )
+        return result.rowcount == 1
+
+    def set_on_hand(self, stock_id: int, on_hand: int) -> bool:
+        result = self.conn.execute(
+            stock.update()
+            .where(stock.c.id == stock_id, stock.c.reserved <= on_hand)
+            .values(on_hand=on_hand, updated_at=self._uow.now())
+        )
+        return result.rowcount == 1
+
+    def add_reservations(self, new: Sequence[NewReservation], now: datetime) -> None:
+        if new:
+            self.conn.execute(
+                reservations.insert(),
+                [
+                    {
+                        "order_id": r.order_id,
+                        "order_line_id": r.order_line_id,
+                        "stock_id": r.stock_id,
+                        "quantity": r.quantity,
+                        "created_at": now,
+                    }
+                    for r in new
+                ],
+            )
+
+    def reduce_reservation(self, reservation_id: int, quantity: int) -> None:
+        """Take quantity off a reservation; one that reaches zero is deleted."""
+        partial = self.conn.execute(
+            reservations.update()
+            .where(reservations.c.id == reservation_id, reservations.c.quantity > quantity)
+            .values(quantity=reservations.c.quantity - quantity)
+        )
+        if partial.rowcount == 0:
+            self.conn.execute(
+                reservations.delete().where(
+                    reservations.c.id == reservation_id, reservations.c.quantity == quantity
+                )
+            )
+
+    def reservations_at(self, stock_id: int) -> list[Reservation]:
+        rows = self.conn.execute(reservations.select().where(reservations.c.stock_id == stock_id))
+        return [_reservation(r) for r in rows]
+
+    def reservations_of(self, order_id: int) -> list[Reservation]:
+        rows = self.conn.execute(
+            reservations.select()
+            .where(reservations.c.order_id == order_id)
+            .order_by(reservations.c.id)
+        )
+        return [_reservation(r) for r in rows]
+
+    def append_ledger(self, entries: Sequence[LedgerEntry]) -> None:
+        if entries:
+            self.conn.execute(
+                stock_ledger.insert(),
+                [
+                    {
+                        "stock_id": e.stock_id,
+                        "kind": e.kind.value,
+                        "on_hand_delta": e.on_hand_delta,
+                        "reserved_delta": e.reserved_delta,
+                        "reason": e.reason,
+                        "order_id": e.order_id,
+                        "order_line_id": e.order_line_id,
+                        "actor": e.actor,
+                        "at": e.at,
+                    }
+                    for e in entries
+                ],
+            )
+
+    def ledger(self, stock_id: int, after_id: int | None, limit: int) -> list[StoredLedgerEntry]:
+        query = (
+            stock_ledger.select()
+            .where(stock_ledger.c.stock_id == stock_id)
+            .order_by(stock_ledger.c.id)
+            .limit(limit)
+        )
+        if after_id is not None:
+            query = query.where(stock_ledger.c.id > after_id)
+        return [
+            StoredLedgerEntry(
+                m["id"],
+                LedgerEntry(
+                    m["stock_id"],
+                    LedgerKind(m["kind"]),
+                    m["on_hand_delta"],
+                    m["reserved_delta"],
+                    m["actor"],
+                    m["at"],
+                    m["reason"],
+                    m["order_id"],
+                    m["order_line_id"],
+                ),
+            )
+            for m in (r._mapping for r in self.conn.execute(query))
+        ]
+
+    def find(self, location_code: str, sku: str) -> StockRow | None:
+        row = self.conn.execute(
+            sa.select(*_ROW_COLUMNS)
+            .select_from(_ROWS)
+            .where(locations.c.code == location_code, products.c.sku == sku)
+        ).first()
+        return _row(row) if row else None
+
+    def search(
+        self, sku: str | None, location: str | None, after_id: int | None, limit: int
+    ) -> list[StockRow]:
+        query = sa.select(*_ROW_COLUMNS).select_from(_ROWS).order_by(stock.c.id).limit(limit)
+        if sku is not None:
+            query = query.where(products.c.sku == sku)
+        if location is not None:
+            query = query.where(locations.c.code == location)
+        if after_id is not None:
+            query = query.where(stock.c.id > after_id)
+        return [_row(r) for r in self.conn.execute(query)]
+
+    def discrepancies(self) -> list[Discrepancy]:
+        ledger = (
+            sa.select(
+                stock_ledger.c.stock_id,
+                sa.func.sum(stock_ledger.c.on_hand_delta).label("on_hand"),
+                sa.func.sum(stock_ledger.c.reserved_delta).label("reserved"),
+            )
+            .group_by(stock_ledger.c.stock_id)
+            .subquery()
+        )
+        held = (
+            sa.select(
+                reservations.c.stock_id, sa.func.sum(reservations.c.quantity).label("quantity")
+            )
+            .group_by(reservations.c.stock_id)
+            .subquery()
+        )
+        ledger_on_hand = sa.func.coalesce(ledger.c.on_hand, 0)
+        ledger_reserved = sa.func.coalesce(ledger.c.reserved, 0)
+        open_reserved = sa.func.coalesce(held.c.quantity, 0)
+        query = (
+            sa.select(
+                stock.c.id,
+                locations.c.code,
+                products.c.sku,
+                stock.c.on_hand,
+                stock.c.reserved,
+                ledger_on_hand,
+                ledger_reserved,
+                open_reserved,
+            )
+            .select_from(
+                _ROWS.outerjoin(ledger, ledger.c.stock_id == stock.c.id).outerjoin(
+                    held, held.c.stock_id == stock.c.id
+                )
+            )
+            .where(
+                sa.or_(
+                    stock.c.on_hand != ledger_on_hand,
+                    stock.c.reserved != ledger_reserved,
+                    stock.c.reserved != open_reserved,
+                )
+            )
+            .order_by(stock.c.id)
+        )
+        return [Discrepancy(*r) for r in self.conn.execute(query)]
+
+    def repair(self, d: Discrepancy) -> None:
+        """Row := ledger on hand and open reservations; the ledger records the correction."""
+        if d.open_reservations > d.ledger_on_hand:
+            raise Conflict(
+                f"{d.sku} at {d.location}: open reservations ({d.open_reservations}) exceed "
+                f"what the ledger says is on hand ({d.ledger_on_hand}); count the stock first"
+            )
+        now = self._uow.now()
+        self.conn.execute(
+            stock.update()
+            .where(stock.c.id == d.stock_id)
+            .values(on_hand=d.ledger_on_hand, reserved=d.open_reservations, updated_at=now)
+        )
+        self.append_ledger(
+            [
+                LedgerEntry(
+                    d.stock_id,
+                    LedgerKind.CORRECTION,
+                    0,
+                    d.open_reservations - d.ledger_reserved,
+                    "system",
+                    now,
+                    f"stock verify --repair: row was on_hand={d.on_hand} reserved={d.reserved}; "
+                    f"ledger says on_hand={d.ledger_on_hand} reserved={d.ledger_reserved}; "
+                    f"open reservations {d.open_reservations}",
+                )
+            ]
+        )

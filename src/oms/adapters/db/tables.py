@@ -1,0 +1,214 @@
+"""The schema: every table oms stores, as SQLAlchemy Core metadata (Alembic diffs against it)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = sa.MetaData(naming_convention=NAMING)
+
+# BIGINT on PostgreSQL; INTEGER on SQLite, where only INTEGER PRIMARY KEY auto-increments.
+Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, also on SQLite, which stores no offset."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to storage; oms stores aware UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        aware: datetime = value
+        return aware.replace(tzinfo=UTC) if aware.tzinfo is None else aware.astimezone(UTC)
+
+
+def _id() -> sa.Column[int]:
+    return sa.Column("id", Id, primary_key=True, autoincrement=True)
+
+
+def _fk(name: str, target: str, *, nullable: bool = False) -> sa.Column[int]:
+    return sa.Column(name, Id, sa.ForeignKey(target), nullable=nullable)
+
+
+products = sa.Table(
+    "products",
+    metadata,
+    _id(),
+    sa.Column("sku", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("price_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("weight_grams", sa.Integer),
+    sa.Column("barcode", sa.String(64)),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+locations = sa.Table(
+    "locations",
+    metadata,
+    _id(),
+    sa.Column("code", sa.String(32), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("country", sa.String(2), nullable=False),
+    sa.Column("postal_code", sa.String(16), nullable=False),
+    sa.Column("ships", sa.Boolean, nullable=False),
+    sa.Column("priority", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+# The database itself refuses a row that promises more than is on hand: the last line of
+# defence against overselling, whatever the code above it does.
+stock = sa.Table(
+    "stock",
+    metadata,
+    _id(),
+    _fk("location_id", "locations.id"),
+    _fk("product_id", "products.id"),
+    sa.Column("on_hand", sa.Integer, nullable=False),
+    sa.Column("reserved", sa.Integer, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("location_id", "product_id"),
+    sa.CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+    sa.CheckConstraint("reserved <= on_hand", name="reserved_within_on_hand"),
+    sa.Index("ix_stock_product_id", "product_id"),
+)
+
+orders = sa.Table(
+    "orders",
+    metadata,
+    _id(),
+    sa.Column("number", sa.String(20), nullable=False, unique=True),
+    sa.Column("channel", sa.String(64), nullable=False),
+    sa.Column("external_id", sa.String(128)),
+    sa.Column("idempotency_key", sa.String(255), unique=True),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("held_from", sa.String(32)),
+    sa.Column("customer_email", sa.String(320), nullable=False),
+    sa.Column("customer_name", sa.String(200), nullable=False),
+    sa.Column("ship_name", sa.String(200), nullable=False),
+    sa.Column("ship_line1", sa.String(200), nullable=False),
+    sa.Column("ship_line2", sa.String(200)),
+    sa.Column("ship_city", sa.String(100), nullable=False),
+    sa.Column("ship_postal_code", sa.String(16), nullable=False),
+    sa.Column("ship_country", sa.String(2), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("priority", sa.Integer, nullable=False),
+    sa.Column("subtotal_minor", sa.BigInteger, nullable=False),
+    sa.Column("shipping_minor", sa.BigInteger, nullable=False),
+    sa.Column("tax_minor", sa.BigInteger, nullable=False),
+    sa.Column("total_minor", sa.BigInteger, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("channel", "external_id"),
+    sa.Index("ix_orders_status_id", "status", "id"),
+    sa.Index("ix_orders_channel_id", "channel", "id"),
+    sa.Index("ix_orders_customer_email_id", "customer_email", "id"),
+)
+
+order_lines = sa.Table(
+    "order_lines",
+    metadata,
+    _id(),
+    _fk("order_id", "orders.id"),
+    sa.Column("line_no", sa.Integer, nullable=False),
+    _fk("product_id", "products.id"),
+    sa.Column("sku", sa.String(64), nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("unit_price_minor", sa.BigInteger, nullable=False),
+    sa.Column("allocated_quantity", sa.Integer, nullable=False),
+    sa.Column("backordered_quantity", sa.Integer, nullable=False),
+    sa.Column("shipped_quantity", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("delivered_quantity", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("cancelled_quantity", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("returned_quantity", sa.Integer, nullable=False, server_default="0"),
+    sa.CheckConstraint(
+        "allocated_quantity >= 0 AND backordered_quantity >= 0 AND allocated_quantity"
+        " + backordered_quantity + shipped_quantity + cancelled_quantity = quantity",
+        name="quantities_balance",
+    ),
+    sa.Index("ix_order_lines_order_id", "order_id"),
+    # Only lines that wait for stock are in this index, so filling backorders stays cheap.
+    sa.Index(
+        "ix_order_lines_backordered",
+        "product_id",
+        postgresql_where=sa.text("backordered_quantity > 0"),
+        sqlite_where=sa.text("backordered_quantity > 0"),
+    ),
+)
+
+reservations = sa.Table(
+    "reservations",
+    metadata,
+    _id(),
+    _fk("order_id", "orders.id"),
+    _fk("order_line_id", "order_lines.id"),
+    _fk("stock_id", "stock.id"),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+    sa.Index("ix_reservations_stock_id", "stock_id"),
+    sa.Index("ix_reservations_order_id", "order_id"),
+)
+
+stock_ledger = sa.Table(
+    "stock_ledger",
+    metadata,
+    _id(),
+    _fk("stock_id", "stock.id"),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("on_hand_delta", sa.Integer, nullable=False),
+    sa.Column("reserved_delta", sa.Integer, nullable=False),
+    sa.Column("reason", sa.String(500)),
+    sa.Column("order_id", Id),
+    sa.Column("order_line_id", Id),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Index("ix_stock_ledger_stock_id_id", "stock_id", "id"),
+)
+
+order_events = sa.Table(
+    "order_events",
+    metadata,
+    _id(),
+    _fk("order_id", "orders.id"),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("from_status", sa.String(32)),
+    sa.Column("to_status", sa.String(32)),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Index("ix_order_events_order_id_id", "order_id", "id"),
+)
+
+# Order numbers: a sequence on PostgreSQL (no lock held across transactions); on SQLite,
+# where writers are serialised anyway, a counter row.
+order_number_seq = sa.Sequence("order_number_seq", metadata=metadata)
+counters = sa.Table(
+    "counters",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)

@@ -1,0 +1,91 @@
+"""The SQL unit of work: one connection, one transaction, retried whole on transient conflicts."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from oms.adapters.db.catalogue import SqlLocations, SqlProducts
+from oms.adapters.db.engine import WRITE
+from oms.adapters.db.orders import SqlOrders
+from oms.adapters.db.stock import SqlStock
+from oms.domain.errors import ConcurrentUpdate
+from oms.services.ports import (
+    LocationRepository,
+    OrderRepository,
+    ProductRepository,
+    StockRepository,
+)
+
+T = TypeVar("T")
+MAX_ATTEMPTS = 8
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def is_transient(error: sa.exc.DBAPIError) -> bool:
+    """Deadlocks and serialisation failures (PostgreSQL), a busy database (SQLite)."""
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    if code in {"40001", "40P01", "55P03"}:
+        return True
+    return "database is locked" in str(error.orig)
+
+
+class SqlUnitOfWork:
+    """Repositories over one connection; `run` is the only way a transaction starts."""
+
+    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
+        self.engine = engine
+        self.clock = clock
+        self._conn: sa.Connection | None = None
+        self.products: ProductRepository = SqlProducts(self)
+        self.locations: LocationRepository = SqlLocations(self)
+        self.stock: StockRepository = SqlStock(self)
+        self.orders: OrderRepository = SqlOrders(self)
+
+    @property
+    def conn(self) -> sa.Connection:
+        if self._conn is None:
+            raise RuntimeError("repository used outside UnitOfWork.run")
+        return self._conn
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def run(self, work: Callable[[], T], *, write: bool = True) -> T:
+        if self._conn is not None:  # nested: join the transaction already open
+            return work()
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return self._once(work, write)
+            except ConcurrentUpdate:
+                if attempt == MAX_ATTEMPTS:
+                    raise
+            except sa.exc.DBAPIError as error:
+                if not is_transient(error) or attempt == MAX_ATTEMPTS:
+                    raise
+            time.sleep(random.uniform(0, 0.005 * 2**attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _once(self, work: Callable[[], T], write: bool) -> T:
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(**{WRITE: write})
+            self._conn = conn
+            try:
+                with conn.begin():
+                    return work()
+            finally:
+                self._conn = None

@@ -1,0 +1,41 @@
+"""The FastAPI application: routes under /api/v1, problem+json errors, the container."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from oms import __version__
+from oms.api import errors
+from oms.api.routes import catalogue, orders, stock
+from oms.bootstrap import Container, bootstrap
+from oms.config import get_settings
+
+
+def create_app(container: Container | None = None) -> FastAPI:
+    """Build the app; without a container, one is built from the environment's settings."""
+    container = container or bootstrap(get_settings())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        container.close()
+
+    app = FastAPI(
+        title="oms",
+        version=__version__,
+        lifespan=lifespan,
+        description="Order management: from checkout to the customer's door and back.",
+    )
+    app.state.container = container
+    errors.install(app)
+    for module in (catalogue, stock, orders):
+        app.include_router(module.router, prefix="/api/v1")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

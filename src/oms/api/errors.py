@@ -1,0 +1,109 @@
+"""Every error the API answers, as application/problem+json (RFC 9457), mapped in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from oms.domain.errors import (
+    AlreadyExists,
+    ConcurrentUpdate,
+    Conflict,
+    DomainError,
+    IdempotencyKeyReused,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+
+PROBLEM = "application/problem+json"
+
+# (status, type slug) per error class; the first match in this order wins.
+_STATUS: list[tuple[type[DomainError], int, str]] = [
+    (InvalidInput, 422, "invalid-input"),
+    (IdempotencyKeyReused, 422, "idempotency-key-reused"),
+    (NotFound, 404, "not-found"),
+    (PermissionDenied, 403, "forbidden"),
+    (AlreadyExists, 409, "already-exists"),
+    (Conflict, 409, "conflict"),
+    (ConcurrentUpdate, 409, "concurrent-update"),
+]
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    slug: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:oms:problem:{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [p for p in loc if p not in ("body", "query", "path", "header")]
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "body"
+
+
+async def _domain_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    for cls, status, slug in _STATUS:
+        if isinstance(error, cls):
+            errors = getattr(error, "errors", None)
+            return problem(
+                status,
+                error.title,
+                error.detail,
+                slug,
+                [{"field": e.field, "message": e.message} for e in errors]
+                if errors
+                else ([] if status == 422 else None),
+            )
+    return problem(400, error.title, error.detail, "bad-request")
+
+
+async def _validation_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = [
+        {
+            "field": "body" if e["type"] == "json_invalid" else _field(tuple(e["loc"])),
+            "message": e["msg"],
+        }
+        for e in error.errors()
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(422, "Invalid input", detail, "invalid-input", errors)
+
+
+async def _http_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    titles = {401: "Unauthorized", 404: "Not found", 405: "Method not allowed"}
+    return problem(
+        error.status_code,
+        titles.get(error.status_code, "Error"),
+        str(error.detail),
+        "http-error",
+        headers=getattr(error, "headers", None),
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)

@@ -1,0 +1,47 @@
+"""Products and locations."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from oms.api.deps import ActorDep, UowDep
+from oms.api.pagination import decode, encode
+from oms.api.schemas import LocationIn, LocationOut, Page, ProductIn, ProductOut
+from oms.services import catalogue
+
+router = APIRouter(tags=["catalogue"])
+
+
+@router.post("/products", status_code=201)
+def create_product(body: ProductIn, uow: UowDep, actor: ActorDep) -> ProductOut:
+    return ProductOut.of(catalogue.create_product(uow, actor, body.to_domain()))
+
+
+@router.get("/products")
+def list_products(
+    uow: UowDep,
+    actor: ActorDep,
+    cursor: str | None = None,
+    limit: int = Query(50, ge=1, le=200),
+) -> Page[ProductOut]:
+    items = catalogue.list_products(uow, actor, decode(cursor), limit)
+    more = len(items) == limit
+    return Page(
+        items=[ProductOut.of(p) for p in items], next_cursor=encode(items[-1].sku) if more else None
+    )
+
+
+@router.get("/products/{sku}")
+def get_product(sku: str, uow: UowDep, actor: ActorDep) -> ProductOut:
+    return ProductOut.of(catalogue.get_product(uow, actor, sku))
+
+
+@router.post("/locations", status_code=201)
+def create_location(body: LocationIn, uow: UowDep, actor: ActorDep) -> LocationOut:
+    return LocationOut.of(catalogue.create_location(uow, actor, body.to_domain()))
+
+
+@router.get("/locations")
+def list_locations(uow: UowDep, actor: ActorDep) -> Page[LocationOut]:
+    items = catalogue.list_locations(uow, actor)
+    return Page(items=[LocationOut.of(loc) for loc in items], next_cursor=None)

@@ -1,0 +1,83 @@
+"""Orders: place, read, list, and the transitions of their lifecycle."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+
+from oms.api.deps import ActorDep, UowDep
+from oms.api.pagination import decode_int, encode
+from oms.api.schemas import EventOut, OrderIn, OrderOut, OrderQuery, Page, ReasonIn
+from oms.services import orders
+from oms.services.ports import OrderFilter
+
+router = APIRouter(tags=["orders"])
+
+
+@router.post("/orders", status_code=201, responses={200: {"description": "A repeat"}})
+def place_order(
+    body: OrderIn,
+    uow: UowDep,
+    actor: ActorDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+) -> OrderOut:
+    """Place an order; a repeat of the same Idempotency-Key or (channel, external_id)
+    answers 200 with the first order and creates nothing."""
+    placed = orders.place_order(uow, actor, body.to_domain(), idempotency_key)
+    if not placed.created:
+        response.status_code = 200
+    return OrderOut.of(placed.order)
+
+
+@router.get("/orders")
+def list_orders(
+    query: Annotated[OrderQuery, Query()], uow: UowDep, actor: ActorDep
+) -> Page[OrderOut]:
+    """Newest first. `q` matches the order number, the customer's email or part of a name."""
+    limit = query.limit
+    flt = OrderFilter(
+        status=query.status.value if query.status else None,
+        channel=query.channel,
+        customer_email=query.customer_email,
+        q=query.q,
+        before_id=decode_int(query.cursor),
+        limit=limit,
+    )
+    items = orders.list_orders(uow, actor, flt)
+    return Page(
+        items=[OrderOut.of(o) for o in items],
+        next_cursor=encode(items[-1].id) if len(items) == limit else None,
+    )
+
+
+@router.get("/orders/{order_id}")
+def get_order(order_id: int, uow: UowDep, actor: ActorDep) -> OrderOut:
+    return OrderOut.of(orders.get_order(uow, actor, order_id))
+
+
+@router.get("/orders/{order_id}/events")
+def order_events(order_id: int, uow: UowDep, actor: ActorDep) -> Page[EventOut]:
+    events = orders.order_events(uow, actor, order_id)
+    return Page(items=[EventOut.of(e) for e in events], next_cursor=None)
+
+
+@router.post("/orders/{order_id}/confirm")
+def confirm_order(order_id: int, uow: UowDep, actor: ActorDep) -> OrderOut:
+    return OrderOut.of(orders.confirm_order(uow, actor, order_id))
+
+
+@router.post("/orders/{order_id}/hold")
+def hold_order(order_id: int, body: ReasonIn, uow: UowDep, actor: ActorDep) -> OrderOut:
+    return OrderOut.of(orders.hold_order(uow, actor, order_id, body.reason))
+
+
+@router.post("/orders/{order_id}/release")
+def release_order(order_id: int, body: ReasonIn, uow: UowDep, actor: ActorDep) -> OrderOut:
+    return OrderOut.of(orders.release_order(uow, actor, order_id, body.reason))
+
+
+@router.post("/orders/{order_id}/cancel")
+def cancel_order(order_id: int, body: ReasonIn, uow: UowDep, actor: ActorDep) -> OrderOut:
+    return OrderOut.of(orders.cancel_order(uow, actor, order_id, body.reason))

@@ -1,0 +1,321 @@
+"""Request and response bodies of the API contract, and their translation to and from the domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+from oms.domain.catalogue.model import Location, LocationKind, NewLocation, NewProduct, Product
+from oms.domain.inventory.model import StockRow, StoredLedgerEntry
+from oms.domain.orders.events import StoredEvent
+from oms.domain.orders.model import Address, Customer, DraftLine, Order, OrderDraft
+from oms.domain.orders.status import OrderStatus
+
+T = TypeVar("T")
+Text = Annotated[str, Field(max_length=200)]
+Amount = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=16)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+class ProductIn(Strict):
+    sku: Annotated[str, Field(max_length=64)]
+    name: Text
+    price: Amount
+    currency: Annotated[str, Field(min_length=3, max_length=3)] = "EUR"
+    weight_grams: StrictInt | None = None
+    barcode: Annotated[str, Field(max_length=64)] | None = None
+
+    def to_domain(self) -> NewProduct:
+        return NewProduct(
+            self.sku, self.name, self.price, self.currency.upper(), self.weight_grams, self.barcode
+        )
+
+
+class ProductOut(BaseModel):
+    sku: str
+    name: str
+    price: str
+    currency: str
+    weight_grams: int | None
+    barcode: str | None
+
+    @classmethod
+    def of(cls, p: Product) -> ProductOut:
+        return cls(
+            sku=p.sku,
+            name=p.name,
+            price=str(p.price),
+            currency=p.currency,
+            weight_grams=p.weight_grams,
+            barcode=p.barcode,
+        )
+
+
+class LocationIn(Strict):
+    code: Annotated[str, Field(max_length=32)]
+    name: Text
+    kind: LocationKind
+    country: Annotated[str, Field(min_length=2, max_length=2)]
+    postal_code: Annotated[str, Field(max_length=16)]
+    ships: StrictBool
+    priority: StrictInt = 0
+
+    def to_domain(self) -> NewLocation:
+        return NewLocation(
+            self.code,
+            self.name,
+            self.kind,
+            self.country.upper(),
+            self.postal_code,
+            self.ships,
+            self.priority,
+        )
+
+
+class LocationOut(BaseModel):
+    code: str
+    name: str
+    kind: LocationKind
+    country: str
+    postal_code: str
+    ships: bool
+    priority: int
+
+    @classmethod
+    def of(cls, loc: Location) -> LocationOut:
+        return cls(
+            code=loc.code,
+            name=loc.name,
+            kind=loc.kind,
+            country=loc.country,
+            postal_code=loc.postal_code,
+            ships=loc.ships,
+            priority=loc.priority,
+        )
+
+
+class CountIn(Strict):
+    on_hand: StrictInt
+    reason: Annotated[str, Field(max_length=500)] | None = None
+
+
+class AdjustmentIn(Strict):
+    delta: StrictInt
+    reason: Annotated[str, Field(max_length=500)]
+
+
+class StockOut(BaseModel):
+    location: str
+    sku: str
+    on_hand: int
+    reserved: int
+    available: int
+
+    @classmethod
+    def of(cls, row: StockRow) -> StockOut:
+        return cls(
+            location=row.location,
+            sku=row.sku,
+            on_hand=row.on_hand,
+            reserved=row.reserved,
+            available=row.available,
+        )
+
+
+class LedgerOut(BaseModel):
+    id: int
+    kind: str
+    on_hand_delta: int
+    reserved_delta: int
+    reason: str | None
+    order_id: int | None
+    order_line_id: int | None
+    actor: str
+    at: datetime
+
+    @classmethod
+    def of(cls, stored: StoredLedgerEntry) -> LedgerOut:
+        e = stored.entry
+        return cls(
+            id=stored.id,
+            kind=e.kind.value,
+            on_hand_delta=e.on_hand_delta,
+            reserved_delta=e.reserved_delta,
+            reason=e.reason,
+            order_id=e.order_id,
+            order_line_id=e.order_line_id,
+            actor=e.actor,
+            at=e.at,
+        )
+
+
+class CustomerIn(Strict):
+    email: Annotated[str, Field(max_length=320)]
+    name: Text
+
+
+class AddressIn(Strict):
+    name: Text
+    line1: Text
+    line2: Text | None = None
+    city: Annotated[str, Field(max_length=100)]
+    postal_code: Annotated[str, Field(max_length=16)]
+    country: Annotated[str, Field(min_length=2, max_length=2)]
+
+
+class LineIn(Strict):
+    sku: Annotated[str, Field(max_length=64)]
+    quantity: StrictInt
+    unit_price: Amount | None = None
+
+
+class OrderIn(Strict):
+    channel: Annotated[str, Field(max_length=64)]
+    external_id: Annotated[str, Field(max_length=128)] | None = None
+    customer: CustomerIn
+    shipping_address: AddressIn
+    lines: list[LineIn]
+    currency: Annotated[str, Field(min_length=3, max_length=3)] | None = None
+    priority: StrictInt = 0
+    shipping: Amount = Decimal(0)
+
+    def to_domain(self) -> OrderDraft:
+        a = self.shipping_address
+        return OrderDraft(
+            channel=self.channel,
+            external_id=self.external_id,
+            customer=Customer(self.customer.email, self.customer.name),
+            shipping_address=Address(
+                a.name, a.line1, a.city, a.postal_code, a.country.upper(), a.line2
+            ),
+            lines=[DraftLine(line.sku, line.quantity, line.unit_price) for line in self.lines],
+            currency=self.currency.upper() if self.currency else None,
+            priority=self.priority,
+            shipping=self.shipping,
+        )
+
+
+class OrderQuery(Strict):
+    status: OrderStatus | None = None
+    channel: str | None = None
+    customer_email: str | None = None
+    q: Annotated[str, Field(max_length=200)] | None = None
+    cursor: str | None = None
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+
+
+class ReasonIn(Strict):
+    reason: Annotated[str, Field(max_length=500)]
+
+
+class LineOut(BaseModel):
+    id: int
+    sku: str
+    quantity: int
+    unit_price: str
+    allocated_quantity: int
+    backordered_quantity: int
+    shipped_quantity: int
+    delivered_quantity: int
+    cancelled_quantity: int
+    returned_quantity: int
+
+
+class TotalsOut(BaseModel):
+    subtotal: str
+    shipping: str
+    tax: str
+    total: str
+
+
+class OrderOut(BaseModel):
+    id: int
+    number: str
+    channel: str
+    external_id: str | None
+    status: str
+    priority: int
+    customer: dict[str, str]
+    shipping_address: dict[str, str | None]
+    currency: str
+    lines: list[LineOut]
+    totals: TotalsOut
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, o: Order) -> OrderOut:
+        a = o.shipping_address
+        t = o.totals
+        return cls(
+            id=o.id,
+            number=o.number,
+            channel=o.channel,
+            external_id=o.external_id,
+            status=o.status.value,
+            priority=o.priority,
+            customer={"email": o.customer.email, "name": o.customer.name},
+            shipping_address={
+                "name": a.name,
+                "line1": a.line1,
+                "line2": a.line2,
+                "city": a.city,
+                "postal_code": a.postal_code,
+                "country": a.country,
+            },
+            currency=o.currency,
+            lines=[
+                LineOut(
+                    id=line.id,
+                    sku=line.sku,
+                    quantity=line.quantity,
+                    unit_price=str(line.unit_price),
+                    allocated_quantity=line.allocated_quantity,
+                    backordered_quantity=line.backordered_quantity,
+                    shipped_quantity=line.shipped_quantity,
+                    delivered_quantity=line.delivered_quantity,
+                    cancelled_quantity=line.cancelled_quantity,
+                    returned_quantity=line.returned_quantity,
+                )
+                for line in o.lines
+            ],
+            totals=TotalsOut(
+                subtotal=str(t.subtotal.amount),
+                shipping=str(t.shipping.amount),
+                tax=str(t.tax.amount),
+                total=str(t.total.amount),
+            ),
+            created_at=o.created_at,
+            updated_at=o.updated_at,
+        )
+
+
+class EventOut(BaseModel):
+    type: str
+    at: datetime
+    actor: str
+    from_status: str | None
+    to_status: str | None
+    data: dict[str, Any]
+
+    @classmethod
+    def of(cls, e: StoredEvent) -> EventOut:
+        return cls(
+            type=e.type,
+            at=e.at,
+            actor=e.actor,
+            from_status=e.from_status,
+            to_status=e.to_status,
+            data=e.data,
+        )

@@ -1,0 +1,1 @@
+"""Products and locations: what is sold and where it is kept."""

@@ -1,0 +1,1 @@
+"""Inventory: stock per product and location, reservations and the ledger that explains them."""

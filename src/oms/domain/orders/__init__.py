@@ -1,0 +1,1 @@
+"""Orders: their lines, statuses and the transitions between them."""

@@ -1,0 +1,1 @@
+"""Use cases: each one transaction through a unit of work, asking the domain to decide."""

@@ -1,0 +1,176 @@
+"""Use cases for stock: counts, adjustments, reading rows and the ledger, verifying them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from oms.domain.access import Actor, Permission
+from oms.domain.catalogue.model import Location, Product
+from oms.domain.errors import ConcurrentUpdate, FieldErrors, NotFound, StockBelowReserved
+from oms.domain.inventory.model import (
+    Discrepancy,
+    LedgerEntry,
+    LedgerKind,
+    StockRow,
+    StoredLedgerEntry,
+)
+from oms.services.allocation import fill_backorders, take_back
+from oms.services.ports import UnitOfWork
+
+MAX_PAGE = 200
+MAX_ON_HAND = 1_000_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class StockChange:
+    """A count (absolute `on_hand`) or an adjustment (`delta`) at one location for one SKU."""
+
+    location: str
+    sku: str
+    reason: str | None = None
+    on_hand: int | None = None
+    delta: int | None = None
+    kind: LedgerKind | None = None
+
+
+def _resolve(uow: UnitOfWork, location_code: str, sku: str) -> tuple[Location, Product]:
+    location = uow.locations.get(location_code)
+    if location is None:
+        raise NotFound(f"no location with code {location_code!r}")
+    product = uow.products.get(sku)
+    if product is None:
+        raise NotFound(f"no product with SKU {sku!r}")
+    return location, product
+
+
+def _check(change: StockChange) -> None:
+    errors = FieldErrors()
+    if change.on_hand is not None and not 0 <= change.on_hand <= MAX_ON_HAND:
+        errors.add("on_hand", f"must be between 0 and {MAX_ON_HAND}")
+    if change.delta is not None:
+        if change.delta == 0:
+            errors.add("delta", "must not be zero")
+        elif abs(change.delta) > MAX_ON_HAND:
+            errors.add("delta", f"must be within ±{MAX_ON_HAND}")
+        if not (change.reason or "").strip():
+            errors.add("reason", "an adjustment needs a reason")
+    errors.raise_if_any()
+
+
+def count_stock(uow: UnitOfWork, actor: Actor, change: StockChange) -> StockRow:
+    """Set on hand to what was counted. Below reserved, the newest reservations give way."""
+    actor.require(Permission.STOCK_WRITE)
+    _check(change)
+    assert change.on_hand is not None
+
+    def work() -> StockRow:
+        location, product = _resolve(uow, change.location, change.sku)
+        now = uow.now()
+        row = uow.stock.lock_row(location.id, product.id, now)
+        counted = change.on_hand
+        assert counted is not None
+        reason = change.reason or "stock count"
+        if counted < row.reserved:
+            take_back(
+                uow,
+                row.stock_id,
+                row.reserved - counted,
+                actor.name,
+                now,
+                f"count at {location.code}: {reason}",
+            )
+        delta = counted - row.on_hand
+        if not uow.stock.set_on_hand(row.stock_id, counted):
+            raise ConcurrentUpdate("stock row moved during the count")
+        uow.stock.append_ledger(
+            [LedgerEntry(row.stock_id, LedgerKind.COUNT, delta, 0, actor.name, now, reason)]
+        )
+        # Fill from every location: a take-back here may be served elsewhere.
+        fill_backorders(uow, [product.id], actor.name, now)
+        return _reread(uow, change)
+
+    return uow.run(work)
+
+
+def adjust_stock(uow: UnitOfWork, actor: Actor, change: StockChange) -> StockRow:
+    """Add or remove units; refused (409) if it would leave less on hand than is reserved."""
+    actor.require(Permission.STOCK_WRITE)
+    _check(change)
+    delta = change.delta
+    assert delta is not None
+
+    def work() -> StockRow:
+        location, product = _resolve(uow, change.location, change.sku)
+        now = uow.now()
+        row = uow.stock.lock_row(location.id, product.id, now)
+        if not uow.stock.change_on_hand(row.stock_id, delta):
+            raise StockBelowReserved(
+                f"{change.sku} at {change.location}: on hand {row.on_hand}, reserved "
+                f"{row.reserved}; an adjustment of {delta} would leave "
+                f"{row.on_hand + delta} on hand, below what is reserved"
+            )
+        kind = change.kind or LedgerKind.ADJUSTMENT
+        uow.stock.append_ledger(
+            [LedgerEntry(row.stock_id, kind, delta, 0, actor.name, now, change.reason)]
+        )
+        if delta > 0 and location.ships:
+            fill_backorders(uow, [product.id], actor.name, now)
+        return _reread(uow, change)
+
+    return uow.run(work)
+
+
+def _reread(uow: UnitOfWork, change: StockChange) -> StockRow:
+    row = uow.stock.find(change.location, change.sku)
+    assert row is not None
+    return row
+
+
+def list_stock(
+    uow: UnitOfWork,
+    actor: Actor,
+    sku: str | None = None,
+    location: str | None = None,
+    after_id: int | None = None,
+    limit: int = 50,
+) -> list[StockRow]:
+    actor.require(Permission.STOCK_READ)
+    limit = max(1, min(limit, MAX_PAGE))
+    return uow.run(lambda: uow.stock.search(sku, location, after_id, limit), write=False)
+
+
+def stock_ledger(
+    uow: UnitOfWork,
+    actor: Actor,
+    location: str,
+    sku: str,
+    after_id: int | None = None,
+    limit: int = 100,
+) -> list[StoredLedgerEntry]:
+    actor.require(Permission.STOCK_READ)
+    limit = max(1, min(limit, MAX_PAGE))
+
+    def work() -> list[StoredLedgerEntry]:
+        _resolve(uow, location, sku)
+        row = uow.stock.find(location, sku)
+        return [] if row is None else uow.stock.ledger(row.stock_id, after_id, limit)
+
+    return uow.run(work, write=False)
+
+
+def verify_stock(uow: UnitOfWork, actor: Actor, *, repair: bool = False) -> list[Discrepancy]:
+    """Recompute every stock row from its ledger and open reservations; repair on request.
+
+    A repair sets the row to what the ledger says (the ledger is the record of what
+    happened) and writes a correction row so the ledger keeps explaining the row.
+    """
+    actor.require(Permission.STOCK_WRITE if repair else Permission.STOCK_READ)
+
+    def work() -> list[Discrepancy]:
+        found = uow.stock.discrepancies()
+        if repair:
+            for discrepancy in found:
+                uow.stock.repair(discrepancy)
+        return found
+
+    return uow.run(work, write=repair)

@@ -1,0 +1,152 @@
+"""The interfaces services need from the outside world; adapters implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from oms.domain.catalogue.model import Location, NewLocation, NewProduct, Product
+from oms.domain.inventory.model import (
+    Backorder,
+    Discrepancy,
+    HeldReservation,
+    LedgerEntry,
+    StockOption,
+    StockRow,
+    StoredLedgerEntry,
+)
+from oms.domain.orders.events import OrderEvent, StoredEvent
+from oms.domain.orders.model import Order, OrderLine
+
+T = TypeVar("T")
+
+
+class OrderAlreadyPlaced(Exception):
+    """The idempotency key or (channel, external_id) is taken: the order exists already."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedOrderRef:
+    id: int
+    request_hash: str
+    by_key: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilter:
+    status: str | None = None
+    channel: str | None = None
+    customer_email: str | None = None
+    q: str | None = None
+    before_id: int | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    id: int
+    order_id: int
+    order_line_id: int
+    stock_id: int
+    quantity: int
+    created_at: datetime
+
+    def held(self) -> HeldReservation:
+        return HeldReservation(self.id, self.quantity, self.created_at)
+
+
+@dataclass(frozen=True, slots=True)
+class NewReservation:
+    order_id: int
+    order_line_id: int
+    stock_id: int
+    quantity: int
+
+
+class ProductRepository(Protocol):
+    def add(self, product: NewProduct, now: datetime) -> Product: ...
+    def get(self, sku: str) -> Product | None: ...
+    def by_skus(self, skus: Sequence[str]) -> dict[str, Product]: ...
+    def page(self, after_sku: str | None, limit: int) -> list[Product]: ...
+
+
+class LocationRepository(Protocol):
+    def add(self, location: NewLocation, now: datetime) -> Location: ...
+    def get(self, code: str) -> Location | None: ...
+    def all(self) -> list[Location]: ...
+
+
+class StockRepository(Protocol):
+    def lock_row(self, location_id: int, product_id: int, now: datetime) -> StockRow:
+        """The row for (location, product), created empty if missing, locked until commit."""
+
+    def lock_rows(self, stock_ids: Sequence[int]) -> None:
+        """Lock these rows in id order (the one lock order every writer keeps)."""
+
+    def lock_options(self, product_ids: Sequence[int]) -> list[StockOption]:
+        """Lock and return the rows of shipping locations that hold these products."""
+
+    def reserve(self, stock_id: int, quantity: int) -> bool:
+        """Atomically add to reserved if that much is available; False if it is not."""
+
+    def release(self, stock_id: int, quantity: int) -> bool: ...
+    def change_on_hand(self, stock_id: int, delta: int) -> bool:
+        """Atomically add delta to on hand unless that would leave less than reserved."""
+
+    def set_on_hand(self, stock_id: int, on_hand: int) -> bool: ...
+    def add_reservations(self, reservations: Sequence[NewReservation], now: datetime) -> None: ...
+    def reduce_reservation(self, reservation_id: int, quantity: int) -> None: ...
+    def reservations_at(self, stock_id: int) -> list[Reservation]: ...
+    def reservations_of(self, order_id: int) -> list[Reservation]: ...
+    def append_ledger(self, entries: Sequence[LedgerEntry]) -> None: ...
+    def ledger(
+        self, stock_id: int, after_id: int | None, limit: int
+    ) -> list[StoredLedgerEntry]: ...
+    def find(self, location_code: str, sku: str) -> StockRow | None: ...
+    def search(
+        self, sku: str | None, location: str | None, after_id: int | None, limit: int
+    ) -> list[StockRow]: ...
+    def discrepancies(self) -> list[Discrepancy]: ...
+    def repair(self, discrepancy: Discrepancy) -> None: ...
+
+
+class OrderRepository(Protocol):
+    def find_placed(
+        self, idempotency_key: str | None, channel: str, external_id: str | None
+    ) -> PlacedOrderRef | None: ...
+    def add(self, order: Order, idempotency_key: str | None, request_hash: str) -> tuple[int, str]:
+        """Insert the header; returns (id, number). Raises OrderAlreadyPlaced on a repeat."""
+
+    def add_lines(self, order_id: int, currency: str, lines: Sequence[OrderLine]) -> list[int]: ...
+    def get(self, order_id: int) -> Order | None: ...
+    def save(self, order: Order) -> None:
+        """Store status and line quantities; ConcurrentUpdate if the version moved."""
+
+    def touch(self, order_id: int, now: datetime) -> bool:
+        """Lock an order that still waits for stock and bump its version; False if it doesn't."""
+
+    def move_allocation(self, line_id: int, quantity: int) -> bool:
+        """Backordered -> allocated when quantity > 0, allocated -> backordered when < 0."""
+
+    def search(self, flt: OrderFilter) -> list[Order]: ...
+    def backorders(self, product_ids: Sequence[int]) -> list[Backorder]: ...
+    def add_events(
+        self, order_id: int, events: Sequence[OrderEvent], actor: str, at: datetime
+    ) -> None: ...
+    def events(self, order_id: int) -> list[StoredEvent]: ...
+
+
+class UnitOfWork(Protocol):
+    """One database transaction and the repositories that work inside it."""
+
+    products: ProductRepository
+    locations: LocationRepository
+    stock: StockRepository
+    orders: OrderRepository
+
+    def now(self) -> datetime: ...
+
+    def run(self, work: Callable[[], T], *, write: bool = True) -> T:
+        """Run work in one transaction and commit; retry it whole on a transient conflict."""

@@ -1,0 +1,1 @@
+"""Server-rendered pages: the back office and the customer's pages."""
