@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from oms.domain.access import Actor, Permission
 from oms.domain.catalogue.model import Location, Product
@@ -66,7 +67,7 @@ def count_stock(uow: UnitOfWork, actor: Actor, change: StockChange) -> StockRow:
     def work() -> StockRow:
         location, product = _resolve(uow, change.location, change.sku)
         now = uow.now()
-        row = uow.stock.lock_row(location.id, product.id, now)
+        row = _lock(uow, location, product, now)
         counted = change.on_hand
         assert counted is not None
         reason = change.reason or "stock count"
@@ -102,7 +103,7 @@ def adjust_stock(uow: UnitOfWork, actor: Actor, change: StockChange) -> StockRow
     def work() -> StockRow:
         location, product = _resolve(uow, change.location, change.sku)
         now = uow.now()
-        row = uow.stock.lock_row(location.id, product.id, now)
+        row = _lock(uow, location, product, now)
         if not uow.stock.change_on_hand(row.stock_id, delta):
             raise StockBelowReserved(
                 f"{change.sku} at {change.location}: on hand {row.on_hand}, reserved "
@@ -118,6 +119,12 @@ def adjust_stock(uow: UnitOfWork, actor: Actor, change: StockChange) -> StockRow
         return _reread(uow, change)
 
     return uow.run(work)
+
+
+def _lock(uow: UnitOfWork, location: Location, product: Product, now: datetime) -> StockRow:
+    """Lock the product's shipping rows in id order (as placement does), then this row."""
+    uow.stock.lock_options([product.id])
+    return uow.stock.lock_row(location.id, product.id, now)
 
 
 def _reread(uow: UnitOfWork, change: StockChange) -> StockRow:

@@ -18,7 +18,7 @@ from oms.domain.inventory.model import Demand, LedgerEntry, LedgerKind, plan_res
 from oms.domain.orders.events import OrderEvent, OrderEventType, StoredEvent
 from oms.domain.orders.model import Order, OrderDraft, OrderLine, compute_totals
 from oms.domain.orders.status import OrderStatus
-from oms.services.allocation import reserve_planned
+from oms.services.allocation import fill_backorders, reserve_planned
 from oms.services.ports import OrderAlreadyPlaced, OrderFilter, UnitOfWork
 
 MAX_PAGE = 200
@@ -209,7 +209,7 @@ def release_order(uow: UnitOfWork, actor: Actor, order_id: int, reason: str) -> 
 
 
 def cancel_order(uow: UnitOfWork, actor: Actor, order_id: int, reason: str) -> Order:
-    """Cancel every open unit and release what the order reserved."""
+    """Cancel every open unit; what the order reserved goes to waiting orders or is freed."""
     actor.require(Permission.ORDER_CANCEL)
     _need_reason(reason)
 
@@ -218,6 +218,10 @@ def cancel_order(uow: UnitOfWork, actor: Actor, order_id: int, reason: str) -> O
         order.cancel(reason)
         now = uow.now()
         reservations = uow.stock.reservations_of(order.id)
+        products = sorted({line.product_id for line in order.lines})
+        # Every shipping row of these products, in id order, before anything else: the
+        # released units are offered to waiting orders below, under the same locks.
+        uow.stock.lock_options(products)
         uow.stock.lock_rows(sorted({r.stock_id for r in reservations}))
         for r in reservations:
             uow.stock.reduce_reservation(r.id, r.quantity)
@@ -243,6 +247,8 @@ def cancel_order(uow: UnitOfWork, actor: Actor, order_id: int, reason: str) -> O
         uow.orders.save(order)  # version check: a concurrent fill makes this retry
         uow.orders.add_events(order.id, order.events, actor.name, now)
         order.events.clear()
+        if reservations:
+            fill_backorders(uow, products, actor.name, now)
         return order
 
     return uow.run(work)

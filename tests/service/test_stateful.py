@@ -1,0 +1,183 @@
+"""A hypothesis state machine drives orders and stock at random and checks every invariant.
+
+Invariants after every step: 0 <= reserved <= on hand; the ledger sums to each stock row;
+open reservations sum to each row's reserved; each line's allocated + backordered +
+shipped + cancelled equals its quantity; allocated over all lines equals reserved over all
+rows; and no line waits on backorder while its product is available where it could ship.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
+
+from oms.bootstrap import Container, bootstrap
+from oms.config import Settings
+from oms.domain.access import SYSTEM
+from oms.domain.errors import StockBelowReserved, TransitionNotAllowed
+from oms.domain.orders.status import OPEN_FOR_ALLOCATION
+from oms.services import catalogue, inventory, orders
+from oms.services.inventory import StockChange
+from tests.builders import draft, new_location, new_product
+from tests.conftest import FakeClock
+
+SKUS = ["A", "B", "C"]
+LOCATIONS = ["PAR", "BER", "SHOP"]  # SHOP does not ship
+
+
+class OrdersAndStock(RuleBasedStateMachine):
+    placed = Bundle("orders")
+    make_url: Callable[[], str]  # set by the test: a fresh, migrated database per run
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = FakeClock()
+        self.container: Container = bootstrap(
+            Settings(database_url=type(self).make_url(), db_pool_size=2), clock=self.clock
+        )
+        self.uow = self.container.uow()
+        for code in LOCATIONS:
+            catalogue.create_location(self.uow, SYSTEM, new_location(code, ships=code != "SHOP"))
+        for sku in SKUS:
+            catalogue.create_product(self.uow, SYSTEM, new_product(sku))
+
+    def teardown(self) -> None:
+        self.container.close()
+
+    def tick(self) -> None:
+        self.clock.advance(minutes=1)
+
+    @rule(
+        target=placed,
+        lines=st.lists(
+            st.tuples(st.sampled_from(SKUS), st.integers(1, 4)),
+            min_size=1,
+            max_size=3,
+            unique_by=lambda t: t[0],
+        ),
+        priority=st.integers(0, 2),
+    )
+    def place(self, lines: list[tuple[str, int]], priority: int) -> int:
+        self.tick()
+        return orders.place_order(self.uow, SYSTEM, draft(*lines, priority=priority)).order.id
+
+    @rule(order_id=placed)
+    def confirm(self, order_id: int) -> None:
+        self._tolerate(lambda: orders.confirm_order(self.uow, SYSTEM, order_id))
+
+    @rule(order_id=placed)
+    def hold(self, order_id: int) -> None:
+        self._tolerate(lambda: orders.hold_order(self.uow, SYSTEM, order_id, "check"))
+
+    @rule(order_id=placed)
+    def release(self, order_id: int) -> None:
+        self._tolerate(lambda: orders.release_order(self.uow, SYSTEM, order_id, "ok"))
+
+    @rule(order_id=placed)
+    def cancel(self, order_id: int) -> None:
+        self._tolerate(lambda: orders.cancel_order(self.uow, SYSTEM, order_id, "bye"))
+
+    @rule(
+        sku=st.sampled_from(SKUS),
+        location=st.sampled_from(LOCATIONS),
+        delta=st.integers(-4, 6).filter(bool),
+    )
+    def adjust(self, sku: str, location: str, delta: int) -> None:
+        self.tick()
+        with contextlib.suppress(StockBelowReserved):
+            inventory.adjust_stock(
+                self.uow, SYSTEM, StockChange(location, sku, "test", delta=delta)
+            )
+
+    @rule(
+        sku=st.sampled_from(SKUS),
+        location=st.sampled_from(LOCATIONS),
+        on_hand=st.integers(0, 8),
+    )
+    def count(self, sku: str, location: str, on_hand: int) -> None:
+        self.tick()
+        inventory.count_stock(
+            self.uow, SYSTEM, StockChange(location, sku, "count", on_hand=on_hand)
+        )
+
+    def _tolerate(self, action: Callable[[], object]) -> None:
+        self.tick()
+        with contextlib.suppress(TransitionNotAllowed):
+            action()
+
+    @invariant()
+    def stock_rows_agree_with_ledger_and_reservations(self) -> None:
+        assert inventory.verify_stock(self.uow, SYSTEM) == []
+
+    @invariant()
+    def quantities_balance(self) -> None:
+        open_statuses = ", ".join(f"'{s.value}'" for s in OPEN_FOR_ALLOCATION)
+        with self.container.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT on_hand, reserved FROM stock")).all()
+            assert all(0 <= r <= h for h, r in rows)
+            lines = conn.execute(
+                sa.text(
+                    "SELECT quantity, allocated_quantity, backordered_quantity, "
+                    "shipped_quantity, cancelled_quantity FROM order_lines"
+                )
+            ).all()
+            assert all(a >= 0 and b >= 0 and a + b + s + c == q for q, a, b, s, c in lines)
+            assert sum(r for _, r in rows) == sum(line[1] for line in lines)
+            waiting = (
+                conn.execute(
+                    sa.text(
+                        "SELECT DISTINCT l.product_id FROM order_lines l JOIN orders o "
+                        "ON o.id = l.order_id WHERE l.backordered_quantity > 0 "
+                        f"AND o.status IN ({open_statuses})"
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            for product_id in waiting:
+                free = conn.execute(
+                    sa.text(
+                        "SELECT coalesce(sum(s.on_hand - s.reserved), 0) FROM stock s JOIN "
+                        "locations l ON l.id = s.location_id WHERE l.ships AND "
+                        "s.product_id = :p"
+                    ),
+                    {"p": product_id},
+                ).scalar_one()
+                assert free == 0, f"product {product_id} waits while {free} are free"
+
+
+def test_orders_and_stock_keep_their_invariants(
+    db_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if db_url.startswith("sqlite"):
+        template = request.getfixturevalue("sqlite_template")
+        n = iter(range(10**6))
+
+        def make_url() -> str:
+            path = tmp_path / f"state-{next(n)}.db"
+            shutil.copy(template, path)
+            return f"sqlite:///{path}"
+    else:
+        from tests.conftest import _reset_postgres
+
+        def make_url() -> str:
+            _reset_postgres(db_url)
+            return db_url
+
+    OrdersAndStock.make_url = staticmethod(make_url)  # type: ignore[assignment]
+    machine = OrdersAndStock
+    machine.TestCase.settings = settings(
+        max_examples=25 if db_url.startswith("sqlite") else 6,
+        stateful_step_count=25,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    machine.TestCase().runTest()
