@@ -1,0 +1,68 @@
+"""The `oms` command line: migrations, stock verification and its exit status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from oms.cli import app
+from oms.config import get_settings
+from oms.domain.access import SYSTEM
+from oms.services import orders
+from tests.builders import draft, stocked
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("OMS_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    yield db_url
+    get_settings.cache_clear()
+
+
+def test_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("serve", "db", "demo", "stock"):
+        assert command in result.output
+
+
+def test_db_upgrade_migrates_a_new_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    monkeypatch.setenv("OMS_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["db", "upgrade"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    tables = sa.inspect(sa.create_engine(url)).get_table_names()
+    assert {"orders", "stock", "stock_ledger", "order_events"} <= set(tables)
+
+
+def test_stock_verify_exits_1_on_a_difference_and_repair_fixes_it(
+    cli_db: str,
+    container,
+    uow,  # type: ignore[no-untyped-def]
+) -> None:
+    stocked(uow, "TEE", 5)
+    orders.place_order(uow, SYSTEM, draft(("TEE", 2)))
+    clean = runner.invoke(app, ["stock", "verify"])
+    assert clean.exit_code == 0, clean.output
+    assert "agrees" in clean.output
+    with container.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE stock SET on_hand = 7"))
+    found = runner.invoke(app, ["stock", "verify"])
+    assert found.exit_code == 1
+    assert "TEE" in found.output
+    repaired = runner.invoke(app, ["stock", "verify", "--repair"])
+    assert repaired.exit_code == 0, repaired.output
+    assert runner.invoke(app, ["stock", "verify"]).exit_code == 0
