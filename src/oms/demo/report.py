@@ -1,0 +1,108 @@
+"""What `oms demo` prints once it has loaded: orders, backorders and stock at a glance."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+
+from oms.demo.data import CHANNELS, LOCATIONS
+from oms.domain.access import SYSTEM
+from oms.domain.inventory.model import StockRow
+from oms.domain.orders.events import OrderEventType
+from oms.domain.orders.model import Order
+from oms.domain.orders.status import OrderStatus
+from oms.services import catalogue, inventory
+from oms.services import orders as ordering
+from oms.services.ports import OrderFilter, UnitOfWork
+
+if TYPE_CHECKING:
+    from oms.demo.loader import Loader, Plan
+
+
+def all_orders(uow: UnitOfWork) -> list[Order]:
+    """Every order, newest first, read page by page through the use case."""
+    found: list[Order] = []
+    while True:
+        before = found[-1].id if found else None
+        page = ordering.list_orders(uow, SYSTEM, OrderFilter(before_id=before, limit=200))
+        found.extend(page)
+        if len(page) < 200:
+            return found
+
+
+def _status_table(placed: Sequence[Order]) -> Table:
+    statuses = [s for s in OrderStatus if any(o.status is s for o in placed)]
+    table = Table("channel", *statuses, "orders", title="Orders by channel and status")
+    for column in table.columns[1:]:
+        column.justify = "right"
+    for channel in [*CHANNELS, None]:
+        mine = [o for o in placed if channel in (None, o.channel)]
+        cells = [str(sum(1 for o in mine if o.status is s)) for s in statuses]
+        if channel is None:
+            table.add_section()
+        style = "bold" if channel is None else None
+        table.add_row(channel or "all", *cells, str(len(mine)), style=style)
+    return table
+
+
+def _stock_table(uow: UnitOfWork) -> Table:
+    table = Table("location", "kind", "SKUs", "on hand", "reserved", "available",
+                  title="Stock by location")  # fmt: skip
+    for column in table.columns[2:]:
+        column.justify = "right"
+    rows: list[StockRow] = []
+    while True:
+        after = rows[-1].stock_id if rows else None
+        page = inventory.list_stock(uow, SYSTEM, after_id=after, limit=200)
+        rows.extend(page)
+        if len(page) < 200:
+            break
+    for location in catalogue.list_locations(uow, SYSTEM):
+        mine = [r for r in rows if r.location == location.code]
+        figures = (len(mine), *(sum(getattr(r, f) for r in mine) for f in
+                                ("on_hand", "reserved", "available")))  # fmt: skip
+        kind = f"{location.kind.value.replace('_', ' ')} ({location.country})"
+        table.add_row(location.code, kind, *map(str, figures))
+    return table
+
+
+def _backorder_lines(loader: Loader, placed: Sequence[Order]) -> str:
+    waiting = [x for o in placed for x in o.lines if x.backordered_quantity]
+    fills = sum(
+        1
+        for order_id in loader.placed_short
+        for event in ordering.order_events(loader.uow, SYSTEM, order_id)
+        if event.type == OrderEventType.BACKORDER_FILLED
+    )
+    return (
+        f"Backorders: {_count(len(loader.placed_short), 'order')} placed short of stock; "
+        f"{_count(loader.done['receipt'], 'receipt')} arrived\nand waiting lines were filled "
+        f"{_count(fills, 'time')}; {_count(len(waiting), 'line')} "
+        f"({_count(sum(x.backordered_quantity for x in waiting), 'unit')}) still wait."
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def report(loader: Loader, plan: Plan, seconds: float) -> RenderableType:
+    placed = all_orders(loader.uow)
+    done = loader.done
+    first = min((o.created_at for o in placed), default=plan.end)
+    last = max((o.created_at for o in placed), default=plan.end)
+    return Group(
+        f"[bold]Demo data loaded[/] in {seconds:.1f} s: {len(plan.shop.products)} products, "
+        f"{len(LOCATIONS)} locations, {len(placed)} orders\n"
+        f"placed from {first:%a %d %b} to {last:%a %d %b %Y} (UTC).",
+        _status_table(placed),
+        f"Timeline: {done['confirm']} confirmations, {done['hold']} holds, "
+        f"{done['release']} releases, {done['cancel']} cancellations.",
+        _backorder_lines(loader, placed),
+        _stock_table(loader.uow),
+        "Next: [bold]oms stock verify[/], or [bold]oms serve[/] and open\n"
+        "http://127.0.0.1:8000/docs",
+    )

@@ -1,0 +1,165 @@
+"""`oms demo`: the demo loader on both databases, and the command itself."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from oms.adapters.db.migrate import upgrade
+from oms.bootstrap import Container, bootstrap
+from oms.config import Settings, get_settings
+from oms.demo import load_demo
+from oms.demo.data import ALREADY_LOADED
+from oms.demo.loader import demo_products
+from oms.demo.report import all_orders
+from oms.domain.access import SYSTEM
+from oms.domain.orders.model import Order
+from oms.services import catalogue, inventory, orders
+from tests.conftest import FakeClock
+
+ORDERS = 60
+
+
+def _snapshot(container: Container) -> tuple[list[Any], list[Any]]:
+    """What a user could see change: every order with its lines, and every stock row."""
+    uow = container.uow()
+    placed = [
+        (
+            o.number,
+            o.status,
+            o.channel,
+            o.external_id,
+            o.customer.email,
+            o.created_at,
+            o.updated_at,
+            [(x.sku, x.quantity, x.allocated_quantity, x.backordered_quantity) for x in o.lines],
+        )
+        for o in all_orders(uow)
+    ]
+    rows = inventory.list_stock(uow, SYSTEM, limit=200)
+    return placed, [(r.location, r.sku, r.on_hand, r.reserved) for r in rows]
+
+
+def _events(container: Container, placed: list[Order]) -> list[str]:
+    uow = container.uow()
+    return [e.type for o in placed for e in orders.order_events(uow, SYSTEM, o.id)]
+
+
+def test_demo_orders_reach_every_status_with_backorders_and_a_balanced_ledger(
+    container: Container, clock: FakeClock
+) -> None:
+    load_demo(container, orders=ORDERS, seed=7)
+
+    placed = all_orders(container.uow())
+    assert len(placed) == ORDERS
+    assert {o.status for o in placed} == {"pending", "confirmed", "on_hold", "cancelled"}
+    assert {o.channel for o in placed} == {"web", "marketplace", "phone", "b2b", "pos"}
+    open_lines = [x for o in placed if o.status != "cancelled" for x in o.lines]
+    assert any(x.backordered_quantity for x in open_lines)
+    assert any(
+        any(x.allocated_quantity for x in o.lines) and any(x.backordered_quantity for x in o.lines)
+        for o in placed
+        if o.status != "cancelled"
+    )  # partly backordered: some units reserved, the rest waiting
+    assert all(x.is_balanced() for o in placed for x in o.lines)
+    events = _events(container, placed)
+    assert "order.released" in events
+    assert "order.backorder_filled" in events  # receipts served waiting lines
+    assert inventory.verify_stock(container.uow(), SYSTEM) == []
+
+    now = clock.now
+    assert all(now - timedelta(days=43) <= o.created_at <= o.updated_at <= now for o in placed)
+    assert len({o.created_at.date() for o in placed}) > 20  # spread over weeks, not one day
+    assert any(o.external_id for o in placed) and any(not o.external_id for o in placed)
+    assert any(o.priority > 0 for o in placed)
+    assert {o.shipping_address.country for o in placed} >= {"FR", "DE"}
+    assert len({o.customer.email for o in placed}) < ORDERS  # some customers come back
+
+
+def test_demo_catalogue_and_locations_look_like_a_real_shop(container: Container) -> None:
+    load_demo(container, orders=0, seed=7)
+
+    uow = container.uow()
+    products = catalogue.list_products(uow, SYSTEM, limit=200)
+    assert 45 <= len(products) <= 60
+    assert "TSH-ORG-M-BLK" in {p.sku for p in products}
+    for product in products:
+        assert product.currency == "EUR" and product.price > 0
+        assert (product.price * 100) % 1 == 0  # whole cents
+        assert product.weight_grams and product.weight_grams > 0
+        digits = [int(d) for d in product.barcode or ""]
+        assert len(digits) == 13
+        assert sum(d * (3 if i % 2 else 1) for i, d in enumerate(digits)) % 10 == 0
+    locations = catalogue.list_locations(uow, SYSTEM)
+    assert len(locations) == 3
+    assert {loc.country for loc in locations} == {"FR", "DE"}
+    assert len({loc.priority for loc in locations}) == 3
+
+
+def test_a_second_demo_load_changes_nothing(container: Container) -> None:
+    load_demo(container, orders=ORDERS, seed=7)
+    before = _snapshot(container)
+
+    assert load_demo(container, orders=ORDERS, seed=8) == ALREADY_LOADED
+
+    assert _snapshot(container) == before
+
+
+def test_the_same_seed_gives_the_same_orders_on_a_fresh_database(
+    container: Container, clock: FakeClock, sqlite_template: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "again.db"
+    shutil.copy(sqlite_template, path)
+    again = bootstrap(Settings(database_url=f"sqlite:///{path}"), clock=clock)
+    try:
+        load_demo(container, orders=40, seed=11)
+        load_demo(again, orders=40, seed=11)
+        first, second = _snapshot(container), _snapshot(again)
+    finally:
+        again.close()
+
+    assert first == second
+    assert first[0][-1][0] == "SO-000001"
+
+
+def test_demo_products_are_unique_and_well_formed() -> None:
+    products = demo_products()
+    assert len({p.sku for p in products}) == len(products)
+    assert len({p.barcode for p in products}) == len(products)
+    for product in products:
+        product.validate()
+
+
+@pytest.fixture
+def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    upgrade(url)
+    monkeypatch.setenv("OMS_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_oms_demo_then_stock_verify_on_the_command_line(cli_database: str) -> None:
+    from oms.cli import app
+
+    runner = CliRunner()
+
+    loaded = runner.invoke(app, ["demo", "--orders", "20"])
+    assert loaded.exit_code == 0, loaded.output
+    assert "Demo data loaded" in loaded.output
+    assert "20 orders" in loaded.output
+
+    repeated = runner.invoke(app, ["demo", "--orders", "20"])
+    assert repeated.exit_code == 0, repeated.output
+    assert "already loaded" in repeated.output
+
+    verified = runner.invoke(app, ["stock", "verify"])
+    assert verified.exit_code == 0, verified.output
+    assert "agrees" in verified.output
