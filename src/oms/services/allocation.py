@@ -33,9 +33,8 @@ def reserve_planned(
     `line_ids` maps each allocation's line_key to the stored order line id. The stock rows
     are already locked, so a refused update means the plan is stale: retry the whole use case.
     """
-    for allocation in plan:
-        if not uow.stock.reserve(allocation.stock_id, allocation.quantity):
-            raise ConcurrentUpdate("stock moved while the reservation was planned")
+    if not uow.stock.reserve([(a.stock_id, a.quantity) for a in plan]):
+        raise ConcurrentUpdate("stock moved while the reservation was planned")
     uow.stock.add_reservations(
         [NewReservation(order_id, line_ids[a.line_key], a.stock_id, a.quantity) for a in plan],
         now,

@@ -67,12 +67,10 @@ def place_order(
         return Placed(order, created=False)
 
     def work() -> Placed:
-        if idempotency_key or draft.external_id:
-            found = existing()
-            if found:
-                return found
         return Placed(_create(uow, actor, draft, idempotency_key, request_hash), created=True)
 
+    # New orders are the common case, so no look-up first: the unique keys refuse a
+    # repeat, its transaction is rolled back whole, and the first order is read instead.
     try:
         return uow.run(work)
     except OrderAlreadyPlaced:

@@ -41,6 +41,9 @@ def _location(row: Any) -> Location:
     )
 
 
+_BY_SKUS = products.select().where(products.c.sku.in_(sa.bindparam("skus", expanding=True)))
+
+
 class SqlProducts(Repository):
     def add(self, product: NewProduct, now: datetime) -> Product:
         try:
@@ -76,7 +79,7 @@ class SqlProducts(Repository):
         return _product(row) if row else None
 
     def by_skus(self, skus: Sequence[str]) -> dict[str, Product]:
-        rows = self.conn.execute(products.select().where(products.c.sku.in_(list(skus))))
+        rows = self.conn.execute(_BY_SKUS, {"skus": list(skus)})
         return {p.sku: p for p in map(_product, rows)}
 
     def page(self, after_sku: str | None, limit: int) -> list[Product]:

@@ -77,37 +77,43 @@ def _order(m: Any, lines: list[OrderLine]) -> Order:
     )
 
 
+# Statements of the order-intake path, built once (see stock.py for why).
+_BY_KEY = sa.select(orders.c.id, orders.c.request_hash).where(
+    orders.c.idempotency_key == sa.bindparam("key")
+)
+_BY_REF = sa.select(orders.c.id, orders.c.request_hash).where(
+    orders.c.channel == sa.bindparam("channel"), orders.c.external_id == sa.bindparam("ref")
+)
+_NEXT_SEQ = sa.select(order_number_seq.next_value())
+_NEXT_COUNTER = (
+    counters.update()
+    .where(counters.c.name == "order_number")
+    .values(value=counters.c.value + 1)
+    .returning(counters.c.value)
+)
+_INSERT_ORDER = orders.insert().returning(orders.c.id)
+_INSERT_LINES = order_lines.insert().returning(order_lines.c.id, sort_by_parameter_order=True)
+_INSERT_EVENTS = order_events.insert()
+
+
 class SqlOrders(Repository):
     def find_placed(
         self, idempotency_key: str | None, channel: str, external_id: str | None
     ) -> PlacedOrderRef | None:
         if idempotency_key:
-            row = self.conn.execute(
-                sa.select(orders.c.id, orders.c.request_hash).where(
-                    orders.c.idempotency_key == idempotency_key
-                )
-            ).first()
+            row = self.conn.execute(_BY_KEY, {"key": idempotency_key}).first()
             if row:
                 return PlacedOrderRef(row.id, row.request_hash, by_key=True)
         if external_id:
-            row = self.conn.execute(
-                sa.select(orders.c.id, orders.c.request_hash).where(
-                    orders.c.channel == channel, orders.c.external_id == external_id
-                )
-            ).first()
+            row = self.conn.execute(_BY_REF, {"channel": channel, "ref": external_id}).first()
             if row:
                 return PlacedOrderRef(row.id, row.request_hash, by_key=False)
         return None
 
     def _next_number(self) -> str:
         if self.postgres:
-            return order_number(self.conn.execute(order_number_seq.next_value()).scalar_one())
-        value = self.conn.execute(
-            counters.update()
-            .where(counters.c.name == "order_number")
-            .values(value=counters.c.value + 1)
-            .returning(counters.c.value)
-        ).scalar()
+            return order_number(self.conn.execute(_NEXT_SEQ).scalar_one())
+        value = self.conn.execute(_NEXT_COUNTER).scalar()
         if value is None:
             self.conn.execute(counters.insert().values(name="order_number", value=1))
             value = 1
@@ -144,7 +150,7 @@ class SqlOrders(Repository):
             "updated_at": order.updated_at,
         }
         try:
-            new_id = self.conn.execute(orders.insert().returning(orders.c.id), values).scalar_one()
+            new_id = self.conn.execute(_INSERT_ORDER, values).scalar_one()
         except sa.exc.IntegrityError as error:
             if unique_violation(error, "idempotency_key", "external_id"):
                 raise OrderAlreadyPlaced() from None
@@ -164,12 +170,7 @@ class SqlOrders(Repository):
             }
             for i, line in enumerate(lines)
         ]
-        return [
-            r[0]
-            for r in self.conn.execute(
-                order_lines.insert().returning(order_lines.c.id, sort_by_parameter_order=True), rows
-            )
-        ]
+        return [r[0] for r in self.conn.execute(_INSERT_LINES, rows)]
 
     def get(self, order_id: int) -> Order | None:
         row = self.conn.execute(orders.select().where(orders.c.id == order_id)).first()
@@ -291,7 +292,7 @@ class SqlOrders(Repository):
     ) -> None:
         if events:
             self.conn.execute(
-                order_events.insert(),
+                _INSERT_EVENTS,
                 [
                     {
                         "order_id": order_id,

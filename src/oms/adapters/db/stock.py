@@ -37,6 +37,37 @@ _ROWS = stock.join(locations, locations.c.id == stock.c.location_id).join(
 )
 
 
+# Statements of the order-intake path, built once: SQLAlchemy then reuses their compiled
+# form and cache key instead of rebuilding the expression on every call.
+_OPTIONS = (
+    sa.select(
+        stock.c.id,
+        stock.c.location_id,
+        stock.c.product_id,
+        stock.c.on_hand - stock.c.reserved,
+        locations.c.priority,
+    )
+    .join(locations, locations.c.id == stock.c.location_id)
+    .where(
+        stock.c.product_id.in_(sa.bindparam("products", expanding=True)),
+        locations.c.ships.is_(True),
+    )
+    .order_by(stock.c.id)
+)
+_OPTIONS_LOCKED = _OPTIONS.with_for_update(of=stock)
+# The one statement that keeps oversell out: the database checks and adds at once.
+_RESERVE = (
+    stock.update()
+    .where(
+        stock.c.id == sa.bindparam("stock_id"),
+        stock.c.on_hand - stock.c.reserved >= sa.bindparam("quantity"),
+    )
+    .values(reserved=stock.c.reserved + sa.bindparam("quantity"))
+)
+_INSERT_RESERVATIONS = reservations.insert()
+_INSERT_LEDGER = stock_ledger.insert()
+
+
 def _row(r: Any) -> StockRow:
     return StockRow(
         stock_id=r[0],
@@ -94,18 +125,8 @@ class SqlStock(Repository):
             )
 
     def lock_options(self, product_ids: Sequence[int]) -> list[StockOption]:
-        query = self._locked(
-            sa.select(
-                stock.c.id,
-                stock.c.location_id,
-                stock.c.product_id,
-                stock.c.on_hand - stock.c.reserved,
-                locations.c.priority,
-            )
-            .join(locations, locations.c.id == stock.c.location_id)
-            .where(stock.c.product_id.in_(list(product_ids)), locations.c.ships.is_(True))
-            .order_by(stock.c.id)
-        )
+        query = _OPTIONS_LOCKED if self.postgres else _OPTIONS
+        rows = self.conn.execute(query, {"products": list(product_ids)})
         return [
             StockOption(
                 stock_id=r[0],
@@ -114,17 +135,17 @@ class SqlStock(Repository):
                 available=r[3],
                 location_priority=r[4],
             )
-            for r in self.conn.execute(query)
+            for r in rows
         ]
 
-    def reserve(self, stock_id: int, quantity: int) -> bool:
-        # The one statement that keeps oversell out: the database checks and adds at once.
+    def reserve(self, requests: Sequence[tuple[int, int]]) -> bool:
+        if not requests:
+            return True
         result = self.conn.execute(
-            stock.update()
-            .where(stock.c.id == stock_id, stock.c.on_hand - stock.c.reserved >= quantity)
-            .values(reserved=stock.c.reserved + quantity)
+            _RESERVE, [{"stock_id": stock_id, "quantity": q} for stock_id, q in requests]
         )
-        return result.rowcount == 1
+        # Each statement touches at most one row: all of them took only if the sum says so.
+        return result.rowcount == len(requests)
 
     def release(self, stock_id: int, quantity: int) -> bool:
         result = self.conn.execute(
@@ -153,7 +174,7 @@ class SqlStock(Repository):
     def add_reservations(self, new: Sequence[NewReservation], now: datetime) -> None:
         if new:
             self.conn.execute(
-                reservations.insert(),
+                _INSERT_RESERVATIONS,
                 [
                     {
                         "order_id": r.order_id,
@@ -195,7 +216,7 @@ class SqlStock(Repository):
     def append_ledger(self, entries: Sequence[LedgerEntry]) -> None:
         if entries:
             self.conn.execute(
-                stock_ledger.insert(),
+                _INSERT_LEDGER,
                 [
                     {
                         "stock_id": e.stock_id,
