@@ -19,6 +19,8 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/oms db upgrade
 	$(BIN)/oms demo
+	@echo "Back office: http://127.0.0.1:8000/login as admin / admin-demo (one demo user per"
+	@echo "role, password <name>-demo; API tokens printed above): see docs/access-control.md"
 	$(BIN)/oms serve --host 127.0.0.1 --port 8000
 
 ## test: the whole suite (PostgreSQL cases too when OMS_TEST_DATABASE_URL is set)

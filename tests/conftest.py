@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
 
 from oms.adapters.db.engine import normalise_url
 from oms.adapters.db.migrate import upgrade
@@ -49,16 +50,25 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_migrated() -> str:
+def pg_migrated() -> Iterator[str]:
+    """A database of this test session's own, beside the one OMS_TEST_DATABASE_URL names.
+
+    Several suites may run at once against one server (developers, CI, helpers); each
+    gets its own database, created here and dropped at the end.
+    """
     assert PG_URL
-    url = normalise_url(PG_URL)
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-        conn.exec_driver_sql("CREATE SCHEMA public")
-    engine.dispose()
+    base = make_url(normalise_url(PG_URL))
+    name = f"{base.database}_oms_{os.getpid()}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = base.set(database=name).render_as_string(hide_password=False)
     upgrade(url)
-    return url
+    yield url
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
 
 
 def _reset_postgres(url: str) -> None:
@@ -99,8 +109,53 @@ def uow(container: Container):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def client(container: Container) -> Iterator[TestClient]:
+def client(container: Container, admin_token: str) -> Iterator[TestClient]:
+    """The API as an admin: every request carries the admin's bearer token."""
     from oms.api.app import create_app
 
-    with TestClient(create_app(container)) as c:
+    with TestClient(create_app(container), headers=bearer(admin_token)) as c:
         yield c
+
+
+# -- access control: users and bearer tokens for API clients -----------------------------------
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def make_user_token(container: Container, role: str, name: str) -> str:
+    """Create a token-only user of this role (a carrier one for carrier `test-carrier`)."""
+    from oms.domain.access import SYSTEM, Role
+    from oms.domain.users import NewUser
+    from oms.services.users import create_user
+
+    carrier = "test-carrier" if Role(role) is Role.CARRIER else None
+    new = NewUser(name, Role(role), carrier)
+    return create_user(container.uow(), SYSTEM, new).token.token
+
+
+@pytest.fixture
+def admin_token(container: Container) -> str:
+    """The token of `test-admin`, the admin the `client` fixture acts as."""
+    return make_user_token(container, "admin", "test-admin")
+
+
+@pytest.fixture
+def client_for(container: Container) -> Callable[[str | None], TestClient]:
+    """A factory: `client_for("warehouse")` is a TestClient acting as a user of that role
+    (one user per role, named `<role>-user`, made on first use); `client_for(None)` sends
+    no token at all."""
+    from oms.api.app import create_app
+
+    app = create_app(container)
+    tokens: dict[str, str] = {}
+
+    def make(role: str | None) -> TestClient:
+        if role is None:
+            return TestClient(app)
+        if role not in tokens:
+            tokens[role] = make_user_token(container, role, f"{role}-user")
+        return TestClient(app, headers=bearer(tokens[role]))
+
+    return make

@@ -8,7 +8,9 @@ from sqlalchemy.engine import Engine
 
 from oms.adapters.db.engine import create_engine
 from oms.adapters.db.uow import Clock, SqlUnitOfWork, utc_now
+from oms.adapters.passwords import Argon2Passwords
 from oms.config import Settings
+from oms.services.ports import PasswordHasher
 
 
 @dataclass
@@ -18,9 +20,10 @@ class Container:
     settings: Settings
     engine: Engine
     clock: Clock = field(default=utc_now)
+    passwords: PasswordHasher = field(default_factory=Argon2Passwords)
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.clock)
+        return SqlUnitOfWork(self.engine, self.clock, self.passwords)
 
     def close(self) -> None:
         self.engine.dispose()

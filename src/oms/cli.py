@@ -1,14 +1,25 @@
-"""The `oms` command line: serve, migrate, load demo data, verify stock."""
+"""The `oms` command line: serve, migrate, load demo data, verify stock, manage users."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from oms.config import get_settings
+
+if TYPE_CHECKING:
+    from oms.bootstrap import Container
+from oms.domain.access import Role
+from oms.domain.errors import DomainError
+from oms.services.ports import UnitOfWork
 
 app = typer.Typer(
     help="oms: order management from checkout to the door and back.",
@@ -57,16 +68,28 @@ def demo(
     orders: int = typer.Option(300, min=0, help="How many orders to place."),
     seed: int = typer.Option(7, help="Random seed: the same seed gives the same data."),
 ) -> None:
-    """Load a believable catalogue, stock and orders (skipped if products exist)."""
-    from oms.bootstrap import bootstrap
-    from oms.demo import load_demo
+    """Load a believable catalogue, stock and orders (once), and one user per role.
 
-    container = bootstrap(get_settings())
+    The demo users' passwords are `<name>-demo`; every run gives each a fresh API token
+    (revoking the one before). The admin's token is the last line of the output.
+    """
+    from oms.demo import load_demo
+    from oms.services.users import create_demo_users
+
+    container = _container()
     try:
         report = load_demo(container, orders=orders, seed=seed, console=console)
+        console.print(report)
+        users = create_demo_users(container.uow())
     finally:
         container.close()
-    console.print(report)
+    # Plain prints: a token must never be cut or wrapped to fit the terminal.
+    print("\nDemo users (log in at http://127.0.0.1:8000/login) and their API tokens:")
+    for name, role, password, token in users:
+        print(f"  {name:<17} role {role:<17} password {password:<24} token {token}")
+    admin_token = next(token for _, role, _, token in users if role == "admin")
+    print("The admin's API token:")
+    print(admin_token)
 
 
 @stock_app.command("verify")
@@ -74,11 +97,10 @@ def stock_verify(
     repair: bool = typer.Option(False, "--repair", help="Fix rows and write corrections."),
 ) -> None:
     """Recompute every stock row from the ledger and open reservations; exit 1 on a difference."""
-    from oms.bootstrap import bootstrap
     from oms.domain.access import SYSTEM
     from oms.services.inventory import verify_stock
 
-    container = bootstrap(get_settings())
+    container = _container()
     try:
         found = verify_stock(container.uow(), SYSTEM, repair=repair)
     finally:
@@ -113,8 +135,163 @@ def stock_verify(
     sys.exit(1)
 
 
+def _container() -> Container:
+    """The composition root for a command, refusing a database that is not migrated."""
+    from oms.adapters.db.migrate import current_head, schema_revision
+    from oms.bootstrap import bootstrap
+
+    settings = get_settings()
+    container = bootstrap(settings)
+    at, head = schema_revision(container.engine), current_head()
+    if at != head:
+        container.close()
+        state = "has no oms schema" if at is None else f"is at schema revision {at}, not {head}"
+        console.print(
+            f"[red]The database at {_safe(settings.database_url)} {state}.[/] "
+            "Run [bold]oms db upgrade[/] first."
+        )
+        raise typer.Exit(2)
+    return container
+
+
 def _safe(url: str) -> str:
     """The URL without its password, for printing."""
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+# -- users and API tokens ----------------------------------------------------------------------
+# The command line runs with the database's own credentials, so it acts as `system`.
+
+users_app = typer.Typer(help="Staff users and their roles.", no_args_is_help=True)
+tokens_app = typer.Typer(
+    help="API tokens (shown once, stored only as a hash).", no_args_is_help=True
+)
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+
+
+@contextmanager
+def _uow() -> Iterator[UnitOfWork]:
+    """A unit of work on OMS_DATABASE_URL; a refused request ends the command with code 1."""
+
+    container = _container()
+    try:
+        yield container.uow()
+    except DomainError as error:
+        console.print(f"[red]{escape(error.title)}:[/] {escape(error.detail)}")
+        raise typer.Exit(1) from None
+    finally:
+        container.close()
+
+
+def _when(at: datetime | None) -> str:
+    return at.strftime("%Y-%m-%d %H:%M UTC") if at else "-"
+
+
+@users_app.command("create")
+def users_create(
+    name: str = typer.Argument(..., help="Login name."),
+    role: Role = typer.Option(..., "--role", help="What the user may do."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read a password (for the web login) from stdin."
+    ),
+    carrier: str | None = typer.Option(None, "--carrier", help="Carrier code (carrier role)."),
+    label: str = typer.Option("initial", "--label", help="Label of the first API token."),
+) -> None:
+    """Create a user; prints their first API token as the last line (shown once)."""
+    from oms.domain.access import SYSTEM
+    from oms.domain.users import NewUser
+    from oms.services.users import create_user
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    with _uow() as uow:
+        created = create_user(uow, SYSTEM, NewUser(name, role, carrier), password, label)
+    console.print(
+        f"created user [bold]{escape(name)}[/] with role {role.value}"
+        + (f" for carrier {escape(carrier)}" if carrier else "")
+        + f"; API token id {created.token.info.id} (shown once, keep it now):"
+    )
+    typer.echo(created.token.token)
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Every user, their role and whether they are active (no secrets)."""
+    from oms.domain.access import SYSTEM
+    from oms.services.users import list_users
+
+    with _uow() as uow:
+        found = list_users(uow, SYSTEM)
+    table = Table("name", "role", "carrier", "password", "status", "created", title="Users")
+    for u in found:
+        table.add_row(
+            escape(u.name),
+            u.role.value,
+            escape(u.carrier or "-"),
+            "set" if u.has_password else "-",
+            "disabled" if u.disabled else "active",
+            _when(u.created_at),
+        )
+    console.print(table)
+
+
+@users_app.command("disable")
+def users_disable(name: str = typer.Argument(..., help="Login name.")) -> None:
+    """Disable a user: their tokens and sessions stop working at once."""
+    from oms.domain.access import SYSTEM
+    from oms.services.users import disable_user
+
+    with _uow() as uow:
+        disable_user(uow, SYSTEM, name)
+    console.print(f"user [bold]{escape(name)}[/] is disabled")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    name: str = typer.Argument(..., help="The user the token acts as."),
+    label: str = typer.Option("", "--label", help="What the token is for."),
+) -> None:
+    """Issue an API token; prints it as the last line (shown once)."""
+    from oms.domain.access import SYSTEM
+    from oms.services.users import create_token
+
+    with _uow() as uow:
+        issued = create_token(uow, SYSTEM, name, label)
+    console.print(f"API token id {issued.info.id} for {escape(name)} (shown once, keep it now):")
+    typer.echo(issued.token)
+
+
+@tokens_app.command("list")
+def tokens_list(
+    name: str | None = typer.Argument(None, help="Only this user's tokens."),
+) -> None:
+    """API tokens: id, user, label and when last used (never the token)."""
+    from oms.domain.access import SYSTEM
+    from oms.services.users import list_tokens
+
+    with _uow() as uow:
+        found = list_tokens(uow, SYSTEM, name)
+    table = Table("id", "user", "label", "created", "last used", "revoked", title="API tokens")
+    for t in found:
+        table.add_row(
+            str(t.id),
+            escape(t.user),
+            escape(t.label),
+            _when(t.created_at),
+            _when(t.last_used_at),
+            _when(t.revoked_at),
+        )
+    console.print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: int = typer.Argument(..., help="Id of the token.")) -> None:
+    """Revoke an API token; the next request that carries it is refused."""
+    from oms.domain.access import SYSTEM
+    from oms.services.users import revoke_token
+
+    with _uow() as uow:
+        info = revoke_token(uow, SYSTEM, token_id)
+    console.print(f"API token {info.id} of {escape(info.user)} is revoked")

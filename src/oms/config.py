@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -17,6 +18,14 @@ class Settings(BaseSettings):
     """Connections per process (PostgreSQL)."""
 
     sql_echo: bool = False
+    """Log SQL statements (never their parameters)."""
+
+    secret_key: SecretStr | None = None
+    """Key that signs browser cookies. Unset: one is made and kept in the database."""
+
+    cookie_secure: bool = True
+    """Mark cookies Secure. Browsers accept Secure cookies on http://localhost and
+    http://127.0.0.1; turn this off only to serve the back office over plain HTTP elsewhere."""
 
 
 @lru_cache(maxsize=1)

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
 from oms import __version__
 from oms.api import errors
-from oms.api.routes import catalogue, orders, stock
+from oms.api.routes import catalogue, orders, stock, users
 from oms.bootstrap import Container, bootstrap
 from oms.config import get_settings
+from oms.web import pages
+
+_PROBLEM = {"application/problem+json": {"schema": {"type": "object"}}}
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {
+        "description": "No valid API token (missing, unknown, revoked, user disabled)",
+        "content": _PROBLEM,
+    },
+    403: {"description": "The token's role may not do this", "content": _PROBLEM},
+}
 
 
 def create_app(container: Container | None = None) -> FastAPI:
@@ -31,8 +42,9 @@ def create_app(container: Container | None = None) -> FastAPI:
     )
     app.state.container = container
     errors.install(app)
-    for module in (catalogue, stock, orders):
-        app.include_router(module.router, prefix="/api/v1")
+    for module in (catalogue, stock, orders, users):
+        app.include_router(module.router, prefix="/api/v1", responses=AUTH_RESPONSES)
+    app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

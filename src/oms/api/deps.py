@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from oms.bootstrap import Container
-from oms.domain.access import Actor, Role
+from oms.domain.access import Actor
 from oms.services.ports import UnitOfWork
+from oms.services.users import authenticate_token
 
 
 def get_container(request: Request) -> Container:
@@ -20,10 +22,25 @@ def get_uow(request: Request) -> UnitOfWork:
     return get_container(request).uow()
 
 
-def get_actor() -> Actor:
-    """The caller. Until access control lands every API caller acts as an admin named `api`."""
-    return Actor("api", Role.ADMIN)
-
-
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+# An id in a path: ids are 64-bit, so anything larger is refused (422) before the database.
+IdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+# auto_error=False: a missing or malformed header gets our own 401 (problem+json, the same
+# body as an unknown, revoked or disabled token), not the framework's.
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="token",
+    description="An API token, as printed by `oms users create` or `oms tokens create`.",
+)
+
+
+def get_actor(
+    uow: UowDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Actor:
+    """The caller, from `Authorization: Bearer <token>`; 401 if there is no live token."""
+    return authenticate_token(uow, credentials.credentials if credentials else None)
+
+
 ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from oms.domain.errors import (
@@ -18,12 +19,16 @@ from oms.domain.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    TooManyAttempts,
+    Unauthenticated,
 )
 
 PROBLEM = "application/problem+json"
 
 # (status, type slug) per error class; the first match in this order wins.
 _STATUS: list[tuple[type[DomainError], int, str]] = [
+    (Unauthenticated, 401, "unauthorized"),
+    (TooManyAttempts, 429, "too-many-attempts"),
     (InvalidInput, 422, "invalid-input"),
     (IdempotencyKeyReused, 422, "idempotency-key-reused"),
     (NotFound, 404, "not-found"),
@@ -32,6 +37,9 @@ _STATUS: list[tuple[type[DomainError], int, str]] = [
     (Conflict, 409, "conflict"),
     (ConcurrentUpdate, 409, "concurrent-update"),
 ]
+
+# A 401 names the scheme to use; a 429 says when to try again.
+_HEADERS = {401: {"WWW-Authenticate": "Bearer"}, 429: {"Retry-After": "60"}}
 
 
 def problem(
@@ -74,6 +82,7 @@ async def _domain_error(_: Request, error: Exception) -> JSONResponse:
                 [{"field": e.field, "message": e.message} for e in errors]
                 if errors
                 else ([] if status == 422 else None),
+                _HEADERS.get(status),
             )
     return problem(400, error.title, error.detail, "bad-request")
 
@@ -103,7 +112,20 @@ async def _http_error(_: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def _data_error(_: Request, error: Exception) -> JSONResponse:
+    # The database refused a value no rule above caught: out of its range, or a NUL
+    # character PostgreSQL cannot store. Bad input, not a server fault; nothing was written.
+    return problem(
+        422,
+        "Invalid input",
+        "a value is out of range or holds a character that cannot be stored",
+        "invalid-input",
+        [],
+    )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(DataError, _data_error)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 
 from oms.domain.errors import FieldError, InvalidInput
 
@@ -17,7 +16,7 @@ def decode(cursor: str | None) -> str | None:
         return None
     try:
         return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError, and non-ASCII input
         raise InvalidInput([FieldError("cursor", "not a cursor this API gave out")]) from None
 
 
@@ -25,6 +24,6 @@ def decode_int(cursor: str | None) -> int | None:
     text = decode(cursor)
     if text is None:
         return None
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:  # ids are 64-bit
         raise InvalidInput([FieldError("cursor", "not a cursor this API gave out")])
     return int(text)

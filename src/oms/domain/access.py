@@ -28,11 +28,29 @@ class Permission(StrEnum):
     ORDER_CONFIRM = "order.confirm"
     ORDER_HOLD = "order.hold"
     ORDER_CANCEL = "order.cancel"
+    TRACKING_EVENT = "tracking.event"
     USER_MANAGE = "user.manage"
 
 
 P = Permission
-_READ = frozenset({P.CATALOGUE_READ, P.STOCK_READ, P.ORDER_READ})
+
+# What each permission lets one do, in words (docs/access-control.md is built from this).
+DESCRIPTIONS: dict[Permission, str] = {
+    P.CATALOGUE_READ: "read products and locations",
+    P.CATALOGUE_WRITE: "create products",
+    P.LOCATION_WRITE: "create locations",
+    P.STOCK_READ: "read stock rows and the stock ledger",
+    P.STOCK_WRITE: "count and adjust stock",
+    P.ORDER_READ: "read orders, their customers and timelines",
+    P.ORDER_CREATE: "place orders",
+    P.ORDER_CONFIRM: "confirm orders",
+    P.ORDER_HOLD: "hold and release orders",
+    P.ORDER_CANCEL: "cancel orders",
+    P.TRACKING_EVENT: "post tracking events (a carrier: only for its own carrier)",
+    P.USER_MANAGE: "manage users and API tokens",
+}
+
+_READ_ALL = frozenset({P.CATALOGUE_READ, P.STOCK_READ, P.ORDER_READ})
 
 # The matrix, role x permission. Everything a role may do is listed here and nowhere else.
 MATRIX: dict[Role, frozenset[Permission]] = {
@@ -51,17 +69,21 @@ MATRIX: dict[Role, frozenset[Permission]] = {
         {P.ORDER_READ, P.ORDER_HOLD, P.ORDER_CANCEL, P.CATALOGUE_READ}
     ),
     Role.WAREHOUSE: frozenset({P.ORDER_READ, P.STOCK_READ, P.STOCK_WRITE, P.CATALOGUE_READ}),
-    Role.CARRIER: frozenset(),
-    Role.ANALYST: _READ,
+    Role.CARRIER: frozenset({P.TRACKING_EVENT}),
+    Role.ANALYST: _READ_ALL,
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Whoever acts: a user with a role, or `system` (the CLI, demo and internal jobs)."""
+    """Whoever acts: a user with a role, or `system` (the CLI, demo and internal jobs).
+
+    A carrier user is bound to one carrier code and may act for that carrier only.
+    """
 
     name: str
     role: Role
+    carrier: str | None = None
 
     def may(self, permission: Permission) -> bool:
         return permission in MATRIX[self.role]
@@ -72,5 +94,24 @@ class Actor:
                 f"role {self.role.value} may not {permission.value.replace('.', ' ')}"
             )
 
+    def require_carrier(self, carrier: str) -> None:
+        """May post tracking events for this carrier: any carrier for an admin, its own else."""
+        self.require(Permission.TRACKING_EVENT)
+        if self.role is Role.CARRIER and self.carrier != carrier:
+            raise PermissionDenied(f"this token may only post events for carrier {self.carrier}")
+
 
 SYSTEM = Actor("system", Role.ADMIN)
+
+
+def matrix_table() -> str:
+    """The matrix as a Markdown table: one row per permission, one column per role."""
+    roles = list(Role)
+    lines = [
+        "| permission | what it allows | " + " | ".join(r.value for r in roles) + " |",
+        "|---|---|" + "---|" * len(roles),
+    ]
+    for permission in Permission:
+        marks = " | ".join("yes" if permission in MATRIX[r] else "no" for r in roles)
+        lines.append(f"| `{permission.value}` | {DESCRIPTIONS[permission]} | {marks} |")
+    return "\n".join(lines) + "\n"

@@ -97,3 +97,15 @@ class FieldErrors:
     def raise_if_any(self) -> None:
         if self.errors:
             raise InvalidInput(list(self.errors))
+
+
+class Unauthenticated(DomainError):
+    """No valid credentials: the same answer whatever was wrong, so it tells an attacker nothing."""
+
+    title = "Unauthorized"
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed logins for this user name or address; wait and try again."""
+
+    title = "Too many attempts"

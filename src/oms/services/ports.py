@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
 
+from oms.domain.access import Actor
 from oms.domain.catalogue.model import Location, NewLocation, NewProduct, Product
 from oms.domain.inventory.model import (
     Backorder,
@@ -19,6 +20,7 @@ from oms.domain.inventory.model import (
 )
 from oms.domain.orders.events import OrderEvent, StoredEvent
 from oms.domain.orders.model import Order, OrderLine
+from oms.domain.users import NewUser, TokenInfo, User
 
 T = TypeVar("T")
 
@@ -88,8 +90,9 @@ class StockRepository(Protocol):
     def lock_options(self, product_ids: Sequence[int]) -> list[StockOption]:
         """Lock and return the rows of shipping locations that hold these products."""
 
-    def reserve(self, stock_id: int, quantity: int) -> bool:
-        """Atomically add to reserved if that much is available; False if it is not."""
+    def reserve(self, requests: Sequence[tuple[int, int]]) -> bool:
+        """For each (stock_id, quantity), atomically add to reserved if that much is
+        available; False if any one was not (the caller then rolls back)."""
 
     def release(self, stock_id: int, quantity: int) -> bool: ...
     def change_on_hand(self, stock_id: int, delta: int) -> bool:
@@ -145,8 +148,97 @@ class UnitOfWork(Protocol):
     locations: LocationRepository
     stock: StockRepository
     orders: OrderRepository
+    users: UserRepository
+    passwords: PasswordHasher
 
     def now(self) -> datetime: ...
 
     def run(self, work: Callable[[], T], *, write: bool = True) -> T:
         """Run work in one transaction and commit; retry it whole on a transient conflict."""
+
+
+# -- access control: users, API tokens, browser sessions, login failures ---------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """A user and the hash of their password (None: the user logs in with tokens only)."""
+
+    user: User
+    password_hash: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenMatch:
+    """A live token (not revoked, user not disabled) and who it acts as."""
+
+    token_id: int
+    last_used_at: datetime | None
+    actor: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class NewSession:
+    session_hash: str
+    user_id: int
+    csrf_token: str
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SessionMatch:
+    """A live browser session (not expired, user not disabled)."""
+
+    actor: Actor
+    csrf_token: str
+    expires_at: datetime
+
+
+class UserRepository(Protocol):
+    def add(self, user: NewUser, password_hash: str | None, now: datetime) -> User:
+        """Insert the user; AlreadyExists if the name is taken."""
+
+    def get(self, name: str) -> User | None: ...
+    def credentials(self, name: str) -> Credentials | None: ...
+    def all(self) -> list[User]: ...
+    def disable(self, user_id: int) -> None: ...
+    def set_password_hash(self, user_id: int, password_hash: str) -> None: ...
+    def add_token(self, user_id: int, token_hash: str, label: str, now: datetime) -> TokenInfo: ...
+    def tokens(self, user_id: int | None) -> list[TokenInfo]: ...
+    def revoke_token(self, token_id: int, now: datetime) -> TokenInfo | None:
+        """Revoke it (once: a second revocation keeps the first time); None if there is none."""
+
+    def revoke_tokens(self, user_id: int, label: str, now: datetime) -> int: ...
+    def match_token(self, token_hash: str) -> TokenMatch | None:
+        """One indexed query: the live token with this hash, joined to its enabled user."""
+
+    def touch_token(self, token_id: int, now: datetime, older_than: datetime) -> None:
+        """Set last_used_at to now unless it is already at or after older_than."""
+
+    def add_session(self, session: NewSession) -> None: ...
+    def match_session(self, session_hash: str, now: datetime) -> SessionMatch | None: ...
+    def delete_session(self, session_hash: str) -> None: ...
+    def delete_sessions(self, user_id: int) -> None: ...
+    def purge_sessions(self, now: datetime) -> None:
+        """Forget every session that expired before now."""
+
+    def add_failure(self, name: str, address: str, at: datetime) -> None: ...
+    def count_failures(self, name: str, address: str, since: datetime) -> tuple[int, int]:
+        """Failed logins since then: (for this user name, from this address)."""
+
+    def purge_failures(self, before: datetime) -> None: ...
+    def server_key(self, name: str) -> str | None: ...
+    def add_server_key(self, name: str, value: str, now: datetime) -> str:
+        """Store the key unless one of that name exists; return the stored one."""
+
+
+class PasswordHasher(Protocol):
+    """A slow, salted password hash (argon2id in production)."""
+
+    def hash(self, password: str) -> str: ...
+    def verify(self, password_hash: str | None, password: str) -> bool:
+        """True when the password matches. With no hash it spends the same time and says False,
+        so an answer's timing does not tell whether the user exists."""
+
+    def needs_rehash(self, password_hash: str) -> bool: ...

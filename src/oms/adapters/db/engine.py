@@ -20,6 +20,7 @@ def normalise_url(url: str) -> str:
 
 
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
+    """An engine that never logs bound parameters: they carry token and password hashes."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url, echo)
@@ -29,6 +30,7 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engin
         max_overflow=pool_size,
         pool_pre_ping=True,
         echo=echo,
+        hide_parameters=True,
     )
 
 
@@ -36,6 +38,7 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
     engine = sa.create_engine(
         url,
         echo=echo,
+        hide_parameters=True,
         connect_args={"check_same_thread": False, "timeout": 30},
         pool_size=8,
         max_overflow=8,

@@ -212,3 +212,66 @@ counters = sa.Table(
     sa.Column("name", sa.String(32), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
 )
+
+# -- access control ----------------------------------------------------------------------------
+# Secrets are never stored: API tokens and session ids as SHA-256 (they are 256 random bits),
+# passwords as argon2id. A customer is not a user.
+users = sa.Table(
+    "users",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("password_hash", sa.String(255)),
+    sa.Column("carrier", sa.String(32)),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    _id(),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    _fk("user_id", "users.id"),
+    sa.Column("label", sa.String(100), nullable=False, server_default=""),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("last_used_at", UTCDateTime),
+    sa.Column("revoked_at", UTCDateTime),
+    sa.Index("ix_api_tokens_user_id", "user_id"),
+)
+
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    _id(),
+    sa.Column("session_hash", sa.String(64), nullable=False, unique=True),
+    _fk("user_id", "users.id"),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Index("ix_web_sessions_user_id", "user_id"),
+    sa.Index("ix_web_sessions_expires_at", "expires_at"),
+)
+
+# One row per failed login, kept for the throttling window only.
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    _id(),
+    sa.Column("user_name", sa.String(100), nullable=False),
+    sa.Column("address", sa.String(64), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Index("ix_login_failures_user_name_at", "user_name", "at"),
+    sa.Index("ix_login_failures_address_at", "address", "at"),
+    sa.Index("ix_login_failures_at", "at"),
+)
+
+# Keys the server makes for itself (cookie signing), shared by every process through the DB.
+server_keys = sa.Table(
+    "server_keys",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("value", sa.String(128), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)

@@ -15,12 +15,16 @@ from oms.adapters.db.catalogue import SqlLocations, SqlProducts
 from oms.adapters.db.engine import WRITE
 from oms.adapters.db.orders import SqlOrders
 from oms.adapters.db.stock import SqlStock
+from oms.adapters.db.users import SqlUsers
+from oms.adapters.passwords import Argon2Passwords
 from oms.domain.errors import ConcurrentUpdate
 from oms.services.ports import (
     LocationRepository,
     OrderRepository,
+    PasswordHasher,
     ProductRepository,
     StockRepository,
+    UserRepository,
 )
 
 T = TypeVar("T")
@@ -43,14 +47,18 @@ def is_transient(error: sa.exc.DBAPIError) -> bool:
 class SqlUnitOfWork:
     """Repositories over one connection; `run` is the only way a transaction starts."""
 
-    def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock = utc_now, passwords: PasswordHasher | None = None
+    ) -> None:
         self.engine = engine
         self.clock = clock
+        self.passwords: PasswordHasher = passwords or Argon2Passwords()
         self._conn: sa.Connection | None = None
         self.products: ProductRepository = SqlProducts(self)
         self.locations: LocationRepository = SqlLocations(self)
         self.stock: StockRepository = SqlStock(self)
         self.orders: OrderRepository = SqlOrders(self)
+        self.users: UserRepository = SqlUsers(self)
 
     @property
     def conn(self) -> sa.Connection:

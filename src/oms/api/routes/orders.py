@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from oms.api.deps import ActorDep, UowDep
+from oms.api.deps import ActorDep, IdPath, UowDep
 from oms.api.pagination import decode_int, encode
 from oms.api.schemas import EventOut, OrderIn, OrderOut, OrderQuery, Page, ReasonIn
 from oms.services import orders
@@ -53,31 +53,31 @@ def list_orders(
 
 
 @router.get("/orders/{order_id}")
-def get_order(order_id: int, uow: UowDep, actor: ActorDep) -> OrderOut:
+def get_order(order_id: IdPath, uow: UowDep, actor: ActorDep) -> OrderOut:
     return OrderOut.of(orders.get_order(uow, actor, order_id))
 
 
 @router.get("/orders/{order_id}/events")
-def order_events(order_id: int, uow: UowDep, actor: ActorDep) -> Page[EventOut]:
+def order_events(order_id: IdPath, uow: UowDep, actor: ActorDep) -> Page[EventOut]:
     events = orders.order_events(uow, actor, order_id)
     return Page(items=[EventOut.of(e) for e in events], next_cursor=None)
 
 
 @router.post("/orders/{order_id}/confirm")
-def confirm_order(order_id: int, uow: UowDep, actor: ActorDep) -> OrderOut:
+def confirm_order(order_id: IdPath, uow: UowDep, actor: ActorDep) -> OrderOut:
     return OrderOut.of(orders.confirm_order(uow, actor, order_id))
 
 
 @router.post("/orders/{order_id}/hold")
-def hold_order(order_id: int, body: ReasonIn, uow: UowDep, actor: ActorDep) -> OrderOut:
+def hold_order(order_id: IdPath, body: ReasonIn, uow: UowDep, actor: ActorDep) -> OrderOut:
     return OrderOut.of(orders.hold_order(uow, actor, order_id, body.reason))
 
 
 @router.post("/orders/{order_id}/release")
-def release_order(order_id: int, body: ReasonIn, uow: UowDep, actor: ActorDep) -> OrderOut:
+def release_order(order_id: IdPath, body: ReasonIn, uow: UowDep, actor: ActorDep) -> OrderOut:
     return OrderOut.of(orders.release_order(uow, actor, order_id, body.reason))
 
 
 @router.post("/orders/{order_id}/cancel")
-def cancel_order(order_id: int, body: ReasonIn, uow: UowDep, actor: ActorDep) -> OrderOut:
+def cancel_order(order_id: IdPath, body: ReasonIn, uow: UowDep, actor: ActorDep) -> OrderOut:
     return OrderOut.of(orders.cancel_order(uow, actor, order_id, body.reason))

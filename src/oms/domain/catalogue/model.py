@@ -13,6 +13,8 @@ from oms.domain.money import fits_currency, is_currency
 
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+MAX_WEIGHT_GRAMS = 1_000_000_000  # the columns are 32-bit integers
+MAX_PRIORITY = 1_000_000
 
 
 class LocationKind(StrEnum):
@@ -44,8 +46,8 @@ class NewProduct:
             errors.add("price", f"more decimals than {self.currency} allows")
         if self.price < 0:
             errors.add("price", "must not be negative")
-        if self.weight_grams is not None and self.weight_grams < 0:
-            errors.add("weight_grams", "must not be negative")
+        if self.weight_grams is not None and not 0 <= self.weight_grams <= MAX_WEIGHT_GRAMS:
+            errors.add("weight_grams", f"must be between 0 and {MAX_WEIGHT_GRAMS}")
         errors.raise_if_any()
 
 
@@ -82,6 +84,8 @@ class NewLocation:
             errors.add("country", f"unknown ISO 3166-1 alpha-2 country {self.country!r}")
         if not self.postal_code.strip():
             errors.add("postal_code", "must not be empty")
+        if not -MAX_PRIORITY <= self.priority <= MAX_PRIORITY:
+            errors.add("priority", f"must be between -{MAX_PRIORITY} and {MAX_PRIORITY}")
         errors.raise_if_any()
 
 

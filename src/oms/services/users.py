@@ -1,0 +1,184 @@
+"""Use cases for staff users and their API tokens: create, list, disable, issue, revoke, check."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from oms.domain.access import SYSTEM, Actor, Permission, Role
+from oms.domain.errors import Conflict, NotFound, Unauthenticated
+from oms.domain.users import (
+    TOKEN_TOUCH_INTERVAL,
+    NewUser,
+    TokenInfo,
+    User,
+    needs_touch,
+)
+from oms.services.ports import UnitOfWork
+
+TOKEN_PREFIX = "oms_"
+TOKEN_BYTES = 32  # 256 random bits
+MAX_TOKEN_LENGTH = 200
+BAD_TOKEN = "a valid API token is needed: Authorization: Bearer <token>"
+
+
+def secret_hash(secret: str) -> str:
+    """SHA-256 of a random secret. Tokens carry 256 random bits, so a fast hash is enough:
+    there is nothing to guess. (Passwords, which people choose, get argon2.)"""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A new API token. `token` is shown once here and stored nowhere, only its hash."""
+
+    info: TokenInfo
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedUser:
+    user: User
+    token: IssuedToken
+
+
+def create_user(
+    uow: UnitOfWork,
+    actor: Actor,
+    new: NewUser,
+    password: str | None = None,
+    label: str = "initial",
+) -> CreatedUser:
+    """Create a user and their first API token; without a password they log in by token only."""
+    actor.require(Permission.USER_MANAGE)
+    new.validate(password)
+    # Hashing is slow on purpose; do it before the transaction, not while holding locks.
+    password_hash = uow.passwords.hash(password) if password is not None else None
+
+    def work() -> CreatedUser:
+        user = uow.users.add(new, password_hash, uow.now())
+        return CreatedUser(user, _issue(uow, user, label))
+
+    return uow.run(work)
+
+
+def _issue(uow: UnitOfWork, user: User, label: str) -> IssuedToken:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
+    info = uow.users.add_token(user.id, secret_hash(token), label[:100], uow.now())
+    return IssuedToken(info, token)
+
+
+def _user(uow: UnitOfWork, name: str) -> User:
+    user = uow.users.get(name)
+    if user is None:
+        raise NotFound(f"no user named {name!r}")
+    return user
+
+
+def list_users(uow: UnitOfWork, actor: Actor) -> list[User]:
+    actor.require(Permission.USER_MANAGE)
+    return uow.run(uow.users.all, write=False)
+
+
+def disable_user(uow: UnitOfWork, actor: Actor, name: str) -> User:
+    """Disable a user: their tokens and sessions stop working at once."""
+    actor.require(Permission.USER_MANAGE)
+    if name == actor.name:
+        raise Conflict("you cannot disable yourself; ask another admin")
+
+    def work() -> User:
+        user = _user(uow, name)
+        uow.users.disable(user.id)
+        uow.users.delete_sessions(user.id)
+        return _user(uow, name)
+
+    return uow.run(work)
+
+
+def create_token(uow: UnitOfWork, actor: Actor, name: str, label: str = "") -> IssuedToken:
+    actor.require(Permission.USER_MANAGE)
+
+    def work() -> IssuedToken:
+        user = _user(uow, name)
+        if user.disabled:
+            raise Conflict(f"user {name!r} is disabled")
+        return _issue(uow, user, label)
+
+    return uow.run(work)
+
+
+def list_tokens(uow: UnitOfWork, actor: Actor, name: str | None = None) -> list[TokenInfo]:
+    actor.require(Permission.USER_MANAGE)
+
+    def work() -> list[TokenInfo]:
+        user_id = _user(uow, name).id if name is not None else None
+        return uow.users.tokens(user_id)
+
+    return uow.run(work, write=False)
+
+
+def revoke_token(uow: UnitOfWork, actor: Actor, token_id: int) -> TokenInfo:
+    """Revoke a token; the next request that carries it is refused (nothing caches it)."""
+    actor.require(Permission.USER_MANAGE)
+
+    def work() -> TokenInfo:
+        info = uow.users.revoke_token(token_id, uow.now())
+        if info is None:
+            raise NotFound(f"no API token with id {token_id}")
+        return info
+
+    return uow.run(work)
+
+
+def authenticate_token(uow: UnitOfWork, token: str | None) -> Actor:
+    """The actor a bearer token stands for; Unauthenticated, always with the same words, if
+    it is missing, unknown, revoked or its user disabled.
+
+    One indexed read per request. last_used_at is written only when it is older than
+    TOKEN_TOUCH_INTERVAL, so busy clients do not turn every read into a write.
+    """
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise Unauthenticated(BAD_TOKEN)
+    digest = secret_hash(token)
+    match = uow.run(lambda: uow.users.match_token(digest), write=False)
+    if match is None:
+        raise Unauthenticated(BAD_TOKEN)
+    now = uow.now()
+    if needs_touch(match.last_used_at, now):
+        uow.run(lambda: uow.users.touch_token(match.token_id, now, now - TOKEN_TOUCH_INTERVAL))
+    return match.actor
+
+
+# The demo users: one per role, password "<name>-demo". The carrier user acts for this code.
+DEMO_CARRIER = "oms-post"
+DEMO_USERS: list[tuple[str, Role]] = [(role.value, role) for role in Role]
+DEMO_LABEL = "demo"
+
+
+def demo_password(name: str) -> str:
+    return f"{name}-demo"
+
+
+def create_demo_users(uow: UnitOfWork) -> list[tuple[str, str, str, str]]:
+    """One user per role with a known password; returns (name, role, password, token) each.
+
+    Run again, it leaves existing users as they are and gives each a fresh demo token
+    (revoking the demo token it gave before), so the tokens it prints always work.
+    """
+    return [_demo_user(uow, name, role) for name, role in DEMO_USERS]
+
+
+def _demo_user(uow: UnitOfWork, name: str, role: Role) -> tuple[str, str, str, str]:
+    password = demo_password(name)
+    if uow.run(lambda: uow.users.get(name), write=False) is None:
+        carrier = DEMO_CARRIER if role is Role.CARRIER else None
+        created = create_user(uow, SYSTEM, NewUser(name, role, carrier), password, DEMO_LABEL)
+        return name, role.value, password, created.token.token
+
+    def rotate() -> IssuedToken:
+        user = _user(uow, name)
+        uow.users.revoke_tokens(user.id, DEMO_LABEL, uow.now())
+        return _issue(uow, user, DEMO_LABEL)
+
+    return name, role.value, password, uow.run(rotate).token

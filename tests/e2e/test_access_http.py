@@ -1,0 +1,370 @@
+"""Access control over HTTP: every role against every /api/v1 route, and bearer tokens."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from oms.adapters.db.tables import api_tokens, metadata
+from oms.adapters.db.tables import users as users_table
+from oms.bootstrap import Container, bootstrap
+from oms.config import Settings
+from oms.domain.access import MATRIX, SYSTEM, Permission, Role
+from oms.domain.users import NewUser
+from oms.services import catalogue, inventory, orders, users
+from oms.services.inventory import StockChange
+from tests.builders import draft, new_location, new_product, order_body
+from tests.conftest import bearer, make_user_token
+
+API = "/api/v1"
+PROBLEM = "application/problem+json"
+ClientFor = Callable[[str | None], TestClient]
+
+
+@dataclass(frozen=True)
+class World:
+    """What every action works on: a stocked product, a pending and a held order, and a
+    user `victim` with a token, for the user and token calls to act on."""
+
+    pending: int
+    held: int
+    victim_token_id: int
+    victim_token: str
+
+
+def make_world(container: Container) -> World:
+    uow = container.uow()
+    catalogue.create_location(uow, SYSTEM, new_location("PAR"))
+    catalogue.create_product(uow, SYSTEM, new_product("MUG"))
+    inventory.count_stock(uow, SYSTEM, StockChange("PAR", "MUG", "initial", on_hand=50))
+    pending = orders.place_order(uow, SYSTEM, draft(("MUG", 1))).order.id
+    held = orders.place_order(uow, SYSTEM, draft(("MUG", 1))).order.id
+    orders.hold_order(uow, SYSTEM, held, "payment check")
+    victim = users.create_user(uow, SYSTEM, NewUser("victim", Role.SALES))
+    return World(pending, held, victim.token.info.id, victim.token.token)
+
+
+@dataclass(frozen=True)
+class Action:
+    """One API call: its route, the permission it needs (None: any valid token), a request
+    that succeeds from a fresh World, and the status that success answers."""
+
+    method: str
+    route: str
+    permission: Permission | None
+    url: Callable[[World], str]
+    body: Callable[[World], dict[str, Any]] | None = None
+    ok: int = 200
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.route}"
+
+
+LOCATION = {
+    "code": "LYO",
+    "name": "Lyon",
+    "kind": "store",
+    "country": "FR",
+    "postal_code": "69001",
+    "ships": True,
+}
+REASON = {"reason": "customer called"}
+P = Permission
+
+ACTIONS = [
+    Action("GET", "/products", P.CATALOGUE_READ, lambda w: "/products"),
+    Action("GET", "/products/{sku}", P.CATALOGUE_READ, lambda w: "/products/MUG"),
+    Action(
+        "POST",
+        "/products",
+        P.CATALOGUE_WRITE,
+        lambda w: "/products",
+        lambda w: {"sku": "NEW-1", "name": "New", "price": "5.00"},
+        201,
+    ),
+    Action("GET", "/locations", P.CATALOGUE_READ, lambda w: "/locations"),
+    Action("POST", "/locations", P.LOCATION_WRITE, lambda w: "/locations", lambda w: LOCATION, 201),
+    Action("GET", "/stock", P.STOCK_READ, lambda w: "/stock?sku=MUG"),
+    Action(
+        "PUT",
+        "/stock/{location_code}/{sku}",
+        P.STOCK_WRITE,
+        lambda w: "/stock/PAR/MUG",
+        lambda w: {"on_hand": 60},
+    ),
+    Action(
+        "POST",
+        "/stock/{location_code}/{sku}/adjustments",
+        P.STOCK_WRITE,
+        lambda w: "/stock/PAR/MUG/adjustments",
+        lambda w: {"delta": 5, "reason": "found in the back"},
+    ),
+    Action(
+        "GET",
+        "/stock/{location_code}/{sku}/ledger",
+        P.STOCK_READ,
+        lambda w: "/stock/PAR/MUG/ledger",
+    ),
+    Action(
+        "POST",
+        "/orders",
+        P.ORDER_CREATE,
+        lambda w: "/orders",
+        lambda w: order_body(("MUG", 1)),
+        201,
+    ),
+    Action("GET", "/orders", P.ORDER_READ, lambda w: "/orders"),
+    Action("GET", "/orders/{order_id}", P.ORDER_READ, lambda w: f"/orders/{w.pending}"),
+    Action(
+        "GET", "/orders/{order_id}/events", P.ORDER_READ, lambda w: f"/orders/{w.pending}/events"
+    ),
+    Action(
+        "POST",
+        "/orders/{order_id}/confirm",
+        P.ORDER_CONFIRM,
+        lambda w: f"/orders/{w.pending}/confirm",
+    ),
+    Action(
+        "POST",
+        "/orders/{order_id}/hold",
+        P.ORDER_HOLD,
+        lambda w: f"/orders/{w.pending}/hold",
+        lambda w: REASON,
+    ),
+    Action(
+        "POST",
+        "/orders/{order_id}/release",
+        P.ORDER_HOLD,
+        lambda w: f"/orders/{w.held}/release",
+        lambda w: REASON,
+    ),
+    Action(
+        "POST",
+        "/orders/{order_id}/cancel",
+        P.ORDER_CANCEL,
+        lambda w: f"/orders/{w.pending}/cancel",
+        lambda w: REASON,
+    ),
+    Action("GET", "/me", None, lambda w: "/me"),
+    Action("GET", "/users", P.USER_MANAGE, lambda w: "/users"),
+    Action(
+        "POST",
+        "/users",
+        P.USER_MANAGE,
+        lambda w: "/users",
+        lambda w: {"name": "newbie", "role": "analyst"},
+        201,
+    ),
+    Action("POST", "/users/{name}/disable", P.USER_MANAGE, lambda w: "/users/victim/disable"),
+    Action("GET", "/tokens", P.USER_MANAGE, lambda w: "/tokens"),
+    Action(
+        "POST", "/tokens", P.USER_MANAGE, lambda w: "/tokens", lambda w: {"user": "victim"}, 201
+    ),
+    Action(
+        "DELETE",
+        "/tokens/{token_id}",
+        P.USER_MANAGE,
+        lambda w: f"/tokens/{w.victim_token_id}",
+        ok=204,
+    ),
+]
+
+
+def call(client: TestClient, action: Action, world: World) -> Any:
+    body = action.body(world) if action.body else None
+    return client.request(action.method, API + action.url(world), json=body)
+
+
+def snapshot(container: Container) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, but when tokens were last used (reading may set that)."""
+    out = {}
+    with container.engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            columns = [c for c in table.c if c is not api_tokens.c.last_used_at]
+            rows = conn.execute(sa.select(*columns).order_by(*table.primary_key.columns))
+            out[table.name] = [tuple(row) for row in rows]
+    return out
+
+
+def assert_problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    return body
+
+
+def test_every_api_route_is_in_the_matrix_test(client: TestClient) -> None:
+    app_routes = {
+        f"{method} {route.path.removeprefix(API)}"
+        for route in client.app.routes  # type: ignore[attr-defined]
+        if isinstance(route, APIRoute) and route.path.startswith(API)
+        for method in route.methods
+    }
+    missing = app_routes - {a.id for a in ACTIONS}
+    assert not missing, f"add these routes to ACTIONS in {__file__}: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=lambda a: a.id)
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_a_role_gets_what_the_matrix_allows_and_a_403_that_changes_nothing_otherwise(
+    container: Container, client_for: ClientFor, role: Role, action: Action
+) -> None:
+    world = make_world(container)
+    api = client_for(role.value)
+    assert api.get(f"{API}/me").status_code == 200  # the user exists before the snapshot
+    allowed = action.permission is None or action.permission in MATRIX[role]
+    before = snapshot(container)
+    response = call(api, action, world)
+    if allowed:
+        assert response.status_code == action.ok, response.text
+    else:
+        body = assert_problem(response, 403)
+        assert role.value in body["detail"]
+        assert snapshot(container) == before
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=lambda a: a.id)
+def test_every_api_route_needs_a_token(
+    container: Container, client_for: ClientFor, action: Action
+) -> None:
+    world = make_world(container)
+    before = snapshot(container)
+    response = call(client_for(None), action, world)
+    assert_problem(response, 401)
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert snapshot(container) == before
+
+
+def test_missing_malformed_unknown_revoked_and_disabled_tokens_get_the_same_401(
+    container: Container, client_for: ClientFor, client: TestClient
+) -> None:
+    world = make_world(container)
+    revoked = users.create_token(container.uow(), SYSTEM, "victim")
+    users.revoke_token(container.uow(), SYSTEM, revoked.info.id)
+    disabled = users.create_user(container.uow(), SYSTEM, NewUser("gone", Role.ADMIN))
+    users.disable_user(container.uow(), SYSTEM, "gone")
+    anonymous = client_for(None)
+    headers: list[dict[str, str]] = [
+        {},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer oms_not-a-token"},
+        {"Authorization": f"Bearer {world.victim_token}x"},
+        {"Authorization": f"Bearer {revoked.token}"},
+        {"Authorization": f"Bearer {disabled.token.token}"},
+    ]
+    bodies = []
+    for h in headers:
+        r = anonymous.get(f"{API}/orders", headers=h)
+        bodies.append(assert_problem(r, 401))
+        assert r.headers["www-authenticate"] == "Bearer"
+    assert all(b == bodies[0] for b in bodies), bodies
+    assert client.get(f"{API}/orders").status_code == 200
+
+
+def test_the_api_document_and_its_page_need_no_token(client_for: ClientFor) -> None:
+    anonymous = client_for(None)
+    document = anonymous.get("/openapi.json")
+    assert document.status_code == 200
+    (scheme,) = document.json()["components"]["securitySchemes"].values()
+    assert scheme["type"] == "http" and scheme["scheme"].lower() == "bearer"
+    assert anonymous.get("/docs").status_code == 200
+
+
+def test_a_revoked_token_is_refused_on_the_very_next_request(
+    container: Container, client: TestClient, client_for: ClientFor
+) -> None:
+    world = make_world(container)
+    victim = client_for(None)
+    victim.headers["Authorization"] = f"Bearer {world.victim_token}"
+    assert victim.get(f"{API}/orders").status_code == 200
+    assert client.delete(f"{API}/tokens/{world.victim_token_id}").status_code == 204
+    assert_problem(victim.get(f"{API}/orders"), 401)
+    listed = client.get(f"{API}/tokens", params={"user": "victim"}).json()["items"]
+    assert listed[0]["revoked_at"] is not None
+
+
+def test_a_disabled_users_token_is_refused_on_the_very_next_request(
+    container: Container, client: TestClient, client_for: ClientFor
+) -> None:
+    world = make_world(container)
+    victim = client_for(None)
+    victim.headers["Authorization"] = f"Bearer {world.victim_token}"
+    assert victim.get(f"{API}/orders").status_code == 200
+    assert client.post(f"{API}/users/victim/disable").json()["disabled"] is True
+    assert_problem(victim.get(f"{API}/orders"), 401)
+
+
+def test_me_tells_who_the_token_acts_as(client_for: ClientFor) -> None:
+    me = client_for("warehouse").get(f"{API}/me").json()
+    assert me["name"] == "warehouse-user" and me["role"] == "warehouse"
+    assert set(me["permissions"]) == {p.value for p in MATRIX[Role.WAREHOUSE]}
+
+
+def test_what_a_role_does_over_http_is_recorded_with_the_users_name(
+    container: Container, client_for: ClientFor
+) -> None:
+    make_world(container)
+    sales, keeper = client_for("sales"), client_for("warehouse")
+    order = sales.post(f"{API}/orders", json=order_body(("MUG", 2))).json()
+    assert sales.post(f"{API}/orders/{order['id']}/confirm").status_code == 200
+    counted = keeper.post(f"{API}/stock/PAR/MUG/adjustments", json={"delta": 3, "reason": "found"})
+    assert counted.status_code == 200
+    events = sales.get(f"{API}/orders/{order['id']}/events").json()["items"]
+    assert [e["actor"] for e in events] == ["sales-user", "sales-user"]
+    ledger = keeper.get(f"{API}/stock/PAR/MUG/ledger").json()["items"]
+    assert ledger[-2]["actor"] == "sales-user"  # the reservation
+    assert ledger[-1]["actor"] == "warehouse-user"
+
+
+@pytest.fixture
+def echoing(db_url: str, clock: Any) -> Iterator[TestClient]:
+    """The API as an admin, on an engine that logs every SQL statement (OMS_SQL_ECHO)."""
+    from oms.api.app import create_app
+
+    container = bootstrap(Settings(database_url=db_url, sql_echo=True), clock=clock)
+    token = make_user_token(container, "admin", "echo-admin")
+    with TestClient(create_app(container), headers=bearer(token)) as c:
+        yield c
+
+
+def test_a_new_token_is_shown_once_and_no_secret_or_hash_is_ever_answered_or_logged(
+    echoing: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    client = echoing
+    created = client.post(
+        f"{API}/users", json={"name": "pat", "role": "admin", "password": "correct horse"}
+    )
+    assert created.status_code == 201, created.text
+    token = created.json()["token"]["token"]
+    issued = client.post(f"{API}/tokens", json={"user": "pat", "label": "ci"}).json()["token"]
+    pat = TestClient(client.app, headers=bearer(token))
+    answers = [
+        pat.get(f"{API}/me").text,
+        pat.get(f"{API}/users").text,
+        pat.get(f"{API}/tokens").text,
+        client.post(f"{API}/users/pat/disable").text,
+        pat.get(f"{API}/me").text,
+    ]
+    container: Container = client.app.state.container  # type: ignore[attr-defined]
+    with container.engine.connect() as conn:
+        hashes = list(conn.execute(sa.select(api_tokens.c.token_hash)).scalars())
+        hashes += [h for h in conn.execute(sa.select(users_table.c.password_hash)).scalars() if h]
+    assert len(hashes) == 4  # echo-admin's and pat's two tokens, pat's password
+    assert created.text.count(token) == 1
+    for secret in [token, issued, "correct horse", *hashes]:
+        for answer in answers:
+            assert secret not in answer
+        assert secret not in caplog.text
+    assert "$argon2" not in "".join(answers) + created.text + caplog.text
+    assert "FROM api_tokens" in caplog.text  # the SQL was logged, without its parameters
