@@ -1,0 +1,1 @@
+"""Fulfilment: tracking numbers, ship and delivery dates, carrier rates and shipment statuses."""
