@@ -13,13 +13,10 @@ from oms.services.ports import UnitOfWork
 from oms.services.users import authenticate_token
 
 
-def get_container(request: Request) -> Container:
+# No I/O here: `async` keeps FastAPI from sending it to a worker thread.
+async def get_uow(request: Request) -> UnitOfWork:
     container: Container = request.app.state.container
-    return container
-
-
-def get_uow(request: Request) -> UnitOfWork:
-    return get_container(request).uow()
+    return container.uow()
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]

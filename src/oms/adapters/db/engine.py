@@ -2,13 +2,61 @@
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
+from typing import IO, Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+
+try:  # POSIX: writers of several processes queue on a file lock
+    import fcntl
+except ImportError:  # pragma: no cover - elsewhere SQLite's busy timeout alone decides
+    fcntl = None  # type: ignore[assignment]
 
 WRITE = "oms_write"
+
+
+class WriteGate:
+    """Lets one SQLite writer at a time in, across the threads and processes of a database.
+
+    SQLite admits one writer anyway; without the gate, waiting writers poll in its busy
+    handler, sleeping up to 100 ms between tries, which under load costs more than the
+    writes themselves. Here a thread waits on a lock and a process on a file lock (the
+    kernel wakes the next one the moment the lock is free), so writes follow each other
+    back to back.
+    """
+
+    def __init__(self, lock_path: Path | None) -> None:
+        self._threads = threading.Lock()
+        self._file: IO[bytes] | None = None
+        if lock_path is not None and fcntl is not None:
+            self._file = lock_path.open("ab")
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self._threads:
+            if self._file is None:
+                yield
+                return
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+
+
+_GATES: weakref.WeakKeyDictionary[Engine, WriteGate] = weakref.WeakKeyDictionary()
+
+
+def write_gate(engine: Engine, write: bool) -> AbstractContextManager[None]:
+    """The gate a writing transaction passes on this engine (none on PostgreSQL or reads)."""
+    gate = _GATES.get(engine) if write else None
+    return gate.held() if gate else nullcontext()
 
 
 def normalise_url(url: str) -> str:
@@ -43,6 +91,10 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
         pool_size=8,
         max_overflow=8,
     )
+
+    database = make_url(url).database or ""
+    on_disk = database not in ("", ":memory:") and not database.startswith("file:")
+    _GATES[engine] = WriteGate(Path(f"{database}.write-lock") if on_disk else None)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from oms.adapters.db.catalogue import SqlLocations, SqlProducts
-from oms.adapters.db.engine import WRITE
+from oms.adapters.db.engine import WRITE, write_gate
 from oms.adapters.db.orders import SqlOrders
 from oms.adapters.db.stock import SqlStock
 from oms.adapters.db.users import SqlUsers
@@ -89,8 +89,12 @@ class SqlUnitOfWork:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _once(self, work: Callable[[], T], write: bool) -> T:
-        with self.engine.connect() as conn:
+        with write_gate(self.engine, write), self.engine.connect() as conn:
             conn = conn.execution_options(**{WRITE: write})
+            if not write and self.dialect == "postgresql":
+                # Under READ COMMITTED every statement takes a fresh snapshot anyway, so a
+                # read transaction adds nothing but its BEGIN and COMMIT round trips.
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
             self._conn = conn
             try:
                 with conn.begin():

@@ -55,6 +55,24 @@ def _actor(m: Any) -> Actor:
     return Actor(m["name"], Role(m["role"]), m["carrier"])
 
 
+# Runs on every API request: built once, so SQLAlchemy reuses its compiled form.
+_MATCH_TOKEN = (
+    sa.select(
+        api_tokens.c.id,
+        api_tokens.c.last_used_at,
+        users.c.name,
+        users.c.role,
+        users.c.carrier,
+    )
+    .join(users, users.c.id == api_tokens.c.user_id)
+    .where(
+        api_tokens.c.token_hash == sa.bindparam("token_hash"),
+        api_tokens.c.revoked_at.is_(None),
+        users.c.disabled.is_(False),
+    )
+)
+
+
 class SqlUsers(Repository):
     def add(self, user: NewUser, password_hash: str | None, now: datetime) -> User:
         try:
@@ -146,22 +164,7 @@ class SqlUsers(Repository):
         return result.rowcount
 
     def match_token(self, token_hash: str) -> TokenMatch | None:
-        query = (
-            sa.select(
-                api_tokens.c.id,
-                api_tokens.c.last_used_at,
-                users.c.name,
-                users.c.role,
-                users.c.carrier,
-            )
-            .join(users, users.c.id == api_tokens.c.user_id)
-            .where(
-                api_tokens.c.token_hash == token_hash,
-                api_tokens.c.revoked_at.is_(None),
-                users.c.disabled.is_(False),
-            )
-        )
-        row = self.conn.execute(query).first()
+        row = self.conn.execute(_MATCH_TOKEN, {"token_hash": token_hash}).first()
         if row is None:
             return None
         m = row._mapping
