@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable
@@ -189,6 +190,8 @@ def bench(args: argparse.Namespace, kind: str, tmp: Path) -> Result:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # A plain `kill` unwinds like Ctrl-C: servers stopped, bench database dropped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = datetime.now(UTC)
     load_before = os.getloadavg()[0]
     code = code_version()
