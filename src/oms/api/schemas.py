@@ -8,7 +8,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
-from oms.domain.catalogue.model import Location, LocationKind, NewLocation, NewProduct, Product
+from oms.domain.catalogue.model import LocationKind, NewLocation, NewProduct, Product
 from oms.domain.inventory.model import StockRow, StoredLedgerEntry
 from oms.domain.orders.events import StoredEvent
 from oms.domain.orders.model import Address, Customer, DraftLine, Order, OrderDraft
@@ -84,6 +84,8 @@ class LocationIn(Strict):
 
 
 class LocationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     code: str
     name: str
     kind: LocationKind
@@ -91,18 +93,6 @@ class LocationOut(BaseModel):
     postal_code: str
     ships: bool
     priority: int
-
-    @classmethod
-    def of(cls, loc: Location) -> LocationOut:
-        return cls(
-            code=loc.code,
-            name=loc.name,
-            kind=loc.kind,
-            country=loc.country,
-            postal_code=loc.postal_code,
-            ships=loc.ships,
-            priority=loc.priority,
-        )
 
 
 class CountIn(Strict):

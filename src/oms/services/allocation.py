@@ -131,6 +131,7 @@ def take_back(
     reservations = {r.id: r for r in uow.stock.reservations_at(stock_id)}
     takes = plan_take_back([r.held() for r in reservations.values()], shortfall)
     per_order: dict[int, list[dict[str, int]]] = defaultdict(list)
+    ledger: list[LedgerEntry] = []
     for reservation_id, quantity in takes:
         reservation = reservations[reservation_id]
         if not uow.orders.touch(reservation.order_id, now):
@@ -140,24 +141,23 @@ def take_back(
             raise ConcurrentUpdate("reserved quantity moved during take-back")
         if not uow.orders.move_allocation(reservation.order_line_id, -quantity):
             raise ConcurrentUpdate("order line changed during take-back")
-        uow.stock.append_ledger(
-            [
-                LedgerEntry(
-                    stock_id,
-                    LedgerKind.RELEASE,
-                    0,
-                    -quantity,
-                    actor,
-                    now,
-                    reason,
-                    reservation.order_id,
-                    reservation.order_line_id,
-                )
-            ]
+        ledger.append(
+            LedgerEntry(
+                stock_id,
+                LedgerKind.RELEASE,
+                0,
+                -quantity,
+                actor,
+                now,
+                reason,
+                reservation.order_id,
+                reservation.order_line_id,
+            )
         )
         per_order[reservation.order_id].append(
             {"line_id": reservation.order_line_id, "stock_id": stock_id, "quantity": quantity}
         )
+    uow.stock.append_ledger(ledger)
     for order_id, lines in sorted(per_order.items()):
         uow.orders.add_events(
             order_id,

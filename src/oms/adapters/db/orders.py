@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -18,6 +18,9 @@ from oms.domain.orders.events import OrderEvent, StoredEvent
 from oms.domain.orders.model import Address, Customer, Order, OrderLine, Totals
 from oms.domain.orders.status import OPEN_FOR_ALLOCATION, OrderStatus
 from oms.services.ports import OrderAlreadyPlaced, OrderFilter, PlacedOrderRef
+
+if TYPE_CHECKING:
+    from oms.adapters.db.uow import SqlUnitOfWork
 
 _QUANTITIES = (
     "allocated_quantity",
@@ -96,7 +99,16 @@ _INSERT_LINES = order_lines.insert().returning(order_lines.c.id, sort_by_paramet
 _INSERT_EVENTS = order_events.insert()
 
 
+def _quantities(line: OrderLine) -> tuple[int, ...]:
+    return tuple(getattr(line, name) for name in _QUANTITIES)
+
+
 class SqlOrders(Repository):
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        super().__init__(uow)
+        # Line quantities as get() read them, per order: what save() compares against.
+        self._loaded: dict[int, dict[int, tuple[int, ...]]] = {}
+
     def find_placed(
         self, idempotency_key: str | None, channel: str, external_id: str | None
     ) -> PlacedOrderRef | None:
@@ -176,7 +188,9 @@ class SqlOrders(Repository):
         row = self.conn.execute(orders.select().where(orders.c.id == order_id)).first()
         if row is None:
             return None
-        return self._with_lines([row._mapping])[0]
+        order = self._with_lines([row._mapping])[0]
+        self._loaded[order.id] = {line.id: _quantities(line) for line in order.lines}
+        return order
 
     def _with_lines(self, headers: Sequence[Any]) -> list[Order]:
         ids = [m["id"] for m in headers]
@@ -207,18 +221,13 @@ class SqlOrders(Repository):
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"order {order.number} was changed by someone else")
         order.version += 1
-        stored = {
-            r.id: tuple(r[1:])
-            for r in self.conn.execute(
-                sa.select(order_lines.c.id, *(order_lines.c[n] for n in _QUANTITIES)).where(
-                    order_lines.c.order_id == order.id
-                )
-            )
-        }
+        # The version matched, so the lines are stored as get() read them: write only what
+        # the domain changed (nothing, for confirm, hold and release).
+        loaded = self._loaded.pop(order.id, {})
         changed = [
-            {"line_id": line.id, **{n: getattr(line, n) for n in _QUANTITIES}}
+            {"line_id": line.id, **dict(zip(_QUANTITIES, _quantities(line), strict=True))}
             for line in order.lines
-            if stored.get(line.id) != tuple(getattr(line, n) for n in _QUANTITIES)
+            if loaded.get(line.id) != _quantities(line)
         ]
         if changed:
             self.conn.execute(

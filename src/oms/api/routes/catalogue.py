@@ -38,10 +38,10 @@ def get_product(sku: str, uow: UowDep, actor: ActorDep) -> ProductOut:
 
 @router.post("/locations", status_code=201)
 def create_location(body: LocationIn, uow: UowDep, actor: ActorDep) -> LocationOut:
-    return LocationOut.of(catalogue.create_location(uow, actor, body.to_domain()))
+    return LocationOut.model_validate(catalogue.create_location(uow, actor, body.to_domain()))
 
 
 @router.get("/locations")
 def list_locations(uow: UowDep, actor: ActorDep) -> Page[LocationOut]:
     items = catalogue.list_locations(uow, actor)
-    return Page(items=[LocationOut.of(loc) for loc in items], next_cursor=None)
+    return Page(items=[LocationOut.model_validate(loc) for loc in items], next_cursor=None)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from oms.api.deps import ActorDep, IdPath, UowDep
 from oms.api.schemas import Page
 from oms.domain.access import MATRIX, Role
-from oms.domain.users import MAX_PASSWORD, NewUser, TokenInfo, User
+from oms.domain.users import MAX_PASSWORD, NewUser
 from oms.services import users
 from oms.services.users import IssuedToken
 
@@ -32,23 +32,14 @@ class UserIn(BaseModel):
 
 
 class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     name: str
     role: Role
     carrier: str | None
     disabled: bool
     has_password: bool
     created_at: datetime
-
-    @classmethod
-    def of(cls, u: User) -> UserOut:
-        return cls(
-            name=u.name,
-            role=u.role,
-            carrier=u.carrier,
-            disabled=u.disabled,
-            has_password=u.has_password,
-            created_at=u.created_at,
-        )
 
 
 class TokenIn(BaseModel):
@@ -59,6 +50,8 @@ class TokenIn(BaseModel):
 
 
 class TokenOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     user: str
     label: str
@@ -66,24 +59,13 @@ class TokenOut(BaseModel):
     last_used_at: datetime | None
     revoked_at: datetime | None
 
-    @classmethod
-    def of(cls, t: TokenInfo) -> TokenOut:
-        return cls(
-            id=t.id,
-            user=t.user,
-            label=t.label,
-            created_at=t.created_at,
-            last_used_at=t.last_used_at,
-            revoked_at=t.revoked_at,
-        )
-
 
 class IssuedTokenOut(TokenOut):
     token: str = Field(description="The token itself, shown this once and stored nowhere.")
 
     @classmethod
     def issued(cls, t: IssuedToken) -> IssuedTokenOut:
-        return cls(**TokenOut.of(t.info).model_dump(), token=t.token)
+        return cls(**TokenOut.model_validate(t.info).model_dump(), token=t.token)
 
 
 class CreatedUserOut(BaseModel):
@@ -107,7 +89,9 @@ def me(actor: ActorDep) -> MeOut:
 
 @router.get("/users")
 def list_users(uow: UowDep, actor: ActorDep) -> Page[UserOut]:
-    return Page(items=[UserOut.of(u) for u in users.list_users(uow, actor)], next_cursor=None)
+    return Page(
+        items=[UserOut.model_validate(u) for u in users.list_users(uow, actor)], next_cursor=None
+    )
 
 
 @router.post("/users", status_code=201)
@@ -115,20 +99,22 @@ def create_user(body: UserIn, uow: UowDep, actor: ActorDep) -> CreatedUserOut:
     """Create a user and their first API token (shown once in the answer)."""
     new = NewUser(body.name, body.role, body.carrier)
     created = users.create_user(uow, actor, new, body.password, body.label)
-    return CreatedUserOut(user=UserOut.of(created.user), token=IssuedTokenOut.issued(created.token))
+    return CreatedUserOut(
+        user=UserOut.model_validate(created.user), token=IssuedTokenOut.issued(created.token)
+    )
 
 
 @router.post("/users/{name}/disable")
 def disable_user(name: str, uow: UowDep, actor: ActorDep) -> UserOut:
     """Disable a user: their tokens and sessions stop working at once."""
-    return UserOut.of(users.disable_user(uow, actor, name))
+    return UserOut.model_validate(users.disable_user(uow, actor, name))
 
 
 @router.get("/tokens")
 def list_tokens(uow: UowDep, actor: ActorDep, user: str | None = None) -> Page[TokenOut]:
     """Tokens (never their secret), optionally of one user."""
     items = users.list_tokens(uow, actor, user)
-    return Page(items=[TokenOut.of(t) for t in items], next_cursor=None)
+    return Page(items=[TokenOut.model_validate(t) for t in items], next_cursor=None)
 
 
 @router.post("/tokens", status_code=201)

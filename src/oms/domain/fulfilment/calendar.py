@@ -92,20 +92,27 @@ def public_holidays(country: str, year: int) -> frozenset[date]:
     by its country, and a day off in one region is a business day for the carrier network.
     A country the `holidays` package does not know has none.
     """
-    try:
-        calendar = holidays.country_holidays(country, years=year)
-    except NotImplementedError:
+    if not _known(country):
         return frozenset()
-    return frozenset(calendar)
+    return frozenset(holidays.country_holidays(country, years=year))
 
 
 @lru_cache(maxsize=512)
 def weekend(country: str) -> frozenset[int]:
     """The weekdays (Monday=0) a country rests on: Saturday and Sunday unless it differs."""
-    try:
-        return frozenset(holidays.country_holidays(country).weekend)
-    except NotImplementedError:
+    if not _known(country):
         return SATURDAY_AND_SUNDAY
+    return frozenset(holidays.country_holidays(country).weekend)
+
+
+@lru_cache(maxsize=1)
+def _supported() -> frozenset[str]:
+    """The countries the `holidays` package has calendars for (read once, when first needed)."""
+    return frozenset(holidays.list_supported_countries())
+
+
+def _known(country: str) -> bool:
+    return country in _supported()
 
 
 def is_business_day(day: date, country: str) -> bool:
