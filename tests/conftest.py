@@ -125,12 +125,12 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def make_user_token(container: Container, role: str, name: str) -> str:
-    """Create a token-only user of this role (a carrier one for carrier `test-carrier`)."""
+    """Create a token-only user of this role (a carrier one for the built-in carrier `oms-post`)."""
     from oms.domain.access import SYSTEM, Role
     from oms.domain.users import NewUser
     from oms.services.users import create_user
 
-    carrier = "test-carrier" if Role(role) is Role.CARRIER else None
+    carrier = "oms-post" if Role(role) is Role.CARRIER else None
     new = NewUser(name, Role(role), carrier)
     return create_user(container.uow(), SYSTEM, new).token.token
 

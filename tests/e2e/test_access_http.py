@@ -18,8 +18,9 @@ from oms.bootstrap import Container, bootstrap
 from oms.config import Settings
 from oms.domain.access import MATRIX, SYSTEM, Permission, Role
 from oms.domain.users import NewUser
-from oms.services import catalogue, inventory, orders, users
+from oms.services import catalogue, inventory, orders, shipping, users
 from oms.services.inventory import StockChange
+from oms.services.ports import ShipmentFilter
 from tests.builders import draft, new_location, new_product, order_body
 from tests.conftest import bearer, make_user_token
 
@@ -37,9 +38,48 @@ class World:
     held: int
     victim_token_id: int
     victim_token: str
+    fulfilment: Fulfilment | None = None
 
 
-def make_world(container: Container) -> World:
+@dataclass(frozen=True)
+class Fulfilment:
+    """Shipments at every warehouse step, for the fulfilment calls to act on."""
+
+    shipped: int
+    tracking_number: str
+    packed: int
+    picked: int
+    picking_list: int
+    open: int
+
+    @staticmethod
+    def make(uow: Any) -> Fulfilment:
+        from oms.domain.fulfilment.model import Picked
+        from oms.services import warehouse
+
+        def confirmed_shipment() -> int:
+            order = orders.place_order(uow, SYSTEM, draft(("MUG", 1))).order
+            orders.confirm_order(uow, SYSTEM, order.id)
+            return shipping.list_shipments(uow, SYSTEM, ShipmentFilter(order_id=order.id))[0].id
+
+        def to_picked(sid: int) -> int:
+            pick = warehouse.create_pick_list(uow, SYSTEM, "PAR")
+            warehouse.complete_pick_list(uow, SYSTEM, pick.id, [Picked(sid, "MUG", 1)])
+            return sid
+
+        shipped = to_picked(confirmed_shipment())
+        warehouse.pack_shipment(uow, SYSTEM, shipped, [("MUG", 1)])
+        number = warehouse.ship_shipment(uow, SYSTEM, shipped).tracking_number
+        packed = to_picked(confirmed_shipment())
+        warehouse.pack_shipment(uow, SYSTEM, packed, [("MUG", 1)])
+        picked = to_picked(confirmed_shipment())
+        confirmed_shipment()
+        picking = warehouse.create_pick_list(uow, SYSTEM, "PAR")
+        assert number is not None
+        return Fulfilment(shipped, number, packed, picked, picking.id, confirmed_shipment())
+
+
+def make_world(container: Container, fulfilment: bool = False) -> World:
     uow = container.uow()
     catalogue.create_location(uow, SYSTEM, new_location("PAR"))
     catalogue.create_product(uow, SYSTEM, new_product("MUG"))
@@ -48,7 +88,8 @@ def make_world(container: Container) -> World:
     held = orders.place_order(uow, SYSTEM, draft(("MUG", 1))).order.id
     orders.hold_order(uow, SYSTEM, held, "payment check")
     victim = users.create_user(uow, SYSTEM, NewUser("victim", Role.SALES))
-    return World(pending, held, victim.token.info.id, victim.token.token)
+    done = Fulfilment.make(uow) if fulfilment else None
+    return World(pending, held, victim.token.info.id, victim.token.token, done)
 
 
 @dataclass(frozen=True)
@@ -66,6 +107,15 @@ class Action:
     @property
     def id(self) -> str:
         return f"{self.method} {self.route}"
+
+    @property
+    def fulfilment(self) -> bool:
+        return self.route.startswith(("/shipments", "/pick-lists", "/carriers"))
+
+
+def ff(w: World) -> Fulfilment:
+    assert w.fulfilment is not None
+    return w.fulfilment
 
 
 LOCATION = {
@@ -153,6 +203,101 @@ ACTIONS = [
         lambda w: f"/orders/{w.pending}/cancel",
         lambda w: REASON,
     ),
+    Action(
+        "PATCH",
+        "/locations/{code}",
+        P.LOCATION_WRITE,
+        lambda w: "/locations/PAR",
+        lambda w: {"cut_off": "16:00"},
+    ),
+    Action(
+        "GET",
+        "/availability",
+        P.SHIPMENT_READ,
+        lambda w: "/availability?sku=MUG&country=FR&postal_code=75002",
+    ),
+    Action("GET", "/shipments", P.SHIPMENT_READ, lambda w: "/shipments?late=true"),
+    Action(
+        "GET", "/shipments/{shipment_id}", P.SHIPMENT_READ, lambda w: f"/shipments/{ff(w).open}"
+    ),
+    Action(
+        "GET",
+        "/shipments/{shipment_id}/events",
+        P.SHIPMENT_READ,
+        lambda w: f"/shipments/{ff(w).shipped}/events",
+    ),
+    Action(
+        "GET",
+        "/shipments/{shipment_id}/label.pdf",
+        P.SHIPMENT_READ,
+        lambda w: f"/shipments/{ff(w).shipped}/label.pdf",
+    ),
+    Action(
+        "GET",
+        "/shipments/{shipment_id}/packing-slip.pdf",
+        P.SHIPMENT_READ,
+        lambda w: f"/shipments/{ff(w).packed}/packing-slip.pdf",
+    ),
+    Action(
+        "POST",
+        "/shipments/{shipment_id}/pack",
+        P.FULFIL,
+        lambda w: f"/shipments/{ff(w).picked}/pack",
+        lambda w: {"scanned": [{"sku": "MUG", "quantity": 1}]},
+    ),
+    Action(
+        "POST",
+        "/shipments/{shipment_id}/ship",
+        P.FULFIL,
+        lambda w: f"/shipments/{ff(w).packed}/ship",
+        lambda w: {},
+    ),
+    Action(
+        "POST",
+        "/shipments/{shipment_id}/reject",
+        P.FULFIL,
+        lambda w: f"/shipments/{ff(w).open}/reject",
+        lambda w: {"reason": "flooded"},
+    ),
+    Action("GET", "/pick-lists", P.SHIPMENT_READ, lambda w: "/pick-lists?location=PAR"),
+    Action(
+        "GET",
+        "/pick-lists/{pick_list_id}",
+        P.SHIPMENT_READ,
+        lambda w: f"/pick-lists/{ff(w).picking_list}",
+    ),
+    Action(
+        "GET",
+        "/pick-lists/{pick_list_id}/pick-list.pdf",
+        P.SHIPMENT_READ,
+        lambda w: f"/pick-lists/{ff(w).picking_list}/pick-list.pdf",
+    ),
+    Action(
+        "POST",
+        "/pick-lists",
+        P.FULFIL,
+        lambda w: "/pick-lists",
+        lambda w: {"location": "PAR"},
+        201,
+    ),
+    Action(
+        "POST",
+        "/pick-lists/{pick_list_id}/complete",
+        P.FULFIL,
+        lambda w: f"/pick-lists/{ff(w).picking_list}/complete",
+        lambda w: {"picked": [{"shipment_id": ff(w).open - 1, "sku": "MUG", "quantity": 1}]},
+    ),
+    Action(
+        "POST",
+        "/carriers/{carrier}/events",
+        P.TRACKING_EVENT,
+        lambda w: "/carriers/oms-post/events",
+        lambda w: {
+            "tracking_number": ff(w).tracking_number,
+            "status": "in_transit",
+            "at": "2026-03-02T18:00:00Z",
+        },
+    ),
     Action("GET", "/me", None, lambda w: "/me"),
     Action("GET", "/users", P.USER_MANAGE, lambda w: "/users"),
     Action(
@@ -218,7 +363,7 @@ def test_every_api_route_is_in_the_matrix_test(client: TestClient) -> None:
 def test_a_role_gets_what_the_matrix_allows_and_a_403_that_changes_nothing_otherwise(
     container: Container, client_for: ClientFor, role: Role, action: Action
 ) -> None:
-    world = make_world(container)
+    world = make_world(container, action.fulfilment)
     api = client_for(role.value)
     assert api.get(f"{API}/me").status_code == 200  # the user exists before the snapshot
     allowed = action.permission is None or action.permission in MATRIX[role]
@@ -236,7 +381,7 @@ def test_a_role_gets_what_the_matrix_allows_and_a_403_that_changes_nothing_other
 def test_every_api_route_needs_a_token(
     container: Container, client_for: ClientFor, action: Action
 ) -> None:
-    world = make_world(container)
+    world = make_world(container, action.fulfilment)
     before = snapshot(container)
     response = call(client_for(None), action, world)
     assert_problem(response, 401)
@@ -320,7 +465,8 @@ def test_what_a_role_does_over_http_is_recorded_with_the_users_name(
     counted = keeper.post(f"{API}/stock/PAR/MUG/adjustments", json={"delta": 3, "reason": "found"})
     assert counted.status_code == 200
     events = sales.get(f"{API}/orders/{order['id']}/events").json()["items"]
-    assert [e["actor"] for e in events] == ["sales-user", "sales-user"]
+    assert [e["type"] for e in events][:3] == ["order.placed", "order.confirmed", "order.sourced"]
+    assert {e["actor"] for e in events} == {"sales-user"}
     ledger = keeper.get(f"{API}/stock/PAR/MUG/ledger").json()["items"]
     assert ledger[-2]["actor"] == "sales-user"  # the reservation
     assert ledger[-1]["actor"] == "warehouse-user"

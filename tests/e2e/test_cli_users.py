@@ -50,8 +50,14 @@ def test_a_password_from_stdin_lets_the_user_log_in(cli: None, container: Contai
 
 
 def test_a_carrier_user_is_bound_to_its_carrier(cli: None, container: Container) -> None:
-    token = last_line(oms("users", "create", "bot", "--role", "carrier", "--carrier", "dhl"))
-    assert authenticate_token(container.uow(), token).carrier == "dhl"
+    token = last_line(oms("users", "create", "bot", "--role", "carrier", "--carrier", "oms-post"))
+    assert authenticate_token(container.uow(), token).carrier == "oms-post"
+
+
+def test_a_carrier_user_needs_a_carrier_that_exists(cli: None) -> None:
+    result = runner.invoke(app, ["users", "create", "bot", "--role", "carrier", "--carrier", "dhl"])
+    assert result.exit_code == 1
+    assert "unknown carrier 'dhl'" in result.output and "oms-post" in result.output
 
 
 def test_a_refused_user_exits_1_with_the_reason(cli: None) -> None:

@@ -41,7 +41,7 @@ def browser_for(container: Container) -> TestClient:
 @pytest.fixture
 def browser(fast: Container) -> TestClient:
     for name, role in (("ann", Role.SALES), ("cat", Role.CARRIER)):
-        carrier = "dhl" if role is Role.CARRIER else None
+        carrier = "oms-post" if role is Role.CARRIER else None
         users.create_user(fast.uow(), SYSTEM, NewUser(name, role, carrier), PASSWORD)
     return browser_for(fast)
 

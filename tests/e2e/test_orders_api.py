@@ -77,7 +77,11 @@ def test_placing_an_order_answers_the_whole_order(shop: TestClient) -> None:
         "total": "147.80",
     }
     assert order["created_at"].endswith(("Z", "+00:00"))
-    assert shop.get(f"{API}/orders/{order['id']}").json() == order
+    detail = shop.get(f"{API}/orders/{order['id']}").json()
+    # The order's own answer adds its shipments and sourcing (none before confirmation).
+    assert (detail.pop("shipments"), detail.pop("sourcing")) == ([], None)
+    assert {k: v for k, v in order.items() if k not in ("shipments", "sourcing")} == detail
+    assert order["tracking_url"].startswith("/track/") and len(order["tracking_url"]) >= 29
 
 
 def test_idempotent_retries_answer_the_first_order(shop: TestClient) -> None:
@@ -96,7 +100,16 @@ def test_idempotent_retries_answer_the_first_order(shop: TestClient) -> None:
     by_ref = [place(shop, ("MUG", 1), external_id="M-1") for _ in range(2)]
     assert by_ref[0]["id"] == by_ref[1]["id"]
     stock = shop.get(f"{API}/stock", params={"sku": "TEE"}).json()["items"]
-    assert stock == [{"location": "PAR", "sku": "TEE", "on_hand": 5, "reserved": 1, "available": 4}]
+    assert stock == [
+        {
+            "location": "PAR",
+            "sku": "TEE",
+            "on_hand": 5,
+            "reserved": 1,
+            "available": 4,
+            "bin": "A-01-01",
+        }
+    ]
 
 
 @pytest.mark.parametrize(
@@ -159,9 +172,12 @@ def test_the_lifecycle_and_its_timeline(shop: TestClient) -> None:
     assert [(e["type"], e["from_status"], e["to_status"]) for e in events] == [
         ("order.placed", None, "pending"),
         ("order.confirmed", "pending", "confirmed"),
+        ("order.sourced", None, None),
+        ("shipment.created", None, None),
         ("order.held", "confirmed", "on_hold"),
         ("order.released", "on_hold", "confirmed"),
         ("order.cancelled", "confirmed", "cancelled"),
+        ("shipment.cancelled", None, None),
     ]
     assert all(e["actor"] and e["at"] for e in events)
     assert shop.get(f"{API}/stock", params={"sku": "TEE"}).json()["items"][0]["reserved"] == 0
@@ -183,6 +199,7 @@ def test_stock_adjustments_counts_and_the_ledger(shop: TestClient) -> None:
         "on_hand": 5,
         "reserved": 4,
         "available": 1,
+        "bin": "A-01-01",
     }
     filled = shop.get(f"{API}/orders/{order['id']}").json()["lines"][0]
     assert (filled["allocated_quantity"], filled["backordered_quantity"]) == (4, 0)

@@ -1,9 +1,12 @@
-"""A hypothesis state machine drives orders and stock at random and checks every invariant.
+"""A hypothesis state machine drives orders, stock and fulfilment at random and checks
+every invariant.
 
 Invariants after every step: 0 <= reserved <= on hand; the ledger sums to each stock row;
 open reservations sum to each row's reserved; each line's allocated + backordered +
 shipped + cancelled equals its quantity; allocated over all lines equals reserved over all
-rows; and no line waits on backorder while its product is available where it could ship.
+rows; no line waits on backorder while its product is available where it could ship; the
+unshipped shipments of each line at each location hold what is reserved there, and the
+shipments that left hold what the lines say was shipped.
 """
 
 from __future__ import annotations
@@ -17,15 +20,18 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 
 from oms.bootstrap import Container, bootstrap
 from oms.config import Settings
 from oms.domain.access import SYSTEM
-from oms.domain.errors import StockBelowReserved, TransitionNotAllowed
+from oms.domain.errors import Conflict, StockBelowReserved, TransitionNotAllowed
+from oms.domain.fulfilment.model import Picked
+from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.orders.status import OPEN_FOR_ALLOCATION
-from oms.services import catalogue, inventory, orders
+from oms.services import catalogue, inventory, orders, shipping, warehouse
 from oms.services.inventory import StockChange
+from oms.services.ports import ShipmentFilter
 from tests.builders import draft, new_location, new_product
 from tests.conftest import FakeClock
 
@@ -108,10 +114,101 @@ class OrdersAndStock(RuleBasedStateMachine):
             self.uow, SYSTEM, StockChange(location, sku, "count", on_hand=on_hand)
         )
 
+    # -- fulfilment: waves, (short) picks, packing and shipping ---------------------------
+
+    @initialize()
+    def opening_stock(self) -> None:
+        for sku in SKUS:
+            for code in ("PAR", "BER"):
+                inventory.count_stock(self.uow, SYSTEM, StockChange(code, sku, "open", on_hand=4))
+
+    @rule(order_id=placed, wave=st.integers(1, 3))
+    def start_pick_lists(self, order_id: int, wave: int) -> None:
+        """Confirm an order (if it may be) and start a wave at every shipping location."""
+        self._tolerate(lambda: orders.confirm_order(self.uow, SYSTEM, order_id))
+        for location in ("PAR", "BER"):
+            with contextlib.suppress(Conflict):
+                warehouse.create_pick_list(self.uow, SYSTEM, location, max_orders=wave)
+
+    @rule(shorts=st.lists(st.integers(0, 2), min_size=8, max_size=8), ship=st.booleans())
+    def complete_pick_list(self, shorts: list[int], ship: bool) -> None:
+        """Complete the oldest open pick list, short by `shorts`; maybe pack and ship it."""
+        self.tick()
+        open_lists = warehouse.list_pick_lists(self.uow, SYSTEM, None, "open", None, 10)
+        if not open_lists:
+            return
+        pick_list = open_lists[-1]
+        picked: list[Picked] = []
+        for sid in pick_list.shipment_ids:
+            s = warehouse.get_shipment(self.uow, SYSTEM, sid)
+            if s.status is ShipmentStatus.PICKING:
+                for line in s.lines:
+                    short = shorts[len(picked) % len(shorts)]
+                    picked.append(Picked(sid, line.sku, max(line.quantity - short, 0)))
+        warehouse.complete_pick_list(self.uow, SYSTEM, pick_list.id, picked)
+        if ship:
+            self.pack_and_ship()
+
+    @rule()
+    def pack_and_ship(self) -> None:
+        self.tick()
+        for status in ("packed", "picked"):
+            found = shipping.list_shipments(self.uow, SYSTEM, ShipmentFilter(status=status))
+            for s in found[:2]:
+                with contextlib.suppress(Conflict):
+                    if s.status is ShipmentStatus.PICKED:
+                        scanned = [(ln.sku, ln.quantity) for ln in s.lines]
+                        warehouse.pack_shipment(self.uow, SYSTEM, s.id, scanned)
+                    warehouse.ship_shipment(self.uow, SYSTEM, s.id)
+
     def _tolerate(self, action: Callable[[], object]) -> None:
         self.tick()
         with contextlib.suppress(TransitionNotAllowed):
             action()
+
+    @invariant()
+    def shipments_hold_what_is_reserved_and_what_left(self) -> None:
+        """Per order line and location: units in unshipped shipments = units reserved there;
+        per line: units in shipments that left = shipped quantity."""
+        with self.container.engine.connect() as conn:
+            reserved = dict(
+                conn.execute(
+                    sa.text(
+                        "SELECT r.order_line_id || '@' || s.location_id, sum(r.quantity) "
+                        "FROM reservations r JOIN stock s ON s.id = r.stock_id "
+                        "JOIN orders o ON o.id = r.order_id "
+                        "WHERE o.status NOT IN ('pending') AND NOT (o.status = 'on_hold' "
+                        "AND o.held_from = 'pending') GROUP BY 1"
+                    )
+                ).all()
+            )
+            in_work = dict(
+                conn.execute(
+                    sa.text(
+                        "SELECT l.order_line_id || '@' || s.location_id, sum(l.quantity) "
+                        "FROM shipment_lines l JOIN shipments s ON s.id = l.shipment_id "
+                        "WHERE s.status IN ('open', 'picking', 'picked', 'packed') GROUP BY 1"
+                    )
+                ).all()
+            )
+            assert reserved == in_work
+            left = dict(
+                conn.execute(
+                    sa.text(
+                        "SELECT l.order_line_id, sum(l.quantity) FROM shipment_lines l "
+                        "JOIN shipments s ON s.id = l.shipment_id WHERE s.status NOT IN "
+                        "('open', 'picking', 'picked', 'packed', 'cancelled') GROUP BY 1"
+                    )
+                ).all()
+            )
+            shipped = dict(
+                conn.execute(
+                    sa.text(
+                        "SELECT id, shipped_quantity FROM order_lines WHERE shipped_quantity > 0"
+                    )
+                ).all()
+            )
+            assert left == shipped
 
     @invariant()
     def stock_rows_agree_with_ledger_and_reservations(self) -> None:
@@ -175,7 +272,8 @@ def test_orders_and_stock_keep_their_invariants(
     OrdersAndStock.make_url = staticmethod(make_url)  # type: ignore[assignment]
     machine = OrdersAndStock
     machine.TestCase.settings = settings(
-        max_examples=25 if db_url.startswith("sqlite") else 6,
+        max_examples=(25 if db_url.startswith("sqlite") else 6)
+        * int(__import__("os").environ.get("OMS_STATEFUL_SCALE", "1")),
         stateful_step_count=25,
         deadline=None,
         suppress_health_check=list(HealthCheck),

@@ -35,7 +35,7 @@ def fake(container: Container) -> Container:
 
 
 def _user(c: Container, name: str, role: Role = Role.SALES, password: str | None = None) -> str:
-    carrier = "dhl" if role is Role.CARRIER else None
+    carrier = "oms-post" if role is Role.CARRIER else None
     return create_user(c.uow(), SYSTEM, NewUser(name, role, carrier), password).token.token
 
 
@@ -54,10 +54,15 @@ def test_a_new_user_gets_a_token_that_acts_as_them(container: Container) -> None
 
 
 def test_a_carrier_user_acts_for_its_carrier(container: Container) -> None:
-    token = _user(container, "dhl-bot", Role.CARRIER)
+    token = _user(container, "post-bot", Role.CARRIER)
     actor = authenticate_token(container.uow(), token)
-    assert actor.carrier == "dhl"
-    actor.require_carrier("dhl")
+    assert actor.carrier == "oms-post"
+    actor.require_carrier("oms-post")
+
+
+def test_a_carrier_user_needs_a_carrier_oms_knows(container: Container) -> None:
+    with pytest.raises(InvalidInput, match="unknown carrier 'dhl'"):
+        create_user(container.uow(), SYSTEM, NewUser("dhl-bot", Role.CARRIER, "dhl"))
 
 
 def test_tokens_and_passwords_are_stored_only_as_hashes(container: Container) -> None:

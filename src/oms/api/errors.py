@@ -74,14 +74,22 @@ async def _domain_error(_: Request, error: Exception) -> JSONResponse:
     for cls, status, slug in _STATUS:
         if isinstance(error, cls):
             errors = getattr(error, "errors", None)
+            listed: list[dict[str, Any]] | None = (
+                [{"field": e.field, "message": e.message} for e in errors]
+                if errors
+                else ([] if status == 422 else None)
+            )
+            differences = getattr(error, "differences", None)
+            if differences and listed:
+                # A pack mismatch: each differing SKU with its expected and scanned counts.
+                for item, d in zip(listed, differences, strict=True):
+                    item.update(sku=d.sku, expected=d.expected, scanned=d.scanned)
             return problem(
                 status,
                 error.title,
                 error.detail,
                 slug,
-                [{"field": e.field, "message": e.message} for e in errors]
-                if errors
-                else ([] if status == 422 else None),
+                listed,
                 _HEADERS.get(status),
             )
     return problem(400, error.title, error.detail, "bad-request")

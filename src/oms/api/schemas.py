@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
-from oms.domain.catalogue.model import LocationKind, NewLocation, NewProduct, Product
+from oms.domain.catalogue.model import (
+    LocationKind,
+    LocationSettings,
+    NewLocation,
+    NewProduct,
+    Product,
+)
 from oms.domain.inventory.model import StockRow, StoredLedgerEntry
 from oms.domain.orders.events import StoredEvent
 from oms.domain.orders.model import Address, Customer, DraftLine, Order, OrderDraft
 from oms.domain.orders.status import OrderStatus
+from oms.services.orders import OrderDetail
 
 T = TypeVar("T")
 Text = Annotated[str, Field(max_length=200)]
@@ -70,6 +77,16 @@ class LocationIn(Strict):
     postal_code: Annotated[str, Field(max_length=16)]
     ships: StrictBool
     priority: StrictInt = 0
+    time_zone: Annotated[str, Field(max_length=64)] | None = Field(
+        None, description="IANA zone; default: the country's"
+    )
+    cut_off: time | None = Field(None, description="Local time parcels must be ready by; 15:00")
+    working_days: list[Annotated[int, Field(ge=0, le=6)]] | None = Field(
+        None, description="Weekdays the carrier collects, Monday=0; default Monday-Friday"
+    )
+    default_bin: Annotated[str, Field(max_length=32)] | None = Field(
+        None, description="Where stock without a bin of its own sits; default A-01-01"
+    )
 
     def to_domain(self) -> NewLocation:
         return NewLocation(
@@ -80,6 +97,12 @@ class LocationIn(Strict):
             self.postal_code,
             self.ships,
             self.priority,
+            LocationSettings(
+                self.time_zone,
+                self.cut_off.replace(tzinfo=None) if self.cut_off else None,
+                frozenset(self.working_days) if self.working_days is not None else None,
+                self.default_bin,
+            ),
         )
 
 
@@ -93,10 +116,17 @@ class LocationOut(BaseModel):
     postal_code: str
     ships: bool
     priority: int
+    time_zone: str
+    cut_off: time
+    working_days: list[int]
+    default_bin: str
 
 
 class CountIn(Strict):
     on_hand: StrictInt
+    bin: Annotated[str, Field(max_length=32)] | None = Field(
+        None, description="Where the product sits at this location"
+    )
     reason: Annotated[str, Field(max_length=500)] | None = None
 
 
@@ -111,6 +141,7 @@ class StockOut(BaseModel):
     on_hand: int
     reserved: int
     available: int
+    bin: str | None
 
     @classmethod
     def of(cls, row: StockRow) -> StockOut:
@@ -120,6 +151,7 @@ class StockOut(BaseModel):
             on_hand=row.on_hand,
             reserved=row.reserved,
             available=row.available,
+            bin=row.bin,
         )
 
 
@@ -243,6 +275,31 @@ class OrderOut(BaseModel):
     totals: TotalsOut
     created_at: datetime
     updated_at: datetime
+    tracking_url: str = Field(description="The customer's tracking page (no token needed)")
+    shipments: list[ShipmentBriefOut] | None = Field(
+        None, description="In the order's own answer (GET /orders/{id}): its shipments"
+    )
+    sourcing: dict[str, Any] | None = Field(
+        None, description="In the order's own answer: the latest sourcing decision, explained"
+    )
+
+    @classmethod
+    def detail(cls, d: OrderDetail) -> OrderOut:
+        out = cls.of(d.order)
+        out.shipments = [
+            ShipmentBriefOut(
+                id=s.id,
+                location=s.location,
+                status=s.status.value,
+                carrier=s.carrier,
+                tracking_number=s.tracking_number,
+                promised_delivery_date=s.promised_delivery_date,
+                lines={ln.sku: ln.quantity for ln in s.lines},
+            )
+            for s in d.shipments
+        ]
+        out.sourcing = d.sourcing
+        return out
 
     @classmethod
     def of(cls, o: Order) -> OrderOut:
@@ -288,7 +345,18 @@ class OrderOut(BaseModel):
             ),
             created_at=o.created_at,
             updated_at=o.updated_at,
+            tracking_url=f"/track/{o.tracking_token}",
         )
+
+
+class ShipmentBriefOut(BaseModel):
+    id: int
+    location: str
+    status: str
+    carrier: str | None
+    tracking_number: str | None
+    promised_delivery_date: date | None
+    lines: dict[str, int]
 
 
 class EventOut(BaseModel):

@@ -28,6 +28,9 @@ class Permission(StrEnum):
     ORDER_CONFIRM = "order.confirm"
     ORDER_HOLD = "order.hold"
     ORDER_CANCEL = "order.cancel"
+    SHIPMENT_READ = "shipment.read"
+    FULFIL = "shipment.fulfil"
+    ALLOCATE = "order.allocate"
     TRACKING_EVENT = "tracking.event"
     USER_MANAGE = "user.manage"
 
@@ -38,7 +41,7 @@ P = Permission
 DESCRIPTIONS: dict[Permission, str] = {
     P.CATALOGUE_READ: "read products and locations",
     P.CATALOGUE_WRITE: "create products",
-    P.LOCATION_WRITE: "create locations",
+    P.LOCATION_WRITE: "create locations and change their settings",
     P.STOCK_READ: "read stock rows and the stock ledger",
     P.STOCK_WRITE: "count and adjust stock",
     P.ORDER_READ: "read orders, their customers and timelines",
@@ -46,11 +49,14 @@ DESCRIPTIONS: dict[Permission, str] = {
     P.ORDER_CONFIRM: "confirm orders",
     P.ORDER_HOLD: "hold and release orders",
     P.ORDER_CANCEL: "cancel orders",
+    P.SHIPMENT_READ: "read shipments, pick lists, their documents and availability",
+    P.FULFIL: "make and complete pick lists, pack, ship and reject shipments",
+    P.ALLOCATE: "re-plan the backlog of backordered orders (oms allocate)",
     P.TRACKING_EVENT: "post tracking events (a carrier: only for its own carrier)",
     P.USER_MANAGE: "manage users and API tokens",
 }
 
-_READ_ALL = frozenset({P.CATALOGUE_READ, P.STOCK_READ, P.ORDER_READ})
+_READ_ALL = frozenset({P.CATALOGUE_READ, P.STOCK_READ, P.ORDER_READ, P.SHIPMENT_READ})
 
 # The matrix, role x permission. Everything a role may do is listed here and nowhere else.
 MATRIX: dict[Role, frozenset[Permission]] = {
@@ -63,12 +69,23 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.ORDER_HOLD,
             P.CATALOGUE_READ,
             P.STOCK_READ,
+            P.SHIPMENT_READ,
         }
     ),
     Role.CUSTOMER_SERVICE: frozenset(
-        {P.ORDER_READ, P.ORDER_HOLD, P.ORDER_CANCEL, P.CATALOGUE_READ}
+        {P.ORDER_READ, P.ORDER_HOLD, P.ORDER_CANCEL, P.CATALOGUE_READ, P.SHIPMENT_READ}
     ),
-    Role.WAREHOUSE: frozenset({P.ORDER_READ, P.STOCK_READ, P.STOCK_WRITE, P.CATALOGUE_READ}),
+    Role.WAREHOUSE: frozenset(
+        {
+            P.ORDER_READ,
+            P.STOCK_READ,
+            P.STOCK_WRITE,
+            P.CATALOGUE_READ,
+            P.SHIPMENT_READ,
+            P.FULFIL,
+            P.ALLOCATE,
+        }
+    ),
     Role.CARRIER: frozenset({P.TRACKING_EVENT}),
     Role.ANALYST: _READ_ALL,
 }

@@ -98,6 +98,11 @@ class FieldErrors:
         if self.errors:
             raise InvalidInput(list(self.errors))
 
+    @staticmethod
+    def single(name: str, message: str) -> InvalidInput:
+        """One invalid field, as an error to raise."""
+        return InvalidInput([FieldError(name, message)])
+
 
 class Unauthenticated(DomainError):
     """No valid credentials: the same answer whatever was wrong, so it tells an attacker nothing."""

@@ -15,6 +15,7 @@ from oms.domain.inventory.model import (
     plan_take_back,
 )
 from oms.domain.orders.events import OrderEvent, OrderEventType
+from oms.services.fulfilment import resync
 from oms.services.ports import NewReservation, UnitOfWork
 
 MAX_FILL_ROUNDS = 3
@@ -116,6 +117,7 @@ def fill_backorders(uow: UnitOfWork, product_ids: Sequence[int], actor: str, now
                 actor,
                 now,
             )
+        resync(uow, sorted(by_order), actor, now)
         if not skipped:
             break
     return filled
@@ -158,6 +160,7 @@ def take_back(
             {"line_id": reservation.order_line_id, "stock_id": stock_id, "quantity": quantity}
         )
     uow.stock.append_ledger(ledger)
+    resync(uow, sorted(per_order), actor, now)
     for order_id, lines in sorted(per_order.items()):
         uow.orders.add_events(
             order_id,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from oms.domain.access import Actor, Permission
-from oms.domain.catalogue.model import Location, Product
+from oms.domain.catalogue.model import BIN_PATTERN, Location, Product
 from oms.domain.errors import ConcurrentUpdate, FieldErrors, NotFound, StockBelowReserved
 from oms.domain.inventory.model import (
     Discrepancy,
@@ -32,6 +32,7 @@ class StockChange:
     on_hand: int | None = None
     delta: int | None = None
     kind: LedgerKind | None = None
+    bin: str | None = None
 
 
 def _resolve(uow: UnitOfWork, location_code: str, sku: str) -> tuple[Location, Product]:
@@ -55,6 +56,8 @@ def _check(change: StockChange) -> None:
             errors.add("delta", f"must be within ±{MAX_ON_HAND}")
         if not (change.reason or "").strip():
             errors.add("reason", "an adjustment needs a reason")
+    if change.bin is not None and not BIN_PATTERN.match(change.bin):
+        errors.add("bin", "1-32 letters, digits or . _ / - starting with a letter or digit")
     errors.raise_if_any()
 
 
@@ -83,6 +86,8 @@ def count_stock(uow: UnitOfWork, actor: Actor, change: StockChange) -> StockRow:
         delta = counted - row.on_hand
         if not uow.stock.set_on_hand(row.stock_id, counted):
             raise ConcurrentUpdate("stock row moved during the count")
+        if change.bin is not None:
+            uow.stock.set_bin(row.stock_id, change.bin)
         uow.stock.append_ledger(
             [LedgerEntry(row.stock_id, LedgerKind.COUNT, delta, 0, actor.name, now, reason)]
         )

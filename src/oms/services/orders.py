@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 from oms.domain.access import Actor, Permission
 from oms.domain.errors import (
@@ -14,11 +16,13 @@ from oms.domain.errors import (
     IdempotencyKeyReused,
     NotFound,
 )
+from oms.domain.fulfilment.model import Shipment
 from oms.domain.inventory.model import Demand, LedgerEntry, LedgerKind, plan_reservations
 from oms.domain.orders.events import OrderEvent, OrderEventType, StoredEvent
 from oms.domain.orders.model import Order, OrderDraft, OrderLine, compute_totals
 from oms.domain.orders.status import OrderStatus
 from oms.services.allocation import fill_backorders, reserve_planned
+from oms.services.fulfilment import Change, source_units, sync_shipments
 from oms.services.ports import OrderAlreadyPlaced, OrderFilter, UnitOfWork
 
 MAX_PAGE = 200
@@ -101,6 +105,7 @@ def _create(
         totals=compute_totals(currency, [(q, p) for _, q, p in priced], draft.shipping),
         created_at=now,
         updated_at=now,
+        tracking_token=secrets.token_urlsafe(16),
     )
     # The header goes first: a racing repeat waits on its unique key, not on stock locks.
     order.id, order.number = uow.orders.add(order, key, request_hash)
@@ -158,6 +163,27 @@ def _load(uow: UnitOfWork, order_id: int) -> Order:
     return order
 
 
+@dataclass(frozen=True, slots=True)
+class OrderDetail:
+    """An order with its shipments and the latest sourcing decision's explanation."""
+
+    order: Order
+    shipments: list[Shipment]
+    sourcing: dict[str, Any] | None
+
+
+def order_detail(uow: UnitOfWork, actor: Actor, order_id: int) -> OrderDetail:
+    actor.require(Permission.ORDER_READ)
+
+    def work() -> OrderDetail:
+        order = _load(uow, order_id)
+        shipments = uow.shipments.of_orders([order.id])[order.id]
+        sourced = [e for e in uow.orders.events(order.id) if e.type == OrderEventType.SOURCED]
+        return OrderDetail(order, shipments, sourced[-1].data if sourced else None)
+
+    return uow.run(work, write=False)
+
+
 def list_orders(uow: UnitOfWork, actor: Actor, flt: OrderFilter) -> list[Order]:
     actor.require(Permission.ORDER_READ)
     flt = replace(flt, limit=max(1, min(flt.limit, MAX_PAGE)))
@@ -190,8 +216,40 @@ def _transition(
 
 
 def confirm_order(uow: UnitOfWork, actor: Actor, order_id: int) -> Order:
+    """Confirm, then source: decide which locations ship what, and make their shipments.
+
+    The order's reservations move to the locations the sourcing rule picks (one location
+    for the whole order where it can, else the fewest shipments, then the lowest cost);
+    units it frees elsewhere go to waiting orders.
+    """
     actor.require(Permission.ORDER_CONFIRM)
-    return _transition(uow, actor, order_id, Order.confirm)
+
+    def work() -> Order:
+        order = _load(uow, order_id)
+        order.confirm()
+        now = uow.now()
+        products = sorted({line.product_id for line in order.lines})
+        uow.stock.lock_options(products)
+        own: dict[tuple[int, int], int] = {}
+        for r in uow.stock.reservations_of(order.id):
+            key = (r.order_line_id, r.stock_id)
+            own[key] = own.get(key, 0) + r.quantity
+        demand = {
+            line.id: line.allocated_quantity + line.backordered_quantity for line in order.lines
+        }
+        before = dict(own)
+        decision = source_units(uow, order, demand, own, Change(actor.name, now, "order confirmed"))
+        order.updated_at = now
+        uow.orders.save(order)
+        uow.orders.add_events(order.id, order.events, actor.name, now)
+        order.events.clear()
+        sync_shipments(uow, order, actor.name, now)
+        kept = {(a.line_key, a.stock_id) for a in decision.allocations}
+        if any(key not in kept for key in before):
+            fill_backorders(uow, products, actor.name, now)
+        return order
+
+    return uow.run(work)
 
 
 def hold_order(uow: UnitOfWork, actor: Actor, order_id: int, reason: str) -> Order:
@@ -245,6 +303,7 @@ def cancel_order(uow: UnitOfWork, actor: Actor, order_id: int, reason: str) -> O
         uow.orders.save(order)  # version check: a concurrent fill makes this retry
         uow.orders.add_events(order.id, order.events, actor.name, now)
         order.events.clear()
+        sync_shipments(uow, order, actor.name, now)
         if reservations:
             fill_backorders(uow, products, actor.name, now)
         return order

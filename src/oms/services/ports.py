@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol, TypeVar
+from datetime import date, datetime
+from typing import Any, Protocol, TypeVar
 
 from oms.domain.access import Actor
 from oms.domain.catalogue.model import Location, NewLocation, NewProduct, Product
+from oms.domain.fulfilment.model import PickList, Shipment, WaveCandidate
+from oms.domain.fulfilment.rates import Quote
+from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.inventory.model import (
     Backorder,
     Discrepancy,
@@ -21,6 +24,7 @@ from oms.domain.inventory.model import (
 from oms.domain.orders.events import OrderEvent, StoredEvent
 from oms.domain.orders.model import Order, OrderLine
 from oms.domain.users import NewUser, TokenInfo, User
+from oms.services.documents import DocumentRenderer, LabelDoc
 
 T = TypeVar("T")
 
@@ -54,6 +58,7 @@ class Reservation:
     stock_id: int
     quantity: int
     created_at: datetime
+    location_id: int = 0
 
     def held(self) -> HeldReservation:
         return HeldReservation(self.id, self.quantity, self.created_at)
@@ -71,12 +76,15 @@ class ProductRepository(Protocol):
     def add(self, product: NewProduct, now: datetime) -> Product: ...
     def get(self, sku: str) -> Product | None: ...
     def by_skus(self, skus: Sequence[str]) -> dict[str, Product]: ...
+    def by_ids(self, product_ids: Sequence[int]) -> dict[int, Product]: ...
     def page(self, after_sku: str | None, limit: int) -> list[Product]: ...
 
 
 class LocationRepository(Protocol):
     def add(self, location: NewLocation, now: datetime) -> Location: ...
     def get(self, code: str) -> Location | None: ...
+    def by_id(self, location_id: int) -> Location | None: ...
+    def save_settings(self, location: Location) -> None: ...
     def all(self) -> list[Location]: ...
 
 
@@ -111,6 +119,14 @@ class StockRepository(Protocol):
     def search(
         self, sku: str | None, location: str | None, after_id: int | None, limit: int
     ) -> list[StockRow]: ...
+    def consume(self, stock_id: int, quantity: int) -> bool:
+        """Units leave with a shipment: on hand and reserved both fall by quantity."""
+
+    def set_bin(self, stock_id: int, bin_code: str | None) -> None: ...
+    def bins(self, location_id: int, product_ids: Sequence[int]) -> dict[int, str | None]:
+        """Each product's bin at the location (None: the location's default bin)."""
+
+    def row_of(self, location_id: int, product_id: int) -> StockRow | None: ...
     def discrepancies(self) -> list[Discrepancy]: ...
     def repair(self, discrepancy: Discrepancy) -> None: ...
 
@@ -123,7 +139,10 @@ class OrderRepository(Protocol):
         """Insert the header; returns (id, number). Raises OrderAlreadyPlaced on a repeat."""
 
     def add_lines(self, order_id: int, currency: str, lines: Sequence[OrderLine]) -> list[int]: ...
-    def get(self, order_id: int) -> Order | None: ...
+    def get(self, order_id: int, *, lock: bool = False) -> Order | None:
+        """The order with its lines; `lock` holds its row until commit (PostgreSQL)."""
+
+    def id_by_tracking_token(self, token: str) -> int | None: ...
     def save(self, order: Order) -> None:
         """Store status and line quantities; ConcurrentUpdate if the version moved."""
 
@@ -135,10 +154,109 @@ class OrderRepository(Protocol):
 
     def search(self, flt: OrderFilter) -> list[Order]: ...
     def backorders(self, product_ids: Sequence[int]) -> list[Backorder]: ...
+    def waiting_orders(self) -> list[int]:
+        """Ids of the open orders with a line that waits for stock, oldest first."""
+
     def add_events(
         self, order_id: int, events: Sequence[OrderEvent], actor: str, at: datetime
     ) -> None: ...
     def events(self, order_id: int) -> list[StoredEvent]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentFilter:
+    order_id: int | None = None
+    location: str | None = None
+    status: str | None = None
+    late_on: date | None = None  # only shipments on their way past their promised date
+    carrier: str | None = None
+    before_id: int | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class CarrierEvent:
+    """A tracking event as a carrier reports it, checked by the carrier's adapter."""
+
+    tracking_number: str
+    status: ShipmentStatus
+    at: datetime
+    location: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCarrierEvent:
+    id: int
+    shipment_id: int
+    event: CarrierEvent
+    applied: bool
+    actor: str
+    received_at: datetime
+
+
+class ShipmentRepository(Protocol):
+    def add(self, shipment: Shipment) -> int:
+        """Insert the shipment and its lines (their ids are filled in)."""
+
+    def get(self, shipment_id: int, *, lock: bool = False) -> Shipment | None: ...
+    def of_orders(self, order_ids: Sequence[int]) -> dict[int, list[Shipment]]: ...
+    def by_tracking_number(self, tracking_number: str) -> Shipment | None: ...
+    def save(self, shipment: Shipment) -> None:
+        """Store status, fields and lines; ConcurrentUpdate if the version moved."""
+
+    def search(self, flt: ShipmentFilter) -> list[Shipment]: ...
+    def wave_candidates(self, location_id: int) -> list[WaveCandidate]:
+        """Open shipments not on a pick list, of orders the warehouse may work on."""
+
+    def add_pick_list(self, pick_list: PickList) -> int: ...
+    def get_pick_list(self, pick_list_id: int, *, lock: bool = False) -> PickList | None: ...
+    def save_pick_list(self, pick_list: PickList) -> None: ...
+    def pick_lists(
+        self, location_id: int | None, status: str | None, before_id: int | None, limit: int
+    ) -> list[PickList]: ...
+    def add_event(
+        self, shipment_id: int, event: CarrierEvent, applied: bool, actor: str, now: datetime
+    ) -> bool:
+        """Record a carrier event; False (and nothing stored) if it was recorded before."""
+
+    def events(self, shipment_ids: Sequence[int]) -> dict[int, list[StoredCarrierEvent]]: ...
+
+
+class CarrierGateway(Protocol):
+    """One carrier, as oms uses it: rates, tracking numbers and labels, tracking events.
+
+    A real carrier's API goes behind this interface; the built-in carrier implements it
+    from its rate table and serial range in the database.
+    """
+
+    code: str
+    name: str
+    default_service: str
+
+    def services(self) -> list[str]: ...
+    def quote(
+        self,
+        origin: str,
+        destination: str,
+        postal_code: str,
+        weight_grams: int,
+        service: str | None = None,
+    ) -> Quote:
+        """Cost and transit days; raises NoRate or ShipmentTooHeavy."""
+
+    def create_shipment(self, origin: str, service: str) -> str:
+        """Book a parcel leaving from country `origin`: its tracking number."""
+
+    def label(self, doc: LabelDoc) -> bytes: ...
+    def parse_event(self, payload: Mapping[str, Any]) -> CarrierEvent:
+        """Read a tracking event the carrier sent; raises InvalidInput if it is malformed."""
+
+
+class CarrierRepository(Protocol):
+    def get(self, code: str) -> CarrierGateway | None: ...
+    def default(self) -> CarrierGateway: ...
+    def codes(self) -> list[str]: ...
 
 
 class UnitOfWork(Protocol):
@@ -149,6 +267,9 @@ class UnitOfWork(Protocol):
     stock: StockRepository
     orders: OrderRepository
     users: UserRepository
+    shipments: ShipmentRepository
+    carriers: CarrierRepository
+    documents: DocumentRenderer
     passwords: PasswordHasher
 
     def now(self) -> datetime: ...

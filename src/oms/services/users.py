@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from oms.domain.access import SYSTEM, Actor, Permission, Role
-from oms.domain.errors import Conflict, NotFound, Unauthenticated
+from oms.domain.errors import Conflict, FieldErrors, NotFound, Unauthenticated
 from oms.domain.users import (
     TOKEN_TOUCH_INTERVAL,
     NewUser,
@@ -57,6 +57,9 @@ def create_user(
     password_hash = uow.passwords.hash(password) if password is not None else None
 
     def work() -> CreatedUser:
+        if new.carrier is not None and uow.carriers.get(new.carrier) is None:
+            known = ", ".join(uow.carriers.codes()) or "none"
+            raise FieldErrors.single("carrier", f"unknown carrier {new.carrier!r} (known: {known})")
         user = uow.users.add(new, password_hash, uow.now())
         return CreatedUser(user, _issue(uow, user, label))
 

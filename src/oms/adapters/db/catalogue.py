@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, time
 from typing import Any
 
 import sqlalchemy as sa
@@ -38,7 +39,20 @@ def _location(row: Any) -> Location:
         postal_code=m["postal_code"],
         ships=m["ships"],
         priority=m["priority"],
+        time_zone=m["time_zone"],
+        cut_off=time.fromisoformat(m["cut_off"]),
+        working_days=frozenset(int(d) for d in m["working_days"]),
+        default_bin=m["default_bin"],
     )
+
+
+def _settings_values(location: Location) -> dict[str, Any]:
+    return {
+        "time_zone": location.time_zone,
+        "cut_off": location.cut_off.strftime("%H:%M"),
+        "working_days": "".join(str(d) for d in sorted(location.working_days)),
+        "default_bin": location.default_bin,
+    }
 
 
 _BY_SKUS = products.select().where(products.c.sku.in_(sa.bindparam("skus", expanding=True)))
@@ -82,6 +96,12 @@ class SqlProducts(Repository):
         rows = self.conn.execute(_BY_SKUS, {"skus": list(skus)})
         return {p.sku: p for p in map(_product, rows)}
 
+    def by_ids(self, product_ids: Sequence[int]) -> dict[int, Product]:
+        if not product_ids:
+            return {}
+        rows = self.conn.execute(products.select().where(products.c.id.in_(list(product_ids))))
+        return {p.id: p for p in map(_product, rows)}
+
     def page(self, after_sku: str | None, limit: int) -> list[Product]:
         query = products.select().order_by(products.c.sku).limit(limit)
         if after_sku is not None:
@@ -91,6 +111,7 @@ class SqlProducts(Repository):
 
 class SqlLocations(Repository):
     def add(self, location: NewLocation, now: datetime) -> Location:
+        stored = Location.of(0, location)
         try:
             with self.conn.begin_nested():
                 new_id = self.conn.execute(
@@ -104,26 +125,29 @@ class SqlLocations(Repository):
                         "ships": location.ships,
                         "priority": location.priority,
                         "created_at": now,
+                        **_settings_values(stored),
                     },
                 ).scalar_one()
         except sa.exc.IntegrityError as error:
             if unique_violation(error, "code"):
                 raise AlreadyExists(f"a location with code {location.code!r} exists") from None
             raise
-        return Location(
-            new_id,
-            location.code,
-            location.name,
-            location.kind,
-            location.country,
-            location.postal_code,
-            location.ships,
-            location.priority,
-        )
+        return replace(stored, id=new_id)
 
     def get(self, code: str) -> Location | None:
         row = self.conn.execute(locations.select().where(locations.c.code == code)).first()
         return _location(row) if row else None
+
+    def by_id(self, location_id: int) -> Location | None:
+        row = self.conn.execute(locations.select().where(locations.c.id == location_id)).first()
+        return _location(row) if row else None
+
+    def save_settings(self, location: Location) -> None:
+        self.conn.execute(
+            locations.update()
+            .where(locations.c.id == location.id)
+            .values(ships=location.ships, priority=location.priority, **_settings_values(location))
+        )
 
     def all(self) -> list[Location]:
         rows = self.conn.execute(locations.select().order_by(locations.c.code))

@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from oms.adapters.db.base import Repository, from_minor, to_minor, unique_violation
-from oms.adapters.db.tables import counters, order_events, order_lines, order_number_seq, orders
+from oms.adapters.db.tables import (
+    counters,
+    order_events,
+    order_lines,
+    order_number_seq,
+    orders,
+    shipments,
+)
 from oms.domain.errors import ConcurrentUpdate
 from oms.domain.inventory.model import Backorder
 from oms.domain.money import Money
@@ -76,6 +83,7 @@ def _order(m: Any, lines: list[OrderLine]) -> Order:
         updated_at=m["updated_at"],
         version=m["version"],
         held_from=OrderStatus(m["held_from"]) if m["held_from"] else None,
+        tracking_token=m["tracking_token"],
         lines=lines,
     )
 
@@ -160,6 +168,7 @@ class SqlOrders(Repository):
             "version": order.version,
             "created_at": order.created_at,
             "updated_at": order.updated_at,
+            "tracking_token": order.tracking_token,
         }
         try:
             new_id = self.conn.execute(_INSERT_ORDER, values).scalar_one()
@@ -184,8 +193,11 @@ class SqlOrders(Repository):
         ]
         return [r[0] for r in self.conn.execute(_INSERT_LINES, rows)]
 
-    def get(self, order_id: int) -> Order | None:
-        row = self.conn.execute(orders.select().where(orders.c.id == order_id)).first()
+    def get(self, order_id: int, *, lock: bool = False) -> Order | None:
+        query = orders.select().where(orders.c.id == order_id)
+        if lock and self.postgres:
+            query = query.with_for_update()
+        row = self.conn.execute(query).first()
         if row is None:
             return None
         order = self._with_lines([row._mapping])[0]
@@ -271,6 +283,11 @@ class SqlOrders(Repository):
                     orders.c.number == q.upper(),
                     orders.c.customer_email == q.lower(),
                     sa.func.lower(orders.c.customer_name).contains(q.lower(), autoescape=True),
+                    orders.c.id.in_(
+                        sa.select(shipments.c.order_id).where(
+                            shipments.c.tracking_number == "".join(q.split()).upper()
+                        )
+                    ),
                 )
             )
         if flt.before_id is not None:
@@ -296,6 +313,19 @@ class SqlOrders(Repository):
         )
         return [Backorder(*r) for r in rows]
 
+    def waiting_orders(self) -> list[int]:
+        rows = self.conn.execute(
+            sa.select(orders.c.id)
+            .where(
+                orders.c.status.in_(_OPEN),
+                orders.c.id.in_(
+                    sa.select(order_lines.c.order_id).where(order_lines.c.backordered_quantity > 0)
+                ),
+            )
+            .order_by(orders.c.id)
+        )
+        return [r[0] for r in rows]
+
     def add_events(
         self, order_id: int, events: Sequence[OrderEvent], actor: str, at: datetime
     ) -> None:
@@ -315,6 +345,11 @@ class SqlOrders(Repository):
                     for e in events
                 ],
             )
+
+    def id_by_tracking_token(self, token: str) -> int | None:
+        return self.conn.execute(
+            sa.select(orders.c.id).where(orders.c.tracking_token == token)
+        ).scalar()
 
     def events(self, order_id: int) -> list[StoredEvent]:
         rows = self.conn.execute(

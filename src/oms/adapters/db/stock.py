@@ -31,6 +31,7 @@ _ROW_COLUMNS = (
     stock.c.on_hand,
     stock.c.reserved,
     locations.c.ships,
+    sa.func.coalesce(stock.c.bin, locations.c.default_bin),
 )
 _ROWS = stock.join(locations, locations.c.id == stock.c.location_id).join(
     products, products.c.id == stock.c.product_id
@@ -78,14 +79,26 @@ def _row(r: Any) -> StockRow:
         on_hand=r[5],
         reserved=r[6],
         ships=r[7],
+        bin=r[8],
     )
 
 
 def _reservation(r: Any) -> Reservation:
     m = r._mapping
     return Reservation(
-        m["id"], m["order_id"], m["order_line_id"], m["stock_id"], m["quantity"], m["created_at"]
+        m["id"],
+        m["order_id"],
+        m["order_line_id"],
+        m["stock_id"],
+        m["quantity"],
+        m["created_at"],
+        m["location_id"],
     )
+
+
+_RESERVATIONS = sa.select(reservations, stock.c.location_id).join(
+    stock, stock.c.id == reservations.c.stock_id
+)
 
 
 class SqlStock(Repository):
@@ -202,14 +215,12 @@ class SqlStock(Repository):
             )
 
     def reservations_at(self, stock_id: int) -> list[Reservation]:
-        rows = self.conn.execute(reservations.select().where(reservations.c.stock_id == stock_id))
+        rows = self.conn.execute(_RESERVATIONS.where(reservations.c.stock_id == stock_id))
         return [_reservation(r) for r in rows]
 
     def reservations_of(self, order_id: int) -> list[Reservation]:
         rows = self.conn.execute(
-            reservations.select()
-            .where(reservations.c.order_id == order_id)
-            .order_by(reservations.c.id)
+            _RESERVATIONS.where(reservations.c.order_id == order_id).order_by(reservations.c.id)
         )
         return [_reservation(r) for r in rows]
 
@@ -279,6 +290,41 @@ class SqlStock(Repository):
         if after_id is not None:
             query = query.where(stock.c.id > after_id)
         return [_row(r) for r in self.conn.execute(query)]
+
+    def consume(self, stock_id: int, quantity: int) -> bool:
+        result = self.conn.execute(
+            stock.update()
+            .where(stock.c.id == stock_id, stock.c.reserved >= quantity)
+            .values(
+                on_hand=stock.c.on_hand - quantity,
+                reserved=stock.c.reserved - quantity,
+                updated_at=self._uow.now(),
+            )
+        )
+        return result.rowcount == 1
+
+    def set_bin(self, stock_id: int, bin_code: str | None) -> None:
+        self.conn.execute(stock.update().where(stock.c.id == stock_id).values(bin=bin_code))
+
+    def bins(self, location_id: int, product_ids: Sequence[int]) -> dict[int, str | None]:
+        found: dict[int, str | None] = dict.fromkeys(product_ids)
+        if product_ids:
+            rows = self.conn.execute(
+                sa.select(stock.c.product_id, stock.c.bin).where(
+                    stock.c.location_id == location_id,
+                    stock.c.product_id.in_(list(product_ids)),
+                )
+            )
+            found.update({r[0]: r[1] for r in rows})
+        return found
+
+    def row_of(self, location_id: int, product_id: int) -> StockRow | None:
+        row = self.conn.execute(
+            sa.select(*_ROW_COLUMNS)
+            .select_from(_ROWS)
+            .where(stock.c.location_id == location_id, stock.c.product_id == product_id)
+        ).first()
+        return _row(row) if row else None
 
     def discrepancies(self) -> list[Discrepancy]:
         ledger = (

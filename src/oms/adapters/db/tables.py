@@ -75,6 +75,12 @@ locations = sa.Table(
     sa.Column("ships", sa.Boolean, nullable=False),
     sa.Column("priority", sa.Integer, nullable=False, server_default="0"),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    # When the location hands parcels to the carrier: an IANA zone, a wall-clock cut-off
+    # ("HH:MM") and working days as weekday digits, Monday=0 ("01234" is Monday-Friday).
+    sa.Column("time_zone", sa.String(64), nullable=False, server_default="UTC"),
+    sa.Column("cut_off", sa.String(5), nullable=False, server_default="15:00"),
+    sa.Column("working_days", sa.String(7), nullable=False, server_default="01234"),
+    sa.Column("default_bin", sa.String(32), nullable=False, server_default="A-01-01"),
 )
 
 # The database itself refuses a row that promises more than is on hand: the last line of
@@ -88,6 +94,8 @@ stock = sa.Table(
     sa.Column("on_hand", sa.Integer, nullable=False),
     sa.Column("reserved", sa.Integer, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    # Where the product sits in the location; none: the location's default bin.
+    sa.Column("bin", sa.String(32)),
     sa.UniqueConstraint("location_id", "product_id"),
     sa.CheckConstraint("reserved >= 0", name="reserved_not_negative"),
     sa.CheckConstraint("reserved <= on_hand", name="reserved_within_on_hand"),
@@ -122,6 +130,8 @@ orders = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    # The customer's tracking page is /track/<token>: 128 random bits, URL-safe base64.
+    sa.Column("tracking_token", sa.String(43), nullable=False, unique=True),
     sa.UniqueConstraint("channel", "external_id"),
     sa.Index("ix_orders_status_id", "status", "id"),
     sa.Index("ix_orders_channel_id", "channel", "id"),
@@ -274,4 +284,129 @@ server_keys = sa.Table(
     sa.Column("name", sa.String(32), primary_key=True),
     sa.Column("value", sa.String(128), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+
+# -- fulfilment ----------------------------------------------------------------------------------
+# A carrier and its rates are data: the built-in carrier is a row like any other, and its
+# tracking numbers come from its own serial range (UPU S10: 8 digits).
+carriers = sa.Table(
+    "carriers",
+    metadata,
+    _id(),
+    sa.Column("code", sa.String(32), nullable=False, unique=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("adapter", sa.String(32), nullable=False),
+    sa.Column("is_default", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("default_service", sa.String(32), nullable=False),
+    sa.Column("service_indicator", sa.String(2), nullable=False),
+    sa.Column("serial_next", sa.Integer, nullable=False),
+    sa.Column("serial_last", sa.Integer, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.CheckConstraint("serial_next <= serial_last + 1", name="serial_in_range"),
+)
+
+# One zone of a carrier's service: from a country to countries (and postal prefixes, space-
+# separated; empty: the whole country), priced per shipment with the first kg included.
+carrier_rates = sa.Table(
+    "carrier_rates",
+    metadata,
+    _id(),
+    _fk("carrier_id", "carriers.id"),
+    sa.Column("service", sa.String(32), nullable=False),
+    sa.Column("zone", sa.String(64), nullable=False),
+    sa.Column("origin", sa.String(2), nullable=False),
+    sa.Column("destinations", sa.String(400), nullable=False),
+    sa.Column("postal_prefixes", sa.String(400), nullable=False, server_default=""),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("base_minor", sa.BigInteger, nullable=False),
+    sa.Column("per_kg_minor", sa.BigInteger, nullable=False),
+    sa.Column("transit_days", sa.Integer, nullable=False),
+    sa.Column("max_weight_grams", sa.Integer, nullable=False),
+    sa.Index("ix_carrier_rates_carrier_id", "carrier_id"),
+)
+
+pick_lists = sa.Table(
+    "pick_lists",
+    metadata,
+    _id(),
+    _fk("location_id", "locations.id"),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("completed_by", sa.String(100)),
+    sa.Column("completed_at", UTCDateTime),
+    sa.Index("ix_pick_lists_location_id_id", "location_id", "id"),
+)
+
+# What the picker walks: one line per SKU and bin, in bin order (seq).
+pick_list_lines = sa.Table(
+    "pick_list_lines",
+    metadata,
+    _id(),
+    _fk("pick_list_id", "pick_lists.id"),
+    sa.Column("seq", sa.Integer, nullable=False),
+    _fk("product_id", "products.id"),
+    sa.Column("sku", sa.String(64), nullable=False),
+    sa.Column("bin", sa.String(32), nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Index("ix_pick_list_lines_pick_list_id", "pick_list_id"),
+)
+
+shipments = sa.Table(
+    "shipments",
+    metadata,
+    _id(),
+    _fk("order_id", "orders.id"),
+    _fk("location_id", "locations.id"),
+    sa.Column("status", sa.String(32), nullable=False),
+    _fk("pick_list_id", "pick_lists.id", nullable=True),
+    sa.Column("carrier", sa.String(32)),
+    sa.Column("service", sa.String(32)),
+    sa.Column("tracking_number", sa.String(32), unique=True),
+    sa.Column("weight_grams", sa.Integer),
+    sa.Column("ship_date", sa.Date),
+    sa.Column("promised_delivery_date", sa.Date),
+    sa.Column("shipping_cost_minor", sa.BigInteger),
+    sa.Column("currency", sa.String(3)),
+    sa.Column("last_event_at", UTCDateTime),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Index("ix_shipments_order_id", "order_id"),
+    sa.Index("ix_shipments_location_id_status_id", "location_id", "status", "id"),
+    sa.Index("ix_shipments_status_promised", "status", "promised_delivery_date"),
+    sa.Index("ix_shipments_pick_list_id", "pick_list_id"),
+)
+
+shipment_lines = sa.Table(
+    "shipment_lines",
+    metadata,
+    _id(),
+    _fk("shipment_id", "shipments.id"),
+    _fk("order_line_id", "order_lines.id"),
+    _fk("product_id", "products.id"),
+    sa.Column("sku", sa.String(64), nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("picked_quantity", sa.Integer),
+    sa.UniqueConstraint("shipment_id", "order_line_id"),
+    sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+    sa.Index("ix_shipment_lines_order_line_id", "order_line_id"),
+)
+
+# Every carrier event as received, applied or not (repeats are refused by the unique key).
+shipment_events = sa.Table(
+    "shipment_events",
+    metadata,
+    _id(),
+    _fk("shipment_id", "shipments.id"),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("location", sa.String(200)),
+    sa.Column("note", sa.String(500)),
+    sa.Column("applied", sa.Boolean, nullable=False),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("shipment_id", "status", "at"),
+    sa.Index("ix_shipment_events_shipment_id_at", "shipment_id", "at"),
 )

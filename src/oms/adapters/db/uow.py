@@ -11,18 +11,24 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from oms.adapters.db.carriers import SqlCarriers
 from oms.adapters.db.catalogue import SqlLocations, SqlProducts
 from oms.adapters.db.engine import WRITE, write_gate
 from oms.adapters.db.orders import SqlOrders
+from oms.adapters.db.shipments import SqlShipments
 from oms.adapters.db.stock import SqlStock
 from oms.adapters.db.users import SqlUsers
+from oms.adapters.documents.pdf import PdfDocuments
 from oms.adapters.passwords import Argon2Passwords
 from oms.domain.errors import ConcurrentUpdate
+from oms.services.documents import DocumentRenderer
 from oms.services.ports import (
+    CarrierRepository,
     LocationRepository,
     OrderRepository,
     PasswordHasher,
     ProductRepository,
+    ShipmentRepository,
     StockRepository,
     UserRepository,
 )
@@ -59,6 +65,9 @@ class SqlUnitOfWork:
         self.stock: StockRepository = SqlStock(self)
         self.orders: OrderRepository = SqlOrders(self)
         self.users: UserRepository = SqlUsers(self)
+        self.shipments: ShipmentRepository = SqlShipments(self)
+        self.documents: DocumentRenderer = PdfDocuments()
+        self.carriers: CarrierRepository = SqlCarriers(self)
 
     @property
     def conn(self) -> sa.Connection:
@@ -96,6 +105,7 @@ class SqlUnitOfWork:
                 # read transaction adds nothing but its BEGIN and COMMIT round trips.
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
             self._conn = conn
+            self.carriers = SqlCarriers(self)  # carriers are read afresh in each transaction
             try:
                 with conn.begin():
                     return work()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from oms.api.deps import ActorDep, UowDep
+from oms.api.fulfilment_schemas import LocationSettingsIn
 from oms.api.pagination import decode, encode
 from oms.api.schemas import LocationIn, LocationOut, Page, ProductIn, ProductOut
 from oms.services import catalogue
@@ -39,6 +40,19 @@ def get_product(sku: str, uow: UowDep, actor: ActorDep) -> ProductOut:
 @router.post("/locations", status_code=201)
 def create_location(body: LocationIn, uow: UowDep, actor: ActorDep) -> LocationOut:
     return LocationOut.model_validate(catalogue.create_location(uow, actor, body.to_domain()))
+
+
+@router.patch("/locations/{code}")
+def update_location(
+    code: str, body: LocationSettingsIn, uow: UowDep, actor: ActorDep
+) -> LocationOut:
+    """Change a location's calendar (time zone, cut-off, working days), default bin,
+    priority or whether it ships; fields left out stay as they are."""
+    return LocationOut.model_validate(
+        catalogue.update_location(
+            uow, actor, code, body.settings(), priority=body.priority, ships=body.ships
+        )
+    )
 
 
 @router.get("/locations")

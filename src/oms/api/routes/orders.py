@@ -54,7 +54,8 @@ def list_orders(
 
 @router.get("/orders/{order_id}")
 def get_order(order_id: IdPath, uow: UowDep, actor: ActorDep) -> OrderOut:
-    return OrderOut.of(orders.get_order(uow, actor, order_id))
+    """The order, with its shipments and the explanation of its latest sourcing decision."""
+    return OrderOut.detail(orders.order_detail(uow, actor, order_id))
 
 
 @router.get("/orders/{order_id}/events")

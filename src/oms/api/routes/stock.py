@@ -33,7 +33,7 @@ def list_stock(
 def count_stock(
     location_code: str, sku: str, body: CountIn, uow: UowDep, actor: ActorDep
 ) -> StockOut:
-    change = StockChange(location_code, sku, body.reason, on_hand=body.on_hand)
+    change = StockChange(location_code, sku, body.reason, on_hand=body.on_hand, bin=body.bin)
     return StockOut.of(inventory.count_stock(uow, actor, change))
 
 

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import time
 from decimal import Decimal
 from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from oms.domain.countries import is_country
 from oms.domain.errors import FieldErrors
+from oms.domain.fulfilment.calendar import (
+    DEFAULT_CUT_OFF,
+    MONDAY_TO_FRIDAY,
+    LocationSchedule,
+    default_time_zone,
+)
 from oms.domain.money import fits_currency, is_currency
 
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
@@ -62,6 +70,49 @@ class Product:
     barcode: str | None
 
 
+BIN_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$")
+DEFAULT_BIN = "A-01-01"
+
+
+@dataclass(frozen=True, slots=True)
+class LocationSettings:
+    """How a location works: when parcels leave and where unplaced stock sits.
+
+    Left out (None), a setting takes the default: the country's time zone, a 15:00 cut-off,
+    Monday to Friday, bin A-01-01.
+    """
+
+    time_zone: str | None = None
+    cut_off: time | None = None
+    working_days: frozenset[int] | None = None
+    default_bin: str | None = None
+
+    def applied_to(self, base: Location) -> Location:
+        """The location with these settings in place of its own (None keeps what it has)."""
+        return replace(
+            base,
+            time_zone=self.time_zone or base.time_zone,
+            cut_off=self.cut_off or base.cut_off,
+            working_days=self.working_days or base.working_days,
+            default_bin=self.default_bin or base.default_bin,
+        )
+
+    def check(self, errors: FieldErrors) -> None:
+        if self.time_zone is not None:
+            try:
+                ZoneInfo(self.time_zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                errors.add("time_zone", f"unknown IANA time zone {self.time_zone!r}")
+        if self.working_days is not None and (
+            not self.working_days or not self.working_days <= set(range(7))
+        ):
+            errors.add("working_days", "a non-empty set of weekdays, Monday=0 to Sunday=6")
+        if self.default_bin is not None and not BIN_PATTERN.match(self.default_bin):
+            errors.add(
+                "default_bin", "1-32 letters, digits or . _ / - starting with a letter or digit"
+            )
+
+
 @dataclass(frozen=True, slots=True)
 class NewLocation:
     """A stock location as a user asks to create it."""
@@ -73,9 +124,11 @@ class NewLocation:
     postal_code: str
     ships: bool
     priority: int = 0
+    settings: LocationSettings = LocationSettings()
 
     def validate(self) -> None:
         errors = FieldErrors()
+        self.settings.check(errors)
         if not CODE_PATTERN.match(self.code):
             errors.add("code", "1-32 letters, digits or . _ - starting with a letter or digit")
         if not self.name.strip():
@@ -99,3 +152,27 @@ class Location:
     postal_code: str
     ships: bool
     priority: int
+    time_zone: str = "UTC"
+    cut_off: time = DEFAULT_CUT_OFF
+    working_days: frozenset[int] = MONDAY_TO_FRIDAY
+    default_bin: str = DEFAULT_BIN
+
+    @classmethod
+    def of(cls, location_id: int, new: NewLocation) -> Location:
+        """A new location as stored: settings left out take the defaults of its country."""
+        base = cls(
+            location_id,
+            new.code,
+            new.name,
+            new.kind,
+            new.country,
+            new.postal_code,
+            new.ships,
+            new.priority,
+            time_zone=default_time_zone(new.country),
+        )
+        return new.settings.applied_to(base)
+
+    def schedule(self) -> LocationSchedule:
+        """The calendar that decides this location's ship dates."""
+        return LocationSchedule(self.country, self.time_zone, self.cut_off, self.working_days)

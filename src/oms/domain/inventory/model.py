@@ -203,6 +203,7 @@ class StockRow:
     on_hand: int
     reserved: int
     ships: bool = True
+    bin: str | None = None
 
     @property
     def available(self) -> int:

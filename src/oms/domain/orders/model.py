@@ -182,6 +182,14 @@ class OrderLine:
         )
 
 
+_FOLLOW_EVENTS = {
+    OrderStatus.PROCESSING: OrderEventType.PROCESSING,
+    OrderStatus.PARTIALLY_SHIPPED: OrderEventType.PARTIALLY_SHIPPED,
+    OrderStatus.SHIPPED: OrderEventType.SHIPPED,
+    OrderStatus.DELIVERED: OrderEventType.DELIVERED,
+}
+
+
 @dataclass(slots=True)
 class Order:
     """The aggregate: only its verbs change its status, each recording an event."""
@@ -200,6 +208,7 @@ class Order:
     updated_at: datetime
     version: int = 1
     held_from: OrderStatus | None = None
+    tracking_token: str = ""
     lines: list[OrderLine] = field(default_factory=list)
     events: list[OrderEvent] = field(default_factory=list)
 
@@ -207,6 +216,17 @@ class Order:
         check_transition(self.status, target, action)
         self.events.append(OrderEvent(event, self.status, target, dict(data)))
         self.status = target
+
+    def start_processing(self) -> None:
+        """The warehouse started on the order (a pick list took one of its shipments)."""
+        if self.status is OrderStatus.CONFIRMED:
+            self._move(OrderStatus.PROCESSING, "start processing", OrderEventType.PROCESSING)
+
+    def follow_shipments(self, target: OrderStatus) -> None:
+        """Take the status the order's shipments add up to (processing to delivered)."""
+        if target is self.status:
+            return
+        self._move(target, f"mark as {target.value}", _FOLLOW_EVENTS[target])
 
     def confirm(self) -> None:
         self._move(OrderStatus.CONFIRMED, "confirm", OrderEventType.CONFIRMED)

@@ -37,7 +37,11 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 
 # Statuses in which an order still waits for stock: backorders are filled only for these.
 OPEN_FOR_ALLOCATION: frozenset[OrderStatus] = frozenset(
-    {S.PENDING, S.CONFIRMED, S.ON_HOLD, S.PROCESSING}
+    {S.PENDING, S.CONFIRMED, S.ON_HOLD, S.PROCESSING, S.PARTIALLY_SHIPPED}
+)
+# Statuses in which an order's reserved units are split into shipments for its locations.
+IN_FULFILMENT: frozenset[OrderStatus] = frozenset(
+    {S.CONFIRMED, S.PROCESSING, S.PARTIALLY_SHIPPED, S.SHIPPED}
 )
 
 

@@ -1,0 +1,1 @@
+"""Carriers behind one interface (services.ports.CarrierGateway): the built-in one first."""

@@ -1,0 +1,91 @@
+"""Carriers and their rate tables in SQL; each row names the adapter that speaks for it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from oms.adapters.carriers.builtin import BuiltinCarrier, CarrierProfile
+from oms.adapters.db.base import Repository, from_minor
+from oms.adapters.db.tables import carrier_rates, carriers
+from oms.domain.errors import Conflict
+from oms.domain.fulfilment.rates import RateTable, RateZone
+from oms.domain.money import Money
+from oms.services.ports import CarrierGateway
+
+if TYPE_CHECKING:
+    from oms.adapters.db.uow import SqlUnitOfWork
+
+
+def _zone(m: Any) -> RateZone:
+    currency = m["currency"]
+    return RateZone(
+        name=m["zone"],
+        origin=m["origin"],
+        destinations=frozenset(m["destinations"].split()),
+        base=Money(from_minor(m["base_minor"], currency), currency),
+        per_kg=Money(from_minor(m["per_kg_minor"], currency), currency),
+        transit_days=m["transit_days"],
+        postal_prefixes=frozenset(m["postal_prefixes"].split()),
+        max_weight_grams=m["max_weight_grams"],
+    )
+
+
+class SqlCarriers(Repository):
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        super().__init__(uow)
+        self._cache: dict[str, CarrierGateway | None] = {}
+
+    def get(self, code: str) -> CarrierGateway | None:
+        if code not in self._cache:
+            row = self.conn.execute(carriers.select().where(carriers.c.code == code)).first()
+            self._cache[code] = self._gateway(row._mapping) if row else None
+        return self._cache[code]
+
+    def default(self) -> CarrierGateway:
+        code = self.conn.execute(
+            sa.select(carriers.c.code)
+            .order_by(carriers.c.is_default.desc(), carriers.c.id)
+            .limit(1)
+        ).scalar()
+        gateway = self.get(code) if code else None
+        if gateway is None:
+            raise Conflict("no carrier is set up; run `oms db upgrade`")
+        return gateway
+
+    def codes(self) -> list[str]:
+        return list(
+            self.conn.execute(sa.select(carriers.c.code).order_by(carriers.c.code)).scalars()
+        )
+
+    def _gateway(self, m: Any) -> CarrierGateway:
+        if m["adapter"] != "builtin":
+            raise Conflict(f"carrier {m['code']} uses adapter {m['adapter']!r}, which oms lacks")
+        zones: dict[str, list[RateZone]] = defaultdict(list)
+        for r in self.conn.execute(
+            carrier_rates.select()
+            .where(carrier_rates.c.carrier_id == m["id"])
+            .order_by(carrier_rates.c.id)
+        ):
+            zones[r.service].append(_zone(r._mapping))
+        code = m["code"]
+        return BuiltinCarrier(
+            CarrierProfile(code, m["name"], m["default_service"], m["service_indicator"]),
+            {service: RateTable(tuple(z)) for service, z in zones.items()},
+            lambda: self._next_serial(code),
+            self._uow.documents,
+        )
+
+    def _next_serial(self, code: str) -> int:
+        """Take the next serial of the carrier's range (its row is locked until commit)."""
+        serial = self.conn.execute(
+            carriers.update()
+            .where(carriers.c.code == code, carriers.c.serial_next <= carriers.c.serial_last)
+            .values(serial_next=carriers.c.serial_next + 1)
+            .returning(carriers.c.serial_next)
+        ).scalar()
+        if serial is None:
+            raise Conflict(f"carrier {code} has used up its tracking number range")
+        return int(serial) - 1

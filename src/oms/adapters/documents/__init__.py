@@ -1,0 +1,1 @@
+"""Renderers of the printed fulfilment documents (pick lists, packing slips, labels)."""

@@ -1,0 +1,238 @@
+"""Request and answer bodies of fulfilment: shipments, pick lists, carrier events, availability."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StrictInt
+
+from oms.api.schemas import Strict
+from oms.domain.catalogue.model import LocationSettings
+from oms.domain.fulfilment.model import Picked, PickList, Shipment
+from oms.services.ports import StoredCarrierEvent
+from oms.services.shipping import Availability
+
+Code = Annotated[str, Field(max_length=64)]
+
+
+class ShipmentLineOut(BaseModel):
+    sku: str
+    quantity: int
+    order_line_id: int
+    picked_quantity: int | None
+
+
+class ShipmentOut(BaseModel):
+    id: int
+    order_id: int
+    location: str
+    status: str
+    lines: list[ShipmentLineOut]
+    carrier: str | None
+    service: str | None
+    tracking_number: str | None
+    ship_date: date | None
+    promised_delivery_date: date | None
+    weight_grams: int | None
+    shipping_cost: str | None
+    currency: str | None
+    pick_list_id: int | None
+    late: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, s: Shipment, today: date) -> ShipmentOut:
+        return cls(
+            id=s.id,
+            order_id=s.order_id,
+            location=s.location,
+            status=s.status.value,
+            lines=[
+                ShipmentLineOut(
+                    sku=ln.sku,
+                    quantity=ln.quantity,
+                    order_line_id=ln.order_line_id,
+                    picked_quantity=ln.picked_quantity,
+                )
+                for ln in s.lines
+            ],
+            carrier=s.carrier,
+            service=s.service,
+            tracking_number=s.tracking_number,
+            ship_date=s.ship_date,
+            promised_delivery_date=s.promised_delivery_date,
+            weight_grams=s.weight_grams,
+            shipping_cost=str(s.shipping_cost.amount) if s.shipping_cost else None,
+            currency=s.shipping_cost.currency if s.shipping_cost else None,
+            pick_list_id=s.pick_list_id,
+            late=s.is_late(today),
+            created_at=s.created_at,
+            updated_at=s.updated_at,
+        )
+
+
+class PickLineOut(BaseModel):
+    sku: str
+    bin: str
+    quantity: int
+
+
+class PickListOut(BaseModel):
+    id: int
+    location: str
+    status: str
+    shipments: list[int]
+    lines: list[PickLineOut]
+    created_by: str
+    created_at: datetime
+    completed_by: str | None
+    completed_at: datetime | None
+
+    @classmethod
+    def of(cls, p: PickList) -> PickListOut:
+        return cls(
+            id=p.id,
+            location=p.location,
+            status=p.status.value,
+            shipments=p.shipment_ids,
+            lines=[PickLineOut(sku=ln.sku, bin=ln.bin, quantity=ln.quantity) for ln in p.lines],
+            created_by=p.created_by,
+            created_at=p.created_at,
+            completed_by=p.completed_by,
+            completed_at=p.completed_at,
+        )
+
+
+class PickListIn(Strict):
+    location: Code
+    max_orders: StrictInt | None = None
+
+
+class PickedIn(Strict):
+    shipment_id: StrictInt
+    sku: Code
+    quantity: StrictInt
+
+
+class CompleteIn(Strict):
+    picked: list[PickedIn]
+
+    def to_domain(self) -> list[Picked]:
+        return [Picked(p.shipment_id, p.sku, p.quantity) for p in self.picked]
+
+
+class ScannedIn(Strict):
+    sku: Code = Field(description="A SKU or a product barcode")
+    quantity: Annotated[int, Field(ge=1, le=1_000_000)]
+
+
+class PackIn(Strict):
+    scanned: list[ScannedIn]
+    weight_grams: StrictInt | None = None
+
+
+class ShipIn(Strict):
+    carrier: Code | None = None
+    service: Code | None = None
+
+
+class RejectIn(Strict):
+    reason: Annotated[str, Field(max_length=500)]
+
+
+class CarrierEventIn(Strict):
+    tracking_number: Annotated[str, Field(max_length=64)]
+    status: str
+    at: datetime
+    location: Annotated[str, Field(max_length=200)] | None = None
+    note: Annotated[str, Field(max_length=500)] | None = None
+
+
+class CarrierEventOut(BaseModel):
+    status: str
+    at: datetime
+    location: str | None
+    note: str | None
+    applied: bool
+    actor: str
+    received_at: datetime
+
+    @classmethod
+    def of(cls, e: StoredCarrierEvent) -> CarrierEventOut:
+        return cls(
+            status=e.event.status.value,
+            at=e.event.at,
+            location=e.event.location,
+            note=e.event.note,
+            applied=e.applied,
+            actor=e.actor,
+            received_at=e.received_at,
+        )
+
+
+class EventResultOut(BaseModel):
+    recorded: bool = Field(description="False: the same event was received before")
+    applied: bool = Field(description="False: older than the latest, or not a step forward")
+    shipment: ShipmentOut
+
+
+class LocationPromiseOut(BaseModel):
+    location: str
+    available: int
+    ship_date: date | None
+    promised_delivery_date: date | None
+    cost: str | None
+    currency: str | None
+    note: str | None
+
+
+class AvailabilityOut(BaseModel):
+    sku: str
+    country: str
+    postal_code: str
+    available: int
+    earliest_promised_delivery_date: date | None
+    locations: list[LocationPromiseOut]
+
+    @classmethod
+    def of(cls, a: Availability) -> AvailabilityOut:
+        return cls(
+            sku=a.sku,
+            country=a.country,
+            postal_code=a.postal_code,
+            available=a.available,
+            earliest_promised_delivery_date=a.earliest_promised_delivery_date,
+            locations=[
+                LocationPromiseOut(
+                    location=p.location,
+                    available=p.available,
+                    ship_date=p.ship_date,
+                    promised_delivery_date=p.promised_delivery_date,
+                    cost=str(p.cost.amount) if p.cost else None,
+                    currency=p.cost.currency if p.cost else None,
+                    note=p.note,
+                )
+                for p in a.locations
+            ],
+        )
+
+
+class LocationSettingsIn(Strict):
+    """Any of these; what is left out stays as it is."""
+
+    priority: StrictInt | None = None
+    ships: bool | None = None
+    time_zone: Annotated[str, Field(max_length=64)] | None = None
+    cut_off: time | None = None
+    working_days: list[Annotated[int, Field(ge=0, le=6)]] | None = None
+    default_bin: Annotated[str, Field(max_length=32)] | None = None
+
+    def settings(self) -> LocationSettings:
+        return LocationSettings(
+            self.time_zone,
+            self.cut_off.replace(tzinfo=None) if self.cut_off else None,
+            frozenset(self.working_days) if self.working_days is not None else None,
+            self.default_bin,
+        )

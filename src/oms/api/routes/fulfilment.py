@@ -1,0 +1,196 @@
+"""Fulfilment: shipments, pick lists, packing, shipping, documents, carrier events, availability."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import Field
+
+from oms.api.deps import ActorDep, IdPath, UowDep
+from oms.api.fulfilment_schemas import (
+    AvailabilityOut,
+    CarrierEventIn,
+    CarrierEventOut,
+    CompleteIn,
+    EventResultOut,
+    PackIn,
+    PickListIn,
+    PickListOut,
+    RejectIn,
+    ShipIn,
+    ShipmentOut,
+)
+from oms.api.pagination import decode_int, encode
+from oms.api.schemas import Page, Strict
+from oms.domain.fulfilment.model import PickListStatus, Shipment
+from oms.domain.fulfilment.shipment import ShipmentStatus
+from oms.services import shipping, warehouse
+from oms.services.ports import ShipmentFilter, UnitOfWork
+
+router = APIRouter(tags=["fulfilment"])
+PDF: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "A PDF document"}
+}
+
+
+def _out(uow: UnitOfWork, shipment: Shipment) -> ShipmentOut:
+    return ShipmentOut.of(shipment, uow.now().date())
+
+
+class ShipmentQuery(Strict):
+    order_id: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
+    location: Annotated[str, Field(max_length=64)] | None = None
+    status: ShipmentStatus | None = None
+    late: bool = False
+    carrier: Annotated[str, Field(max_length=32)] | None = None
+    cursor: str | None = None
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+
+
+@router.get("/shipments")
+def list_shipments(
+    query: Annotated[ShipmentQuery, Query()], uow: UowDep, actor: ActorDep
+) -> Page[ShipmentOut]:
+    """Newest first. `late=true`: on their way (or in exception) past the promised date."""
+    limit = query.limit
+    flt = ShipmentFilter(
+        order_id=query.order_id,
+        location=query.location,
+        status=query.status.value if query.status else None,
+        late_on=uow.now().date() if query.late else None,
+        carrier=query.carrier,
+        before_id=decode_int(query.cursor),
+        limit=limit,
+    )
+    items = shipping.list_shipments(uow, actor, flt)
+    return Page(
+        items=[_out(uow, s) for s in items],
+        next_cursor=encode(items[-1].id) if len(items) == limit else None,
+    )
+
+
+@router.get("/shipments/{shipment_id}")
+def get_shipment(shipment_id: IdPath, uow: UowDep, actor: ActorDep) -> ShipmentOut:
+    return _out(uow, warehouse.get_shipment(uow, actor, shipment_id))
+
+
+@router.get("/shipments/{shipment_id}/events")
+def shipment_events(shipment_id: IdPath, uow: UowDep, actor: ActorDep) -> Page[CarrierEventOut]:
+    """Every carrier event received for the shipment, applied or not, in carrier time order."""
+    events = shipping.shipment_events(uow, actor, shipment_id)
+    return Page(items=[CarrierEventOut.of(e) for e in events], next_cursor=None)
+
+
+@router.post("/pick-lists", status_code=201)
+def create_pick_list(body: PickListIn, uow: UowDep, actor: ActorDep) -> PickListOut:
+    """A wave of the location's open shipments (highest priority, then oldest order first,
+    up to `max_orders`, default 20), one line per SKU and bin, in bin order. 409 if none."""
+    return PickListOut.of(warehouse.create_pick_list(uow, actor, body.location, body.max_orders))
+
+
+@router.get("/pick-lists")
+def list_pick_lists(
+    uow: UowDep,
+    actor: ActorDep,
+    location: Annotated[str | None, Query(max_length=64)] = None,
+    status: PickListStatus | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[PickListOut]:
+    items = warehouse.list_pick_lists(
+        uow, actor, location, status.value if status else None, decode_int(cursor), limit
+    )
+    return Page(
+        items=[PickListOut.of(p) for p in items],
+        next_cursor=encode(items[-1].id) if len(items) == limit else None,
+    )
+
+
+@router.get("/pick-lists/{pick_list_id}")
+def get_pick_list(pick_list_id: IdPath, uow: UowDep, actor: ActorDep) -> PickListOut:
+    return PickListOut.of(warehouse.get_pick_list(uow, actor, pick_list_id))
+
+
+@router.get("/pick-lists/{pick_list_id}/pick-list.pdf", response_class=Response, responses=PDF)
+def pick_list_pdf(pick_list_id: IdPath, uow: UowDep, actor: ActorDep) -> Response:
+    return _pdf(shipping.pick_list_pdf(uow, actor, pick_list_id), f"pick-list-{pick_list_id}")
+
+
+@router.post("/pick-lists/{pick_list_id}/complete")
+def complete_pick_list(
+    pick_list_id: IdPath, body: CompleteIn, uow: UowDep, actor: ActorDep
+) -> PickListOut:
+    """Report every SKU of every shipment (0 to the quantity asked). A short pick writes a
+    count at the location and sources the missing units elsewhere, or backorders them."""
+    return PickListOut.of(warehouse.complete_pick_list(uow, actor, pick_list_id, body.to_domain()))
+
+
+@router.post("/shipments/{shipment_id}/pack")
+def pack_shipment(shipment_id: IdPath, body: PackIn, uow: UowDep, actor: ActorDep) -> ShipmentOut:
+    """409 listing each SKU whose scanned count differs from the shipment; nothing changes."""
+    scanned = [(s.sku, s.quantity) for s in body.scanned]
+    return _out(uow, warehouse.pack_shipment(uow, actor, shipment_id, scanned, body.weight_grams))
+
+
+@router.post("/shipments/{shipment_id}/ship")
+def ship_shipment(
+    shipment_id: IdPath, uow: UowDep, actor: ActorDep, body: ShipIn | None = None
+) -> ShipmentOut:
+    body = body or ShipIn()
+    return _out(uow, warehouse.ship_shipment(uow, actor, shipment_id, body.carrier, body.service))
+
+
+@router.post("/shipments/{shipment_id}/reject")
+def reject_shipment(
+    shipment_id: IdPath, body: RejectIn, uow: UowDep, actor: ActorDep
+) -> ShipmentOut:
+    """The location cannot work it (damaged stock, closed): its units go to other locations
+    or back to the backlog. Only before picking starts."""
+    return _out(uow, warehouse.reject_shipment(uow, actor, shipment_id, body.reason))
+
+
+@router.get("/shipments/{shipment_id}/label.pdf", response_class=Response, responses=PDF)
+def label_pdf(shipment_id: IdPath, uow: UowDep, actor: ActorDep) -> Response:
+    return _pdf(shipping.label_pdf(uow, actor, shipment_id), f"label-{shipment_id}")
+
+
+@router.get("/shipments/{shipment_id}/packing-slip.pdf", response_class=Response, responses=PDF)
+def packing_slip_pdf(shipment_id: IdPath, uow: UowDep, actor: ActorDep) -> Response:
+    return _pdf(shipping.packing_slip_pdf(uow, actor, shipment_id), f"packing-slip-{shipment_id}")
+
+
+@router.post("/carriers/{carrier}/events")
+def carrier_event(
+    carrier: Annotated[str, Path(max_length=32)],
+    body: CarrierEventIn,
+    uow: UowDep,
+    actor: ActorDep,
+) -> EventResultOut:
+    """A carrier's tracking event (its own token). Repeats change nothing; an event older
+    than the latest is recorded but never moves the shipment back."""
+    outcome = shipping.record_carrier_event(uow, actor, carrier, body.model_dump())
+    return EventResultOut(
+        recorded=outcome.recorded, applied=outcome.applied, shipment=_out(uow, outcome.shipment)
+    )
+
+
+@router.get("/availability")
+def availability(
+    uow: UowDep,
+    actor: ActorDep,
+    sku: Annotated[str, Query(max_length=64)],
+    country: Annotated[str, Query(min_length=2, max_length=2)],
+    postal_code: Annotated[str, Query(min_length=1, max_length=16)],
+) -> AvailabilityOut:
+    """Available to promise: units that can be sold now to this address, per shipping
+    location, and the earliest promised delivery date."""
+    return AvailabilityOut.of(shipping.availability(uow, actor, sku, country, postal_code))
+
+
+def _pdf(content: bytes, name: str) -> Response:
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
+    )
