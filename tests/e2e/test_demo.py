@@ -19,8 +19,10 @@ from oms.demo.data import ALREADY_LOADED
 from oms.demo.loader import demo_products
 from oms.demo.report import all_orders
 from oms.domain.access import SYSTEM
+from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.orders.model import Order
-from oms.services import catalogue, inventory, orders
+from oms.services import catalogue, inventory, orders, shipping
+from oms.services.ports import ShipmentFilter
 from tests.conftest import FakeClock
 
 ORDERS = 60
@@ -58,15 +60,17 @@ def test_demo_orders_reach_every_status_with_backorders_and_a_balanced_ledger(
 
     placed = all_orders(container.uow())
     assert len(placed) == ORDERS
-    assert {o.status for o in placed} == {"pending", "confirmed", "on_hold", "cancelled"}
+    statuses = {o.status for o in placed}
+    assert {"pending", "confirmed", "on_hold", "cancelled", "delivered"} <= statuses
     assert {o.channel for o in placed} == {"web", "marketplace", "phone", "b2b", "pos"}
     open_lines = [x for o in placed if o.status != "cancelled" for x in o.lines]
     assert any(x.backordered_quantity for x in open_lines)
     assert any(
-        any(x.allocated_quantity for x in o.lines) and any(x.backordered_quantity for x in o.lines)
+        any(x.allocated_quantity + x.shipped_quantity for x in o.lines)
+        and any(x.backordered_quantity for x in o.lines)
         for o in placed
         if o.status != "cancelled"
-    )  # partly backordered: some units reserved, the rest waiting
+    )  # partly backordered: some units reserved or shipped, the rest waiting
     assert all(x.is_balanced() for o in placed for x in o.lines)
     events = _events(container, placed)
     assert "order.released" in events
@@ -80,6 +84,35 @@ def test_demo_orders_reach_every_status_with_backorders_and_a_balanced_ledger(
     assert any(o.priority > 0 for o in placed)
     assert {o.shipping_address.country for o in placed} >= {"FR", "DE"}
     assert len({o.customer.email for o in placed}) < ORDERS  # some customers come back
+
+
+def test_demo_runs_orders_through_fulfilment_to_every_shipment_state(
+    container: Container, clock: FakeClock, db_url: str
+) -> None:
+    if not db_url.startswith("sqlite"):
+        pytest.skip("the full-size demo runs once, on the embedded default")
+    load_demo(container, orders=300, seed=7)
+    uow = container.uow()
+    found: list[Any] = []
+    while len(found) % 200 == 0:
+        before = found[-1].id if found else None
+        page = shipping.list_shipments(uow, SYSTEM, ShipmentFilter(before_id=before, limit=200))
+        found.extend(page)
+        if not page:
+            break
+    assert {s.status for s in found} == set(ShipmentStatus)
+    assert any(s.is_late(clock.now.date()) for s in found)
+    by_order: dict[int, set[str]] = {}
+    for s in found:
+        if s.status is not ShipmentStatus.CANCELLED:
+            by_order.setdefault(s.order_id, set()).add(s.location)
+    assert any(len(places) > 1 for places in by_order.values())  # split orders
+    placed = all_orders(uow)
+    assert {"partially_shipped", "shipped", "delivered"} <= {o.status for o in placed}
+    events = _events(container, placed)
+    assert "shipment.short_picked" in events and "shipment.exception" in events
+    assert inventory.verify_stock(uow, SYSTEM) == []
+    assert all(x.is_balanced() for o in placed for x in o.lines)
 
 
 def test_demo_catalogue_and_locations_look_like_a_real_shop(container: Container) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from oms.domain.catalogue.model import LocationKind, NewLocation
+from datetime import time
+
+from oms.domain.catalogue.model import LocationKind, LocationSettings, NewLocation
+from oms.domain.fulfilment.calendar import MONDAY_TO_SATURDAY
 
 DAYS = 42
 ALREADY_LOADED = (
@@ -14,11 +17,14 @@ ALREADY_LOADED = (
 # first, and the shop's shelf serves an online order only when it can serve more of that
 # order than they can. That is how a short product still reaches a customer, and how the
 # demo shows orders split over locations. It keeps no bulky goods (see _opening_stock).
+# The Paris warehouse and the Lyon shop work on Saturdays too; Paris hands over until 17:00.
 LOCATIONS = (
     NewLocation("PAR", "Paris warehouse, Gennevilliers", LocationKind.WAREHOUSE, "FR", "92230",
-                ships=True, priority=30),
+                ships=True, priority=30,
+                settings=LocationSettings(cut_off=time(17, 0), working_days=MONDAY_TO_SATURDAY)),
     NewLocation("LYO", "Lyon shop, rue Auguste Comte", LocationKind.STORE, "FR", "69002",
-                ships=True, priority=10),
+                ships=True, priority=10,
+                settings=LocationSettings(working_days=MONDAY_TO_SATURDAY)),
     NewLocation("BER", "Berlin distribution center, Schönefeld",
                 LocationKind.DISTRIBUTION_CENTER, "DE", "12529", ships=True, priority=20),
 )  # fmt: skip

@@ -42,9 +42,11 @@ from oms.demo.data import (
     SIZE_LABELS,
     WAITED_TOO_LONG,
 )
+from oms.demo.fulfilment import Warehouse, fulfilment_steps
 from oms.demo.report import report
 from oms.domain.access import SYSTEM
 from oms.domain.catalogue.model import NewProduct
+from oms.domain.errors import TransitionNotAllowed
 from oms.domain.inventory.model import LedgerKind
 from oms.domain.orders.model import Address, Customer, DraftLine, OrderDraft
 from oms.services import catalogue, inventory
@@ -170,6 +172,7 @@ class Loader:
         self.ids: dict[int, int] = {}
         self.placed_short: list[int] = []
         self.done: Counter[str] = Counter()
+        self.site: Warehouse | None = None
 
     def place(self, key: int, draft: OrderDraft) -> None:
         order = ordering.place_order(self.uow, SYSTEM, draft).order
@@ -178,6 +181,13 @@ class Loader:
             self.placed_short.append(order.id)
 
     def act(self, key: int, verb: str, reason: str) -> None:
+        try:
+            self._act(key, verb, reason)
+        except TransitionNotAllowed:
+            # The parcel left before the customer called: too late to hold or cancel.
+            self.done[f"too_late_to_{verb}"] += 1
+
+    def _act(self, key: int, verb: str, reason: str) -> None:
         order_id = self.ids[key]
         if verb == "confirm":
             ordering.confirm_order(self.uow, SYSTEM, order_id)
@@ -346,12 +356,13 @@ def _draft(plan: Plan, channel: str, at: datetime, n: int) -> OrderDraft:
 
 
 def _fates(rng: random.Random, n: int) -> list[str]:
-    """The status each order ends in, in placing order. Half the pending ones are the newest."""
+    """The status each order ends in, in placing order. A fifth of the pending ones are the
+    newest; the orders just before them are confirmed late enough to be mid-fulfilment."""
     if n < len(FATES):
         return rng.choices(list(FATES), list(FATES.values()), k=n)
     counts = {fate: max(1, round(share * n)) for fate, share in FATES.items()}
     counts["confirmed"] = n - sum(c for fate, c in counts.items() if fate != "confirmed")
-    newest = (counts["pending"] + 1) // 2
+    newest = (counts["pending"] + 4) // 5
     counts["pending"] -= newest
     fates = [fate for fate, c in counts.items() for _ in range(c)]
     rng.shuffle(fates)
@@ -433,7 +444,14 @@ def load_demo(
     start = end - timedelta(days=DAYS)
     plan = Plan(rng, demo_shop(rng, orders), start, end, orders, orders / 300)
     loader = Loader(uow)
-    steps = catalogue_steps(plan, loader) + stock_steps(plan, loader) + order_steps(plan, loader)
+    loader.site = Warehouse(uow, random.Random(seed + 1))
+    steps = (
+        catalogue_steps(plan, loader)
+        + stock_steps(plan, loader)
+        + order_steps(plan, loader)
+        + fulfilment_steps(plan, loader.site, Step)
+    )
     steps.sort(key=lambda step: step.at)  # stable: same-moment steps keep their planned order
     _run(steps, clock, orders, console)
+    loader.done.update(loader.site.done)
     return report(loader, plan, time.perf_counter() - started)

@@ -10,13 +10,15 @@ from rich.table import Table
 
 from oms.demo.data import CHANNELS, LOCATIONS
 from oms.domain.access import SYSTEM
+from oms.domain.fulfilment.model import Shipment
+from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.inventory.model import StockRow
 from oms.domain.orders.events import OrderEventType
 from oms.domain.orders.model import Order
 from oms.domain.orders.status import OrderStatus
-from oms.services import catalogue, inventory
+from oms.services import catalogue, inventory, shipping
 from oms.services import orders as ordering
-from oms.services.ports import OrderFilter, UnitOfWork
+from oms.services.ports import OrderFilter, ShipmentFilter, UnitOfWork
 
 if TYPE_CHECKING:
     from oms.demo.loader import Loader, Plan
@@ -85,6 +87,44 @@ def _backorder_lines(loader: Loader, placed: Sequence[Order]) -> str:
     )
 
 
+def _shipment_table(uow: UnitOfWork) -> Table:
+    found: list[Shipment] = []
+    while True:
+        before = found[-1].id if found else None
+        page = shipping.list_shipments(uow, SYSTEM, ShipmentFilter(before_id=before, limit=200))
+        found.extend(page)
+        if len(page) < 200:
+            break
+    today = uow.now().date()
+    table = Table("location", *_STAGES, "late", "all", title="Shipments by location and stage")
+    for column in table.columns[1:]:
+        column.justify = "right"
+    for code in [*(loc.code for loc in LOCATIONS), None]:
+        mine = [x for x in found if code in (None, x.location)]
+        if code is None:
+            table.add_section()
+        table.add_row(
+            code or "all",
+            *(str(sum(1 for x in mine if x.status in stage)) for stage in _STAGES.values()),
+            str(sum(1 for x in mine if x.is_late(today))),
+            str(len(mine)),
+            style="bold" if code is None else None,
+        )
+    return table
+
+
+S = ShipmentStatus
+_STAGES = {
+    "to pick": {S.OPEN},
+    "picking": {S.PICKING},
+    "picked/packed": {S.PICKED, S.PACKED},
+    "on the way": {S.SHIPPED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY},
+    "exception": {S.EXCEPTION},
+    "delivered": {S.DELIVERED},
+    "cancelled": {S.CANCELLED},
+}
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
@@ -102,6 +142,11 @@ def report(loader: Loader, plan: Plan, seconds: float) -> RenderableType:
         f"Timeline: {done['confirm']} confirmations, {done['hold']} holds, "
         f"{done['release']} releases, {done['cancel']} cancellations.",
         _backorder_lines(loader, placed),
+        f"Warehouse: {_count(done['pick_list'], 'pick list')}, "
+        f"{_count(done['short_pick'], 'short pick')}, {done['packed']} packed, "
+        f"{done['shipped']} shipped; carrier events: {done['event:in_transit']} in transit, "
+        f"{done['event:delivered']} delivered, {done['event:exception']} exceptions.",
+        _shipment_table(loader.uow),
         _stock_table(loader.uow),
         "Next: [bold]oms stock verify[/], or [bold]oms serve[/] and open\n"
         "http://127.0.0.1:8000/docs",
