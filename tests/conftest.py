@@ -71,12 +71,30 @@ def pg_migrated() -> Iterator[str]:
     admin.dispose()
 
 
+# Reference data the migrations seed (the built-in carrier and its rates): read from the
+# freshly migrated database at the first reset, and put back after every truncation.
+_SEEDED = ("carriers", "carrier_rates")
+_seed: dict[str, list[dict[str, object]]] = {}
+
+
 def _reset_postgres(url: str) -> None:
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     names = ", ".join(t.name for t in metadata.sorted_tables if t.name != "counters")
+    tables = {t.name: t for t in metadata.sorted_tables}
     with engine.begin() as conn:
+        if not _seed:
+            for name in _SEEDED:
+                rows = conn.execute(tables[name].select().order_by(tables[name].c.id))
+                _seed[name] = [dict(r._mapping) for r in rows]
         conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
         conn.exec_driver_sql("ALTER SEQUENCE order_number_seq RESTART")
+        for name in _SEEDED:
+            if _seed[name]:
+                conn.execute(tables[name].insert(), _seed[name])
+            conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                f"(SELECT coalesce(max(id), 0) + 1 FROM {name}), false)"
+            )
     engine.dispose()
 
 
