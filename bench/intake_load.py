@@ -13,6 +13,7 @@ import http.client
 import json
 import math
 import random
+import secrets
 import sqlite3
 import threading
 import time
@@ -243,6 +244,7 @@ def order_row(tag: str, n: int, total: int, now: object) -> dict[str, object]:
         "version": 1,
         "created_at": now,
         "updated_at": now,
+        "tracking_token": secrets.token_urlsafe(16),
     }
 
 

@@ -250,12 +250,23 @@ def _opening_stock(plan: Plan) -> list[tuple[str, str, int]]:
     return counts
 
 
+def _bin(location: str, slot: int) -> str:
+    """Where a product sits: aisles of 12 shelf bays, two levels; a shop has one back room."""
+    if location == "LYO":
+        return f"R-{slot // 2 + 1:02d}"
+    aisle = "ABCDEFGH"[slot // 12]
+    return f"{aisle}-{slot % 12 // 2 + 1:02d}-{slot % 2 + 1}"
+
+
 def stock_steps(plan: Plan, loader: Loader) -> list[Step]:
     uow, rng = loader.uow, plan.rng
     at = plan.start + timedelta(hours=6)
     steps = []
+    slots = {p.sku: i for i, p in enumerate(plan.shop.products)}
     for code, sku, units in _opening_stock(plan):
-        change = StockChange(code, sku, "opening stock count", on_hand=units)
+        change = StockChange(
+            code, sku, "opening stock count", on_hand=units, bin=_bin(code, slots[sku])
+        )
         steps.append(Step(at, partial(inventory.count_stock, uow, SYSTEM, change)))
         at += timedelta(seconds=5)
     broken = StockChange("BER", "GLS-TUM-CLR", "broken in the inbound delivery", delta=-2)

@@ -110,6 +110,8 @@ def source_units(
         for line_id, quantity in sorted(demand.items())
         if quantity > 0
     ]
+    if not lines:
+        return SourcingDecision((), {}, "nothing to source", {"rule": "nothing to source"})
     quoter = _Quoter(uow, order, locations)
     note: dict[str, str] = {}
     if candidates and not any(quoter(c.location_id, 0) for c in candidates):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
 
 from oms.domain.access import Actor, Permission
 from oms.domain.errors import Conflict, FieldError, FieldErrors, NotFound
@@ -483,15 +482,3 @@ def get_shipment(uow: UnitOfWork, actor: Actor, shipment_id: int) -> Shipment:
     actor.require(Permission.SHIPMENT_READ)
     return uow.run(lambda: _shipment(uow, shipment_id, lock=False), write=False)
 
-
-__all__ = [
-    "Picked",
-    "ScanMismatch",
-    "complete_pick_list",
-    "create_pick_list",
-    "follow_shipments",
-    "pack_shipment",
-    "reject_shipment",
-    "replace",
-    "ship_shipment",
-]
