@@ -276,30 +276,6 @@ class OrderOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     tracking_url: str = Field(description="The customer's tracking page (no token needed)")
-    shipments: list[ShipmentBriefOut] | None = Field(
-        None, description="In the order's own answer (GET /orders/{id}): its shipments"
-    )
-    sourcing: dict[str, Any] | None = Field(
-        None, description="In the order's own answer: the latest sourcing decision, explained"
-    )
-
-    @classmethod
-    def detail(cls, d: OrderDetail) -> OrderOut:
-        out = cls.of(d.order)
-        out.shipments = [
-            ShipmentBriefOut(
-                id=s.id,
-                location=s.location,
-                status=s.status.value,
-                carrier=s.carrier,
-                tracking_number=s.tracking_number,
-                promised_delivery_date=s.promised_delivery_date,
-                lines={ln.sku: ln.quantity for ln in s.lines},
-            )
-            for s in d.shipments
-        ]
-        out.sourcing = d.sourcing
-        return out
 
     @classmethod
     def of(cls, o: Order) -> OrderOut:
@@ -357,6 +333,35 @@ class ShipmentBriefOut(BaseModel):
     tracking_number: str | None
     promised_delivery_date: date | None
     lines: dict[str, int]
+
+
+class OrderDetailOut(OrderOut):
+    """The order's own answer (GET /orders/{id}): the order, its shipments, and why it
+    ships from where it does."""
+
+    shipments: list[ShipmentBriefOut]
+    sourcing: dict[str, Any] | None = Field(
+        description="The latest sourcing decision, explained; null before confirmation"
+    )
+
+    @classmethod
+    def detail(cls, d: OrderDetail) -> OrderDetailOut:
+        return cls(
+            **OrderOut.of(d.order).model_dump(),
+            shipments=[
+                ShipmentBriefOut(
+                    id=s.id,
+                    location=s.location,
+                    status=s.status.value,
+                    carrier=s.carrier,
+                    tracking_number=s.tracking_number,
+                    promised_delivery_date=s.promised_delivery_date,
+                    lines={ln.sku: ln.quantity for ln in s.lines},
+                )
+                for s in d.shipments
+            ],
+            sourcing=d.sourcing,
+        )
 
 
 class EventOut(BaseModel):

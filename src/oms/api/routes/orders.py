@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from oms.api.deps import ActorDep, IdPath, UowDep
 from oms.api.pagination import decode_int, encode
-from oms.api.schemas import EventOut, OrderIn, OrderOut, OrderQuery, Page, ReasonIn
+from oms.api.schemas import EventOut, OrderDetailOut, OrderIn, OrderOut, OrderQuery, Page, ReasonIn
 from oms.services import orders
 from oms.services.ports import OrderFilter
 
@@ -53,9 +53,9 @@ def list_orders(
 
 
 @router.get("/orders/{order_id}")
-def get_order(order_id: IdPath, uow: UowDep, actor: ActorDep) -> OrderOut:
+def get_order(order_id: IdPath, uow: UowDep, actor: ActorDep) -> OrderDetailOut:
     """The order, with its shipments and the explanation of its latest sourcing decision."""
-    return OrderOut.detail(orders.order_detail(uow, actor, order_id))
+    return OrderDetailOut.detail(orders.order_detail(uow, actor, order_id))
 
 
 @router.get("/orders/{order_id}/events")
