@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -133,6 +133,62 @@ def stock_verify(
         console.print(f"repaired {len(found)} row(s); corrections are in the ledger")
         return
     sys.exit(1)
+
+
+@app.command()
+def allocate(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report both plans; change nothing."),
+    time_limit: float = typer.Option(
+        50.0, min=1.0, help="Seconds the exact optimiser may take before greedy is used."
+    ),
+    greedy_only: bool = typer.Option(False, "--greedy", help="Skip the optimiser."),
+) -> None:
+    """Re-plan every waiting order's unpicked demand to ship the most orders complete.
+
+    Pools what waiting orders hold (not yet on a pick list) with free stock, plans it with
+    the greedy rule and with the exact optimiser (SciPy HiGHS), prints both plans' quality
+    and applies the better one: most orders complete (weighted by priority, then age),
+    then fewest shipments, then lowest cost.
+    """
+    from oms.domain.access import SYSTEM
+    from oms.services.backlog import allocate_backlog
+
+    solver = None if greedy_only else _optimiser(time_limit)
+    with _uow() as uow:
+        report = allocate_backlog(uow, SYSTEM, solver, apply=not dry_run)
+    table = Table(
+        "plan", "orders complete", "weighted", "units", "shipments", "cost (EUR)",
+        title=f"Backlog: {report.orders} waiting orders, {report.units_wanted} units wanted",
+    )  # fmt: skip
+    for name, q in (("greedy", report.greedy), ("optimiser", report.optimal)):
+        if q is None:
+            continue
+        table.add_row(
+            name + (" (chosen)" if report.chosen == name else ""),
+            str(q.orders_complete),
+            str(q.weighted_complete),
+            str(q.units_allocated),
+            str(q.shipments),
+            f"{q.cost_minor / 100:.2f}",
+        )
+    console.print(table)
+    if report.solver_status is not None:
+        console.print(f"optimiser: {report.solver_status} in {report.solver_seconds:.1f} s")
+    if report.applied:
+        console.print(f"applied the {report.chosen} plan: {report.orders_changed} orders changed")
+    else:
+        console.print("dry run: nothing changed")
+
+
+def _optimiser(time_limit: float) -> Callable[[Any], Any]:
+    from oms.adapters.solver.milp import plan_optimal
+    from oms.services.backlog import SolverAnswer
+
+    def solve(problem: Any) -> SolverAnswer:
+        result = plan_optimal(problem, time_limit_s=time_limit)
+        return SolverAnswer(result.plan, result.status, result.seconds)
+
+    return solve
 
 
 def _container() -> Container:

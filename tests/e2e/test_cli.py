@@ -66,3 +66,24 @@ def test_stock_verify_exits_1_on_a_difference_and_repair_fixes_it(
     repaired = runner.invoke(app, ["stock", "verify", "--repair"])
     assert repaired.exit_code == 0, repaired.output
     assert runner.invoke(app, ["stock", "verify"]).exit_code == 0
+
+
+def test_allocate_reports_both_plans_and_applies_the_better(
+    cli_db: str,
+    container,
+    uow,  # type: ignore[no-untyped-def]
+) -> None:
+    stocked(uow, "MUG", 2)
+    stocked(uow, "TEE", 0)
+    old = orders.place_order(uow, SYSTEM, draft(("MUG", 2), ("TEE", 1))).order.id
+    new = orders.place_order(uow, SYSTEM, draft(("MUG", 1))).order.id
+    dry = runner.invoke(app, ["allocate", "--dry-run", "--time-limit", "5"])
+    assert dry.exit_code == 0, dry.output
+    assert "2 waiting orders" in dry.output and "greedy" in dry.output
+    assert "optimiser" in dry.output and "dry run: nothing changed" in dry.output
+    assert orders.get_order(uow, SYSTEM, new).lines[0].allocated_quantity == 0
+    done = runner.invoke(app, ["allocate", "--greedy"])
+    assert done.exit_code == 0, done.output
+    assert "applied the greedy plan" in done.output
+    assert orders.get_order(uow, SYSTEM, new).lines[0].allocated_quantity == 1
+    assert orders.get_order(uow, SYSTEM, old).lines[0].allocated_quantity == 1

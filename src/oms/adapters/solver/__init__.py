@@ -1,0 +1,1 @@
+"""Mathematical optimisation: SciPy's `milp` (HiGHS) behind plain domain types."""

@@ -1,0 +1,274 @@
+"""Backlog re-sourcing (`oms allocate`): re-plan the unpicked demand of waiting orders.
+
+When stock is scarce, filling backorders line by line in queue order can leave many
+orders each holding part of what they need and none able to ship. This use case takes
+every order that waits for stock, pools what they hold that is not yet being picked with
+what is free, and re-plans it all to complete as many orders as it can (weighted by
+priority, then age), then with the fewest shipments, then the lowest cost. It compares
+the greedy rule with an exact optimiser (injected: SciPy's HiGHS lives in the adapters)
+and applies the better plan.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from oms.domain.access import Actor, Permission
+from oms.domain.errors import ConcurrentUpdate, Conflict
+from oms.domain.fulfilment.backlog import (
+    BacklogLine,
+    BacklogOrder,
+    BacklogPlan,
+    BacklogProblem,
+    PlanQuality,
+    Supply,
+    evaluate,
+    plan_greedy,
+    validate,
+)
+from oms.domain.fulfilment.errors import NoRate
+from oms.domain.fulfilment.shipment import ShipmentStatus
+from oms.domain.inventory.model import LedgerEntry, LedgerKind
+from oms.domain.money import Money
+from oms.domain.orders.events import OrderEvent, OrderEventType
+from oms.domain.orders.model import Order
+from oms.services.allocation import fill_backorders
+from oms.services.fulfilment import Change, release_reserved, sync_shipments, weight_of
+from oms.services.ports import NewReservation, UnitOfWork
+
+REASON = "backlog re-planned (oms allocate)"
+
+
+@dataclass(frozen=True, slots=True)
+class SolverAnswer:
+    plan: BacklogPlan
+    status: str  # e.g. "optimal", "time_limit_feasible", "fallback_greedy"
+    seconds: float
+
+
+Solver = Callable[[BacklogProblem], SolverAnswer]
+
+
+@dataclass(frozen=True, slots=True)
+class BacklogReport:
+    orders: int  # orders that wait for stock
+    units_wanted: int
+    greedy: PlanQuality
+    optimal: PlanQuality | None
+    solver_status: str | None
+    solver_seconds: float | None
+    chosen: str  # "greedy" or "optimiser"
+    applied: bool
+    orders_changed: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Pool:
+    problem: BacklogProblem
+    orders: dict[int, Order]
+    movable: dict[int, dict[tuple[int, int], int]]  # order -> (line, stock) -> units
+
+
+def allocate_backlog(
+    uow: UnitOfWork, actor: Actor, solver: Solver | None = None, *, apply: bool = True
+) -> BacklogReport:
+    """Plan the backlog from a read snapshot, then apply the better plan in one write
+    transaction if the backlog is still what was planned (ConcurrentUpdate otherwise: the
+    solver may take long, and no stock row is held while it thinks).
+
+    `apply=False` only reports both plans.
+    """
+    actor.require(Permission.ALLOCATE)
+    pool = uow.run(lambda: _pool(uow), write=False)
+    problem = pool.problem
+    greedy = plan_greedy(problem)
+    validate(problem, greedy)
+    greedy_q = evaluate(problem, greedy)
+    answer = solver(problem) if solver else None
+    chosen, plan = "greedy", greedy
+    optimal_q = None
+    if answer is not None:
+        validate(problem, answer.plan)
+        optimal_q = evaluate(problem, answer.plan)
+        if optimal_q.rank() >= greedy_q.rank():
+            chosen, plan = "optimiser", answer.plan
+
+    def work() -> int:
+        now = _pool(uow)
+        if (now.problem.orders, now.problem.supplies) != (problem.orders, problem.supplies):
+            raise Conflict(
+                "the backlog changed while it was planned (orders or stock moved); run it again"
+            )
+        return _apply(uow, actor.name, now, plan)
+
+    changed = uow.run(work) if apply else 0
+    return BacklogReport(
+        orders=len(problem.orders),
+        units_wanted=sum(ln.quantity for o in problem.orders for ln in o.lines),
+        greedy=greedy_q,
+        optimal=optimal_q,
+        solver_status=answer.status if answer else None,
+        solver_seconds=answer.seconds if answer else None,
+        chosen=chosen,
+        applied=apply,
+        orders_changed=changed,
+    )
+
+
+def _pool(uow: UnitOfWork) -> _Pool:
+    """The waiting orders, what they may give up (reserved, not yet being picked), and
+    the stock rows that could serve them, with shipping costs from the carrier."""
+    now = uow.now()
+    orders = {i: o for i in uow.orders.waiting_orders() if (o := uow.orders.get(i)) is not None}
+    shipments = uow.shipments.of_orders(sorted(orders))
+    movable: dict[int, dict[tuple[int, int], int]] = {}
+    products: set[int] = set()
+    for order_id, order in orders.items():
+        fixed: dict[tuple[int, int], int] = defaultdict(int)  # (line, location) -> units
+        for s in shipments[order_id]:
+            if s.status in {ShipmentStatus.PICKING, ShipmentStatus.PICKED, ShipmentStatus.PACKED}:
+                for ln in s.lines:
+                    fixed[(ln.order_line_id, s.location_id)] += ln.quantity
+        mine: dict[tuple[int, int], int] = defaultdict(int)
+        for r in sorted(uow.stock.reservations_of(order_id), key=lambda r: -r.id):
+            keep = min(fixed[(r.order_line_id, r.location_id)], r.quantity)
+            fixed[(r.order_line_id, r.location_id)] -= keep
+            if r.quantity > keep:
+                mine[(r.order_line_id, r.stock_id)] += r.quantity - keep
+        movable[order_id] = dict(mine)
+        products.update(line.product_id for line in order.lines)
+    options = uow.stock.lock_options(sorted(products))
+    held: dict[int, int] = defaultdict(int)
+    for mine in movable.values():
+        for (_, stock_id), q in mine.items():
+            held[stock_id] += q
+    supplies = tuple(
+        Supply(o.stock_id, o.location_id, o.product_id, max(o.available, 0) + held[o.stock_id])
+        for o in options
+    )
+    backlog = tuple(
+        BacklogOrder(
+            order.id,
+            order.priority,
+            order.created_at,
+            tuple(
+                BacklogLine(line.id, line.product_id, want)
+                for line in order.lines
+                if (
+                    want := line.backordered_quantity
+                    + sum(q for (lid, _), q in movable[order.id].items() if lid == line.id)
+                )
+                > 0
+            ),
+        )
+        for order in orders.values()
+    )
+    costs = _costs(uow, backlog, orders, {o.location_id for o in options})
+    return _Pool(BacklogProblem(backlog, supplies, costs, now), orders, movable)
+
+
+def _costs(
+    uow: UnitOfWork,
+    backlog: tuple[BacklogOrder, ...],
+    orders: dict[int, Order],
+    location_ids: set[int],
+) -> dict[tuple[int, int], int]:
+    carrier = uow.carriers.default()
+    locations = {loc.id: loc for loc in uow.locations.all() if loc.id in location_ids}
+    weights = weight_of(uow, sorted({ln.product_id for o in backlog for ln in o.lines}))
+    costs: dict[tuple[int, int], int] = {}
+    for b in backlog:
+        to = orders[b.order_id].shipping_address
+        grams = sum(ln.quantity * weights.get(ln.product_id, 0) for ln in b.lines)
+        for location in locations.values():
+            try:
+                quote = carrier.quote(location.country, to.country, to.postal_code, grams)
+            except NoRate:
+                continue
+            costs[(location.id, b.order_id)] = _minor(quote.cost)
+    return costs
+
+
+def _minor(money: Money) -> int:
+    return int(money.amount * 100)
+
+
+def _apply(uow: UnitOfWork, actor: str, pool: _Pool, plan: BacklogPlan) -> int:
+    """Move reservations to the plan, order by order; fill what is left the usual way."""
+    now = uow.now()
+    change = Change(actor, now, REASON)
+    target: dict[int, dict[tuple[int, int], int]] = defaultdict(lambda: defaultdict(int))
+    line_order = {ln.line_key: o.order_id for o in pool.problem.orders for ln in o.lines}
+    for a in plan.allocations:
+        target[line_order[a.line_key]][(a.line_key, a.stock_id)] += a.quantity
+    changed = 0
+    # Releases first, every order, so the units they free are there for the takes.
+    for order_id, order in sorted(pool.orders.items()):
+        own, want = pool.movable[order_id], target.get(order_id, {})
+        releases = {k: q - want.get(k, 0) for k, q in own.items() if q > want.get(k, 0)}
+        release_reserved(uow, order_id, releases, change)
+        for (line_id, _), q in releases.items():
+            _move(order, line_id, -q)
+    for order_id, order in sorted(pool.orders.items()):
+        own, want = pool.movable[order_id], target.get(order_id, {})
+        takes = {k: q - own.get(k, 0) for k, q in want.items() if q > own.get(k, 0)}
+        if takes and not uow.stock.reserve([(sid, q) for (_, sid), q in takes.items()]):
+            raise ConcurrentUpdate("stock moved while the backlog was re-planned")
+        uow.stock.add_reservations(
+            [NewReservation(order_id, lid, sid, q) for (lid, sid), q in takes.items()], now
+        )
+        uow.stock.append_ledger(_reservation_ledger(order_id, takes, change))
+        for (line_id, _), q in takes.items():
+            _move(order, line_id, q)
+        before = {k: q for k, q in own.items() if q}
+        after = {k: q for k, q in want.items() if q}
+        if before == after:
+            continue
+        changed += 1
+        order.events.append(
+            OrderEvent(
+                OrderEventType.SOURCED,
+                data={
+                    "reason": REASON,
+                    "rule": f"backlog plan ({plan.method})",
+                    "complete": order_id in plan.complete_orders,
+                },
+            )
+        )
+        order.updated_at = now
+        uow.orders.save(order)
+        uow.orders.add_events(order_id, order.events, actor, now)
+        order.events.clear()
+        sync_shipments(uow, order, actor, now)
+    products = sorted({s.product_id for s in pool.problem.supplies})
+    if products:
+        fill_backorders(uow, products, actor, now)
+    return changed
+
+
+def _move(order: Order, line_id: int, quantity: int) -> None:
+    for line in order.lines:
+        if line.id == line_id:
+            line.allocated_quantity += quantity
+            line.backordered_quantity -= quantity
+
+
+def _reservation_ledger(
+    order_id: int, takes: dict[tuple[int, int], int], change: Change
+) -> list[LedgerEntry]:
+    return [
+        LedgerEntry(
+            sid,
+            LedgerKind.RESERVATION,
+            0,
+            q,
+            change.actor,
+            change.now,
+            change.reason,
+            order_id,
+            lid,
+        )
+        for (lid, sid), q in takes.items()
+    ]
