@@ -481,4 +481,3 @@ def reject_shipment(uow: UnitOfWork, actor: Actor, shipment_id: int, reason: str
 def get_shipment(uow: UnitOfWork, actor: Actor, shipment_id: int) -> Shipment:
     actor.require(Permission.SHIPMENT_READ)
     return uow.run(lambda: _shipment(uow, shipment_id, lock=False), write=False)
-
