@@ -150,14 +150,17 @@ def allocate(
     and applies the better one: most orders complete (weighted by priority, then age),
     then fewest shipments, then lowest cost.
     """
+    from decimal import Decimal
+
     from oms.domain.access import SYSTEM
+    from oms.domain.money import minor_unit
     from oms.services.backlog import allocate_backlog
 
     solver = None if greedy_only else _optimiser(time_limit)
     with _uow() as uow:
         report = allocate_backlog(uow, SYSTEM, solver, apply=not dry_run)
     table = Table(
-        "plan", "orders complete", "weighted", "units", "shipments", "cost (EUR)",
+        "plan", "orders complete", "weighted", "units", "shipments", f"cost ({report.currency})",
         title=f"Backlog: {report.orders} waiting orders, {report.units_wanted} units wanted",
     )  # fmt: skip
     for name, q in (("greedy", report.greedy), ("optimiser", report.optimal)):
@@ -169,7 +172,7 @@ def allocate(
             str(q.weighted_complete),
             str(q.units_allocated),
             str(q.shipments),
-            f"{q.cost_minor / 100:.2f}",
+            str(Decimal(q.cost_minor).scaleb(-minor_unit(report.currency))),
         )
     console.print(table)
     if report.solver_status is not None:

@@ -88,20 +88,49 @@ def test_an_order_no_location_can_ship_alone_is_split_over_the_fewest(shop: Test
     assert shop.get(f"{API}/orders/{order['id']}").json()["status"] == "shipped"
 
 
-def test_confirm_moves_a_reservation_to_the_location_that_ships_everything(
+def test_confirm_moves_the_reservation_placing_made_to_the_cheaper_location(
     shop: TestClient,
 ) -> None:
-    stock(shop, "PAR", "TEE", 1)  # PAR has the higher priority: placement reserves here
-    stock(shop, "LYO", "TEE", 5)
-    stock(shop, "LYO", "MUG", 5)
-    r = shop.post(f"{API}/orders", json=order_body(("TEE", 1)))
-    first = r.json()["id"]
-    assert levels(shop, "PAR")["TEE"] == (1, 1)
-    # A second order needs TEE and MUG: placement takes TEE from LYO ... confirm keeps all at LYO.
-    order = place_confirmed(shop, ("TEE", 1), ("MUG", 1))
-    assert [s["location"] for s in shipments_of(shop, order["id"])] == ["LYO"]
-    shop.post(f"{API}/orders/{first}/confirm")
-    assert [s["location"] for s in shipments_of(shop, first)] in (["PAR"], ["LYO"])
+    stock(shop, "PAR", "TEE", 3)  # PAR has the higher priority: placing reserves there
+    stock(shop, "BER", "TEE", 3)
+    berlin = {
+        "name": "Jonas Weber",
+        "line1": "Kastanienallee 1",
+        "city": "Berlin",
+        "postal_code": "10435",
+        "country": "DE",
+    }
+    r = shop.post(f"{API}/orders", json=order_body(("TEE", 2), shipping_address=berlin))
+    order = r.json()
+    assert levels(shop, "PAR")["TEE"] == (3, 2)
+    shop.post(f"{API}/orders/{order['id']}/confirm")
+    # Both could ship it whole (1 kg); Berlin to Berlin costs 4.99, Paris to Berlin 12.90.
+    assert [s["location"] for s in shipments_of(shop, order["id"])] == ["BER"]
+    assert levels(shop, "PAR")["TEE"] == (3, 0) and levels(shop, "BER")["TEE"] == (3, 2)
+    ledger = shop.get(f"{API}/stock/PAR/TEE/ledger").json()["items"]
+    assert [(e["kind"], e["reserved_delta"]) for e in ledger[-2:]] == [
+        ("reservation", 2),
+        ("release", -2),
+    ]
+    sourcing = shop.get(f"{API}/orders/{order['id']}").json()["sourcing"]
+    assert sourcing["rule"] == "one location ships the whole order; lowest cost"
+    costs = {c["location"]: c["cost"] for c in sourcing["candidates"]}
+    assert costs == {"BER": "4.99", "PAR": "12.90"}
+
+
+def test_a_holiday_at_the_destination_moves_the_promise(shop: TestClient, clock: FakeClock) -> None:
+    stock(shop, "BER", "TEE", 3)
+    # Monday 13 July 2026, 09:00 UTC: Berlin ships today; Germany to France takes 3
+    # business days of France, and 14 July (Bastille Day) is not one of them.
+    clock.now = datetime(2026, 7, 13, 9, 0, tzinfo=UTC)
+    place_confirmed(shop, ("TEE", 1))
+    sid = pick_all(shop, "BER")["shipments"][0]
+    shipped = pack_and_ship(shop, sid)
+    assert shipped["tracking_number"].endswith("DE")
+    assert (shipped["ship_date"], shipped["promised_delivery_date"]) == (
+        "2026-07-13",
+        "2026-07-17",
+    )
 
 
 def test_short_pick_counts_the_bin_and_sources_the_rest_elsewhere(shop: TestClient) -> None:

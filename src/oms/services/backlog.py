@@ -31,7 +31,7 @@ from oms.domain.fulfilment.backlog import (
 from oms.domain.fulfilment.errors import NoRate
 from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.inventory.model import LedgerEntry, LedgerKind
-from oms.domain.money import Money
+from oms.domain.money import Money, minor_unit
 from oms.domain.orders.events import OrderEvent, OrderEventType
 from oms.domain.orders.model import Order
 from oms.services.allocation import fill_backorders
@@ -62,6 +62,7 @@ class BacklogReport:
     chosen: str  # "greedy" or "optimiser"
     applied: bool
     orders_changed: int
+    currency: str  # of the costs (the default carrier's rates), in its minor units
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ class _Pool:
     problem: BacklogProblem
     orders: dict[int, Order]
     movable: dict[int, dict[tuple[int, int], int]]  # order -> (line, stock) -> units
+    currency: str
 
 
 def allocate_backlog(
@@ -114,6 +116,7 @@ def allocate_backlog(
         chosen=chosen,
         applied=apply,
         orders_changed=changed,
+        currency=pool.currency,
     )
 
 
@@ -165,8 +168,8 @@ def _pool(uow: UnitOfWork) -> _Pool:
         )
         for order in orders.values()
     )
-    costs = _costs(uow, backlog, orders, {o.location_id for o in options})
-    return _Pool(BacklogProblem(backlog, supplies, costs, now), orders, movable)
+    costs, currency = _costs(uow, backlog, orders, {o.location_id for o in options})
+    return _Pool(BacklogProblem(backlog, supplies, costs, now), orders, movable, currency)
 
 
 def _costs(
@@ -174,8 +177,9 @@ def _costs(
     backlog: tuple[BacklogOrder, ...],
     orders: dict[int, Order],
     location_ids: set[int],
-) -> dict[tuple[int, int], int]:
+) -> tuple[dict[tuple[int, int], int], str]:
     carrier = uow.carriers.default()
+    currencies: set[str] = set()
     locations = {loc.id: loc for loc in uow.locations.all() if loc.id in location_ids}
     weights = weight_of(uow, sorted({ln.product_id for o in backlog for ln in o.lines}))
     costs: dict[tuple[int, int], int] = {}
@@ -188,11 +192,14 @@ def _costs(
             except NoRate:
                 continue
             costs[(location.id, b.order_id)] = _minor(quote.cost)
-    return costs
+            currencies.add(quote.cost.currency)
+    if len(currencies) > 1:
+        raise Conflict(f"the carrier's rates mix currencies ({', '.join(sorted(currencies))})")
+    return costs, next(iter(currencies), "EUR")
 
 
 def _minor(money: Money) -> int:
-    return int(money.amount * 100)
+    return int(money.amount.scaleb(minor_unit(money.currency)))
 
 
 def _apply(uow: UnitOfWork, actor: str, pool: _Pool, plan: BacklogPlan) -> int:
