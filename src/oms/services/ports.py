@@ -200,6 +200,9 @@ class ShipmentRepository(Protocol):
         """Insert the shipment and its lines (their ids are filled in)."""
 
     def get(self, shipment_id: int, *, lock: bool = False) -> Shipment | None: ...
+    def many(self, shipment_ids: Sequence[int], *, lock: bool = False) -> list[Shipment]:
+        """The shipments with these ids that exist, in id order (locked in that order)."""
+
     def of_orders(self, order_ids: Sequence[int]) -> dict[int, list[Shipment]]: ...
     def by_tracking_number(self, tracking_number: str) -> Shipment | None: ...
     def save(self, shipment: Shipment) -> None:

@@ -217,11 +217,10 @@ def pick_list_pdf(uow: UnitOfWork, actor: Actor, pick_list_id: int) -> bytes:
             raise NotFound(f"no pick list with id {pick_list_id}")
         location = uow.locations.by_id(pick_list.location_id)
         assert location is not None
-        shipments = [uow.shipments.get(i) for i in pick_list.shipment_ids]
+        shipments = uow.shipments.many(pick_list.shipment_ids)
         numbers: dict[int, str] = {}
         shares: dict[str, list[PickLineShare]] = {}
         for s in shipments:
-            assert s is not None
             order = uow.orders.get(s.order_id)
             assert order is not None
             numbers[s.id] = order.number

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from oms.domain.access import Actor, Permission
-from oms.domain.errors import Conflict, FieldError, FieldErrors, NotFound
+from oms.domain.errors import ConcurrentUpdate, Conflict, FieldError, FieldErrors, NotFound
 from oms.domain.fulfilment.calendar import promise
 from oms.domain.fulfilment.model import (
     DEFAULT_WAVE,
@@ -103,12 +103,20 @@ def create_pick_list(
         location = uow.locations.get(location_code)
         if location is None:
             raise NotFound(f"no location with code {location_code!r}")
-        chosen = choose_wave(uow.shipments.wave_candidates(location.id), wave)
+        candidates = uow.shipments.wave_candidates(location.id)
+        chosen = choose_wave(candidates, wave)
         if not chosen:
             raise Conflict(f"no open shipments to pick at {location_code}")
         now = uow.now()
-        shipments = [_shipment(uow, sid) for sid in sorted(chosen)]
-        orders = {s.order_id: _order(uow, s.order_id) for s in shipments}
+        # Orders first, then their shipments, each in id order: the lock order of confirm
+        # and cancel, which change an order and then its shipments.
+        order_of = {c.shipment_id: c.order_id for c in candidates}
+        orders = {i: _order(uow, i) for i in sorted({order_of[sid] for sid in chosen})}
+        shipments = uow.shipments.many(chosen, lock=True)
+        if any(
+            s.pick_list_id is not None or s.status is not ShipmentStatus.OPEN for s in shipments
+        ):
+            raise ConcurrentUpdate("a shipment of the wave was taken meanwhile")
         bins = uow.stock.bins(
             location.id, sorted({ln.product_id for s in shipments for ln in s.lines})
         )
@@ -150,7 +158,7 @@ def complete_pick_list(
         if pick_list.status is PickListStatus.COMPLETED:
             raise Conflict(f"pick list {pick_list_id} was completed already")
         now = uow.now()
-        shipments = [_shipment(uow, sid) for sid in pick_list.shipment_ids]
+        shipments = uow.shipments.many(pick_list.shipment_ids, lock=True)
         live = [s for s in shipments if s.status is ShipmentStatus.PICKING]
         # A shipment cancelled since (its order was) needs no report; its units stay put.
         gone = {s.id for s in shipments if s.status is ShipmentStatus.CANCELLED}

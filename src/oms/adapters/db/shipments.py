@@ -157,6 +157,16 @@ class SqlShipments(Repository):
         found = self._load(query)
         return found[0] if found else None
 
+    def many(self, shipment_ids: Sequence[int], *, lock: bool = False) -> list[Shipment]:
+        if not shipment_ids:
+            return []
+        query = _HEADER.where(shipments.c.id.in_(sorted(set(shipment_ids)))).order_by(
+            shipments.c.id
+        )
+        if lock and self.postgres:
+            query = query.with_for_update(of=shipments)
+        return self._load(query)
+
     def of_orders(self, order_ids: Sequence[int]) -> dict[int, list[Shipment]]:
         result: dict[int, list[Shipment]] = {i: [] for i in order_ids}
         if order_ids:
