@@ -9,16 +9,16 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from oms.adapters.documents.pdf import (
+from oms.adapters.documents.common import _kg
+from oms.adapters.documents.label import (
     BARCODE_HEIGHT,
     LABEL_INNER_WIDTH,
     QUIET_MODULES,
-    PdfDocuments,
     _barcode,
     _grouped,
-    _kg,
-    _utc_iso,
 )
+from oms.adapters.documents.pdf import PdfDocuments
+from oms.adapters.documents.sheets import _utc_iso
 from oms.services.documents import (
     DocAddress,
     DocumentRenderer,
