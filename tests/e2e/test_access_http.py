@@ -289,6 +289,13 @@ ACTIONS = [
     ),
     Action(
         "POST",
+        "/pick-lists/{pick_list_id}/cancel",
+        P.FULFIL,
+        lambda w: f"/pick-lists/{ff(w).picking_list}/cancel",
+        lambda w: {"reason": "picker called away"},
+    ),
+    Action(
+        "POST",
         "/carriers/{carrier}/events",
         P.TRACKING_EVENT,
         lambda w: "/carriers/oms-post/events",

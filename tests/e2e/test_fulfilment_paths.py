@@ -250,6 +250,27 @@ def test_pick_list_takes_priority_then_age_and_walks_bins_in_order(
     ]
 
 
+def test_a_given_up_pick_list_puts_its_shipments_back_for_the_next_wave(
+    shop: TestClient,
+) -> None:
+    stock(shop, "PAR", "TEE", 3)
+    order = place_confirmed(shop, ("TEE", 1))
+    pick = shop.post(f"{API}/pick-lists", json={"location": "PAR"}).json()
+    r = shop.post(f"{API}/pick-lists/{pick['id']}/cancel", json={"reason": "scanner broke"})
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "cancelled"
+    assert [s["status"] for s in shipments_of(shop, order["id"])] == ["open"]
+    again = shop.post(f"{API}/pick-lists/{pick['id']}/cancel", json={"reason": "twice"})
+    assert again.status_code == 409
+    done = shop.post(f"{API}/pick-lists/{pick['id']}/complete", json={"picked": []})
+    assert done.status_code == 409
+    assert levels(shop, "PAR")["TEE"] == (3, 1)
+    nxt = shop.post(f"{API}/pick-lists", json={"location": "PAR"}).json()
+    assert nxt["shipments"] == pick["shipments"]
+    types = [e["type"] for e in shop.get(f"{API}/orders/{order['id']}/events").json()["items"]]
+    assert "shipment.back_to_open" in types
+
+
 def test_pack_mismatch_lists_missing_and_extra_and_changes_nothing(shop: TestClient) -> None:
     stock(shop, "PAR", "TEE", 3)
     order = place_confirmed(shop, ("TEE", 2))

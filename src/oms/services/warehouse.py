@@ -155,8 +155,8 @@ def complete_pick_list(
         pick_list = uow.shipments.get_pick_list(pick_list_id, lock=True)
         if pick_list is None:
             raise NotFound(f"no pick list with id {pick_list_id}")
-        if pick_list.status is PickListStatus.COMPLETED:
-            raise Conflict(f"pick list {pick_list_id} was completed already")
+        if pick_list.status is not PickListStatus.OPEN:
+            raise Conflict(f"pick list {pick_list_id} is {pick_list.status.value} already")
         now = uow.now()
         shipments = uow.shipments.many(pick_list.shipment_ids, lock=True)
         live = [s for s in shipments if s.status is ShipmentStatus.PICKING]
@@ -260,6 +260,47 @@ def _short_pick(
         for line in refreshed.lines:
             line.picked_quantity = line.quantity
         uow.shipments.save(refreshed)
+
+
+def cancel_pick_list(uow: UnitOfWork, actor: Actor, pick_list_id: int, reason: str) -> PickList:
+    """Give up a pick list (the picker could not finish it): its shipments go back to open,
+    for the next wave; nothing was picked, so stock and reservations stay as they are."""
+    actor.require(Permission.FULFIL)
+    if not reason.strip() or len(reason) > 500:
+        raise FieldErrors.single("reason", "1 to 500 characters")
+
+    def work() -> PickList:
+        pick_list = uow.shipments.get_pick_list(pick_list_id, lock=True)
+        if pick_list is None:
+            raise NotFound(f"no pick list with id {pick_list_id}")
+        if pick_list.status is not PickListStatus.OPEN:
+            raise Conflict(f"pick list {pick_list_id} is {pick_list.status.value}")
+        now = uow.now()
+        order_ids = sorted({s.order_id for s in uow.shipments.many(pick_list.shipment_ids)})
+        orders = {i: _order(uow, i) for i in order_ids}  # orders, then shipments: the lock order
+        shipments = uow.shipments.many(pick_list.shipment_ids, lock=True)
+        for s in shipments:
+            if s.status is not ShipmentStatus.PICKING:
+                continue  # cancelled with its order meanwhile
+            s.move(ShipmentStatus.OPEN, "put back")
+            s.pick_list_id = None
+            s.updated_at = now
+            uow.shipments.save(s)
+            orders[s.order_id].events.append(
+                shipment_event(
+                    OrderEventType.SHIPMENT_UNPICKED, s, pick_list_id=pick_list.id, reason=reason
+                )
+            )
+        for order in orders.values():
+            if order.events:
+                _save_order(uow, order, actor.name)
+        pick_list.status = PickListStatus.CANCELLED
+        pick_list.completed_by = actor.name
+        pick_list.completed_at = now
+        uow.shipments.save_pick_list(pick_list)
+        return pick_list
+
+    return uow.run(work)
 
 
 def get_pick_list(uow: UnitOfWork, actor: Actor, pick_list_id: int) -> PickList:

@@ -126,6 +126,15 @@ def complete_pick_list(
     return PickListOut.of(warehouse.complete_pick_list(uow, actor, pick_list_id, body.to_domain()))
 
 
+@router.post("/pick-lists/{pick_list_id}/cancel")
+def cancel_pick_list(
+    pick_list_id: IdPath, body: RejectIn, uow: UowDep, actor: ActorDep
+) -> PickListOut:
+    """Give up an open pick list: its shipments go back to open for the next wave (and it
+    no longer lists them). Nothing was picked, so stock stays as it is."""
+    return PickListOut.of(warehouse.cancel_pick_list(uow, actor, pick_list_id, body.reason))
+
+
 @router.post("/shipments/{shipment_id}/pack")
 def pack_shipment(shipment_id: IdPath, body: PackIn, uow: UowDep, actor: ActorDep) -> ShipmentOut:
     """409 listing each SKU whose scanned count differs from the shipment; nothing changes."""

@@ -88,6 +88,7 @@ class Shipment:
 class PickListStatus(StrEnum):
     OPEN = "open"
     COMPLETED = "completed"
+    CANCELLED = "cancelled"  # given up: its shipments went back to open
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ class OrderEventType(StrEnum):
     SHIPMENT_CANCELLED = "shipment.cancelled"
     SHIPMENT_REJECTED = "shipment.rejected"
     SHIPMENT_PICKING = "shipment.picking"
+    SHIPMENT_UNPICKED = "shipment.back_to_open"
     SHIPMENT_PICKED = "shipment.picked"
     SHIPMENT_SHORT_PICKED = "shipment.short_picked"
     SHIPMENT_PACKED = "shipment.packed"
