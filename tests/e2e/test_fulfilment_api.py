@@ -184,5 +184,6 @@ def test_whole_journey(shop: TestClient, container: Any, clock: FakeClock) -> No
     page = shop.get(detail["tracking_url"])
     assert page.status_code == 200
     assert shipped["tracking_number"] in page.text
+    assert "TEE item" in page.text and "MUG item" in page.text  # product names
     assert "1 rue de la Paix" not in page.text
     assert shop.get("/track/" + "x" * 22).status_code == 404

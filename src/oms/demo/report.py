@@ -149,5 +149,17 @@ def report(loader: Loader, plan: Plan, seconds: float) -> RenderableType:
         _shipment_table(loader.uow),
         _stock_table(loader.uow),
         "Next: [bold]oms stock verify[/], or [bold]oms serve[/] and open\n"
-        "http://127.0.0.1:8000/docs",
+        "http://127.0.0.1:8000/docs" + _late_page(loader.uow),
+    )
+
+
+def _late_page(uow: UnitOfWork) -> str:
+    """The tracking page of an order with a late parcel, to see what its customer sees."""
+    late = shipping.list_shipments(uow, SYSTEM, ShipmentFilter(late_on=uow.now().date(), limit=1))
+    if not late:
+        return ""
+    order = ordering.get_order(uow, SYSTEM, late[0].order_id)
+    return (
+        f"\nor, as the customer of {order.number} (a late parcel),\n"
+        f"http://127.0.0.1:8000/track/{order.tracking_token}"
     )

@@ -354,6 +354,7 @@ class Tracking:
     order: Order
     shipments: list[TrackedShipment]
     today: date
+    product_names: dict[str, str]  # by SKU
 
 
 def tracking(uow: UnitOfWork, token: str) -> Tracking:
@@ -371,10 +372,12 @@ def tracking(uow: UnitOfWork, token: str) -> Tracking:
         ]
         events = uow.shipments.events([s.id for s in shipments])
         today = uow.now().date()
+        products = uow.products.by_ids([line.product_id for line in order.lines])
         return Tracking(
             order,
             [TrackedShipment(s, events[s.id], s.is_late(today)) for s in shipments],
             today,
+            {p.sku: p.name for p in products.values()},
         )
 
     return uow.run(work, write=False)

@@ -225,9 +225,10 @@ class ParcelView:
 
 @dataclass(frozen=True, slots=True)
 class ItemView:
-    sku: str
+    name: str
     quantity: int
     progress: str
+    sku: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +243,7 @@ class TrackingView:
     parcels: list[ParcelView]
 
 
-def _item(line: OrderLine) -> ItemView:
+def _item(line: OrderLine, names: dict[str, str]) -> ItemView:
     wanted = line.quantity - line.cancelled_quantity
     if wanted <= 0:
         progress = "Cancelled"
@@ -256,7 +257,7 @@ def _item(line: OrderLine) -> ItemView:
         progress = ""
     if line.cancelled_quantity and wanted > 0:
         progress = ", ".join(filter(None, [progress, f"{line.cancelled_quantity} cancelled"]))
-    return ItemView(line.sku, line.quantity, progress)
+    return ItemView(names.get(line.sku, line.sku), line.quantity, progress, line.sku)
 
 
 def _event_entry(stored: StoredCarrierEvent) -> TimelineEntry:
@@ -292,7 +293,7 @@ def _timeline(tracked: shipping.TrackedShipment) -> list[TimelineEntry]:
     return entries
 
 
-def _parcel(tracked: shipping.TrackedShipment) -> ParcelView:
+def _parcel(tracked: shipping.TrackedShipment, names: dict[str, str]) -> ParcelView:
     shipment = tracked.shipment
     problem = shipment.status is ShipmentStatus.EXCEPTION
     delivered = shipment.status is ShipmentStatus.DELIVERED
@@ -306,7 +307,7 @@ def _parcel(tracked: shipping.TrackedShipment) -> ParcelView:
         service=shipment.service,
         tracking_number=shipment.tracking_number,
         promised=long_date(promised) if promised and not delivered else None,
-        units=[(line.sku, line.quantity) for line in shipment.lines],
+        units=[(names.get(line.sku, line.sku), line.quantity) for line in shipment.lines],
         timeline=_timeline(tracked),
     )
 
@@ -322,8 +323,8 @@ def tracking_view(found: shipping.Tracking) -> TrackingView:
         arrived=order.status in (OrderStatus.DELIVERED, OrderStatus.COMPLETED),
         placed=long_date(order.created_at.date()),
         destination=f"{address.postal_code} {address.city}, {address.country}",
-        items=[_item(line) for line in order.lines],
-        parcels=[_parcel(t) for t in found.shipments],
+        items=[_item(line, found.product_names) for line in order.lines],
+        parcels=[_parcel(t, found.product_names) for t in found.shipments],
     )
 
 
