@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export OMS_DATABASE_URL ?= sqlite:///./oms.db
 
-.PHONY: run test check lint format bench install clean
+.PHONY: run test check lint format bench bench-sourcing install clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ format: $(STAMP)
 ## bench: order intake over HTTP against the raw-SQL ceiling (not a test)
 bench: $(STAMP)
 	$(BIN)/python bench/intake.py
+
+## bench-sourcing: backlog re-planning, greedy against the exact optimiser (not a test)
+bench-sourcing: $(STAMP)
+	$(BIN)/python bench/sourcing.py
 
 clean:
 	rm -rf $(VENV) oms.db oms.db-* .pytest_cache .mypy_cache .ruff_cache
