@@ -35,7 +35,13 @@ from oms.domain.money import Money, minor_unit
 from oms.domain.orders.events import OrderEvent, OrderEventType
 from oms.domain.orders.model import Order
 from oms.services.allocation import fill_backorders
-from oms.services.fulfilment import Change, release_reserved, sync_shipments, weight_of
+from oms.services.fulfilment import (
+    Change,
+    release_reserved,
+    save_order,
+    sync_shipments,
+    weight_of,
+)
 from oms.services.ports import NewReservation, UnitOfWork
 
 REASON = "backlog re-planned (oms allocate)"
@@ -244,10 +250,7 @@ def _apply(uow: UnitOfWork, actor: str, pool: _Pool, plan: BacklogPlan) -> int:
                 },
             )
         )
-        order.updated_at = now
-        uow.orders.save(order)
-        uow.orders.add_events(order_id, order.events, actor, now)
-        order.events.clear()
+        save_order(uow, order, actor, now)
         sync_shipments(uow, order, actor, now)
     products = sorted({s.product_id for s in pool.problem.supplies})
     if products:

@@ -50,6 +50,14 @@ def in_fulfilment(order: Order) -> bool:
     return order.status in IN_FULFILMENT
 
 
+def save_order(uow: UnitOfWork, order: Order, actor: str, now: datetime | None = None) -> None:
+    """Store the order (version-checked) and the events its verbs recorded."""
+    order.updated_at = now or uow.now()
+    uow.orders.save(order)
+    uow.orders.add_events(order.id, order.events, actor, order.updated_at)
+    order.events.clear()
+
+
 def weight_of(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
     products = uow.products.by_ids(product_ids)
     return {pid: (p.weight_grams or 0) for pid, p in products.items()}

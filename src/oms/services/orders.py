@@ -19,10 +19,10 @@ from oms.domain.errors import (
 from oms.domain.fulfilment.model import Shipment
 from oms.domain.inventory.model import Demand, LedgerEntry, LedgerKind, plan_reservations
 from oms.domain.orders.events import OrderEvent, OrderEventType, StoredEvent
-from oms.domain.orders.model import Order, OrderDraft, OrderLine, compute_totals
+from oms.domain.orders.model import Order, OrderDraft, OrderLine, check_reason, compute_totals
 from oms.domain.orders.status import OrderStatus
 from oms.services.allocation import fill_backorders, reserve_planned
-from oms.services.fulfilment import Change, source_units, sync_shipments
+from oms.services.fulfilment import Change, save_order, source_units, sync_shipments
 from oms.services.ports import OrderAlreadyPlaced, OrderFilter, UnitOfWork
 
 MAX_PAGE = 200
@@ -206,10 +206,7 @@ def _transition(
     def work() -> Order:
         order = _load(uow, order_id)
         verb(order)
-        order.updated_at = uow.now()
-        uow.orders.save(order)
-        uow.orders.add_events(order.id, order.events, actor.name, order.updated_at)
-        order.events.clear()
+        save_order(uow, order, actor.name)
         return order
 
     return uow.run(work)
@@ -239,10 +236,7 @@ def confirm_order(uow: UnitOfWork, actor: Actor, order_id: int) -> Order:
         }
         before = dict(own)
         decision = source_units(uow, order, demand, own, Change(actor.name, now, "order confirmed"))
-        order.updated_at = now
-        uow.orders.save(order)
-        uow.orders.add_events(order.id, order.events, actor.name, now)
-        order.events.clear()
+        save_order(uow, order, actor.name, now)
         sync_shipments(uow, order, actor.name, now)
         kept = {(a.line_key, a.stock_id) for a in decision.allocations}
         if any(key not in kept for key in before):
@@ -254,20 +248,20 @@ def confirm_order(uow: UnitOfWork, actor: Actor, order_id: int) -> Order:
 
 def hold_order(uow: UnitOfWork, actor: Actor, order_id: int, reason: str) -> Order:
     actor.require(Permission.ORDER_HOLD)
-    _need_reason(reason)
+    check_reason(reason)
     return _transition(uow, actor, order_id, lambda order: order.hold(reason))
 
 
 def release_order(uow: UnitOfWork, actor: Actor, order_id: int, reason: str) -> Order:
     actor.require(Permission.ORDER_HOLD)
-    _need_reason(reason)
+    check_reason(reason)
     return _transition(uow, actor, order_id, lambda order: order.release(reason))
 
 
 def cancel_order(uow: UnitOfWork, actor: Actor, order_id: int, reason: str) -> Order:
     """Cancel every open unit; what the order reserved goes to waiting orders or is freed."""
     actor.require(Permission.ORDER_CANCEL)
-    _need_reason(reason)
+    check_reason(reason)
 
     def work() -> Order:
         order = _load(uow, order_id)
@@ -299,22 +293,10 @@ def cancel_order(uow: UnitOfWork, actor: Actor, order_id: int, reason: str) -> O
                 for r in reservations
             ]
         )
-        order.updated_at = now
-        uow.orders.save(order)  # version check: a concurrent fill makes this retry
-        uow.orders.add_events(order.id, order.events, actor.name, now)
-        order.events.clear()
+        save_order(uow, order, actor.name, now)  # version check: a concurrent fill retries
         sync_shipments(uow, order, actor.name, now)
         if reservations:
             fill_backorders(uow, products, actor.name, now)
         return order
 
     return uow.run(work)
-
-
-def _need_reason(reason: str) -> None:
-    errors = FieldErrors()
-    if not reason.strip():
-        errors.add("reason", "must not be empty")
-    if len(reason) > 500:
-        errors.add("reason", "at most 500 characters")
-    errors.raise_if_any()

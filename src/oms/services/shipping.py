@@ -26,7 +26,7 @@ from oms.services.documents import (
     PickListDoc,
     SlipLineDoc,
 )
-from oms.services.fulfilment import shipment_event
+from oms.services.fulfilment import save_order, shipment_event
 from oms.services.ports import ShipmentFilter, StoredCarrierEvent, UnitOfWork
 from oms.services.warehouse import follow_shipments
 
@@ -95,10 +95,7 @@ def record_carrier_event(
             for line in shipment.lines:
                 lines[line.order_line_id].delivered_quantity += line.quantity
         follow_shipments(uow, order)
-        order.updated_at = now
-        uow.orders.save(order)
-        uow.orders.add_events(order.id, order.events, actor.name, now)
-        order.events.clear()
+        save_order(uow, order, actor.name, now)
         return EventOutcome(shipment, recorded=True, applied=True)
 
     return uow.run(work)

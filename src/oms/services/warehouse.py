@@ -24,11 +24,12 @@ from oms.domain.fulfilment.model import (
 from oms.domain.fulfilment.shipment import ShipmentStatus, order_status_from_shipments
 from oms.domain.inventory.model import LedgerEntry, LedgerKind
 from oms.domain.orders.events import OrderEventType
-from oms.domain.orders.model import Order
+from oms.domain.orders.model import Order, check_reason
 from oms.domain.orders.status import OrderStatus
 from oms.services.fulfilment import (
     Change,
     release_reserved,
+    save_order,
     shipment_event,
     source_units,
     sync_shipments,
@@ -66,13 +67,6 @@ def _shipment(uow: UnitOfWork, shipment_id: int, *, lock: bool = True) -> Shipme
 def _workable(order: Order, action: str) -> None:
     if order.status in {OrderStatus.ON_HOLD, OrderStatus.CANCELLED}:
         raise Conflict(f"cannot {action}: order {order.number} is {order.status.value}")
-
-
-def _save_order(uow: UnitOfWork, order: Order, actor: str) -> None:
-    order.updated_at = uow.now()
-    uow.orders.save(order)
-    uow.orders.add_events(order.id, order.events, actor, order.updated_at)
-    order.events.clear()
 
 
 def follow_shipments(uow: UnitOfWork, order: Order) -> None:
@@ -138,7 +132,7 @@ def create_pick_list(
             )
         for order in orders.values():
             order.start_processing()
-            _save_order(uow, order, actor.name)
+            save_order(uow, order, actor.name)
         pick_list.shipment_ids = [s.id for s in shipments]
         return pick_list
 
@@ -175,7 +169,7 @@ def complete_pick_list(
             else:
                 uow.shipments.save(s)
                 order.events.append(shipment_event(OrderEventType.SHIPMENT_PICKED, s))
-                _save_order(uow, order, actor.name)
+                save_order(uow, order, actor.name)
         pick_list.status = PickListStatus.COMPLETED
         pick_list.completed_by = actor.name
         pick_list.completed_at = now
@@ -252,7 +246,7 @@ def _short_pick(
         source_units(
             uow, order, dict(decision.backordered), {}, Change(actor, now, reason + ", same bin")
         )
-    _save_order(uow, order, actor)
+    save_order(uow, order, actor)
     sync_shipments(uow, order, actor, now)
     # Picked lines keep what was picked: sync took the missing units off them.
     refreshed = _shipment(uow, shipment.id)
@@ -266,8 +260,7 @@ def cancel_pick_list(uow: UnitOfWork, actor: Actor, pick_list_id: int, reason: s
     """Give up a pick list (the picker could not finish it): its shipments go back to open,
     for the next wave; nothing was picked, so stock and reservations stay as they are."""
     actor.require(Permission.FULFIL)
-    if not reason.strip() or len(reason) > 500:
-        raise FieldErrors.single("reason", "1 to 500 characters")
+    check_reason(reason)
 
     def work() -> PickList:
         pick_list = uow.shipments.get_pick_list(pick_list_id, lock=True)
@@ -293,7 +286,7 @@ def cancel_pick_list(uow: UnitOfWork, actor: Actor, pick_list_id: int, reason: s
             )
         for order in orders.values():
             if order.events:
-                _save_order(uow, order, actor.name)
+                save_order(uow, order, actor.name)
         pick_list.status = PickListStatus.CANCELLED
         pick_list.completed_by = actor.name
         pick_list.completed_at = now
@@ -372,7 +365,7 @@ def pack_shipment(
         order.events.append(
             shipment_event(OrderEventType.SHIPMENT_PACKED, s, weight_grams=s.weight_grams)
         )
-        _save_order(uow, order, actor.name)
+        save_order(uow, order, actor.name)
         return s
 
     return uow.run(work)
@@ -431,7 +424,7 @@ def ship_shipment(
             )
         )
         follow_shipments(uow, order)
-        _save_order(uow, order, actor.name)
+        save_order(uow, order, actor.name)
         return s
 
     return uow.run(work)
@@ -482,8 +475,7 @@ def _consume(uow: UnitOfWork, order: Order, s: Shipment, actor: str) -> None:
 def reject_shipment(uow: UnitOfWork, actor: Actor, shipment_id: int, reason: str) -> Shipment:
     """The location cannot work this shipment: its units are sourced from the others."""
     actor.require(Permission.FULFIL)
-    if not reason.strip() or len(reason) > 500:
-        raise FieldErrors.single("reason", "1 to 500 characters")
+    check_reason(reason)
 
     def work() -> Shipment:
         s = _shipment(uow, shipment_id)
@@ -520,7 +512,7 @@ def reject_shipment(uow: UnitOfWork, actor: Actor, shipment_id: int, reason: str
             Change(actor.name, now, text),
             exclude=frozenset({s.location_id}),
         )
-        _save_order(uow, order, actor.name)
+        save_order(uow, order, actor.name)
         sync_shipments(uow, order, actor.name, now)
         return _shipment(uow, s.id)
 

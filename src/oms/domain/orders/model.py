@@ -131,6 +131,19 @@ def _check_address(address: Address, errors: FieldErrors) -> None:
         errors.add("shipping_address.country", f"unknown ISO 3166-1 country {address.country!r}")
 
 
+MAX_REASON = 500
+
+
+def check_reason(reason: str) -> None:
+    """A reason a person gives (hold, cancel, reject, give up): not empty, not a novel."""
+    errors = FieldErrors()
+    if not reason.strip():
+        errors.add("reason", "must not be empty")
+    if len(reason) > MAX_REASON:
+        errors.add("reason", f"at most {MAX_REASON} characters")
+    errors.raise_if_any()
+
+
 @dataclass(frozen=True, slots=True)
 class Totals:
     subtotal: Money
