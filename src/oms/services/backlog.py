@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from oms.domain.access import Actor, Permission
-from oms.domain.errors import ConcurrentUpdate, Conflict
+from oms.domain.errors import Conflict
 from oms.domain.fulfilment.backlog import (
     BacklogLine,
     BacklogOrder,
@@ -30,7 +30,6 @@ from oms.domain.fulfilment.backlog import (
 )
 from oms.domain.fulfilment.errors import NoRate
 from oms.domain.fulfilment.shipment import ShipmentStatus
-from oms.domain.inventory.model import LedgerEntry, LedgerKind
 from oms.domain.money import Money, minor_unit
 from oms.domain.orders.events import OrderEvent, OrderEventType
 from oms.domain.orders.model import Order
@@ -38,11 +37,12 @@ from oms.services.allocation import fill_backorders
 from oms.services.fulfilment import (
     Change,
     release_reserved,
+    reserve_units,
     save_order,
     sync_shipments,
     weight_of,
 )
-from oms.services.ports import NewReservation, UnitOfWork
+from oms.services.ports import UnitOfWork
 
 REASON = "backlog re-planned (oms allocate)"
 
@@ -227,12 +227,7 @@ def _apply(uow: UnitOfWork, actor: str, pool: _Pool, plan: BacklogPlan) -> int:
     for order_id, order in sorted(pool.orders.items()):
         own, want = pool.movable[order_id], target.get(order_id, {})
         takes = {k: q - own.get(k, 0) for k, q in want.items() if q > own.get(k, 0)}
-        if takes and not uow.stock.reserve([(sid, q) for (_, sid), q in takes.items()]):
-            raise ConcurrentUpdate("stock moved while the backlog was re-planned")
-        uow.stock.add_reservations(
-            [NewReservation(order_id, lid, sid, q) for (lid, sid), q in takes.items()], now
-        )
-        uow.stock.append_ledger(_reservation_ledger(order_id, takes, change))
+        reserve_units(uow, order_id, takes, change)
         for (line_id, _), q in takes.items():
             _move(order, line_id, q)
         before = {k: q for k, q in own.items() if q}
@@ -263,22 +258,3 @@ def _move(order: Order, line_id: int, quantity: int) -> None:
         if line.id == line_id:
             line.allocated_quantity += quantity
             line.backordered_quantity -= quantity
-
-
-def _reservation_ledger(
-    order_id: int, takes: dict[tuple[int, int], int], change: Change
-) -> list[LedgerEntry]:
-    return [
-        LedgerEntry(
-            sid,
-            LedgerKind.RESERVATION,
-            0,
-            q,
-            change.actor,
-            change.now,
-            change.reason,
-            order_id,
-            lid,
-        )
-        for (lid, sid), q in takes.items()
-    ]

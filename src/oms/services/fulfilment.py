@@ -172,32 +172,7 @@ def _apply(
     releases = {k: q - target.get(k, 0) for k, q in own.items() if q > target.get(k, 0)}
     takes = {k: q - own.get(k, 0) for k, q in target.items() if q > own.get(k, 0)}
     release_reserved(uow, order.id, releases, change)
-    actor, now, reason = change.actor, change.now, change.reason
-    if takes and not uow.stock.reserve([(stock_id, q) for (_, stock_id), q in takes.items()]):
-        raise ConcurrentUpdate("stock moved while the order was sourced")
-    uow.stock.add_reservations(
-        [
-            NewReservation(order.id, line_id, stock_id, q)
-            for (line_id, stock_id), q in takes.items()
-        ],
-        now,
-    )
-    uow.stock.append_ledger(
-        [
-            LedgerEntry(
-                stock_id,
-                LedgerKind.RESERVATION,
-                0,
-                q,
-                actor,
-                now,
-                reason,
-                order.id,
-                line_id,
-            )
-            for (line_id, stock_id), q in takes.items()
-        ]
-    )
+    reserve_units(uow, order.id, takes, change)
     delta: dict[int, int] = defaultdict(int)
     for (line_id, _), q in takes.items():
         delta[line_id] += q
@@ -207,6 +182,43 @@ def _apply(
         moved = delta.get(line.id, 0)
         line.allocated_quantity += moved
         line.backordered_quantity -= moved
+
+
+def reserve_units(
+    uow: UnitOfWork, order_id: int, takes: Mapping[tuple[int, int], int], change: Change
+) -> None:
+    """Reserve units per (line id, stock id): conditional updates, reservation rows, ledger.
+
+    The stock rows are locked by the caller, so a refused update means the plan is stale.
+    The order's line quantities are the caller's to change.
+    """
+    if not takes:
+        return
+    if not uow.stock.reserve([(stock_id, q) for (_, stock_id), q in takes.items()]):
+        raise ConcurrentUpdate("stock moved while the reservation was planned")
+    uow.stock.add_reservations(
+        [
+            NewReservation(order_id, line_id, stock_id, q)
+            for (line_id, stock_id), q in takes.items()
+        ],
+        change.now,
+    )
+    uow.stock.append_ledger(
+        [
+            LedgerEntry(
+                stock_id,
+                LedgerKind.RESERVATION,
+                0,
+                q,
+                change.actor,
+                change.now,
+                change.reason,
+                order_id,
+                line_id,
+            )
+            for (line_id, stock_id), q in takes.items()
+        ]
+    )
 
 
 def release_reserved(
