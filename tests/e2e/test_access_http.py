@@ -55,7 +55,7 @@ class Fulfilment:
     @staticmethod
     def make(uow: Any) -> Fulfilment:
         from oms.domain.fulfilment.model import Picked
-        from oms.services import warehouse
+        from oms.services import picking, warehouse
 
         def confirmed_shipment() -> int:
             order = orders.place_order(uow, SYSTEM, draft(("MUG", 1))).order
@@ -63,8 +63,8 @@ class Fulfilment:
             return shipping.list_shipments(uow, SYSTEM, ShipmentFilter(order_id=order.id))[0].id
 
         def to_picked(sid: int) -> int:
-            pick = warehouse.create_pick_list(uow, SYSTEM, "PAR")
-            warehouse.complete_pick_list(uow, SYSTEM, pick.id, [Picked(sid, "MUG", 1)])
+            pick = picking.create_pick_list(uow, SYSTEM, "PAR")
+            picking.complete_pick_list(uow, SYSTEM, pick.id, [Picked(sid, "MUG", 1)])
             return sid
 
         shipped = to_picked(confirmed_shipment())
@@ -74,9 +74,9 @@ class Fulfilment:
         warehouse.pack_shipment(uow, SYSTEM, packed, [("MUG", 1)])
         picked = to_picked(confirmed_shipment())
         confirmed_shipment()
-        picking = warehouse.create_pick_list(uow, SYSTEM, "PAR")
+        started = picking.create_pick_list(uow, SYSTEM, "PAR")
         assert number is not None
-        return Fulfilment(shipped, number, packed, picked, picking.id, confirmed_shipment())
+        return Fulfilment(shipped, number, packed, picked, started.id, confirmed_shipment())
 
 
 def make_world(container: Container, fulfilment: bool = False) -> World:

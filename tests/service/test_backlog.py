@@ -71,10 +71,10 @@ def test_a_dry_run_reports_and_changes_nothing(container: Container) -> None:
 
 
 def test_units_being_picked_stay_where_they_are(container: Container) -> None:
-    from oms.services import warehouse
+    from oms.services import picking
 
     old, new = stuck_backlog(container)
-    warehouse.create_pick_list(container.uow(), SYSTEM, "PAR")
+    picking.create_pick_list(container.uow(), SYSTEM, "PAR")
     report = allocate_backlog(container.uow(), SYSTEM)
     assert report.greedy.orders_complete == 0  # the MUGs are in the picker's hands
     assert lines_of(container, old) == [("MUG", 2, 0), ("TEE", 0, 1)]

@@ -12,7 +12,7 @@ from oms.bootstrap import Container
 from oms.domain.access import SYSTEM, Actor, Role
 from oms.domain.errors import Conflict, DomainError
 from oms.domain.fulfilment.model import Picked
-from oms.services import inventory, orders, shipping, warehouse
+from oms.services import inventory, orders, picking, shipping, warehouse
 from oms.services.ports import ShipmentFilter
 from tests.builders import draft, stocked
 from tests.service.test_concurrency import race
@@ -37,7 +37,7 @@ def test_racing_waves_never_put_a_shipment_on_two_pick_lists(container: Containe
 
     def wave(_: int) -> list[int]:
         try:
-            made = warehouse.create_pick_list(container.uow(), SYSTEM, "PAR", max_orders=3)
+            made = picking.create_pick_list(container.uow(), SYSTEM, "PAR", max_orders=3)
         except Conflict:
             return []
         return made.shipment_ids
@@ -60,9 +60,9 @@ def test_the_same_carrier_event_racing_is_recorded_and_applied_once(
 ) -> None:
     (order_id,) = confirmed_orders(container, 1)
     uow = container.uow()
-    pick = warehouse.create_pick_list(uow, SYSTEM, "PAR")
+    pick = picking.create_pick_list(uow, SYSTEM, "PAR")
     (sid,) = pick.shipment_ids
-    warehouse.complete_pick_list(uow, SYSTEM, pick.id, [Picked(sid, "TEE", 1)])
+    picking.complete_pick_list(uow, SYSTEM, pick.id, [Picked(sid, "TEE", 1)])
     warehouse.pack_shipment(uow, SYSTEM, sid, [("TEE", 1)])
     number = warehouse.ship_shipment(uow, SYSTEM, sid).tracking_number
     driver = Actor("driver", Role.CARRIER, "oms-post")
@@ -96,10 +96,10 @@ def test_cancels_racing_waves_and_shipping_keep_stock_and_shipments_in_step(
             if i % 2:
                 orders.cancel_order(uow, SYSTEM, ids[i], "changed mind")
             else:
-                pick = warehouse.create_pick_list(uow, SYSTEM, "PAR", max_orders=2)
+                pick = picking.create_pick_list(uow, SYSTEM, "PAR", max_orders=2)
                 live = [warehouse.get_shipment(uow, SYSTEM, s) for s in pick.shipment_ids]
                 picks = [Picked(s.id, "TEE", 1) for s in live if s.status.value == "picking"]
-                warehouse.complete_pick_list(uow, SYSTEM, pick.id, picks)
+                picking.complete_pick_list(uow, SYSTEM, pick.id, picks)
                 for s in live:
                     warehouse.pack_shipment(uow, SYSTEM, s.id, [("TEE", 1)])
                     warehouse.ship_shipment(uow, SYSTEM, s.id)

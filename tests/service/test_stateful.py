@@ -29,7 +29,7 @@ from oms.domain.errors import Conflict, StockBelowReserved, TransitionNotAllowed
 from oms.domain.fulfilment.model import Picked
 from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.orders.status import OPEN_FOR_ALLOCATION
-from oms.services import catalogue, inventory, orders, shipping, warehouse
+from oms.services import catalogue, inventory, orders, picking, shipping, warehouse
 from oms.services.inventory import StockChange
 from oms.services.ports import ShipmentFilter
 from tests.builders import draft, new_location, new_product
@@ -128,13 +128,13 @@ class OrdersAndStock(RuleBasedStateMachine):
         self._tolerate(lambda: orders.confirm_order(self.uow, SYSTEM, order_id))
         for location in ("PAR", "BER"):
             with contextlib.suppress(Conflict):
-                warehouse.create_pick_list(self.uow, SYSTEM, location, max_orders=wave)
+                picking.create_pick_list(self.uow, SYSTEM, location, max_orders=wave)
 
     @rule(shorts=st.lists(st.integers(0, 2), min_size=8, max_size=8), ship=st.booleans())
     def complete_pick_list(self, shorts: list[int], ship: bool) -> None:
         """Complete the oldest open pick list, short by `shorts`; maybe pack and ship it."""
         self.tick()
-        open_lists = warehouse.list_pick_lists(self.uow, SYSTEM, None, "open", None, 10)
+        open_lists = picking.list_pick_lists(self.uow, SYSTEM, None, "open", None, 10)
         if not open_lists:
             return
         pick_list = open_lists[-1]
@@ -145,7 +145,7 @@ class OrdersAndStock(RuleBasedStateMachine):
                 for line in s.lines:
                     short = shorts[len(picked) % len(shorts)]
                     picked.append(Picked(sid, line.sku, max(line.quantity - short, 0)))
-        warehouse.complete_pick_list(self.uow, SYSTEM, pick_list.id, picked)
+        picking.complete_pick_list(self.uow, SYSTEM, pick_list.id, picked)
         if ship:
             self.pack_and_ship()
 

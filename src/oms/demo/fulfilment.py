@@ -24,7 +24,7 @@ from oms.domain.errors import Conflict
 from oms.domain.fulfilment.calendar import MONDAY_TO_FRIDAY
 from oms.domain.fulfilment.model import Picked, Shipment
 from oms.domain.fulfilment.shipment import ShipmentStatus
-from oms.services import shipping, warehouse
+from oms.services import picking, shipping, warehouse
 from oms.services.ports import ShipmentFilter, UnitOfWork
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class Warehouse:
         if pick_list_id is not None:
             self._complete(pick_list_id)
         try:
-            pick_list = warehouse.create_pick_list(self.uow, KEEPER, location, max_orders=25)
+            pick_list = picking.create_pick_list(self.uow, KEEPER, location, max_orders=25)
         except Conflict:
             return  # nothing to pick
         self.open_lists[location] = pick_list.id
@@ -79,7 +79,7 @@ class Warehouse:
                 return found
 
     def _complete(self, pick_list_id: int) -> None:
-        pick_list = warehouse.get_pick_list(self.uow, SYSTEM, pick_list_id)
+        pick_list = picking.get_pick_list(self.uow, SYSTEM, pick_list_id)
         shipments = [warehouse.get_shipment(self.uow, SYSTEM, i) for i in pick_list.shipment_ids]
         live = [s for s in shipments if s.status is ShipmentStatus.PICKING]
         picked = [Picked(s.id, ln.sku, ln.quantity) for s in live for ln in s.lines]
@@ -87,7 +87,7 @@ class Warehouse:
             i = self.rng.randrange(len(picked))
             picked[i] = Picked(picked[i].shipment_id, picked[i].sku, picked[i].quantity - 1)
             self.done["short_pick"] += 1
-        warehouse.complete_pick_list(self.uow, KEEPER, pick_list_id, picked)
+        picking.complete_pick_list(self.uow, KEEPER, pick_list_id, picked)
         for s in live:
             current = warehouse.get_shipment(self.uow, SYSTEM, s.id)
             if current.status is ShipmentStatus.PICKED and self.rng.random() >= LEFT_PICKED_SHARE:

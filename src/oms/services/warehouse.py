@@ -1,4 +1,5 @@
-"""Warehouse work: pick lists, short picks, packing, shipping, rejecting a shipment."""
+"""Warehouse work after picking: packing, shipping, and rejecting a shipment; the loading
+and roll-up helpers the pick lists (services/picking.py) share."""
 
 from __future__ import annotations
 
@@ -6,20 +7,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from oms.domain.access import Actor, Permission
-from oms.domain.errors import ConcurrentUpdate, Conflict, FieldError, FieldErrors, NotFound
+from oms.domain.errors import Conflict, FieldError, FieldErrors, NotFound
 from oms.domain.fulfilment.calendar import promise
 from oms.domain.fulfilment.model import (
-    DEFAULT_WAVE,
-    MAX_WAVE,
-    Picked,
-    PickList,
-    PickListStatus,
     ScanDifference,
     Shipment,
-    choose_wave,
     compare_scan,
-    plan_pick_lines,
-    read_picks,
 )
 from oms.domain.fulfilment.shipment import ShipmentStatus, order_status_from_shipments
 from oms.domain.inventory.model import LedgerEntry, LedgerKind
@@ -50,14 +43,14 @@ class ScanMismatch(Conflict):
         )
 
 
-def _order(uow: UnitOfWork, order_id: int) -> Order:
+def load_order(uow: UnitOfWork, order_id: int) -> Order:
     order = uow.orders.get(order_id, lock=True)
     if order is None:  # pragma: no cover - a shipment's order always exists
         raise NotFound(f"no order with id {order_id}")
     return order
 
 
-def _shipment(uow: UnitOfWork, shipment_id: int, *, lock: bool = True) -> Shipment:
+def load_shipment(uow: UnitOfWork, shipment_id: int, *, lock: bool = True) -> Shipment:
     shipment = uow.shipments.get(shipment_id, lock=lock)
     if shipment is None:
         raise NotFound(f"no shipment with id {shipment_id}")
@@ -81,255 +74,6 @@ def follow_shipments(uow: UnitOfWork, order: Order) -> None:
     order.follow_shipments(target)
 
 
-# -- pick lists ------------------------------------------------------------------------------
-
-
-def create_pick_list(
-    uow: UnitOfWork, actor: Actor, location_code: str, max_orders: int | None = None
-) -> PickList:
-    """A wave of the location's open shipments, highest priority then oldest order first."""
-    actor.require(Permission.FULFIL)
-    wave = DEFAULT_WAVE if max_orders is None else max_orders
-    if not 1 <= wave <= MAX_WAVE:
-        raise FieldErrors.single("max_orders", f"must be between 1 and {MAX_WAVE}")
-
-    def work() -> PickList:
-        location = uow.locations.get(location_code)
-        if location is None:
-            raise NotFound(f"no location with code {location_code!r}")
-        candidates = uow.shipments.wave_candidates(location.id)
-        chosen = choose_wave(candidates, wave)
-        if not chosen:
-            raise Conflict(f"no open shipments to pick at {location_code}")
-        now = uow.now()
-        # Orders first, then their shipments, each in id order: the lock order of confirm
-        # and cancel, which change an order and then its shipments.
-        order_of = {c.shipment_id: c.order_id for c in candidates}
-        orders = {i: _order(uow, i) for i in sorted({order_of[sid] for sid in chosen})}
-        shipments = uow.shipments.many(chosen, lock=True)
-        if any(
-            s.pick_list_id is not None or s.status is not ShipmentStatus.OPEN for s in shipments
-        ):
-            raise ConcurrentUpdate("a shipment of the wave was taken meanwhile")
-        bins = uow.stock.bins(
-            location.id, sorted({ln.product_id for s in shipments for ln in s.lines})
-        )
-        lines = plan_pick_lines(
-            shipments, {pid: b or location.default_bin for pid, b in bins.items()}
-        )
-        pick_list = PickList(
-            0, location.id, location.code, PickListStatus.OPEN, actor.name, now, lines
-        )
-        uow.shipments.add_pick_list(pick_list)
-        for s in shipments:
-            s.move(ShipmentStatus.PICKING, "start picking")
-            s.pick_list_id = pick_list.id
-            s.updated_at = now
-            uow.shipments.save(s)
-            order = orders[s.order_id]
-            order.events.append(
-                shipment_event(OrderEventType.SHIPMENT_PICKING, s, pick_list_id=pick_list.id)
-            )
-        for order in orders.values():
-            order.start_processing()
-            save_order(uow, order, actor.name)
-        pick_list.shipment_ids = [s.id for s in shipments]
-        return pick_list
-
-    return uow.run(work)
-
-
-def complete_pick_list(
-    uow: UnitOfWork, actor: Actor, pick_list_id: int, picked: Sequence[Picked]
-) -> PickList:
-    """Record what was picked. A short pick is counted at the location and re-sourced."""
-    actor.require(Permission.FULFIL)
-
-    def work() -> PickList:
-        pick_list = uow.shipments.get_pick_list(pick_list_id, lock=True)
-        if pick_list is None:
-            raise NotFound(f"no pick list with id {pick_list_id}")
-        if pick_list.status is not PickListStatus.OPEN:
-            raise Conflict(f"pick list {pick_list_id} is {pick_list.status.value} already")
-        now = uow.now()
-        shipments = uow.shipments.many(pick_list.shipment_ids, lock=True)
-        live = [s for s in shipments if s.status is ShipmentStatus.PICKING]
-        # A shipment cancelled since (its order was) needs no report; its units stay put.
-        gone = {s.id for s in shipments if s.status is ShipmentStatus.CANCELLED}
-        picks = read_picks(live, [p for p in picked if p.shipment_id not in gone])
-        for s in live:
-            order = _order(uow, s.order_id)
-            short = {ln.order_line_id: ln.quantity - picks[ln.id] for ln in s.lines}
-            for line in s.lines:
-                line.picked_quantity = picks[line.id]
-            s.move(ShipmentStatus.PICKED, "complete picking")
-            s.updated_at = now
-            if any(short.values()):
-                _short_pick(uow, actor.name, order, s, short, pick_list_id)
-            else:
-                uow.shipments.save(s)
-                order.events.append(shipment_event(OrderEventType.SHIPMENT_PICKED, s))
-                save_order(uow, order, actor.name)
-        pick_list.status = PickListStatus.COMPLETED
-        pick_list.completed_by = actor.name
-        pick_list.completed_at = now
-        uow.shipments.save_pick_list(pick_list)
-        return pick_list
-
-    return uow.run(work)
-
-
-def _short_pick(
-    uow: UnitOfWork,
-    actor: str,
-    order: Order,
-    shipment: Shipment,
-    short: dict[int, int],
-    pick_list_id: int,
-) -> None:
-    """The bin held less than the books said: count it, and source the missing units anew."""
-    now = uow.now()
-    lines = {line.id: line for line in order.lines}
-    missing = {line_id: q for line_id, q in short.items() if q > 0}
-    rows = {
-        line_id: uow.stock.lock_row(shipment.location_id, lines[line_id].product_id, now)
-        for line_id in missing
-    }
-    reason = f"short pick on pick list {pick_list_id}, shipment {shipment.id}"
-    release_reserved(
-        uow,
-        order.id,
-        {(line_id, rows[line_id].stock_id): q for line_id, q in missing.items()},
-        Change(actor, now, reason),
-    )
-    counts: list[LedgerEntry] = []
-    for line_id, q in missing.items():
-        row = rows[line_id]
-        if not uow.stock.change_on_hand(row.stock_id, -q):
-            raise Conflict(f"{row.sku} at {row.location}: the count would go below reserved")
-        counts.append(
-            LedgerEntry(
-                row.stock_id,
-                LedgerKind.COUNT,
-                -q,
-                0,
-                actor,
-                now,
-                f"{reason}: {q} missing",
-                order.id,
-                line_id,
-            )
-        )
-        lines[line_id].allocated_quantity -= q
-        lines[line_id].backordered_quantity += q
-    uow.stock.append_ledger(counts)
-    order.events.append(
-        shipment_event(
-            OrderEventType.SHIPMENT_SHORT_PICKED,
-            shipment,
-            missing={lines[k].sku: q for k, q in missing.items()},
-            pick_list_id=pick_list_id,
-        )
-    )
-    uow.shipments.save(shipment)
-    # Other locations first; what they cannot give may still come from this one's other
-    # units (the books say it has them); only then does the line wait for stock.
-    decision = source_units(
-        uow,
-        order,
-        missing,
-        {},
-        Change(actor, now, reason),
-        exclude=frozenset({shipment.location_id}),
-    )
-    if any(decision.backordered.values()):
-        source_units(
-            uow, order, dict(decision.backordered), {}, Change(actor, now, reason + ", same bin")
-        )
-    save_order(uow, order, actor)
-    sync_shipments(uow, order, actor, now)
-    # Picked lines keep what was picked: sync took the missing units off them.
-    refreshed = _shipment(uow, shipment.id)
-    if refreshed.status is not ShipmentStatus.CANCELLED:
-        for line in refreshed.lines:
-            line.picked_quantity = line.quantity
-        uow.shipments.save(refreshed)
-
-
-def cancel_pick_list(uow: UnitOfWork, actor: Actor, pick_list_id: int, reason: str) -> PickList:
-    """Give up a pick list (the picker could not finish it): its shipments go back to open,
-    for the next wave; nothing was picked, so stock and reservations stay as they are."""
-    actor.require(Permission.FULFIL)
-    check_reason(reason)
-
-    def work() -> PickList:
-        pick_list = uow.shipments.get_pick_list(pick_list_id, lock=True)
-        if pick_list is None:
-            raise NotFound(f"no pick list with id {pick_list_id}")
-        if pick_list.status is not PickListStatus.OPEN:
-            raise Conflict(f"pick list {pick_list_id} is {pick_list.status.value}")
-        now = uow.now()
-        order_ids = sorted({s.order_id for s in uow.shipments.many(pick_list.shipment_ids)})
-        orders = {i: _order(uow, i) for i in order_ids}  # orders, then shipments: the lock order
-        shipments = uow.shipments.many(pick_list.shipment_ids, lock=True)
-        for s in shipments:
-            if s.status is not ShipmentStatus.PICKING:
-                continue  # cancelled with its order meanwhile
-            s.move(ShipmentStatus.OPEN, "put back")
-            s.pick_list_id = None
-            s.updated_at = now
-            uow.shipments.save(s)
-            orders[s.order_id].events.append(
-                shipment_event(
-                    OrderEventType.SHIPMENT_UNPICKED, s, pick_list_id=pick_list.id, reason=reason
-                )
-            )
-        for order in orders.values():
-            if order.events:
-                save_order(uow, order, actor.name)
-        pick_list.status = PickListStatus.CANCELLED
-        pick_list.completed_by = actor.name
-        pick_list.completed_at = now
-        uow.shipments.save_pick_list(pick_list)
-        return pick_list
-
-    return uow.run(work)
-
-
-def get_pick_list(uow: UnitOfWork, actor: Actor, pick_list_id: int) -> PickList:
-    actor.require(Permission.SHIPMENT_READ)
-
-    def work() -> PickList:
-        pick_list = uow.shipments.get_pick_list(pick_list_id)
-        if pick_list is None:
-            raise NotFound(f"no pick list with id {pick_list_id}")
-        return pick_list
-
-    return uow.run(work, write=False)
-
-
-def list_pick_lists(
-    uow: UnitOfWork,
-    actor: Actor,
-    location: str | None,
-    status: str | None,
-    before_id: int | None,
-    limit: int,
-) -> list[PickList]:
-    actor.require(Permission.SHIPMENT_READ)
-
-    def work() -> list[PickList]:
-        location_id = None
-        if location is not None:
-            found = uow.locations.get(location)
-            if found is None:
-                return []
-            location_id = found.id
-        return uow.shipments.pick_lists(location_id, status, before_id, limit)
-
-    return uow.run(work, write=False)
-
-
 # -- pack, ship, reject ----------------------------------------------------------------------
 
 
@@ -346,8 +90,8 @@ def pack_shipment(
         raise FieldErrors.single("weight_grams", "must be between 1 and 1000000")
 
     def work() -> Shipment:
-        s = _shipment(uow, shipment_id)
-        order = _order(uow, s.order_id)
+        s = load_shipment(uow, shipment_id)
+        order = load_order(uow, s.order_id)
         _workable(order, "pack")
         if s.status is not ShipmentStatus.PICKED:
             s.move(ShipmentStatus.PACKED, "pack")  # raises: the table says why
@@ -382,8 +126,8 @@ def ship_shipment(
     actor.require(Permission.FULFIL)
 
     def work() -> Shipment:
-        s = _shipment(uow, shipment_id)
-        order = _order(uow, s.order_id)
+        s = load_shipment(uow, shipment_id)
+        order = load_order(uow, s.order_id)
         _workable(order, "ship")
         if s.status is not ShipmentStatus.PACKED:
             s.move(ShipmentStatus.SHIPPED, "ship")  # raises: the table says why
@@ -478,13 +222,13 @@ def reject_shipment(uow: UnitOfWork, actor: Actor, shipment_id: int, reason: str
     check_reason(reason)
 
     def work() -> Shipment:
-        s = _shipment(uow, shipment_id)
+        s = load_shipment(uow, shipment_id)
         if s.status is not ShipmentStatus.OPEN:
             raise Conflict(
                 f"shipment {s.id} is {s.status.value}: a location rejects a shipment "
                 "only before picking starts"
             )
-        order = _order(uow, s.order_id)
+        order = load_order(uow, s.order_id)
         now = uow.now()
         lines = {line.id: line for line in order.lines}
         uow.stock.lock_options(sorted({line.product_id for line in order.lines}))
@@ -514,11 +258,11 @@ def reject_shipment(uow: UnitOfWork, actor: Actor, shipment_id: int, reason: str
         )
         save_order(uow, order, actor.name)
         sync_shipments(uow, order, actor.name, now)
-        return _shipment(uow, s.id)
+        return load_shipment(uow, s.id)
 
     return uow.run(work)
 
 
 def get_shipment(uow: UnitOfWork, actor: Actor, shipment_id: int) -> Shipment:
     actor.require(Permission.SHIPMENT_READ)
-    return uow.run(lambda: _shipment(uow, shipment_id, lock=False), write=False)
+    return uow.run(lambda: load_shipment(uow, shipment_id, lock=False), write=False)

@@ -25,7 +25,7 @@ from oms.api.pagination import decode_int, encode
 from oms.api.schemas import Page, Strict
 from oms.domain.fulfilment.model import PickListStatus, Shipment
 from oms.domain.fulfilment.shipment import ShipmentStatus
-from oms.services import shipping, warehouse
+from oms.services import picking, shipping, warehouse
 from oms.services.ports import ShipmentFilter, UnitOfWork
 
 router = APIRouter(tags=["fulfilment"])
@@ -86,7 +86,7 @@ def shipment_events(shipment_id: IdPath, uow: UowDep, actor: ActorDep) -> Page[C
 def create_pick_list(body: PickListIn, uow: UowDep, actor: ActorDep) -> PickListOut:
     """A wave of the location's open shipments (highest priority, then oldest order first,
     up to `max_orders`, default 20), one line per SKU and bin, in bin order. 409 if none."""
-    return PickListOut.of(warehouse.create_pick_list(uow, actor, body.location, body.max_orders))
+    return PickListOut.of(picking.create_pick_list(uow, actor, body.location, body.max_orders))
 
 
 @router.get("/pick-lists")
@@ -98,7 +98,7 @@ def list_pick_lists(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[PickListOut]:
-    items = warehouse.list_pick_lists(
+    items = picking.list_pick_lists(
         uow, actor, location, status.value if status else None, decode_int(cursor), limit
     )
     return Page(
@@ -109,7 +109,7 @@ def list_pick_lists(
 
 @router.get("/pick-lists/{pick_list_id}")
 def get_pick_list(pick_list_id: IdPath, uow: UowDep, actor: ActorDep) -> PickListOut:
-    return PickListOut.of(warehouse.get_pick_list(uow, actor, pick_list_id))
+    return PickListOut.of(picking.get_pick_list(uow, actor, pick_list_id))
 
 
 @router.get("/pick-lists/{pick_list_id}/pick-list.pdf", response_class=Response, responses=PDF)
@@ -123,7 +123,7 @@ def complete_pick_list(
 ) -> PickListOut:
     """Report every SKU of every shipment (0 to the quantity asked). A short pick writes a
     count at the location and sources the missing units elsewhere, or backorders them."""
-    return PickListOut.of(warehouse.complete_pick_list(uow, actor, pick_list_id, body.to_domain()))
+    return PickListOut.of(picking.complete_pick_list(uow, actor, pick_list_id, body.to_domain()))
 
 
 @router.post("/pick-lists/{pick_list_id}/cancel")
@@ -132,7 +132,7 @@ def cancel_pick_list(
 ) -> PickListOut:
     """Give up an open pick list: its shipments go back to open for the next wave (and it
     no longer lists them). Nothing was picked, so stock stays as it is."""
-    return PickListOut.of(warehouse.cancel_pick_list(uow, actor, pick_list_id, body.reason))
+    return PickListOut.of(picking.cancel_pick_list(uow, actor, pick_list_id, body.reason))
 
 
 @router.post("/shipments/{shipment_id}/pack")
