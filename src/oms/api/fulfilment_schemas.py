@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, Field, StrictInt
 
-from oms.api.schemas import Strict
-from oms.domain.catalogue.model import LocationSettings
+from oms.api.schemas import LocationSettingsFields, Strict
 from oms.domain.fulfilment.model import Picked, PickList, Shipment
 from oms.services.ports import StoredCarrierEvent
 from oms.services.shipping import Availability
@@ -219,20 +218,8 @@ class AvailabilityOut(BaseModel):
         )
 
 
-class LocationSettingsIn(Strict):
+class LocationSettingsIn(LocationSettingsFields):
     """Any of these; what is left out stays as it is."""
 
     priority: StrictInt | None = None
     ships: bool | None = None
-    time_zone: Annotated[str, Field(max_length=64)] | None = None
-    cut_off: time | None = None
-    working_days: list[Annotated[int, Field(ge=0, le=6)]] | None = None
-    default_bin: Annotated[str, Field(max_length=32)] | None = None
-
-    def settings(self) -> LocationSettings:
-        return LocationSettings(
-            self.time_zone,
-            self.cut_off.replace(tzinfo=None) if self.cut_off else None,
-            frozenset(self.working_days) if self.working_days is not None else None,
-            self.default_bin,
-        )

@@ -69,14 +69,10 @@ class ProductOut(BaseModel):
         )
 
 
-class LocationIn(Strict):
-    code: Annotated[str, Field(max_length=32)]
-    name: Text
-    kind: LocationKind
-    country: Annotated[str, Field(min_length=2, max_length=2)]
-    postal_code: Annotated[str, Field(max_length=16)]
-    ships: StrictBool
-    priority: StrictInt = 0
+class LocationSettingsFields(Strict):
+    """How a location works; a field left out takes the default (or, when changing a
+    location, stays as it is)."""
+
     time_zone: Annotated[str, Field(max_length=64)] | None = Field(
         None, description="IANA zone; default: the country's"
     )
@@ -88,6 +84,24 @@ class LocationIn(Strict):
         None, description="Where stock without a bin of its own sits; default A-01-01"
     )
 
+    def settings(self) -> LocationSettings:
+        return LocationSettings(
+            self.time_zone,
+            self.cut_off.replace(tzinfo=None) if self.cut_off else None,
+            frozenset(self.working_days) if self.working_days is not None else None,
+            self.default_bin,
+        )
+
+
+class LocationIn(LocationSettingsFields):
+    code: Annotated[str, Field(max_length=32)]
+    name: Text
+    kind: LocationKind
+    country: Annotated[str, Field(min_length=2, max_length=2)]
+    postal_code: Annotated[str, Field(max_length=16)]
+    ships: StrictBool
+    priority: StrictInt = 0
+
     def to_domain(self) -> NewLocation:
         return NewLocation(
             self.code,
@@ -97,12 +111,7 @@ class LocationIn(Strict):
             self.postal_code,
             self.ships,
             self.priority,
-            LocationSettings(
-                self.time_zone,
-                self.cut_off.replace(tzinfo=None) if self.cut_off else None,
-                frozenset(self.working_days) if self.working_days is not None else None,
-                self.default_bin,
-            ),
+            self.settings(),
         )
 
 
