@@ -1,4 +1,5 @@
-"""The composition root: builds the engine and unit of work and hands them to entrypoints."""
+"""The composition root: builds the engine and every adapter, and hands them to entrypoints
+(API, pages, CLI, demo) through one container."""
 
 from __future__ import annotations
 
@@ -6,11 +7,16 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
+from oms.adapters.db.carriers import CarrierBook
 from oms.adapters.db.engine import create_engine
 from oms.adapters.db.uow import Clock, SqlUnitOfWork, utc_now
+from oms.adapters.documents.pdf import PdfDocuments
 from oms.adapters.passwords import Argon2Passwords
 from oms.config import Settings
-from oms.services.ports import PasswordHasher
+from oms.domain.fulfilment.backlog import BacklogProblem
+from oms.services.backlog import Solver, SolverAnswer
+from oms.services.ports.access import PasswordHasher
+from oms.services.ports.documents import DocumentRenderer
 
 
 @dataclass
@@ -21,9 +27,21 @@ class Container:
     engine: Engine
     clock: Clock = field(default=utc_now)
     passwords: PasswordHasher = field(default_factory=Argon2Passwords)
+    documents: DocumentRenderer = field(default_factory=PdfDocuments)
+    carriers: CarrierBook = field(default_factory=CarrierBook)
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.clock, self.passwords)
+        return SqlUnitOfWork(self.engine, self.clock, self.passwords, self.documents, self.carriers)
+
+    def backlog_solver(self, time_limit_s: float) -> Solver:
+        """The exact optimiser of `oms allocate` (SciPy's HiGHS, imported when asked for)."""
+        from oms.adapters.solver.milp import plan_optimal
+
+        def solve(problem: BacklogProblem) -> SolverAnswer:
+            result = plan_optimal(problem, time_limit_s=time_limit_s)
+            return SolverAnswer(result.plan, result.status, result.seconds)
+
+        return solve
 
     def close(self) -> None:
         self.engine.dispose()

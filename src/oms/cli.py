@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -156,9 +156,9 @@ def allocate(
     from oms.domain.money import minor_unit
     from oms.services.backlog import allocate_backlog
 
-    solver = None if greedy_only else _optimiser(time_limit)
-    with _uow() as uow:
-        report = allocate_backlog(uow, SYSTEM, solver, apply=not dry_run)
+    with _wired() as container:
+        solver = None if greedy_only else container.backlog_solver(time_limit)
+        report = allocate_backlog(container.uow(), SYSTEM, solver, apply=not dry_run)
     table = Table(
         "plan", "orders complete", "weighted", "units", "shipments", f"cost ({report.currency})",
         title=f"Backlog: {report.orders} waiting orders, {report.units_wanted} units wanted",
@@ -181,17 +181,6 @@ def allocate(
         console.print(f"applied the {report.chosen} plan: {report.orders_changed} orders changed")
     else:
         console.print("dry run: nothing changed")
-
-
-def _optimiser(time_limit: float) -> Callable[[Any], Any]:
-    from oms.adapters.solver.milp import plan_optimal
-    from oms.services.backlog import SolverAnswer
-
-    def solve(problem: Any) -> SolverAnswer:
-        result = plan_optimal(problem, time_limit_s=time_limit)
-        return SolverAnswer(result.plan, result.status, result.seconds)
-
-    return solve
 
 
 def _container() -> Container:
@@ -234,10 +223,16 @@ app.add_typer(tokens_app, name="tokens")
 @contextmanager
 def _uow() -> Iterator[UnitOfWork]:
     """A unit of work on OMS_DATABASE_URL; a refused request ends the command with code 1."""
+    with _wired() as container:
+        yield container.uow()
 
+
+@contextmanager
+def _wired() -> Iterator[Container]:
+    """The container on OMS_DATABASE_URL; a refused request ends the command with code 1."""
     container = _container()
     try:
-        yield container.uow()
+        yield container
     except DomainError as error:
         console.print(f"[red]{escape(error.title)}:[/] {escape(error.detail)}")
         raise typer.Exit(1) from None

@@ -18,9 +18,9 @@ from oms.bootstrap import Container, bootstrap
 from oms.config import Settings
 from oms.domain.access import MATRIX, SYSTEM, Permission, Role
 from oms.domain.users import NewUser
-from oms.services import catalogue, inventory, orders, shipping, users
+from oms.services import catalogue, inventory, orders, tracking, users
 from oms.services.inventory import StockChange
-from oms.services.ports import ShipmentFilter
+from oms.services.ports.shipments import ShipmentFilter
 from tests.builders import draft, new_location, new_product, order_body
 from tests.conftest import bearer, make_user_token
 
@@ -60,7 +60,7 @@ class Fulfilment:
         def confirmed_shipment() -> int:
             order = orders.place_order(uow, SYSTEM, draft(("MUG", 1))).order
             orders.confirm_order(uow, SYSTEM, order.id)
-            return shipping.list_shipments(uow, SYSTEM, ShipmentFilter(order_id=order.id))[0].id
+            return tracking.list_shipments(uow, SYSTEM, ShipmentFilter(order_id=order.id))[0].id
 
         def to_picked(sid: int) -> int:
             pick = picking.create_pick_list(uow, SYSTEM, "PAR")

@@ -21,8 +21,8 @@ from oms.demo.report import all_orders
 from oms.domain.access import SYSTEM
 from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.orders.model import Order
-from oms.services import catalogue, inventory, orders, shipping
-from oms.services.ports import ShipmentFilter
+from oms.services import catalogue, inventory, orders, tracking
+from oms.services.ports.shipments import ShipmentFilter
 from tests.conftest import FakeClock
 
 ORDERS = 60
@@ -96,7 +96,7 @@ def test_demo_runs_orders_through_fulfilment_to_every_shipment_state(
     found: list[Any] = []
     while len(found) % 200 == 0:
         before = found[-1].id if found else None
-        page = shipping.list_shipments(uow, SYSTEM, ShipmentFilter(before_id=before, limit=200))
+        page = tracking.list_shipments(uow, SYSTEM, ShipmentFilter(before_id=before, limit=200))
         found.extend(page)
         if not page:
             break

@@ -88,34 +88,56 @@ def test_an_order_no_location_can_ship_alone_is_split_over_the_fewest(shop: Test
     assert shop.get(f"{API}/orders/{order['id']}").json()["status"] == "shipped"
 
 
-def test_confirm_moves_the_reservation_placing_made_to_the_cheaper_location(
+BERLIN = {
+    "name": "Jonas Weber",
+    "line1": "Kastanienallee 1",
+    "city": "Berlin",
+    "postal_code": "10435",
+    "country": "DE",
+}
+
+
+def test_placing_reserves_where_the_order_will_ship_from_and_confirming_moves_nothing(
     shop: TestClient,
 ) -> None:
-    stock(shop, "PAR", "TEE", 3)  # PAR has the higher priority: placing reserves there
+    stock(shop, "PAR", "TEE", 3)  # PAR has the higher priority, but BER is cheaper to Berlin
     stock(shop, "BER", "TEE", 3)
-    berlin = {
-        "name": "Jonas Weber",
-        "line1": "Kastanienallee 1",
-        "city": "Berlin",
-        "postal_code": "10435",
-        "country": "DE",
-    }
-    r = shop.post(f"{API}/orders", json=order_body(("TEE", 2), shipping_address=berlin))
+    r = shop.post(f"{API}/orders", json=order_body(("TEE", 2), shipping_address=BERLIN))
     order = r.json()
-    assert levels(shop, "PAR")["TEE"] == (3, 2)
+    assert levels(shop, "PAR")["TEE"] == (3, 0) and levels(shop, "BER")["TEE"] == (3, 2)
+    before = {loc: ledger_kinds(shop, loc) for loc in ("PAR", "BER")}
     shop.post(f"{API}/orders/{order['id']}/confirm")
     # Both could ship it whole (1 kg); Berlin to Berlin costs 4.99, Paris to Berlin 12.90.
     assert [s["location"] for s in shipments_of(shop, order["id"])] == ["BER"]
-    assert levels(shop, "PAR")["TEE"] == (3, 0) and levels(shop, "BER")["TEE"] == (3, 2)
-    ledger = shop.get(f"{API}/stock/PAR/TEE/ledger").json()["items"]
-    assert [(e["kind"], e["reserved_delta"]) for e in ledger[-2:]] == [
-        ("reservation", 2),
-        ("release", -2),
-    ]
+    assert {loc: ledger_kinds(shop, loc) for loc in ("PAR", "BER")} == before
+    assert before["BER"] == ["count", "reservation"]
     sourcing = shop.get(f"{API}/orders/{order['id']}").json()["sourcing"]
     assert sourcing["rule"] == "one location ships the whole order; lowest cost"
     costs = {c["location"]: c["cost"] for c in sourcing["candidates"]}
     assert costs == {"BER": "4.99", "PAR": "12.90"}
+
+
+def test_confirm_moves_the_reservation_when_stock_changed_since_placing(
+    shop: TestClient,
+) -> None:
+    stock(shop, "PAR", "TEE", 3)
+    r = shop.post(f"{API}/orders", json=order_body(("TEE", 2), shipping_address=BERLIN))
+    order = r.json()
+    assert levels(shop, "PAR")["TEE"] == (3, 2)  # the only stock there was
+    stock(shop, "BER", "TEE", 3)  # then Berlin, cheaper to Berlin, receives some
+    shop.post(f"{API}/orders/{order['id']}/confirm")
+    assert [s["location"] for s in shipments_of(shop, order["id"])] == ["BER"]
+    assert levels(shop, "PAR")["TEE"] == (3, 0) and levels(shop, "BER")["TEE"] == (3, 2)
+    ledger = shop.get(f"{API}/stock/PAR/TEE/ledger").json()["items"]
+    assert [(e["kind"], e["reserved_delta"], e["reason"]) for e in ledger[-2:]] == [
+        ("reservation", 2, None),
+        ("release", -2, "order confirmed"),
+    ]
+
+
+def ledger_kinds(shop: TestClient, location: str) -> list[str]:
+    rows = shop.get(f"{API}/stock/{location}/TEE/ledger").json()["items"]
+    return [e["kind"] for e in rows]
 
 
 def test_a_holiday_at_the_destination_moves_the_promise(shop: TestClient, clock: FakeClock) -> None:

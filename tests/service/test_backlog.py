@@ -9,10 +9,10 @@ from oms.bootstrap import Container
 from oms.domain.access import SYSTEM, Actor, Role
 from oms.domain.errors import PermissionDenied
 from oms.domain.fulfilment.backlog import BacklogProblem
-from oms.services import inventory, orders, shipping
+from oms.services import inventory, orders, tracking
 from oms.services.backlog import SolverAnswer, allocate_backlog
 from oms.services.inventory import StockChange
-from oms.services.ports import ShipmentFilter
+from oms.services.ports.shipments import ShipmentFilter
 from tests.builders import draft, stocked
 
 
@@ -55,7 +55,7 @@ def test_allocate_completes_the_orders_stock_can_complete(
     assert lines_of(container, old) == [("MUG", 1, 1), ("TEE", 0, 1)]
     uow = container.uow()
     assert inventory.verify_stock(uow, SYSTEM) == []
-    ships = shipping.list_shipments(uow, SYSTEM, ShipmentFilter(order_id=new))
+    ships = tracking.list_shipments(uow, SYSTEM, ShipmentFilter(order_id=new))
     assert [(s.status.value, s.contents()) for s in ships] == [("open", {"MUG": 1})]
     events = [e.type for e in orders.order_events(uow, SYSTEM, new)]
     assert events.count("order.sourced") == 2  # at confirm, and by the backlog plan

@@ -18,7 +18,7 @@ from oms.domain.access import SYSTEM
 from oms.services import inventory, orders
 from oms.services.inventory import StockChange
 from oms.services.orders import Placed
-from oms.services.ports import OrderFilter
+from oms.services.ports.orders import OrderFilter
 from tests.builders import draft, stocked
 
 THREADS = 32

@@ -12,8 +12,8 @@ from oms.bootstrap import Container
 from oms.domain.access import SYSTEM, Actor, Role
 from oms.domain.errors import Conflict, DomainError
 from oms.domain.fulfilment.model import Picked
-from oms.services import inventory, orders, picking, shipping, warehouse
-from oms.services.ports import ShipmentFilter
+from oms.services import inventory, orders, picking, tracking, warehouse
+from oms.services.ports.shipments import ShipmentFilter
 from tests.builders import draft, stocked
 from tests.service.test_concurrency import race
 
@@ -74,7 +74,7 @@ def test_the_same_carrier_event_racing_is_recorded_and_applied_once(
 
     outcomes = race(
         THREADS,
-        lambda _: shipping.record_carrier_event(container.uow(), driver, "oms-post", event),
+        lambda _: tracking.record_carrier_event(container.uow(), driver, "oms-post", event),
     )
     assert Counter(o.recorded for o in outcomes) == {True: 1, False: THREADS - 1}
     timeline = [e.type for e in orders.order_events(container.uow(), SYSTEM, order_id)]
@@ -109,7 +109,7 @@ def test_cancels_racing_waves_and_shipping_keep_stock_and_shipments_in_step(
     race(len(ids), work)
     uow = container.uow()
     assert inventory.verify_stock(uow, SYSTEM) == []
-    shipments = shipping.list_shipments(uow, SYSTEM, ShipmentFilter(limit=200))
+    shipments = tracking.list_shipments(uow, SYSTEM, ShipmentFilter(limit=200))
     with container.engine.connect() as conn:
         shipped = conn.execute(sa.text("SELECT sum(shipped_quantity) FROM order_lines")).scalar()
         reserved = conn.execute(sa.text("SELECT sum(reserved) FROM stock")).scalar()

@@ -11,7 +11,8 @@ from oms.domain.errors import IdempotencyKeyReused, InvalidInput, NotFound, Tran
 from oms.domain.orders.status import OrderStatus
 from oms.services import orders
 from oms.services.inventory import list_stock
-from oms.services.ports import OrderFilter, UnitOfWork
+from oms.services.ports import UnitOfWork
+from oms.services.ports.orders import OrderFilter
 from tests.builders import draft, stocked
 
 
@@ -138,6 +139,26 @@ def test_a_forbidden_transition_is_refused_and_changes_nothing(
         with pytest.raises(TransitionNotAllowed):
             action()
     assert counts(container) == before
+
+
+def test_a_held_order_cannot_be_confirmed_past_its_release(
+    uow: UnitOfWork, container: Container
+) -> None:
+    """Found by the state machine test: confirming an order held while it was being picked
+    moved it back to confirmed, and shipping it then failed."""
+    from oms.services import picking
+
+    stocked(uow, "TEE", 3)
+    order_id = orders.place_order(uow, SYSTEM, draft(("TEE", 2))).order.id
+    orders.confirm_order(uow, SYSTEM, order_id)
+    picking.create_pick_list(uow, SYSTEM, "PAR")
+    orders.hold_order(uow, SYSTEM, order_id, "fraud check")
+    before = counts(container)
+    with pytest.raises(TransitionNotAllowed, match="confirm applies only to an order that is"):
+        orders.confirm_order(uow, SYSTEM, order_id)
+    assert counts(container) == before
+    released = orders.release_order(uow, SYSTEM, order_id, "cleared")
+    assert released.status is OrderStatus.PROCESSING
 
 
 def test_hold_and_release_keep_the_reservation_and_tell_the_timeline(uow: UnitOfWork) -> None:

@@ -24,16 +24,19 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 
 from oms.bootstrap import Container, bootstrap
 from oms.config import Settings
-from oms.domain.access import SYSTEM
+from oms.domain.access import SYSTEM, Actor, Role
 from oms.domain.errors import Conflict, StockBelowReserved, TransitionNotAllowed
 from oms.domain.fulfilment.model import Picked
 from oms.domain.fulfilment.shipment import ShipmentStatus
-from oms.domain.orders.status import OPEN_FOR_ALLOCATION
-from oms.services import catalogue, inventory, orders, picking, shipping, warehouse
+from oms.domain.orders.status import WAITS_FOR_STOCK
+from oms.services import catalogue, inventory, orders, picking, tracking, warehouse
 from oms.services.inventory import StockChange
-from oms.services.ports import ShipmentFilter
+from oms.services.ports.orders import OrderFilter
+from oms.services.ports.shipments import ShipmentFilter
 from tests.builders import draft, new_location, new_product
 from tests.conftest import FakeClock
+
+DRIVER = Actor("driver", Role.CARRIER, "oms-post")
 
 SKUS = ["A", "B", "C"]
 LOCATIONS = ["PAR", "BER", "SHOP"]  # SHOP does not ship
@@ -153,13 +156,25 @@ class OrdersAndStock(RuleBasedStateMachine):
     def pack_and_ship(self) -> None:
         self.tick()
         for status in ("packed", "picked"):
-            found = shipping.list_shipments(self.uow, SYSTEM, ShipmentFilter(status=status))
+            found = tracking.list_shipments(self.uow, SYSTEM, ShipmentFilter(status=status))
             for s in found[:2]:
                 with contextlib.suppress(Conflict):
                     if s.status is ShipmentStatus.PICKED:
                         scanned = [(ln.sku, ln.quantity) for ln in s.lines]
                         warehouse.pack_shipment(self.uow, SYSTEM, s.id, scanned)
                     warehouse.ship_shipment(self.uow, SYSTEM, s.id)
+
+    @rule()
+    def deliver(self) -> None:
+        self.tick()
+        found = tracking.list_shipments(self.uow, SYSTEM, ShipmentFilter(status="shipped"))
+        for s in found[:2]:
+            event = {
+                "tracking_number": s.tracking_number,
+                "status": "delivered",
+                "at": self.clock.now,
+            }
+            tracking.record_carrier_event(self.uow, DRIVER, "oms-post", event)
 
     def _tolerate(self, action: Callable[[], object]) -> None:
         self.tick()
@@ -211,12 +226,32 @@ class OrdersAndStock(RuleBasedStateMachine):
             assert left == shipped
 
     @invariant()
+    def every_line_of_every_order_is_balanced(self) -> None:
+        """Through the aggregate: allocated + backordered + shipped + cancelled = quantity,
+        delivered <= shipped, returned <= delivered; delivered units are those of delivered
+        shipments."""
+        for order in orders.list_orders(self.uow, SYSTEM, OrderFilter(limit=200)):
+            for line in order.lines:
+                assert line.is_balanced(), line
+            parcels = tracking.list_shipments(self.uow, SYSTEM, ShipmentFilter(order_id=order.id))
+            delivered: dict[int, int] = {}
+            for p in parcels:
+                if p.status is ShipmentStatus.DELIVERED:
+                    for ln in p.lines:
+                        delivered[ln.order_line_id] = (
+                            delivered.get(ln.order_line_id, 0) + ln.quantity
+                        )
+            assert {
+                ln.id: ln.delivered_quantity for ln in order.lines if ln.delivered_quantity
+            } == (delivered)
+
+    @invariant()
     def stock_rows_agree_with_ledger_and_reservations(self) -> None:
         assert inventory.verify_stock(self.uow, SYSTEM) == []
 
     @invariant()
     def quantities_balance(self) -> None:
-        open_statuses = ", ".join(f"'{s.value}'" for s in OPEN_FOR_ALLOCATION)
+        open_statuses = ", ".join(f"'{s.value}'" for s in WAITS_FOR_STOCK)
         with self.container.engine.connect() as conn:
             rows = conn.execute(sa.text("SELECT on_hand, reserved FROM stock")).all()
             assert all(0 <= r <= h for h, r in rows)

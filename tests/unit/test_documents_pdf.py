@@ -19,7 +19,7 @@ from oms.adapters.documents.label import (
 )
 from oms.adapters.documents.pdf import PdfDocuments
 from oms.adapters.documents.sheets import _utc_iso
-from oms.services.documents import (
+from oms.services.ports.documents import (
     DocAddress,
     DocumentRenderer,
     LabelDoc,

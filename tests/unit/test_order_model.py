@@ -150,7 +150,7 @@ def test_release_returns_to_the_status_the_order_was_held_from() -> None:
 
 def test_releasing_an_order_that_is_not_on_hold_is_refused() -> None:
     o = order()
-    with pytest.raises(TransitionNotAllowed, match="not on hold"):
+    with pytest.raises(TransitionNotAllowed, match="applies only to an order that is on_hold"):
         o.release("why")
     assert o.events == []
 

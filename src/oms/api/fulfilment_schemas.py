@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field, StrictInt
 
 from oms.api.schemas import LocationSettingsFields, Strict
 from oms.domain.fulfilment.model import Picked, PickList, Shipment
-from oms.services.ports import StoredCarrierEvent
-from oms.services.shipping import Availability
+from oms.services.availability import Availability
+from oms.services.ports.shipments import StoredCarrierEvent
 
 Code = Annotated[str, Field(max_length=64)]
 

@@ -24,8 +24,9 @@ from oms.domain.errors import Conflict
 from oms.domain.fulfilment.calendar import MONDAY_TO_FRIDAY
 from oms.domain.fulfilment.model import Picked, Shipment
 from oms.domain.fulfilment.shipment import ShipmentStatus
-from oms.services import picking, shipping, warehouse
-from oms.services.ports import ShipmentFilter, UnitOfWork
+from oms.services import picking, tracking, warehouse
+from oms.services.ports import UnitOfWork
+from oms.services.ports.shipments import ShipmentFilter
 
 if TYPE_CHECKING:
     from oms.demo.loader import Plan, Step
@@ -73,7 +74,7 @@ class Warehouse:
                 before_id=found[-1].id if found else None,
                 limit=200,
             )
-            page = shipping.list_shipments(self.uow, SYSTEM, flt)
+            page = tracking.list_shipments(self.uow, SYSTEM, flt)
             found.extend(page)
             if len(page) < 200:
                 return found
@@ -128,7 +129,7 @@ class Warehouse:
                             "location": place,
                             "note": note,
                         }
-                        shipping.record_carrier_event(self.uow, DRIVER, DEMO_CARRIER, payload)
+                        tracking.record_carrier_event(self.uow, DRIVER, DEMO_CARRIER, payload)
                         self.done[f"event:{reported}"] += 1
 
 

@@ -16,9 +16,11 @@ from oms.domain.inventory.model import StockRow
 from oms.domain.orders.events import OrderEventType
 from oms.domain.orders.model import Order
 from oms.domain.orders.status import OrderStatus
-from oms.services import catalogue, inventory, shipping
+from oms.services import catalogue, inventory, tracking
 from oms.services import orders as ordering
-from oms.services.ports import OrderFilter, ShipmentFilter, UnitOfWork
+from oms.services.ports import UnitOfWork
+from oms.services.ports.orders import OrderFilter
+from oms.services.ports.shipments import ShipmentFilter
 
 if TYPE_CHECKING:
     from oms.demo.loader import Loader, Plan
@@ -91,7 +93,7 @@ def _shipment_table(uow: UnitOfWork) -> Table:
     found: list[Shipment] = []
     while True:
         before = found[-1].id if found else None
-        page = shipping.list_shipments(uow, SYSTEM, ShipmentFilter(before_id=before, limit=200))
+        page = tracking.list_shipments(uow, SYSTEM, ShipmentFilter(before_id=before, limit=200))
         found.extend(page)
         if len(page) < 200:
             break
@@ -155,7 +157,7 @@ def report(loader: Loader, plan: Plan, seconds: float) -> RenderableType:
 
 def _late_page(uow: UnitOfWork) -> str:
     """The tracking page of an order with a late parcel, to see what its customer sees."""
-    late = shipping.list_shipments(uow, SYSTEM, ShipmentFilter(late_on=uow.now().date(), limit=1))
+    late = tracking.list_shipments(uow, SYSTEM, ShipmentFilter(late_on=uow.now().date(), limit=1))
     if not late:
         return ""
     order = ordering.get_order(uow, SYSTEM, late[0].order_id)

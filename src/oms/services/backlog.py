@@ -30,19 +30,14 @@ from oms.domain.fulfilment.backlog import (
 )
 from oms.domain.fulfilment.errors import NoRate
 from oms.domain.fulfilment.shipment import ShipmentStatus
+from oms.domain.inventory.moves import Change
 from oms.domain.money import Money, minor_unit
-from oms.domain.orders.events import OrderEvent, OrderEventType
 from oms.domain.orders.model import Order
-from oms.services.allocation import fill_backorders
-from oms.services.fulfilment import (
-    Change,
-    release_reserved,
-    reserve_units,
-    save_order,
-    sync_shipments,
-    weight_of,
-)
+from oms.services import stock_moves
+from oms.services.backorders import fill_backorders
 from oms.services.ports import UnitOfWork
+from oms.services.shipment_sync import sync_shipments
+from oms.services.sourcing import weight_of
 
 REASON = "backlog re-planned (oms allocate)"
 
@@ -216,45 +211,35 @@ def _apply(uow: UnitOfWork, actor: str, pool: _Pool, plan: BacklogPlan) -> int:
     line_order = {ln.line_key: o.order_id for o in pool.problem.orders for ln in o.lines}
     for a in plan.allocations:
         target[line_order[a.line_key]][(a.line_key, a.stock_id)] += a.quantity
-    changed = 0
-    # Releases first, every order, so the units they free are there for the takes.
-    for order_id, order in sorted(pool.orders.items()):
+    moves: dict[int, tuple[dict[tuple[int, int], int], dict[tuple[int, int], int]]] = {}
+    for order_id in sorted(pool.orders):
         own, want = pool.movable[order_id], target.get(order_id, {})
         releases = {k: q - want.get(k, 0) for k, q in own.items() if q > want.get(k, 0)}
-        release_reserved(uow, order_id, releases, change)
-        for (line_id, _), q in releases.items():
-            _move(order, line_id, -q)
-    for order_id, order in sorted(pool.orders.items()):
-        own, want = pool.movable[order_id], target.get(order_id, {})
         takes = {k: q - own.get(k, 0) for k, q in want.items() if q > own.get(k, 0)}
-        reserve_units(uow, order_id, takes, change)
+        if releases or takes:
+            moves[order_id] = (releases, takes)
+    # Releases first, every order, so the units they free are there for the takes.
+    for order_id, (releases, _) in moves.items():
+        stock_moves.release(uow, order_id, releases, change)
+    for order_id, (releases, takes) in moves.items():
+        stock_moves.reserve(uow, order_id, takes, change)
+        net: dict[int, int] = defaultdict(int)
         for (line_id, _), q in takes.items():
-            _move(order, line_id, q)
-        before = {k: q for k, q in own.items() if q}
-        after = {k: q for k, q in want.items() if q}
-        if before == after:
-            continue
-        changed += 1
-        order.events.append(
-            OrderEvent(
-                OrderEventType.SOURCED,
-                data={
-                    "reason": REASON,
-                    "rule": f"backlog plan ({plan.method})",
-                    "complete": order_id in plan.complete_orders,
-                },
-            )
+            net[line_id] += q
+        for (line_id, _), q in releases.items():
+            net[line_id] -= q
+        order = pool.orders[order_id]
+        order.source(
+            net,
+            {
+                "reason": REASON,
+                "rule": f"backlog plan ({plan.method})",
+                "complete": order_id in plan.complete_orders,
+            },
         )
-        save_order(uow, order, actor, now)
-        sync_shipments(uow, order, actor, now)
+        sync_shipments(uow, order, now)
+        uow.orders.save(order, actor, now)
     products = sorted({s.product_id for s in pool.problem.supplies})
     if products:
-        fill_backorders(uow, products, actor, now)
-    return changed
-
-
-def _move(order: Order, line_id: int, quantity: int) -> None:
-    for line in order.lines:
-        if line.id == line_id:
-            line.allocated_quantity += quantity
-            line.backordered_quantity -= quantity
+        fill_backorders(uow, products, change)
+    return len(moves)

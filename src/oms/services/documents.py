@@ -1,94 +1,151 @@
-"""The printed documents of fulfilment, as plain data; an adapter renders them (PDF)."""
+"""The printed documents of fulfilment: gathering a pick list, a packing slip or a label
+for the renderer (`ports/documents.py`) to print."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Protocol
+from oms.domain.access import Actor, Permission
+from oms.domain.catalogue.model import Location
+from oms.domain.errors import Conflict, NotFound
+from oms.domain.fulfilment.model import Shipment
+from oms.domain.fulfilment.shipment import ShipmentStatus
+from oms.domain.orders.model import Address, Order
+from oms.services.ports import UnitOfWork
+from oms.services.ports.documents import (
+    DocAddress,
+    LabelDoc,
+    PackingSlipDoc,
+    PickLineDoc,
+    PickLineShare,
+    PickListDoc,
+    SlipLineDoc,
+)
 
 
-@dataclass(frozen=True, slots=True)
-class DocAddress:
-    """An address as printed: a name, street lines, then postal code, city and country."""
-
-    name: str
-    lines: tuple[str, ...]
-    postal_code: str
-    city: str
-    country: str
+def _doc_address(address: Address) -> DocAddress:
+    lines = (address.line1,) + ((address.line2,) if address.line2 else ())
+    return DocAddress(address.name, lines, address.postal_code, address.city, address.country)
 
 
-@dataclass(frozen=True, slots=True)
-class PickLineShare:
-    """The part of one pick line that goes to one shipment (sorted into that order's tote)."""
-
-    shipment_id: int
-    order_number: str
-    quantity: int
+def _location_address(location: Location) -> DocAddress:
+    return DocAddress(location.name, (), location.postal_code, "", location.country)
 
 
-@dataclass(frozen=True, slots=True)
-class PickLineDoc:
-    bin: str
-    sku: str
-    name: str
-    quantity: int
-    shares: tuple[PickLineShare, ...]
+def _context(uow: UnitOfWork, shipment_id: int) -> tuple[Shipment, Order, Location]:
+    shipment = uow.shipments.get(shipment_id)
+    if shipment is None:
+        raise NotFound(f"no shipment with id {shipment_id}")
+    order = uow.orders.get(shipment.order_id)
+    location = uow.locations.by_id(shipment.location_id)
+    assert order is not None and location is not None
+    return shipment, order, location
 
 
-@dataclass(frozen=True, slots=True)
-class PickListDoc:
-    """A wave: lines already in walking (bin) order."""
+def label_pdf(uow: UnitOfWork, actor: Actor, shipment_id: int) -> bytes:
+    """The 4x6 label of a shipped parcel, from its carrier."""
+    actor.require(Permission.SHIPMENT_READ)
 
-    id: int
-    location_code: str
-    location_name: str
-    created_at: datetime
-    created_by: str
-    lines: tuple[PickLineDoc, ...]
-    shipments: tuple[tuple[int, str], ...]  # (shipment id, order number)
+    def work() -> bytes:
+        s, order, location = _context(uow, shipment_id)
+        if s.tracking_number is None or s.carrier is None:
+            raise Conflict(f"shipment {s.id} is {s.status.value}: a label exists once it ships")
+        carrier = uow.carriers.get(s.carrier)
+        if carrier is None:
+            raise Conflict(f"carrier {s.carrier} of shipment {s.id} is no longer set up")
+        assert s.ship_date and s.promised_delivery_date
+        return carrier.label(
+            LabelDoc(
+                tracking_number=s.tracking_number,
+                carrier_code=carrier.code,
+                carrier_name=carrier.name,
+                service=s.service or carrier.default_service,
+                ship_from=_location_address(location),
+                ship_to=_doc_address(order.shipping_address),
+                weight_grams=s.weight_grams or 0,
+                ship_date=s.ship_date,
+                promised_delivery_date=s.promised_delivery_date,
+                shipment_id=s.id,
+                order_number=order.number,
+            )
+        )
 
-
-@dataclass(frozen=True, slots=True)
-class SlipLineDoc:
-    sku: str
-    name: str
-    quantity: int
-
-
-@dataclass(frozen=True, slots=True)
-class PackingSlipDoc:
-    shipment_id: int
-    order_number: str
-    order_date: date
-    ship_from: DocAddress
-    ship_to: DocAddress
-    lines: tuple[SlipLineDoc, ...]
-    weight_grams: int | None
-    tracking_number: str | None
-    other_shipments: int  # other shipments of the same order (a split order)
+    return uow.run(work, write=False)
 
 
-@dataclass(frozen=True, slots=True)
-class LabelDoc:
-    """A 4x6 inch shipping label; the barcode is Code 128 of the tracking number."""
+def packing_slip_pdf(uow: UnitOfWork, actor: Actor, shipment_id: int) -> bytes:
+    actor.require(Permission.SHIPMENT_READ)
 
-    tracking_number: str
-    carrier_code: str
-    carrier_name: str
-    service: str
-    ship_from: DocAddress
-    ship_to: DocAddress
-    weight_grams: int
-    ship_date: date
-    promised_delivery_date: date
-    shipment_id: int
-    order_number: str
+    def work() -> bytes:
+        s, order, location = _context(uow, shipment_id)
+        if s.status is ShipmentStatus.CANCELLED:
+            raise Conflict(f"shipment {s.id} is cancelled: it has no packing slip")
+        names = {
+            p.id: p.name for p in uow.products.by_ids([ln.product_id for ln in s.lines]).values()
+        }
+        siblings = uow.shipments.of_orders([order.id])[order.id]
+        others = sum(
+            1 for x in siblings if x.id != s.id and x.status is not ShipmentStatus.CANCELLED
+        )
+        return uow.documents.packing_slip(
+            PackingSlipDoc(
+                shipment_id=s.id,
+                order_number=order.number,
+                order_date=order.created_at.date(),
+                ship_from=_location_address(location),
+                ship_to=_doc_address(order.shipping_address),
+                lines=tuple(
+                    SlipLineDoc(ln.sku, names.get(ln.product_id, ln.sku), ln.quantity)
+                    for ln in s.lines
+                ),
+                weight_grams=s.weight_grams,
+                tracking_number=s.tracking_number,
+                other_shipments=others,
+            )
+        )
+
+    return uow.run(work, write=False)
 
 
-class DocumentRenderer(Protocol):
-    """Makes the printable file of each document (the PDF adapter implements it)."""
+def pick_list_pdf(uow: UnitOfWork, actor: Actor, pick_list_id: int) -> bytes:
+    actor.require(Permission.SHIPMENT_READ)
 
-    def pick_list(self, doc: PickListDoc) -> bytes: ...
-    def packing_slip(self, doc: PackingSlipDoc) -> bytes: ...
-    def label(self, doc: LabelDoc) -> bytes: ...
+    def work() -> bytes:
+        pick_list = uow.shipments.get_pick_list(pick_list_id)
+        if pick_list is None:
+            raise NotFound(f"no pick list with id {pick_list_id}")
+        location = uow.locations.by_id(pick_list.location_id)
+        assert location is not None
+        shipments = uow.shipments.many(pick_list.shipment_ids)
+        numbers: dict[int, str] = {}
+        shares: dict[str, list[PickLineShare]] = {}
+        for s in shipments:
+            order = uow.orders.get(s.order_id)
+            assert order is not None
+            numbers[s.id] = order.number
+            for ln in s.lines:
+                shares.setdefault(ln.sku, []).append(PickLineShare(s.id, order.number, ln.quantity))
+        names = {
+            p.id: p.name
+            for p in uow.products.by_ids([ln.product_id for ln in pick_list.lines]).values()
+        }
+        return uow.documents.pick_list(
+            PickListDoc(
+                id=pick_list.id,
+                location_code=location.code,
+                location_name=location.name,
+                created_at=pick_list.created_at,
+                created_by=pick_list.created_by,
+                lines=tuple(
+                    PickLineDoc(
+                        ln.bin,
+                        ln.sku,
+                        names.get(ln.product_id, ln.sku),
+                        ln.quantity,
+                        tuple(shares.get(ln.sku, ())),
+                    )
+                    for ln in pick_list.lines
+                ),
+                shipments=tuple(numbers.items()),
+            )
+        )
+
+    return uow.run(work, write=False)

@@ -5,17 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from oms.domain.access import Actor, Permission
+from oms.domain.access import SYSTEM, Actor, Permission
 from oms.domain.catalogue.model import BIN_PATTERN, Location, Product
-from oms.domain.errors import ConcurrentUpdate, FieldErrors, NotFound, StockBelowReserved
-from oms.domain.inventory.model import (
-    Discrepancy,
-    LedgerEntry,
-    LedgerKind,
-    StockRow,
-    StoredLedgerEntry,
-)
-from oms.services.allocation import fill_backorders, take_back
+from oms.domain.errors import FieldErrors, NotFound
+from oms.domain.inventory.model import Discrepancy, LedgerKind, StockRow, StoredLedgerEntry
+from oms.domain.inventory.moves import Change
+from oms.services import stock_moves
+from oms.services.backorders import fill_backorders, take_back
 from oms.services.ports import UnitOfWork
 
 MAX_PAGE = 200
@@ -65,34 +61,22 @@ def count_stock(uow: UnitOfWork, actor: Actor, change: StockChange) -> StockRow:
     """Set on hand to what was counted. Below reserved, the newest reservations give way."""
     actor.require(Permission.STOCK_WRITE)
     _check(change)
-    assert change.on_hand is not None
+    counted = change.on_hand
+    assert counted is not None
 
     def work() -> StockRow:
         location, product = _resolve(uow, change.location, change.sku)
         now = uow.now()
         row = _lock(uow, location, product, now)
-        counted = change.on_hand
-        assert counted is not None
         reason = change.reason or "stock count"
         if counted < row.reserved:
-            take_back(
-                uow,
-                row.stock_id,
-                row.reserved - counted,
-                actor.name,
-                now,
-                f"count at {location.code}: {reason}",
-            )
-        delta = counted - row.on_hand
-        if not uow.stock.set_on_hand(row.stock_id, counted):
-            raise ConcurrentUpdate("stock row moved during the count")
+            who = Change(actor.name, now, f"count at {location.code}: {reason}")
+            take_back(uow, row.stock_id, row.reserved - counted, who)
+        stock_moves.count(uow, row, counted, Change(actor.name, now, reason))
         if change.bin is not None:
             uow.stock.set_bin(row.stock_id, change.bin)
-        uow.stock.append_ledger(
-            [LedgerEntry(row.stock_id, LedgerKind.COUNT, delta, 0, actor.name, now, reason)]
-        )
         # Fill from every location: a take-back here may be served elsewhere.
-        fill_backorders(uow, [product.id], actor.name, now)
+        fill_backorders(uow, [product.id], Change(actor.name, now))
         return _reread(uow, change)
 
     return uow.run(work)
@@ -109,18 +93,10 @@ def adjust_stock(uow: UnitOfWork, actor: Actor, change: StockChange) -> StockRow
         location, product = _resolve(uow, change.location, change.sku)
         now = uow.now()
         row = _lock(uow, location, product, now)
-        if not uow.stock.change_on_hand(row.stock_id, delta):
-            raise StockBelowReserved(
-                f"{change.sku} at {change.location}: on hand {row.on_hand}, reserved "
-                f"{row.reserved}; an adjustment of {delta} would leave "
-                f"{row.on_hand + delta} on hand, below what is reserved"
-            )
         kind = change.kind or LedgerKind.ADJUSTMENT
-        uow.stock.append_ledger(
-            [LedgerEntry(row.stock_id, kind, delta, 0, actor.name, now, change.reason)]
-        )
+        stock_moves.adjust(uow, row, delta, Change(actor.name, now, change.reason), kind)
         if delta > 0 and location.ships:
-            fill_backorders(uow, [product.id], actor.name, now)
+            fill_backorders(uow, [product.id], Change(actor.name, now))
         return _reread(uow, change)
 
     return uow.run(work)
@@ -181,8 +157,14 @@ def verify_stock(uow: UnitOfWork, actor: Actor, *, repair: bool = False) -> list
     def work() -> list[Discrepancy]:
         found = uow.stock.discrepancies()
         if repair:
-            for discrepancy in found:
-                uow.stock.repair(discrepancy)
+            now = uow.now()
+            for d in found:
+                why = (
+                    f"stock verify --repair: row was on_hand={d.on_hand} reserved={d.reserved}; "
+                    f"ledger says on_hand={d.ledger_on_hand} reserved={d.ledger_reserved}; "
+                    f"open reservations {d.open_reservations}"
+                )
+                stock_moves.correct(uow, d, Change(SYSTEM.name, now, why))
         return found
 
     return uow.run(work, write=repair)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from oms.domain.access import Actor, Permission
@@ -17,13 +18,15 @@ from oms.domain.errors import (
     NotFound,
 )
 from oms.domain.fulfilment.model import Shipment
-from oms.domain.inventory.model import Demand, LedgerEntry, LedgerKind, plan_reservations
-from oms.domain.orders.events import OrderEvent, OrderEventType, StoredEvent
-from oms.domain.orders.model import Order, OrderDraft, OrderLine, check_reason, compute_totals
-from oms.domain.orders.status import OrderStatus
-from oms.services.allocation import fill_backorders, reserve_planned
-from oms.services.fulfilment import Change, save_order, source_units, sync_shipments
-from oms.services.ports import OrderAlreadyPlaced, OrderFilter, UnitOfWork
+from oms.domain.fulfilment.sourcing import SourcingLine
+from oms.domain.inventory.moves import Change
+from oms.domain.orders.events import OrderEventType, StoredEvent
+from oms.domain.orders.model import InitialAllocation, Order, OrderDraft, check_reason
+from oms.services import sourcing, stock_moves
+from oms.services.backorders import fill_backorders
+from oms.services.ports import UnitOfWork
+from oms.services.ports.orders import OrderAlreadyPlaced, OrderFilter
+from oms.services.shipment_sync import sync_shipments
 
 MAX_PAGE = 200
 
@@ -37,9 +40,30 @@ class Placed:
 
 
 def fingerprint(draft: OrderDraft) -> str:
-    """A hash of the request, to tell a true retry from a reused key with another body."""
-    body = json.dumps(asdict(draft), sort_keys=True, default=str)
+    """A hash of the request, to tell a true retry from a reused key with another body.
+
+    The draft is spelt out by hand rather than with `dataclasses.asdict` (a deep copy, and
+    a third of this function's time): the JSON, and so the hash, is the same."""
+    body = json.dumps(
+        {
+            "channel": draft.channel,
+            "customer": vars_of(draft.customer),
+            "shipping_address": vars_of(draft.shipping_address),
+            "lines": [vars_of(line) for line in draft.lines],
+            "currency": draft.currency,
+            "external_id": draft.external_id,
+            "priority": draft.priority,
+            "shipping": draft.shipping,
+        },
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+def vars_of(value: Any) -> dict[str, Any]:
+    """A flat frozen dataclass's fields (slots: no __dict__)."""
+    return {name: getattr(value, name) for name in value.__dataclass_fields__}
 
 
 def place_order(
@@ -92,62 +116,27 @@ def _create(
     currency, priced = draft.priced_lines(products, errors)
     errors.raise_if_any()
     now = uow.now()
-    order = Order(
-        id=0,
-        number="",
-        channel=draft.channel,
-        external_id=draft.external_id,
-        status=OrderStatus.PENDING,
-        customer=draft.customer,
-        shipping_address=draft.shipping_address,
-        currency=currency,
-        priority=draft.priority,
-        totals=compute_totals(currency, [(q, p) for _, q, p in priced], draft.shipping),
-        created_at=now,
-        updated_at=now,
-        tracking_token=secrets.token_urlsafe(16),
-    )
-    # The header goes first: a racing repeat waits on its unique key, not on stock locks.
-    order.id, order.number = uow.orders.add(order, key, request_hash)
+    identity = uow.orders.next_identity(len(priced))
+    # Reserve where the order will ship from: the one sourcing rule, on locked rows.
     options = uow.stock.lock_options(sorted({product.id for product, _, _ in priced}))
-    demands = [Demand(i, product.id, qty) for i, (product, qty, _) in enumerate(priced)]
-    plan = plan_reservations(demands, options)
-    allocated = [0] * len(priced)
-    for allocation in plan:
-        allocated[allocation.line_key] += allocation.quantity
-    order.lines = [
-        OrderLine(
-            id=0,
-            sku=product.sku,
-            product_id=product.id,
-            quantity=qty,
-            unit_price=price,
-            allocated_quantity=allocated[i],
-            backordered_quantity=qty - allocated[i],
-        )
-        for i, (product, qty, price) in enumerate(priced)
+    lines = [
+        SourcingLine(line_id, product.id, product.sku, quantity, product.weight_grams or 0)
+        for line_id, (product, quantity, _) in zip(identity.line_ids, priced, strict=True)
     ]
-    line_ids = uow.orders.add_lines(order.id, currency, order.lines)
-    for line, line_id in zip(order.lines, line_ids, strict=True):
-        line.id = line_id
-    reserve_planned(uow, plan, dict(enumerate(line_ids)), order.id, actor.name, now)
-    uow.orders.add_events(
-        order.id,
-        [
-            OrderEvent(
-                OrderEventType.PLACED,
-                None,
-                OrderStatus.PENDING,
-                {
-                    "allocated": sum(allocated),
-                    "backordered": sum(line.backordered_quantity for line in order.lines),
-                    "locations": sorted({a.location_id for a in plan}),
-                },
-            )
-        ],
-        actor.name,
-        now,
+    to = sourcing.Destination(draft.shipping_address, currency)
+    decision = sourcing.plan(uow, to, lines, sourcing.Supply(options), explain=False)
+    units: dict[tuple[int, int], int] = defaultdict(int)
+    for a in decision.allocations:
+        units[(a.line_key, a.stock_id)] += a.quantity
+    allocated = InitialAllocation(
+        tuple(sum(q for (k, _), q in units.items() if k == line.line_key) for line in lines),
+        tuple(a.location_id for a in decision.allocations),
     )
+    order = Order.place(
+        identity, draft, (currency, priced), allocated, now, secrets.token_urlsafe(16)
+    )
+    uow.orders.add(order, key, request_hash, actor.name)
+    stock_moves.reserve(uow, order.id, units, Change(actor.name, now))
     return order
 
 
@@ -206,18 +195,17 @@ def _transition(
     def work() -> Order:
         order = _load(uow, order_id)
         verb(order)
-        save_order(uow, order, actor.name)
+        uow.orders.save(order, actor.name, uow.now())
         return order
 
     return uow.run(work)
 
 
 def confirm_order(uow: UnitOfWork, actor: Actor, order_id: int) -> Order:
-    """Confirm, then source: decide which locations ship what, and make their shipments.
+    """Confirm, then source: the order was reserved where it ships from when it was placed,
+    so this moves reservations only if stock changed since (or units were backordered).
 
-    The order's reservations move to the locations the sourcing rule picks (one location
-    for the whole order where it can, else the fewest shipments, then the lowest cost);
-    units it frees elsewhere go to waiting orders.
+    Units it frees elsewhere go to waiting orders.
     """
     actor.require(Permission.ORDER_CONFIRM)
 
@@ -227,20 +215,19 @@ def confirm_order(uow: UnitOfWork, actor: Actor, order_id: int) -> Order:
         now = uow.now()
         products = sorted({line.product_id for line in order.lines})
         uow.stock.lock_options(products)
-        own: dict[tuple[int, int], int] = {}
+        own: dict[tuple[int, int], int] = defaultdict(int)
         for r in uow.stock.reservations_of(order.id):
-            key = (r.order_line_id, r.stock_id)
-            own[key] = own.get(key, 0) + r.quantity
+            own[(r.order_line_id, r.stock_id)] += r.quantity
         demand = {
             line.id: line.allocated_quantity + line.backordered_quantity for line in order.lines
         }
-        before = dict(own)
-        decision = source_units(uow, order, demand, own, Change(actor.name, now, "order confirmed"))
-        save_order(uow, order, actor.name, now)
-        sync_shipments(uow, order, actor.name, now)
+        change = Change(actor.name, now, "order confirmed")
+        decision = sourcing.source_units(uow, order, demand, own, change)
+        sync_shipments(uow, order, now)
+        uow.orders.save(order, actor.name, now)
         kept = {(a.line_key, a.stock_id) for a in decision.allocations}
-        if any(key not in kept for key in before):
-            fill_backorders(uow, products, actor.name, now)
+        if any(key not in kept for key in own):
+            fill_backorders(uow, products, change)
         return order
 
     return uow.run(work)
@@ -267,36 +254,16 @@ def cancel_order(uow: UnitOfWork, actor: Actor, order_id: int, reason: str) -> O
         order = _load(uow, order_id)
         order.cancel(reason)
         now = uow.now()
-        reservations = uow.stock.reservations_of(order.id)
         products = sorted({line.product_id for line in order.lines})
         # Every shipping row of these products, in id order, before anything else: the
         # released units are offered to waiting orders below, under the same locks.
         uow.stock.lock_options(products)
-        uow.stock.lock_rows(sorted({r.stock_id for r in reservations}))
-        for r in reservations:
-            uow.stock.reduce_reservation(r.id, r.quantity)
-            if not uow.stock.release(r.stock_id, r.quantity):
-                raise ConcurrentUpdate("reserved quantity moved during cancellation")
-        uow.stock.append_ledger(
-            [
-                LedgerEntry(
-                    r.stock_id,
-                    LedgerKind.RELEASE,
-                    0,
-                    -r.quantity,
-                    actor.name,
-                    now,
-                    f"order cancelled: {reason}",
-                    order.id,
-                    r.order_line_id,
-                )
-                for r in reservations
-            ]
-        )
-        save_order(uow, order, actor.name, now)  # version check: a concurrent fill retries
-        sync_shipments(uow, order, actor.name, now)
-        if reservations:
-            fill_backorders(uow, products, actor.name, now)
+        change = Change(actor.name, now, f"order cancelled: {reason}")
+        released = stock_moves.release_all(uow, order.id, change)
+        sync_shipments(uow, order, now)
+        uow.orders.save(order, actor.name, now)  # version check: a concurrent fill retries
+        if released:
+            fill_backorders(uow, products, change)
         return order
 
     return uow.run(work)

@@ -10,6 +10,7 @@ from oms.domain.errors import ConcurrentUpdate, Conflict, FieldErrors, NotFound
 from oms.domain.fulfilment.model import (
     DEFAULT_WAVE,
     MAX_WAVE,
+    PICK_LIST_STATES,
     Picked,
     PickList,
     PickListStatus,
@@ -19,18 +20,12 @@ from oms.domain.fulfilment.model import (
     read_picks,
 )
 from oms.domain.fulfilment.shipment import ShipmentStatus
-from oms.domain.inventory.model import LedgerEntry, LedgerKind
+from oms.domain.inventory.moves import Change, LineRef
 from oms.domain.orders.events import OrderEventType
 from oms.domain.orders.model import Order, check_reason
-from oms.services.fulfilment import (
-    Change,
-    release_reserved,
-    save_order,
-    shipment_event,
-    source_units,
-    sync_shipments,
-)
+from oms.services import sourcing, stock_moves
 from oms.services.ports import UnitOfWork
+from oms.services.shipment_sync import shipment_detail, shipment_event, sync_shipments
 from oms.services.warehouse import load_order, load_shipment
 
 
@@ -77,12 +72,12 @@ def create_pick_list(
             s.updated_at = now
             uow.shipments.save(s)
             order = orders[s.order_id]
-            order.events.append(
+            order.record(
                 shipment_event(OrderEventType.SHIPMENT_PICKING, s, pick_list_id=pick_list.id)
             )
         for order in orders.values():
             order.start_processing()
-            save_order(uow, order, actor.name)
+            uow.orders.save(order, actor.name, now)
         pick_list.shipment_ids = [s.id for s in shipments]
         return pick_list
 
@@ -99,8 +94,7 @@ def complete_pick_list(
         pick_list = uow.shipments.get_pick_list(pick_list_id, lock=True)
         if pick_list is None:
             raise NotFound(f"no pick list with id {pick_list_id}")
-        if pick_list.status is not PickListStatus.OPEN:
-            raise Conflict(f"pick list {pick_list_id} is {pick_list.status.value} already")
+        PICK_LIST_STATES.check(pick_list.status, PickListStatus.COMPLETED, "complete")
         now = uow.now()
         shipments = uow.shipments.many(pick_list.shipment_ids, lock=True)
         live = [s for s in shipments if s.status is ShipmentStatus.PICKING]
@@ -115,14 +109,12 @@ def complete_pick_list(
             s.move(ShipmentStatus.PICKED, "complete picking")
             s.updated_at = now
             if any(short.values()):
-                _short_pick(uow, actor.name, order, s, short, pick_list_id)
+                _short_pick(uow, Change(actor.name, now), order, s, short, pick_list_id)
             else:
                 uow.shipments.save(s)
-                order.events.append(shipment_event(OrderEventType.SHIPMENT_PICKED, s))
-                save_order(uow, order, actor.name)
-        pick_list.status = PickListStatus.COMPLETED
-        pick_list.completed_by = actor.name
-        pick_list.completed_at = now
+                order.record(shipment_event(OrderEventType.SHIPMENT_PICKED, s))
+                uow.orders.save(order, actor.name, now)
+        pick_list.complete(actor.name, now)
         uow.shipments.save_pick_list(pick_list)
         return pick_list
 
@@ -131,73 +123,57 @@ def complete_pick_list(
 
 def _short_pick(
     uow: UnitOfWork,
-    actor: str,
+    who: Change,
     order: Order,
     shipment: Shipment,
     short: dict[int, int],
     pick_list_id: int,
 ) -> None:
     """The bin held less than the books said: count it, and source the missing units anew."""
-    now = uow.now()
     lines = {line.id: line for line in order.lines}
     missing = {line_id: q for line_id, q in short.items() if q > 0}
     rows = {
-        line_id: uow.stock.lock_row(shipment.location_id, lines[line_id].product_id, now)
+        line_id: uow.stock.lock_row(shipment.location_id, lines[line_id].product_id, who.now)
         for line_id in missing
     }
     reason = f"short pick on pick list {pick_list_id}, shipment {shipment.id}"
-    release_reserved(
-        uow,
-        order.id,
-        {(line_id, rows[line_id].stock_id): q for line_id, q in missing.items()},
-        Change(actor, now, reason),
+    change = Change(who.actor, who.now, reason)
+    stock_moves.release(
+        uow, order.id, {(k, rows[k].stock_id): q for k, q in missing.items()}, change
     )
-    counts: list[LedgerEntry] = []
     for line_id, q in missing.items():
         row = rows[line_id]
-        if not uow.stock.change_on_hand(row.stock_id, -q):
-            raise Conflict(f"{row.sku} at {row.location}: the count would go below reserved")
-        counts.append(
-            LedgerEntry(
-                row.stock_id,
-                LedgerKind.COUNT,
-                -q,
-                0,
-                actor,
-                now,
-                f"{reason}: {q} missing",
-                order.id,
-                line_id,
-            )
+        stock_moves.count(
+            uow,
+            row,
+            row.on_hand - q,
+            Change(who.actor, who.now, f"{reason}: {q} missing"),
+            LineRef(order.id, line_id),
         )
-        lines[line_id].allocated_quantity -= q
-        lines[line_id].backordered_quantity += q
-    uow.stock.append_ledger(counts)
-    order.events.append(
-        shipment_event(
-            OrderEventType.SHIPMENT_SHORT_PICKED,
+    order.short_pick(
+        missing,
+        shipment_detail(
             shipment,
             missing={lines[k].sku: q for k, q in missing.items()},
             pick_list_id=pick_list_id,
-        )
+        ),
     )
     uow.shipments.save(shipment)
     # Other locations first; what they cannot give may still come from this one's other
     # units (the books say it has them); only then does the line wait for stock.
-    decision = source_units(
-        uow,
-        order,
-        missing,
-        {},
-        Change(actor, now, reason),
-        exclude=frozenset({shipment.location_id}),
+    decision = sourcing.source_units(
+        uow, order, missing, {}, change, exclude=frozenset({shipment.location_id})
     )
     if any(decision.backordered.values()):
-        source_units(
-            uow, order, dict(decision.backordered), {}, Change(actor, now, reason + ", same bin")
+        sourcing.source_units(
+            uow,
+            order,
+            dict(decision.backordered),
+            {},
+            Change(who.actor, who.now, reason + ", same bin"),
         )
-    save_order(uow, order, actor)
-    sync_shipments(uow, order, actor, now)
+    sync_shipments(uow, order, who.now)
+    uow.orders.save(order, who.actor, who.now)
     # Picked lines keep what was picked: sync took the missing units off them.
     refreshed = load_shipment(uow, shipment.id)
     if refreshed.status is not ShipmentStatus.CANCELLED:
@@ -216,8 +192,7 @@ def cancel_pick_list(uow: UnitOfWork, actor: Actor, pick_list_id: int, reason: s
         pick_list = uow.shipments.get_pick_list(pick_list_id, lock=True)
         if pick_list is None:
             raise NotFound(f"no pick list with id {pick_list_id}")
-        if pick_list.status is not PickListStatus.OPEN:
-            raise Conflict(f"pick list {pick_list_id} is {pick_list.status.value}")
+        PICK_LIST_STATES.check(pick_list.status, PickListStatus.CANCELLED, "give up")
         now = uow.now()
         order_ids = sorted({s.order_id for s in uow.shipments.many(pick_list.shipment_ids)})
         orders = {
@@ -231,17 +206,15 @@ def cancel_pick_list(uow: UnitOfWork, actor: Actor, pick_list_id: int, reason: s
             s.pick_list_id = None
             s.updated_at = now
             uow.shipments.save(s)
-            orders[s.order_id].events.append(
+            orders[s.order_id].record(
                 shipment_event(
                     OrderEventType.SHIPMENT_UNPICKED, s, pick_list_id=pick_list.id, reason=reason
                 )
             )
         for order in orders.values():
             if order.events:
-                save_order(uow, order, actor.name)
-        pick_list.status = PickListStatus.CANCELLED
-        pick_list.completed_by = actor.name
-        pick_list.completed_at = now
+                uow.orders.save(order, actor.name, now)
+        pick_list.give_up(actor.name, now)
         uow.shipments.save_pick_list(pick_list)
         return pick_list
 

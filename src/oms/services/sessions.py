@@ -9,7 +9,8 @@ from datetime import datetime
 from oms.domain.access import Actor
 from oms.domain.errors import TooManyAttempts, Unauthenticated
 from oms.domain.users import FAILURE_WINDOW, SESSION_LIFETIME, throttled
-from oms.services.ports import Credentials, NewSession, UnitOfWork
+from oms.services.ports import UnitOfWork
+from oms.services.ports.access import Credentials, NewSession
 from oms.services.users import secret_hash
 
 SECRET_BYTES = 32

@@ -1,9 +1,8 @@
 """Warehouse work after picking: packing, shipping, and rejecting a shipment; the loading
-and roll-up helpers the pick lists (services/picking.py) share."""
+helpers the pick lists (services/picking.py) share."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 from oms.domain.access import Actor, Permission
@@ -14,20 +13,19 @@ from oms.domain.fulfilment.model import (
     Shipment,
     compare_scan,
 )
-from oms.domain.fulfilment.shipment import ShipmentStatus, order_status_from_shipments
-from oms.domain.inventory.model import LedgerEntry, LedgerKind
+from oms.domain.fulfilment.shipment import ShipmentStatus
+from oms.domain.inventory.moves import Change
 from oms.domain.orders.events import OrderEventType
 from oms.domain.orders.model import Order, check_reason
-from oms.domain.orders.status import OrderStatus
-from oms.services.fulfilment import (
-    Change,
-    release_reserved,
-    save_order,
+from oms.domain.orders.status import warehouse_may_work
+from oms.services import sourcing, stock_moves
+from oms.services.ports import UnitOfWork
+from oms.services.shipment_sync import (
+    follow_shipments,
+    shipment_detail,
     shipment_event,
-    source_units,
     sync_shipments,
 )
-from oms.services.ports import UnitOfWork
 
 
 class ScanMismatch(Conflict):
@@ -58,20 +56,8 @@ def load_shipment(uow: UnitOfWork, shipment_id: int, *, lock: bool = True) -> Sh
 
 
 def _workable(order: Order, action: str) -> None:
-    if order.status in {OrderStatus.ON_HOLD, OrderStatus.CANCELLED}:
+    if not warehouse_may_work(order.status):
         raise Conflict(f"cannot {action}: order {order.number} is {order.status.value}")
-
-
-def follow_shipments(uow: UnitOfWork, order: Order) -> None:
-    """The order takes the status its shipments add up to (processing to delivered)."""
-    shipments = uow.shipments.of_orders([order.id])[order.id]
-    to_fulfil = {line.id: line.quantity - line.cancelled_quantity for line in order.lines}
-    if not any(to_fulfil.values()):
-        return
-    target = order_status_from_shipments(to_fulfil, [s.quantities() for s in shipments])
-    if target is OrderStatus.PROCESSING and order.status is OrderStatus.CONFIRMED:
-        return  # nothing picked yet: the order stays confirmed
-    order.follow_shipments(target)
 
 
 # -- pack, ship, reject ----------------------------------------------------------------------
@@ -104,12 +90,11 @@ def pack_shipment(
             line.quantity * (products[line.product_id].weight_grams or 0) for line in s.lines
         )
         s.move(ShipmentStatus.PACKED, "pack")
-        s.updated_at = uow.now()
+        now = uow.now()
+        s.updated_at = now
         uow.shipments.save(s)
-        order.events.append(
-            shipment_event(OrderEventType.SHIPMENT_PACKED, s, weight_grams=s.weight_grams)
-        )
-        save_order(uow, order, actor.name)
+        order.record(shipment_event(OrderEventType.SHIPMENT_PACKED, s, weight_grams=s.weight_grams))
+        uow.orders.save(order, actor.name, now)
         return s
 
     return uow.run(work)
@@ -146,7 +131,10 @@ def ship_shipment(
         )
         now = uow.now()
         dates = promise(location.schedule(), now, quote.transit_days, to.country)
-        _consume(uow, order, s, actor.name)
+        units = {line.order_line_id: line.quantity for line in s.lines}
+        stock_moves.consume(
+            uow, order.id, s.location_id, units, Change(actor.name, now, f"shipment {s.id}")
+        )
         s.carrier = carrier.code
         s.service = service_name
         s.tracking_number = carrier.create_shipment(location.country, service_name)
@@ -156,64 +144,22 @@ def ship_shipment(
         s.move(ShipmentStatus.SHIPPED, "ship")
         s.updated_at = now
         uow.shipments.save(s)
-        order.events.append(
-            shipment_event(
-                OrderEventType.SHIPMENT_SHIPPED,
+        order.ship(
+            units,
+            shipment_detail(
                 s,
                 carrier=s.carrier,
                 service=s.service,
                 tracking_number=s.tracking_number,
                 ship_date=dates.ship_date.isoformat(),
                 promised_delivery_date=dates.promised_delivery_date.isoformat(),
-            )
+            ),
         )
         follow_shipments(uow, order)
-        save_order(uow, order, actor.name)
+        uow.orders.save(order, actor.name, now)
         return s
 
     return uow.run(work)
-
-
-def _consume(uow: UnitOfWork, order: Order, s: Shipment, actor: str) -> None:
-    """The shipment's units leave: reservations consumed, on hand down, ledger rows."""
-    now = uow.now()
-    held: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
-    for r in uow.stock.reservations_of(order.id):
-        if r.location_id == s.location_id:
-            held[(r.order_line_id, r.location_id)].append((r.id, r.stock_id, r.quantity))
-    lines = {line.id: line for line in order.lines}
-    ledger: list[LedgerEntry] = []
-    for line in s.lines:
-        left = line.quantity
-        for reservation_id, stock_id, quantity in sorted(held[(line.order_line_id, s.location_id)]):
-            take = min(quantity, left)
-            if take <= 0:
-                break
-            uow.stock.reduce_reservation(reservation_id, take)
-            if not uow.stock.consume(stock_id, take):
-                raise Conflict(f"{line.sku}: reserved stock moved while shipping")
-            ledger.append(
-                LedgerEntry(
-                    stock_id,
-                    LedgerKind.SHIPMENT,
-                    -take,
-                    -take,
-                    actor,
-                    now,
-                    f"shipment {s.id}",
-                    order.id,
-                    line.order_line_id,
-                )
-            )
-            left -= take
-        if left:
-            raise Conflict(
-                f"shipment {s.id}: {line.sku} has {left} units fewer reserved than it holds"
-            )
-        order_line = lines[line.order_line_id]
-        order_line.allocated_quantity -= line.quantity
-        order_line.shipped_quantity += line.quantity
-    uow.stock.append_ledger(ledger)
 
 
 def reject_shipment(uow: UnitOfWork, actor: Actor, shipment_id: int, reason: str) -> Shipment:
@@ -230,34 +176,20 @@ def reject_shipment(uow: UnitOfWork, actor: Actor, shipment_id: int, reason: str
             )
         order = load_order(uow, s.order_id)
         now = uow.now()
-        lines = {line.id: line for line in order.lines}
         uow.stock.lock_options(sorted({line.product_id for line in order.lines}))
         rows = {
             ln.order_line_id: uow.stock.lock_row(s.location_id, ln.product_id, now)
             for ln in s.lines
         }
-        text = f"shipment {s.id} rejected by {s.location}: {reason}"
-        release_reserved(
-            uow,
-            order.id,
-            {(ln.order_line_id, rows[ln.order_line_id].stock_id): ln.quantity for ln in s.lines},
-            Change(actor.name, now, text),
-        )
+        change = Change(actor.name, now, f"shipment {s.id} rejected by {s.location}: {reason}")
         demand = {ln.order_line_id: ln.quantity for ln in s.lines}
-        for line_id, q in demand.items():
-            lines[line_id].allocated_quantity -= q
-            lines[line_id].backordered_quantity += q
-        order.events.append(shipment_event(OrderEventType.SHIPMENT_REJECTED, s, reason=reason))
-        source_units(
-            uow,
-            order,
-            demand,
-            {},
-            Change(actor.name, now, text),
-            exclude=frozenset({s.location_id}),
+        stock_moves.release(
+            uow, order.id, {(k, rows[k].stock_id): q for k, q in demand.items()}, change
         )
-        save_order(uow, order, actor.name)
-        sync_shipments(uow, order, actor.name, now)
+        order.reject_shipment(demand, shipment_detail(s, reason=reason))
+        sourcing.source_units(uow, order, demand, {}, change, exclude=frozenset({s.location_id}))
+        sync_shipments(uow, order, now)
+        uow.orders.save(order, actor.name, now)
         return load_shipment(uow, s.id)
 
     return uow.run(work)

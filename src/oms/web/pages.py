@@ -19,8 +19,9 @@ from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.orders.model import OrderLine
 from oms.domain.orders.status import OrderStatus
 from oms.domain.users import SESSION_LIFETIME
-from oms.services import orders, sessions, shipping
-from oms.services.ports import OrderFilter, StoredCarrierEvent
+from oms.services import orders, sessions, tracking
+from oms.services.ports.orders import OrderFilter
+from oms.services.ports.shipments import StoredCarrierEvent
 from oms.services.sessions import LoginAttempt, Session
 from oms.web.security import (
     LOGIN_CSRF_COOKIE,
@@ -273,7 +274,7 @@ def _event_entry(stored: StoredCarrierEvent) -> TimelineEntry:
     )
 
 
-def _timeline(tracked: shipping.TrackedShipment) -> list[TimelineEntry]:
+def _timeline(tracked: tracking.TrackedShipment) -> list[TimelineEntry]:
     """Oldest first: preparing, shipped, each carrier event, then the steps still to come."""
     shipment = tracked.shipment
     events = [e.event.status for e in tracked.events]
@@ -293,7 +294,7 @@ def _timeline(tracked: shipping.TrackedShipment) -> list[TimelineEntry]:
     return entries
 
 
-def _parcel(tracked: shipping.TrackedShipment, names: dict[str, str]) -> ParcelView:
+def _parcel(tracked: tracking.TrackedShipment, names: dict[str, str]) -> ParcelView:
     shipment = tracked.shipment
     problem = shipment.status is ShipmentStatus.EXCEPTION
     delivered = shipment.status is ShipmentStatus.DELIVERED
@@ -312,7 +313,7 @@ def _parcel(tracked: shipping.TrackedShipment, names: dict[str, str]) -> ParcelV
     )
 
 
-def tracking_view(found: shipping.Tracking) -> TrackingView:
+def tracking_view(found: tracking.Tracking) -> TrackingView:
     """What the page shows: only the city, postal code and country of the address."""
     order = found.order
     address = order.shipping_address
@@ -334,7 +335,7 @@ def track(request: Request, token: str) -> Response:
     found = None
     if TRACK_TOKEN.fullmatch(token):
         try:
-            found = shipping.tracking(_container(request).uow(), token)
+            found = tracking.tracking(_container(request).uow(), token)
         except NotFound:
             found = None
     view = tracking_view(found) if found is not None else None

@@ -17,8 +17,8 @@ from oms.domain.fulfilment.errors import InvalidTrackingNumber, NoRate
 from oms.domain.fulfilment.rates import Quote, RateTable
 from oms.domain.fulfilment.shipment import CARRIER_STATUSES, ShipmentStatus
 from oms.domain.fulfilment.tracking import format_tracking_number, parse_tracking_number
-from oms.services.documents import DocumentRenderer, LabelDoc
-from oms.services.ports import CarrierEvent
+from oms.services.ports.documents import DocumentRenderer, LabelDoc
+from oms.services.ports.shipments import CarrierEvent
 
 MAX_NOTE = 500
 MAX_PLACE = 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -13,7 +14,7 @@ from oms.adapters.db.tables import carrier_rates, carriers
 from oms.domain.errors import Conflict
 from oms.domain.fulfilment.rates import RateTable, RateZone
 from oms.domain.money import Money
-from oms.services.ports import CarrierGateway
+from oms.services.ports.carriers import CarrierGateway
 
 if TYPE_CHECKING:
     from oms.adapters.db.uow import SqlUnitOfWork
@@ -33,24 +34,51 @@ def _zone(m: Any) -> RateZone:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Carrier:
+    profile: CarrierProfile
+    adapter: str
+    rates: dict[str, RateTable]
+
+
+class CarrierBook:
+    """Carriers and their rate tables, read once per process and kept: they are reference
+    data that only a migration changes (restart the servers after one). A carrier not
+    found is looked up again next time, so one added later is seen; tracking numbers
+    still come from the database in each transaction."""
+
+    def __init__(self) -> None:
+        self.carriers: dict[str, _Carrier] = {}
+        self.default_code: str | None = None
+
+
 class SqlCarriers(Repository):
-    def __init__(self, uow: SqlUnitOfWork) -> None:
+    def __init__(self, uow: SqlUnitOfWork, book: CarrierBook) -> None:
         super().__init__(uow)
-        self._cache: dict[str, CarrierGateway | None] = {}
+        self._book = book
 
     def get(self, code: str) -> CarrierGateway | None:
-        if code not in self._cache:
+        known = self._book.carriers.get(code)
+        if known is None:
             row = self.conn.execute(carriers.select().where(carriers.c.code == code)).first()
-            self._cache[code] = self._gateway(row._mapping) if row else None
-        return self._cache[code]
+            if row is None:
+                return None
+            known = self._load(row._mapping)
+            self._book.carriers[code] = known
+        if known.adapter != "builtin":
+            raise Conflict(f"carrier {code} uses adapter {known.adapter!r}, which oms lacks")
+        return BuiltinCarrier(
+            known.profile, known.rates, lambda: self._next_serial(code), self._uow.documents
+        )
 
     def default(self) -> CarrierGateway:
-        code = self.conn.execute(
-            sa.select(carriers.c.code)
-            .order_by(carriers.c.is_default.desc(), carriers.c.id)
-            .limit(1)
-        ).scalar()
-        gateway = self.get(code) if code else None
+        if self._book.default_code is None:
+            self._book.default_code = self.conn.execute(
+                sa.select(carriers.c.code)
+                .order_by(carriers.c.is_default.desc(), carriers.c.id)
+                .limit(1)
+            ).scalar()
+        gateway = self.get(self._book.default_code) if self._book.default_code else None
         if gateway is None:
             raise Conflict("no carrier is set up; run `oms db upgrade`")
         return gateway
@@ -60,9 +88,7 @@ class SqlCarriers(Repository):
             self.conn.execute(sa.select(carriers.c.code).order_by(carriers.c.code)).scalars()
         )
 
-    def _gateway(self, m: Any) -> CarrierGateway:
-        if m["adapter"] != "builtin":
-            raise Conflict(f"carrier {m['code']} uses adapter {m['adapter']!r}, which oms lacks")
+    def _load(self, m: Any) -> _Carrier:
         zones: dict[str, list[RateZone]] = defaultdict(list)
         for r in self.conn.execute(
             carrier_rates.select()
@@ -70,12 +96,10 @@ class SqlCarriers(Repository):
             .order_by(carrier_rates.c.id)
         ):
             zones[r.service].append(_zone(r._mapping))
-        code = m["code"]
-        return BuiltinCarrier(
-            CarrierProfile(code, m["name"], m["default_service"], m["service_indicator"]),
+        return _Carrier(
+            CarrierProfile(m["code"], m["name"], m["default_service"], m["service_indicator"]),
+            m["adapter"],
             {service: RateTable(tuple(z)) for service, z in zones.items()},
-            lambda: self._next_serial(code),
-            self._uow.documents,
         )
 
     def _next_serial(self, code: str) -> int:

@@ -14,17 +14,16 @@ from oms.adapters.db.tables import (
     counters,
     order_events,
     order_lines,
-    order_number_seq,
     orders,
     shipments,
 )
 from oms.domain.errors import ConcurrentUpdate
 from oms.domain.inventory.model import Backorder
 from oms.domain.money import Money
-from oms.domain.orders.events import OrderEvent, StoredEvent
-from oms.domain.orders.model import Address, Customer, Order, OrderLine, Totals
-from oms.domain.orders.status import OPEN_FOR_ALLOCATION, OrderStatus
-from oms.services.ports import OrderAlreadyPlaced, OrderFilter, PlacedOrderRef
+from oms.domain.orders.events import StoredEvent
+from oms.domain.orders.model import Address, Customer, Order, OrderIdentity, OrderLine, Totals
+from oms.domain.orders.status import WAITS_FOR_STOCK, OrderStatus
+from oms.services.ports.orders import OrderAlreadyPlaced, OrderFilter, PlacedOrderRef
 
 if TYPE_CHECKING:
     from oms.adapters.db.uow import SqlUnitOfWork
@@ -37,7 +36,7 @@ _QUANTITIES = (
     "cancelled_quantity",
     "returned_quantity",
 )
-_OPEN = [s.value for s in OPEN_FOR_ALLOCATION]
+_OPEN = [s.value for s in WAITS_FOR_STOCK]
 
 
 def order_number(n: int) -> str:
@@ -95,15 +94,24 @@ _BY_KEY = sa.select(orders.c.id, orders.c.request_hash).where(
 _BY_REF = sa.select(orders.c.id, orders.c.request_hash).where(
     orders.c.channel == sa.bindparam("channel"), orders.c.external_id == sa.bindparam("ref")
 )
-_NEXT_SEQ = sa.select(order_number_seq.next_value())
+# PostgreSQL hands out the ids and the number in one round trip (sequences are not rolled
+# back, so gaps are possible, as with any serial column); SQLite's writer holds the
+# database's one write lock (BEGIN IMMEDIATE), so the next ids are simply the largest + 1.
+_NEXT_IDS_PG = sa.text(
+    "SELECT nextval('orders_id_seq'), nextval('order_number_seq'),"
+    " ARRAY(SELECT nextval('order_lines_id_seq') FROM generate_series(1, :lines))"
+)
+_LAST_ORDER = sa.select(sa.func.coalesce(sa.func.max(orders.c.id), 0)).scalar_subquery()
+_LAST_LINE = sa.select(sa.func.coalesce(sa.func.max(order_lines.c.id), 0)).scalar_subquery()
+_LAST_IDS = sa.select(_LAST_ORDER, _LAST_LINE)
 _NEXT_COUNTER = (
     counters.update()
     .where(counters.c.name == "order_number")
     .values(value=counters.c.value + 1)
-    .returning(counters.c.value)
+    .returning(counters.c.value, _LAST_ORDER, _LAST_LINE)
 )
-_INSERT_ORDER = orders.insert().returning(orders.c.id)
-_INSERT_LINES = order_lines.insert().returning(order_lines.c.id, sort_by_parameter_order=True)
+_INSERT_ORDER = orders.insert()
+_INSERT_LINES = order_lines.insert()
 _INSERT_EVENTS = order_events.insert()
 
 
@@ -130,21 +138,27 @@ class SqlOrders(Repository):
                 return PlacedOrderRef(row.id, row.request_hash, by_key=False)
         return None
 
-    def _next_number(self) -> str:
+    def next_identity(self, lines: int) -> OrderIdentity:
         if self.postgres:
-            return order_number(self.conn.execute(_NEXT_SEQ).scalar_one())
-        value = self.conn.execute(_NEXT_COUNTER).scalar()
-        if value is None:
+            order_id, n, line_ids = self.conn.execute(_NEXT_IDS_PG, {"lines": lines}).one()
+            return OrderIdentity(order_id, order_number(n), tuple(sorted(line_ids)))
+        row = self.conn.execute(_NEXT_COUNTER).first()
+        if row is not None:
+            value, last_order, last_line = row
+        else:  # the first order of this database
             self.conn.execute(counters.insert().values(name="order_number", value=1))
             value = 1
-        return order_number(value)
+            last_order, last_line = self.conn.execute(_LAST_IDS).one()
+        return OrderIdentity(
+            last_order + 1, order_number(value), tuple(range(last_line + 1, last_line + 1 + lines))
+        )
 
-    def add(self, order: Order, idempotency_key: str | None, request_hash: str) -> tuple[int, str]:
-        number = self._next_number()
+    def add(self, order: Order, idempotency_key: str | None, request_hash: str, actor: str) -> None:
         cur = order.currency
         address = order.shipping_address
         values = {
-            "number": number,
+            "id": order.id,
+            "number": order.number,
             "channel": order.channel,
             "external_id": order.external_id,
             "idempotency_key": idempotency_key,
@@ -171,27 +185,29 @@ class SqlOrders(Repository):
             "tracking_token": order.tracking_token,
         }
         try:
-            new_id = self.conn.execute(_INSERT_ORDER, values).scalar_one()
+            self.conn.execute(_INSERT_ORDER, values)
         except sa.exc.IntegrityError as error:
             if unique_violation(error, "idempotency_key", "external_id"):
                 raise OrderAlreadyPlaced() from None
             raise
-        return new_id, number
-
-    def add_lines(self, order_id: int, currency: str, lines: Sequence[OrderLine]) -> list[int]:
-        rows = [
-            {
-                "order_id": order_id,
-                "line_no": i + 1,
-                "product_id": line.product_id,
-                "sku": line.sku,
-                "quantity": line.quantity,
-                "unit_price_minor": to_minor(line.unit_price, currency),
-                **{name: getattr(line, name) for name in _QUANTITIES},
-            }
-            for i, line in enumerate(lines)
-        ]
-        return [r[0] for r in self.conn.execute(_INSERT_LINES, rows)]
+        self.conn.execute(
+            _INSERT_LINES,
+            [
+                {
+                    "id": line.id,
+                    "order_id": order.id,
+                    "line_no": i + 1,
+                    "product_id": line.product_id,
+                    "sku": line.sku,
+                    "quantity": line.quantity,
+                    "unit_price_minor": to_minor(line.unit_price, cur),
+                    **{name: getattr(line, name) for name in _QUANTITIES},
+                }
+                for i, line in enumerate(order.lines)
+            ],
+        )
+        self._loaded[order.id] = {line.id: _quantities(line) for line in order.lines}
+        self._add_events(order, actor, order.created_at)
 
     def get(self, order_id: int, *, lock: bool = False) -> Order | None:
         query = orders.select().where(orders.c.id == order_id)
@@ -219,7 +235,8 @@ class SqlOrders(Repository):
                 lines[m["order_id"]].append(_line(m, currency[m["order_id"]]))
         return [_order(m, lines[m["id"]]) for m in headers]
 
-    def save(self, order: Order) -> None:
+    def save(self, order: Order, actor: str, now: datetime) -> None:
+        order.updated_at = now
         result = self.conn.execute(
             orders.update()
             .where(orders.c.id == order.id, orders.c.version == order.version)
@@ -227,15 +244,15 @@ class SqlOrders(Repository):
                 status=order.status.value,
                 held_from=order.held_from.value if order.held_from else None,
                 version=order.version + 1,
-                updated_at=order.updated_at,
+                updated_at=now,
             )
         )
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"order {order.number} was changed by someone else")
         order.version += 1
         # The version matched, so the lines are stored as get() read them: write only what
-        # the domain changed (nothing, for confirm, hold and release).
-        loaded = self._loaded.pop(order.id, {})
+        # the verbs changed (nothing, for confirm, hold and release).
+        loaded = self._loaded.get(order.id, {})
         changed = [
             {"line_id": line.id, **dict(zip(_QUANTITIES, _quantities(line), strict=True))}
             for line in order.lines
@@ -246,27 +263,8 @@ class SqlOrders(Repository):
                 order_lines.update().where(order_lines.c.id == sa.bindparam("line_id")),
                 changed,
             )
-
-    def touch(self, order_id: int, now: datetime) -> bool:
-        result = self.conn.execute(
-            orders.update()
-            .where(orders.c.id == order_id, orders.c.status.in_(_OPEN))
-            .values(version=orders.c.version + 1, updated_at=now)
-        )
-        return result.rowcount == 1
-
-    def move_allocation(self, line_id: int, quantity: int) -> bool:
-        lines = order_lines.c
-        source = lines.backordered_quantity if quantity > 0 else lines.allocated_quantity
-        result = self.conn.execute(
-            order_lines.update()
-            .where(lines.id == line_id, source >= abs(quantity))
-            .values(
-                allocated_quantity=lines.allocated_quantity + quantity,
-                backordered_quantity=lines.backordered_quantity - quantity,
-            )
-        )
-        return result.rowcount == 1
+        self._loaded[order.id] = {line.id: _quantities(line) for line in order.lines}
+        self._add_events(order, actor, now)
 
     def search(self, flt: OrderFilter) -> list[Order]:
         query = orders.select().order_by(orders.c.id.desc()).limit(flt.limit)
@@ -326,15 +324,14 @@ class SqlOrders(Repository):
         )
         return [r[0] for r in rows]
 
-    def add_events(
-        self, order_id: int, events: Sequence[OrderEvent], actor: str, at: datetime
-    ) -> None:
-        if events:
+    def _add_events(self, order: Order, actor: str, at: datetime) -> None:
+        """The events the order's verbs recorded, stamped with who and when; then forgotten."""
+        if order.events:
             self.conn.execute(
                 _INSERT_EVENTS,
                 [
                     {
-                        "order_id": order_id,
+                        "order_id": order.id,
                         "type": e.type.value,
                         "from_status": e.from_status.value if e.from_status else None,
                         "to_status": e.to_status.value if e.to_status else None,
@@ -342,9 +339,10 @@ class SqlOrders(Repository):
                         "at": at,
                         "data": e.data,
                     }
-                    for e in events
+                    for e in order.events
                 ],
             )
+            order.events.clear()
 
     def id_by_tracking_token(self, token: str) -> int | None:
         return self.conn.execute(

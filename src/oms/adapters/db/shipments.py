@@ -30,18 +30,13 @@ from oms.domain.fulfilment.model import (
 )
 from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.money import Money
-from oms.domain.orders.status import OrderStatus
-from oms.services.ports import CarrierEvent, ShipmentFilter, StoredCarrierEvent
+from oms.domain.orders.status import WAREHOUSE_WORKS
+from oms.services.ports.shipments import CarrierEvent, ShipmentFilter, StoredCarrierEvent
 
 _HEADER = sa.select(shipments, locations.c.code.label("location_code")).join(
     locations, locations.c.id == shipments.c.location_id
 )
-# The warehouse works on shipments of orders in fulfilment, not of held ones.
-_WORKABLE = [
-    OrderStatus.CONFIRMED.value,
-    OrderStatus.PROCESSING.value,
-    OrderStatus.PARTIALLY_SHIPPED.value,
-]
+_WORKABLE = [s.value for s in WAREHOUSE_WORKS]
 
 
 def _shipment(m: Any, lines: list[ShipmentLine]) -> Shipment:

@@ -11,7 +11,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from oms.adapters.db.base import Repository
 from oms.adapters.db.tables import locations, products, reservations, stock, stock_ledger
-from oms.domain.errors import Conflict
 from oms.domain.inventory.model import (
     Discrepancy,
     LedgerEntry,
@@ -20,7 +19,7 @@ from oms.domain.inventory.model import (
     StockRow,
     StoredLedgerEntry,
 )
-from oms.services.ports import NewReservation, Reservation
+from oms.services.ports.stock import NewReservation, Reservation
 
 _ROW_COLUMNS = (
     stock.c.id,
@@ -47,6 +46,8 @@ _OPTIONS = (
         stock.c.product_id,
         stock.c.on_hand - stock.c.reserved,
         locations.c.priority,
+        locations.c.code,
+        locations.c.country,
     )
     .join(locations, locations.c.id == stock.c.location_id)
     .where(
@@ -147,6 +148,8 @@ class SqlStock(Repository):
                 product_id=r[2],
                 available=r[3],
                 location_priority=r[4],
+                location_code=r[5],
+                country=r[6],
             )
             for r in rows
         ]
@@ -373,31 +376,9 @@ class SqlStock(Repository):
         )
         return [Discrepancy(*r) for r in self.conn.execute(query)]
 
-    def repair(self, d: Discrepancy) -> None:
-        """Row := ledger on hand and open reservations; the ledger records the correction."""
-        if d.open_reservations > d.ledger_on_hand:
-            raise Conflict(
-                f"{d.sku} at {d.location}: open reservations ({d.open_reservations}) exceed "
-                f"what the ledger says is on hand ({d.ledger_on_hand}); count the stock first"
-            )
-        now = self._uow.now()
+    def set_levels(self, stock_id: int, on_hand: int, reserved: int) -> None:
         self.conn.execute(
             stock.update()
-            .where(stock.c.id == d.stock_id)
-            .values(on_hand=d.ledger_on_hand, reserved=d.open_reservations, updated_at=now)
-        )
-        self.append_ledger(
-            [
-                LedgerEntry(
-                    d.stock_id,
-                    LedgerKind.CORRECTION,
-                    0,
-                    d.open_reservations - d.ledger_reserved,
-                    "system",
-                    now,
-                    f"stock verify --repair: row was on_hand={d.on_hand} reserved={d.reserved}; "
-                    f"ledger says on_hand={d.ledger_on_hand} reserved={d.ledger_reserved}; "
-                    f"open reservations {d.open_reservations}",
-                )
-            ]
+            .where(stock.c.id == stock_id)
+            .values(on_hand=on_hand, reserved=reserved, updated_at=self._uow.now())
         )

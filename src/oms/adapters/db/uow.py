@@ -11,27 +11,21 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from oms.adapters.db.carriers import SqlCarriers
+from oms.adapters.db.carriers import CarrierBook, SqlCarriers
 from oms.adapters.db.catalogue import SqlLocations, SqlProducts
 from oms.adapters.db.engine import WRITE, write_gate
 from oms.adapters.db.orders import SqlOrders
 from oms.adapters.db.shipments import SqlShipments
 from oms.adapters.db.stock import SqlStock
 from oms.adapters.db.users import SqlUsers
-from oms.adapters.documents.pdf import PdfDocuments
-from oms.adapters.passwords import Argon2Passwords
 from oms.domain.errors import ConcurrentUpdate
-from oms.services.documents import DocumentRenderer
-from oms.services.ports import (
-    CarrierRepository,
-    LocationRepository,
-    OrderRepository,
-    PasswordHasher,
-    ProductRepository,
-    ShipmentRepository,
-    StockRepository,
-    UserRepository,
-)
+from oms.services.ports.access import PasswordHasher, UserRepository
+from oms.services.ports.carriers import CarrierRepository
+from oms.services.ports.catalogue import LocationRepository, ProductRepository
+from oms.services.ports.documents import DocumentRenderer
+from oms.services.ports.orders import OrderRepository
+from oms.services.ports.shipments import ShipmentRepository
+from oms.services.ports.stock import StockRepository
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 8
@@ -54,11 +48,16 @@ class SqlUnitOfWork:
     """Repositories over one connection; `run` is the only way a transaction starts."""
 
     def __init__(
-        self, engine: Engine, clock: Clock = utc_now, passwords: PasswordHasher | None = None
+        self,
+        engine: Engine,
+        clock: Clock,
+        passwords: PasswordHasher,
+        documents: DocumentRenderer,
+        carrier_book: CarrierBook | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
-        self.passwords: PasswordHasher = passwords or Argon2Passwords()
+        self.passwords = passwords
         self._conn: sa.Connection | None = None
         self.products: ProductRepository = SqlProducts(self)
         self.locations: LocationRepository = SqlLocations(self)
@@ -66,8 +65,9 @@ class SqlUnitOfWork:
         self.orders: OrderRepository = SqlOrders(self)
         self.users: UserRepository = SqlUsers(self)
         self.shipments: ShipmentRepository = SqlShipments(self)
-        self.documents: DocumentRenderer = PdfDocuments()
-        self.carriers: CarrierRepository = SqlCarriers(self)
+        self.documents = documents
+        self.carrier_book = carrier_book or CarrierBook()
+        self.carriers: CarrierRepository = SqlCarriers(self, self.carrier_book)
 
     @property
     def conn(self) -> sa.Connection:
@@ -105,7 +105,6 @@ class SqlUnitOfWork:
                 # read transaction adds nothing but its BEGIN and COMMIT round trips.
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
             self._conn = conn
-            self.carriers = SqlCarriers(self)  # carriers are read afresh in each transaction
             try:
                 with conn.begin():
                     return work()

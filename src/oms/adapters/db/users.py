@@ -12,7 +12,7 @@ from oms.adapters.db.tables import api_tokens, login_failures, server_keys, user
 from oms.domain.access import Actor, Role
 from oms.domain.errors import AlreadyExists
 from oms.domain.users import NewUser, TokenInfo, User
-from oms.services.ports import Credentials, NewSession, SessionMatch, TokenMatch
+from oms.services.ports.access import Credentials, NewSession, SessionMatch, TokenMatch
 
 _USER_COLUMNS = (
     users.c.id,

@@ -22,7 +22,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from oms.adapters.documents.common import _BOLD, _REGULAR, AUTHOR, _iso, _kg
-from oms.services.documents import LabelDoc
+from oms.services.ports.documents import LabelDoc
 
 LABEL_WIDTH = 4 * inch  # 288 pt
 LABEL_HEIGHT = 6 * inch  # 432 pt

@@ -15,7 +15,7 @@ takes about 0.15 s, which every command and server process would otherwise pay.
 
 from __future__ import annotations
 
-from oms.services.documents import DocumentRenderer, LabelDoc, PackingSlipDoc, PickListDoc
+from oms.services.ports.documents import DocumentRenderer, LabelDoc, PackingSlipDoc, PickListDoc
 
 
 class PdfDocuments(DocumentRenderer):

@@ -31,7 +31,7 @@ from reportlab.platypus import (
 from reportlab.platypus.doctemplate import BaseDocTemplate
 
 from oms.adapters.documents.common import _BOLD, _REGULAR, AUTHOR, _iso, _kg
-from oms.services.documents import DocAddress, PackingSlipDoc, PickLineDoc, PickListDoc
+from oms.services.ports.documents import DocAddress, PackingSlipDoc, PickLineDoc, PickListDoc
 
 PAGE_MARGIN = 15 * mm
 _FRAME_WIDTH = A4[0] - 2 * PAGE_MARGIN

@@ -25,8 +25,10 @@ from oms.api.pagination import decode_int, encode
 from oms.api.schemas import Page, Strict
 from oms.domain.fulfilment.model import PickListStatus, Shipment
 from oms.domain.fulfilment.shipment import ShipmentStatus
-from oms.services import picking, shipping, warehouse
-from oms.services.ports import ShipmentFilter, UnitOfWork
+from oms.services import availability as atp
+from oms.services import documents, picking, tracking, warehouse
+from oms.services.ports import UnitOfWork
+from oms.services.ports.shipments import ShipmentFilter
 
 router = APIRouter(tags=["fulfilment"])
 PDF: dict[int | str, dict[str, Any]] = {
@@ -63,7 +65,7 @@ def list_shipments(
         before_id=decode_int(query.cursor),
         limit=limit,
     )
-    items = shipping.list_shipments(uow, actor, flt)
+    items = tracking.list_shipments(uow, actor, flt)
     return Page(
         items=[_out(uow, s) for s in items],
         next_cursor=encode(items[-1].id) if len(items) == limit else None,
@@ -78,7 +80,7 @@ def get_shipment(shipment_id: IdPath, uow: UowDep, actor: ActorDep) -> ShipmentO
 @router.get("/shipments/{shipment_id}/events")
 def shipment_events(shipment_id: IdPath, uow: UowDep, actor: ActorDep) -> Page[CarrierEventOut]:
     """Every carrier event received for the shipment, applied or not, in carrier time order."""
-    events = shipping.shipment_events(uow, actor, shipment_id)
+    events = tracking.shipment_events(uow, actor, shipment_id)
     return Page(items=[CarrierEventOut.of(e) for e in events], next_cursor=None)
 
 
@@ -114,7 +116,7 @@ def get_pick_list(pick_list_id: IdPath, uow: UowDep, actor: ActorDep) -> PickLis
 
 @router.get("/pick-lists/{pick_list_id}/pick-list.pdf", response_class=Response, responses=PDF)
 def pick_list_pdf(pick_list_id: IdPath, uow: UowDep, actor: ActorDep) -> Response:
-    return _pdf(shipping.pick_list_pdf(uow, actor, pick_list_id), f"pick-list-{pick_list_id}")
+    return _pdf(documents.pick_list_pdf(uow, actor, pick_list_id), f"pick-list-{pick_list_id}")
 
 
 @router.post("/pick-lists/{pick_list_id}/complete")
@@ -161,12 +163,12 @@ def reject_shipment(
 
 @router.get("/shipments/{shipment_id}/label.pdf", response_class=Response, responses=PDF)
 def label_pdf(shipment_id: IdPath, uow: UowDep, actor: ActorDep) -> Response:
-    return _pdf(shipping.label_pdf(uow, actor, shipment_id), f"label-{shipment_id}")
+    return _pdf(documents.label_pdf(uow, actor, shipment_id), f"label-{shipment_id}")
 
 
 @router.get("/shipments/{shipment_id}/packing-slip.pdf", response_class=Response, responses=PDF)
 def packing_slip_pdf(shipment_id: IdPath, uow: UowDep, actor: ActorDep) -> Response:
-    return _pdf(shipping.packing_slip_pdf(uow, actor, shipment_id), f"packing-slip-{shipment_id}")
+    return _pdf(documents.packing_slip_pdf(uow, actor, shipment_id), f"packing-slip-{shipment_id}")
 
 
 @router.post("/carriers/{carrier}/events")
@@ -178,7 +180,7 @@ def carrier_event(
 ) -> EventResultOut:
     """A carrier's tracking event (its own token). Repeats change nothing; an event older
     than the latest is recorded but never moves the shipment back."""
-    outcome = shipping.record_carrier_event(uow, actor, carrier, body.model_dump())
+    outcome = tracking.record_carrier_event(uow, actor, carrier, body.model_dump())
     return EventResultOut(
         recorded=outcome.recorded, applied=outcome.applied, shipment=_out(uow, outcome.shipment)
     )
@@ -194,7 +196,7 @@ def availability(
 ) -> AvailabilityOut:
     """Available to promise: units that can be sold now to this address, per shipping
     location, and the earliest promised delivery date."""
-    return AvailabilityOut.of(shipping.availability(uow, actor, sku, country, postal_code))
+    return AvailabilityOut.of(atp.availability(uow, actor, sku, country, postal_code))
 
 
 def _pdf(content: bytes, name: str) -> Response:

@@ -10,7 +10,7 @@ from oms.api.deps import ActorDep, IdPath, UowDep
 from oms.api.pagination import decode_int, encode
 from oms.api.schemas import EventOut, OrderDetailOut, OrderIn, OrderOut, OrderQuery, Page, ReasonIn
 from oms.services import orders
-from oms.services.ports import OrderFilter
+from oms.services.ports.orders import OrderFilter
 
 router = APIRouter(tags=["orders"])
 

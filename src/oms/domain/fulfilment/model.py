@@ -18,6 +18,7 @@ from oms.domain.fulfilment.shipment import (
     check_transition,
 )
 from oms.domain.money import Money
+from oms.domain.state_machine import StateMachine
 
 DEFAULT_WAVE = 20
 MAX_WAVE = 200
@@ -91,6 +92,18 @@ class PickListStatus(StrEnum):
     CANCELLED = "cancelled"  # given up: its shipments went back to open
 
 
+# A pick list is worked once: completed with what was picked, or given up.
+PICK_LIST_STATES = StateMachine(
+    "pick list",
+    PickListStatus.OPEN,
+    {
+        PickListStatus.OPEN: frozenset({PickListStatus.COMPLETED, PickListStatus.CANCELLED}),
+        PickListStatus.COMPLETED: frozenset(),
+        PickListStatus.CANCELLED: frozenset(),
+    },
+)
+
+
 @dataclass(frozen=True, slots=True)
 class PickLine:
     """One stop of the picker's walk: a SKU in a bin, and how many to take."""
@@ -114,6 +127,20 @@ class PickList:
     shipment_ids: list[int] = field(default_factory=list)
     completed_by: str | None = None
     completed_at: datetime | None = None
+
+    def complete(self, actor: str, now: datetime) -> None:
+        """Every shipment of the list was picked (short picks included)."""
+        self._close(PickListStatus.COMPLETED, "complete", actor, now)
+
+    def give_up(self, actor: str, now: datetime) -> None:
+        """The picker could not finish it: its shipments go back to open."""
+        self._close(PickListStatus.CANCELLED, "give up", actor, now)
+
+    def _close(self, target: PickListStatus, action: str, actor: str, now: datetime) -> None:
+        PICK_LIST_STATES.check(self.status, target, action)
+        self.status = target
+        self.completed_by = actor
+        self.completed_at = now
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from oms.domain.errors import TransitionNotAllowed
 from oms.domain.orders.status import OrderStatus
+from oms.domain.state_machine import StateMachine
 
 
 class ShipmentStatus(StrEnum):
@@ -53,21 +53,9 @@ LEFT_LOCATION: frozenset[ShipmentStatus] = frozenset({S.SHIPPED} | CARRIER_STATU
 IN_WAREHOUSE: frozenset[ShipmentStatus] = frozenset({S.OPEN, S.PICKING, S.PICKED, S.PACKED})
 
 
-def can_transition(current: ShipmentStatus, target: ShipmentStatus) -> bool:
-    return target in TRANSITIONS[current]
-
-
-def check_transition(current: ShipmentStatus, target: ShipmentStatus, action: str) -> None:
-    """Raise TransitionNotAllowed unless the table has an arrow current -> target."""
-    if not can_transition(current, target):
-        raise TransitionNotAllowed(
-            f"cannot {action} a shipment that is {current.value}"
-            + (
-                f" (it could move to: {', '.join(sorted(TRANSITIONS[current]))})"
-                if TRANSITIONS[current]
-                else " (no further transitions)"
-            )
-        )
+SHIPMENT_STATES = StateMachine("shipment", S.OPEN, TRANSITIONS)
+can_transition = SHIPMENT_STATES.can
+check_transition = SHIPMENT_STATES.check
 
 
 def status_after_carrier_event(current: ShipmentStatus, reported: ShipmentStatus) -> ShipmentStatus:

@@ -87,6 +87,7 @@ def plan_sourcing(
     quote: Quoter,
     *,
     max_combinations: int = 5000,
+    explain: bool = True,
 ) -> SourcingDecision:
     """Decide which locations ship the order, backorder what none can, and say why.
 
@@ -98,6 +99,8 @@ def plan_sourcing(
     the greedy split decides instead: the location that ships the most of what is left, again
     and again. When stock is short, the same rule places all that can ship now, and the rest
     is backordered.
+
+    With `explain=False` the explanation holds only the rule (for callers that store none).
 
     Raises ValueError for an order without lines, a line with a quantity below 1 or a negative
     weight, repeated line keys, one product with two SKUs or weights, or quotes in different
@@ -119,6 +122,8 @@ def plan_sourcing(
     waiting = _by_sku(
         planner.products, tuple(d - t for d, t in zip(planner.demand, target, strict=True))
     )
+    if not explain:
+        return SourcingDecision(allocations, backordered, rule, {"rule": rule})
     explanation = _explain(planner, options, shipments, rule, waiting)
     return SourcingDecision(allocations, backordered, rule, explanation)
 

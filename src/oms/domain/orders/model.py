@@ -1,167 +1,56 @@
-"""The order aggregate: its lines, totals and the verbs that change its status."""
+"""The order aggregate: the only code that changes an order's status or a line's quantities.
+
+Every unit of a line is in exactly one of allocated (reserved at a location), backordered
+(waiting for stock), shipped or cancelled; of the shipped units, some are delivered, and of
+those some came back. Each verb moves units between these, checks the balance of every
+line it touched, and records one past-tense event; services call verbs and save.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from oms.domain.catalogue.model import Product
-from oms.domain.countries import is_country
-from oms.domain.errors import FieldErrors, TransitionNotAllowed
-from oms.domain.money import Money, fits_currency, is_currency
+from oms.domain.errors import Conflict, FieldErrors
+from oms.domain.orders.draft import (
+    PRIORITY_RANGE,
+    Address,
+    Customer,
+    DraftLine,
+    OrderDraft,
+    Totals,
+    check_reason,
+    compute_totals,
+)
 from oms.domain.orders.events import OrderEvent, OrderEventType
-from oms.domain.orders.status import OrderStatus, check_transition
+from oms.domain.orders.status import OrderStatus, check_transition, lines_may_be_cancelled
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MAX_LINES = 500
-MAX_QUANTITY = 1_000_000
-PRIORITY_RANGE = range(-100, 101)
+__all__ = [
+    "PRIORITY_RANGE",
+    "Address",
+    "Customer",
+    "DraftLine",
+    "InitialAllocation",
+    "LineOutOfBalance",
+    "Order",
+    "OrderDraft",
+    "OrderIdentity",
+    "OrderLine",
+    "Totals",
+    "check_reason",
+    "compute_totals",
+]
 
-
-@dataclass(frozen=True, slots=True)
-class Customer:
-    email: str
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Address:
-    name: str
-    line1: str
-    city: str
-    postal_code: str
-    country: str
-    line2: str | None = None
+Units = Mapping[int, int]  # order line id -> units
 
 
-@dataclass(frozen=True, slots=True)
-class DraftLine:
-    sku: str
-    quantity: int
-    unit_price: Decimal | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class OrderDraft:
-    """An order as a channel submits it, before it is checked against the catalogue."""
-
-    channel: str
-    customer: Customer
-    shipping_address: Address
-    lines: Sequence[DraftLine]
-    currency: str | None = None
-    external_id: str | None = None
-    priority: int = 0
-    shipping: Decimal = Decimal(0)
-
-    def check_shape(self, errors: FieldErrors) -> None:
-        """Rules that need no catalogue: every broken rule is collected, none short-circuits."""
-        if not self.channel.strip():
-            errors.add("channel", "must not be empty")
-        if self.external_id is not None and not self.external_id.strip():
-            errors.add("external_id", "must not be blank when given")
-        if not EMAIL_PATTERN.match(self.customer.email):
-            errors.add("customer.email", "must be an email address")
-        if not self.customer.name.strip():
-            errors.add("customer.name", "must not be empty")
-        _check_address(self.shipping_address, errors)
-        if self.currency is not None and not is_currency(self.currency):
-            errors.add("currency", f"unknown ISO 4217 currency {self.currency!r}")
-        if self.priority not in PRIORITY_RANGE:
-            errors.add("priority", "must be between -100 and 100")
-        if self.shipping < 0:
-            errors.add("shipping", "must not be negative")
-        self._check_lines(errors)
-
-    def _check_lines(self, errors: FieldErrors) -> None:
-        if not self.lines:
-            errors.add("lines", "an order needs at least one line")
-        if len(self.lines) > MAX_LINES:
-            errors.add("lines", f"at most {MAX_LINES} lines")
-        seen: dict[str, int] = {}
-        for i, line in enumerate(self.lines):
-            if not 1 <= line.quantity <= MAX_QUANTITY:
-                errors.add(f"lines[{i}].quantity", f"must be between 1 and {MAX_QUANTITY}")
-            if line.unit_price is not None and line.unit_price < 0:
-                errors.add(f"lines[{i}].unit_price", "must not be negative")
-            if line.sku in seen:
-                errors.add(
-                    f"lines[{i}].sku",
-                    f"SKU {line.sku!r} repeats line {seen[line.sku]}; send one line per SKU",
-                )
-            seen.setdefault(line.sku, i)
-
-    def priced_lines(
-        self, products: Mapping[str, Product], errors: FieldErrors
-    ) -> tuple[str, list[tuple[Product, int, Decimal]]]:
-        """Resolve SKUs and prices; returns the order currency and (product, qty, price)."""
-        known = [products[line.sku] for line in self.lines if line.sku in products]
-        currency = self.currency or (known[0].currency if known else "EUR")
-        priced: list[tuple[Product, int, Decimal]] = []
-        for i, line in enumerate(self.lines):
-            product = products.get(line.sku)
-            if product is None:
-                errors.add(f"lines[{i}].sku", f"unknown SKU {line.sku!r}")
-                continue
-            price = line.unit_price
-            if price is None:
-                if product.currency != currency:
-                    errors.add(
-                        f"lines[{i}].unit_price",
-                        f"{line.sku} is priced in {product.currency}; give a {currency} price",
-                    )
-                    continue
-                price = product.price
-            if is_currency(currency) and not fits_currency(price, currency):
-                errors.add(f"lines[{i}].unit_price", f"more decimals than {currency} allows")
-            priced.append((product, line.quantity, price))
-        if is_currency(currency) and not fits_currency(self.shipping, currency):
-            errors.add("shipping", f"more decimals than {currency} allows")
-        return currency, priced
-
-
-def _check_address(address: Address, errors: FieldErrors) -> None:
-    for name in ("name", "line1", "city", "postal_code"):
-        if not getattr(address, name).strip():
-            errors.add(f"shipping_address.{name}", "must not be empty")
-    if not is_country(address.country):
-        errors.add("shipping_address.country", f"unknown ISO 3166-1 country {address.country!r}")
-
-
-MAX_REASON = 500
-
-
-def check_reason(reason: str) -> None:
-    """A reason a person gives (hold, cancel, reject, give up): not empty, not a novel."""
-    errors = FieldErrors()
-    if not reason.strip():
-        errors.add("reason", "must not be empty")
-    if len(reason) > MAX_REASON:
-        errors.add("reason", f"at most {MAX_REASON} characters")
-    errors.raise_if_any()
-
-
-@dataclass(frozen=True, slots=True)
-class Totals:
-    subtotal: Money
-    shipping: Money
-    tax: Money
-    total: Money
-
-
-def compute_totals(
-    currency: str, lines: Sequence[tuple[int, Decimal]], shipping: Decimal
-) -> Totals:
-    """Subtotal is the sum of quantity x unit price; tax is not computed by oms yet."""
-    subtotal = Money.zero(currency)
-    for quantity, unit_price in lines:
-        subtotal = subtotal + Money(unit_price, currency) * quantity
-    ship = Money(shipping, currency)
-    tax = Money.zero(currency)
-    return Totals(subtotal, ship, tax, subtotal + ship + tax)
+class LineOutOfBalance(Exception):
+    """A verb would break a line's balance: a bug in the caller, never a user's mistake."""
 
 
 @dataclass(slots=True)
@@ -178,21 +67,49 @@ class OrderLine:
     cancelled_quantity: int = 0
     returned_quantity: int = 0
 
-    @property
-    def open_quantity(self) -> int:
-        """What is still to be shipped: neither shipped nor cancelled."""
-        return self.quantity - self.shipped_quantity - self.cancelled_quantity
-
     def is_balanced(self) -> bool:
-        """Every unit is in exactly one of allocated, backordered, shipped, cancelled."""
-        return (
-            self.allocated_quantity
-            + self.backordered_quantity
-            + self.shipped_quantity
-            + self.cancelled_quantity
-            == self.quantity
-            and min(self.allocated_quantity, self.backordered_quantity) >= 0
+        """allocated + backordered + shipped + cancelled = quantity, none negative;
+        delivered <= shipped; returned <= delivered."""
+        parts = (
+            self.allocated_quantity,
+            self.backordered_quantity,
+            self.shipped_quantity,
+            self.cancelled_quantity,
+            self.delivered_quantity,
+            self.returned_quantity,
         )
+        return (
+            min(parts) >= 0
+            and sum(parts[:4]) == self.quantity
+            and self.delivered_quantity <= self.shipped_quantity
+            and self.returned_quantity <= self.delivered_quantity
+        )
+
+    def check_balance(self) -> None:
+        if not self.is_balanced():
+            raise LineOutOfBalance(
+                f"line {self.id} ({self.sku}) of {self.quantity}: allocated "
+                f"{self.allocated_quantity}, backordered {self.backordered_quantity}, shipped "
+                f"{self.shipped_quantity}, cancelled {self.cancelled_quantity}, delivered "
+                f"{self.delivered_quantity}, returned {self.returned_quantity}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class InitialAllocation:
+    """What placing reserved at once: units per line (in the draft's order), and where."""
+
+    units: tuple[int, ...]
+    location_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderIdentity:
+    """The ids and number the store hands out for a new order, before it is built."""
+
+    id: int
+    number: str
+    line_ids: tuple[int, ...]
 
 
 _FOLLOW_EVENTS = {
@@ -201,11 +118,25 @@ _FOLLOW_EVENTS = {
     OrderStatus.SHIPPED: OrderEventType.SHIPPED,
     OrderStatus.DELIVERED: OrderEventType.DELIVERED,
 }
+_QUANTITY_FIELDS = (
+    "allocated_quantity",
+    "backordered_quantity",
+    "shipped_quantity",
+    "delivered_quantity",
+    "cancelled_quantity",
+    "returned_quantity",
+)
+# Where units move for each verb that moves them: (from, to) line quantity fields.
+_ALLOCATE = ("backordered_quantity", "allocated_quantity")
+_BACKORDER = ("allocated_quantity", "backordered_quantity")
+_SHIP = ("allocated_quantity", "shipped_quantity")
+_CANCEL_BACKORDERED = ("backordered_quantity", "cancelled_quantity")
+_CANCEL_ALLOCATED = ("allocated_quantity", "cancelled_quantity")
 
 
 @dataclass(slots=True)
 class Order:
-    """The aggregate: only its verbs change its status, each recording an event."""
+    """The aggregate: only its verbs change its status and its lines, each recording an event."""
 
     id: int
     number: str
@@ -224,6 +155,69 @@ class Order:
     tracking_token: str = ""
     lines: list[OrderLine] = field(default_factory=list)
     events: list[OrderEvent] = field(default_factory=list)
+
+    @classmethod
+    def place(
+        cls,
+        identity: OrderIdentity,
+        draft: OrderDraft,
+        priced: tuple[str, Sequence[tuple[Product, int, Decimal]]],
+        allocated: InitialAllocation,
+        now: datetime,
+        tracking_token: str,
+    ) -> Order:
+        """A new, pending order. `priced` is the draft's currency and (product, quantity,
+        unit price) per line; `allocated` the units reserved for each line at once, the
+        rest of each line backordered. Records `order.placed`."""
+        currency, lines = priced
+        if not len(identity.line_ids) == len(allocated.units) == len(lines):
+            raise ValueError("one line id and one allocated quantity per priced line")
+        order = cls(
+            id=identity.id,
+            number=identity.number,
+            channel=draft.channel,
+            external_id=draft.external_id,
+            status=OrderStatus.PENDING,
+            customer=draft.customer,
+            shipping_address=draft.shipping_address,
+            currency=currency,
+            priority=draft.priority,
+            totals=compute_totals(currency, [(q, p) for _, q, p in lines], draft.shipping),
+            created_at=now,
+            updated_at=now,
+            tracking_token=tracking_token,
+            lines=[
+                OrderLine(
+                    id=line_id,
+                    sku=product.sku,
+                    product_id=product.id,
+                    quantity=quantity,
+                    unit_price=price,
+                    allocated_quantity=units,
+                    backordered_quantity=quantity - units,
+                )
+                for line_id, (product, quantity, price), units in zip(
+                    identity.line_ids, lines, allocated.units, strict=True
+                )
+            ],
+        )
+        for line in order.lines:
+            line.check_balance()
+        order.events.append(
+            OrderEvent(
+                OrderEventType.PLACED,
+                None,
+                OrderStatus.PENDING,
+                {
+                    "allocated": sum(line.allocated_quantity for line in order.lines),
+                    "backordered": sum(line.backordered_quantity for line in order.lines),
+                    "locations": sorted(set(allocated.location_ids)),
+                },
+            )
+        )
+        return order
+
+    # -- status ----------------------------------------------------------------------------
 
     def _move(self, target: OrderStatus, action: str, event: OrderEventType, **data: str) -> None:
         check_transition(self.status, target, action)
@@ -251,23 +245,140 @@ class Order:
 
     def release(self, reason: str) -> None:
         """Leave hold, back to the status the order was held from."""
-        if self.status is not OrderStatus.ON_HOLD:
-            raise TransitionNotAllowed(
-                f"cannot release an order that is {self.status.value} (it is not on hold)"
-            )
         target = self.held_from or OrderStatus.PENDING
         self._move(target, "release", OrderEventType.RELEASED, reason=reason)
         self.held_from = None
 
     def cancel(self, reason: str) -> dict[int, int]:
-        """Cancel every open unit; returns the allocated quantity per line to release."""
+        """Cancel every open unit; returns the allocated units per line, to release."""
         self._move(OrderStatus.CANCELLED, "cancel", OrderEventType.CANCELLED, reason=reason)
-        released: dict[int, int] = {}
-        for line in self.lines:
-            if line.allocated_quantity:
-                released[line.id] = line.allocated_quantity
-            line.cancelled_quantity += line.allocated_quantity + line.backordered_quantity
-            line.allocated_quantity = 0
-            line.backordered_quantity = 0
+        released = {ln.id: ln.allocated_quantity for ln in self.lines if ln.allocated_quantity}
+        with self._all_or_nothing():
+            self._shift({ln.id: ln.backordered_quantity for ln in self.lines}, _CANCEL_BACKORDERED)
+            self._shift(released, _CANCEL_ALLOCATED)
         self.held_from = None
         return released
+
+    def complete(self) -> None:
+        """Delivered, and nothing more is expected of it (its return window has closed)."""
+        self._move(OrderStatus.COMPLETED, "complete", OrderEventType.COMPLETED)
+
+    # -- line quantities ---------------------------------------------------------------------
+
+    def fill_backorders(self, units: Units, detail: Sequence[Mapping[str, Any]]) -> None:
+        """Stock arrived for backordered units: they are allocated now."""
+        self._shift(units, _ALLOCATE)
+        self.events.append(OrderEvent(OrderEventType.BACKORDER_FILLED, data={"lines": detail}))
+
+    def take_back(self, units: Units, reason: str, detail: Sequence[Mapping[str, Any]]) -> None:
+        """A count came in below what was reserved: allocated units wait for stock again."""
+        self._shift(units, _BACKORDER)
+        self.events.append(
+            OrderEvent(
+                OrderEventType.ALLOCATION_REDUCED, data={"reason": reason, "lines": list(detail)}
+            )
+        )
+
+    def source(self, net: Units, explanation: Mapping[str, Any]) -> None:
+        """A sourcing decision: per line, units allocated (> 0) or given back to the
+        backorder (< 0); the explanation says where from and why."""
+        with self._all_or_nothing():
+            self._shift({k: q for k, q in net.items() if q > 0}, _ALLOCATE)
+            self._shift({k: -q for k, q in net.items() if q < 0}, _BACKORDER)
+        self.events.append(OrderEvent(OrderEventType.SOURCED, data=dict(explanation)))
+
+    def reject_shipment(self, units: Units, detail: Mapping[str, Any]) -> None:
+        """A location refused a shipment: its units wait to be sourced elsewhere."""
+        self._shift(units, _BACKORDER)
+        self.events.append(OrderEvent(OrderEventType.SHIPMENT_REJECTED, data=dict(detail)))
+
+    def short_pick(self, units: Units, detail: Mapping[str, Any]) -> None:
+        """The bin held fewer than the books said: the missing units wait to be sourced."""
+        self._shift(units, _BACKORDER)
+        self.events.append(OrderEvent(OrderEventType.SHIPMENT_SHORT_PICKED, data=dict(detail)))
+
+    def ship(self, units: Units, detail: Mapping[str, Any]) -> None:
+        """A shipment left its location with these allocated units."""
+        self._shift(units, _SHIP)
+        self.events.append(OrderEvent(OrderEventType.SHIPMENT_SHIPPED, data=dict(detail)))
+
+    def deliver(self, units: Units, detail: Mapping[str, Any]) -> None:
+        """The carrier delivered these shipped units."""
+        self._add(units, "delivered_quantity")
+        self.events.append(OrderEvent(OrderEventType.SHIPMENT_DELIVERED, data=dict(detail)))
+
+    def receive_return(self, units: Units, detail: Mapping[str, Any]) -> None:
+        """Delivered units came back to a location."""
+        self._add(units, "returned_quantity")
+        self.events.append(OrderEvent(OrderEventType.RETURN_RECEIVED, data=dict(detail)))
+
+    def cancel_line(self, line_id: int, quantity: int, reason: str) -> int:
+        """Cancel units of one line that have not shipped, backordered ones first.
+        Returns how many of them were allocated (the caller releases their stock)."""
+        check_reason(reason)
+        if not lines_may_be_cancelled(self.status):
+            raise Conflict(f"cannot cancel lines of an order that is {self.status.value}")
+        line = self._line(line_id)
+        open_units = line.allocated_quantity + line.backordered_quantity
+        if not 1 <= quantity <= open_units:
+            raise FieldErrors.single(
+                "quantity", f"between 1 and {open_units} (the units of {line.sku} not shipped)"
+            )
+        waiting = min(quantity, line.backordered_quantity)
+        with self._all_or_nothing():
+            self._shift({line_id: waiting}, _CANCEL_BACKORDERED)
+            self._shift({line_id: quantity - waiting}, _CANCEL_ALLOCATED)
+        self.events.append(
+            OrderEvent(
+                OrderEventType.LINE_CANCELLED,
+                data={"line_id": line_id, "sku": line.sku, "quantity": quantity, "reason": reason},
+            )
+        )
+        return quantity - waiting
+
+    def record(self, event: OrderEvent) -> None:
+        """An event that moves no quantity (a shipment picked, packed, in transit...)."""
+        self.events.append(event)
+
+    def _line(self, line_id: int) -> OrderLine:
+        for line in self.lines:
+            if line.id == line_id:
+                return line
+        raise LineOutOfBalance(f"order {self.number} has no line {line_id}")
+
+    def _shift(self, units: Units, move: tuple[str, str]) -> None:
+        """Move units of each line from one quantity to another; all or nothing."""
+        source, target = move
+        lines = [(self._line(k), q) for k, q in sorted(units.items()) if q]
+        for line, quantity in lines:
+            if quantity < 0 or getattr(line, source) < quantity:
+                raise LineOutOfBalance(
+                    f"line {line.id} ({line.sku}): cannot move {quantity} units out of "
+                    f"{source} ({getattr(line, source)})"
+                )
+        for line, quantity in lines:
+            setattr(line, source, getattr(line, source) - quantity)
+            setattr(line, target, getattr(line, target) + quantity)
+            line.check_balance()
+
+    def _add(self, units: Units, name: str) -> None:
+        """Raise a quantity that counts other units (delivered of shipped, returned of
+        delivered); all or nothing."""
+        with self._all_or_nothing():
+            for line, quantity in [(self._line(k), q) for k, q in sorted(units.items()) if q]:
+                if quantity < 0:
+                    raise LineOutOfBalance(f"line {line.id}: {quantity} {name}")
+                setattr(line, name, getattr(line, name) + quantity)
+                line.check_balance()
+
+    @contextmanager
+    def _all_or_nothing(self) -> Iterator[None]:
+        """Put every line back as it was if a step inside breaks a balance."""
+        before = [(line, replace(line)) for line in self.lines]
+        try:
+            yield
+        except LineOutOfBalance:
+            for line, was in before:  # in place: callers may hold the line objects
+                for name in _QUANTITY_FIELDS:
+                    setattr(line, name, getattr(was, name))
+            raise

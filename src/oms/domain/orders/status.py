@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from oms.domain.errors import TransitionNotAllowed
+from oms.domain.state_machine import StateMachine
 
 
 class OrderStatus(StrEnum):
@@ -35,28 +35,51 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.COMPLETED: frozenset(),
 }
 
+# ON_HOLD's arrows back serve only `release` (to where the order was held from): confirming
+# a held order would skip the release and forget that it was already being worked on.
+ORDER_STATES = StateMachine(
+    "order",
+    S.PENDING,
+    TRANSITIONS,
+    starts={"confirm": frozenset({S.PENDING}), "release": frozenset({S.ON_HOLD})},
+)
+can_transition = ORDER_STATES.can
+check_transition = ORDER_STATES.check
+
+# -- the questions services and adapters ask of a status, answered here only --------------
+
 # Statuses in which an order still waits for stock: backorders are filled only for these.
-OPEN_FOR_ALLOCATION: frozenset[OrderStatus] = frozenset(
+WAITS_FOR_STOCK: frozenset[OrderStatus] = frozenset(
     {S.PENDING, S.CONFIRMED, S.ON_HOLD, S.PROCESSING, S.PARTIALLY_SHIPPED}
 )
 # Statuses in which an order's reserved units are split into shipments for its locations.
-IN_FULFILMENT: frozenset[OrderStatus] = frozenset(
+_IN_FULFILMENT: frozenset[OrderStatus] = frozenset(
     {S.CONFIRMED, S.PROCESSING, S.PARTIALLY_SHIPPED, S.SHIPPED}
+)
+# Statuses in which the warehouse may pick, pack and ship the order's shipments: not while
+# it is held (a payment or fraud check) and never once it is cancelled.
+WAREHOUSE_WORKS: frozenset[OrderStatus] = frozenset(
+    {S.CONFIRMED, S.PROCESSING, S.PARTIALLY_SHIPPED}
 )
 
 
-def can_transition(current: OrderStatus, target: OrderStatus) -> bool:
-    return target in TRANSITIONS[current]
+def waits_for_stock(status: OrderStatus) -> bool:
+    """May stock that arrives be given to this order's backordered lines?"""
+    return status in WAITS_FOR_STOCK
 
 
-def check_transition(current: OrderStatus, target: OrderStatus, action: str) -> None:
-    """Raise TransitionNotAllowed unless the table has an arrow current -> target."""
-    if not can_transition(current, target):
-        raise TransitionNotAllowed(
-            f"cannot {action} an order that is {current.value}"
-            + (
-                f" (it could move to: {', '.join(sorted(TRANSITIONS[current]))})"
-                if TRANSITIONS[current]
-                else " (no further transitions)"
-            )
-        )
+def warehouse_may_work(status: OrderStatus) -> bool:
+    """May the warehouse pick, pack or ship this order's shipments now?"""
+    return status in WAREHOUSE_WORKS
+
+
+def lines_may_be_cancelled(status: OrderStatus) -> bool:
+    """May units that have not shipped be cancelled line by line (an order edit)?"""
+    return status in WAITS_FOR_STOCK
+
+
+def in_fulfilment(status: OrderStatus, held_from: OrderStatus | None) -> bool:
+    """Are the order's reserved units split into shipments (also while it is on hold)?"""
+    if status is S.ON_HOLD:
+        return held_from in _IN_FULFILMENT
+    return status in _IN_FULFILMENT

@@ -1,0 +1,161 @@
+"""An order as a channel submits it, and the checks it passes before oms takes it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from oms.domain.catalogue.model import Product
+from oms.domain.countries import is_country
+from oms.domain.errors import FieldErrors
+from oms.domain.money import Money, fits_currency, is_currency
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_LINES = 500
+MAX_QUANTITY = 1_000_000
+PRIORITY_RANGE = range(-100, 101)
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    email: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+    line2: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DraftLine:
+    sku: str
+    quantity: int
+    unit_price: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDraft:
+    """An order as a channel submits it, before it is checked against the catalogue."""
+
+    channel: str
+    customer: Customer
+    shipping_address: Address
+    lines: Sequence[DraftLine]
+    currency: str | None = None
+    external_id: str | None = None
+    priority: int = 0
+    shipping: Decimal = Decimal(0)
+
+    def check_shape(self, errors: FieldErrors) -> None:
+        """Rules that need no catalogue: every broken rule is collected, none short-circuits."""
+        if not self.channel.strip():
+            errors.add("channel", "must not be empty")
+        if self.external_id is not None and not self.external_id.strip():
+            errors.add("external_id", "must not be blank when given")
+        if not EMAIL_PATTERN.match(self.customer.email):
+            errors.add("customer.email", "must be an email address")
+        if not self.customer.name.strip():
+            errors.add("customer.name", "must not be empty")
+        _check_address(self.shipping_address, errors)
+        if self.currency is not None and not is_currency(self.currency):
+            errors.add("currency", f"unknown ISO 4217 currency {self.currency!r}")
+        if self.priority not in PRIORITY_RANGE:
+            errors.add("priority", "must be between -100 and 100")
+        if self.shipping < 0:
+            errors.add("shipping", "must not be negative")
+        self._check_lines(errors)
+
+    def _check_lines(self, errors: FieldErrors) -> None:
+        if not self.lines:
+            errors.add("lines", "an order needs at least one line")
+        if len(self.lines) > MAX_LINES:
+            errors.add("lines", f"at most {MAX_LINES} lines")
+        seen: dict[str, int] = {}
+        for i, line in enumerate(self.lines):
+            if not 1 <= line.quantity <= MAX_QUANTITY:
+                errors.add(f"lines[{i}].quantity", f"must be between 1 and {MAX_QUANTITY}")
+            if line.unit_price is not None and line.unit_price < 0:
+                errors.add(f"lines[{i}].unit_price", "must not be negative")
+            if line.sku in seen:
+                errors.add(
+                    f"lines[{i}].sku",
+                    f"SKU {line.sku!r} repeats line {seen[line.sku]}; send one line per SKU",
+                )
+            seen.setdefault(line.sku, i)
+
+    def priced_lines(
+        self, products: Mapping[str, Product], errors: FieldErrors
+    ) -> tuple[str, list[tuple[Product, int, Decimal]]]:
+        """Resolve SKUs and prices; returns the order currency and (product, qty, price)."""
+        known = [products[line.sku] for line in self.lines if line.sku in products]
+        currency = self.currency or (known[0].currency if known else "EUR")
+        priced: list[tuple[Product, int, Decimal]] = []
+        for i, line in enumerate(self.lines):
+            product = products.get(line.sku)
+            if product is None:
+                errors.add(f"lines[{i}].sku", f"unknown SKU {line.sku!r}")
+                continue
+            price = line.unit_price
+            if price is None:
+                if product.currency != currency:
+                    errors.add(
+                        f"lines[{i}].unit_price",
+                        f"{line.sku} is priced in {product.currency}; give a {currency} price",
+                    )
+                    continue
+                price = product.price
+            if is_currency(currency) and not fits_currency(price, currency):
+                errors.add(f"lines[{i}].unit_price", f"more decimals than {currency} allows")
+            priced.append((product, line.quantity, price))
+        if is_currency(currency) and not fits_currency(self.shipping, currency):
+            errors.add("shipping", f"more decimals than {currency} allows")
+        return currency, priced
+
+
+def _check_address(address: Address, errors: FieldErrors) -> None:
+    for name in ("name", "line1", "city", "postal_code"):
+        if not getattr(address, name).strip():
+            errors.add(f"shipping_address.{name}", "must not be empty")
+    if not is_country(address.country):
+        errors.add("shipping_address.country", f"unknown ISO 3166-1 country {address.country!r}")
+
+
+MAX_REASON = 500
+
+
+def check_reason(reason: str) -> None:
+    """A reason a person gives (hold, cancel, reject, give up): not empty, not a novel."""
+    errors = FieldErrors()
+    if not reason.strip():
+        errors.add("reason", "must not be empty")
+    if len(reason) > MAX_REASON:
+        errors.add("reason", f"at most {MAX_REASON} characters")
+    errors.raise_if_any()
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    subtotal: Money
+    shipping: Money
+    tax: Money
+    total: Money
+
+
+def compute_totals(
+    currency: str, lines: Sequence[tuple[int, Decimal]], shipping: Decimal
+) -> Totals:
+    """Subtotal is the sum of quantity x unit price; tax is not computed by oms yet."""
+    subtotal = Money.zero(currency)
+    for quantity, unit_price in lines:
+        subtotal = subtotal + Money(unit_price, currency) * quantity
+    ship = Money(shipping, currency)
+    tax = Money.zero(currency)
+    return Totals(subtotal, ship, tax, subtotal + ship + tax)

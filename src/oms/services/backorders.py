@@ -1,0 +1,115 @@
+"""Backorders: stock that arrives goes to waiting orders; stock that falls short is taken
+back from the newest reservations."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
+
+from oms.domain.errors import ConcurrentUpdate
+from oms.domain.fulfilment.sourcing import SourcedUnits
+from oms.domain.inventory.model import backorder_queue, plan_take_back
+from oms.domain.inventory.moves import Change
+from oms.domain.orders.model import Order
+from oms.domain.orders.status import waits_for_stock
+from oms.services import sourcing, stock_moves
+from oms.services.ports import UnitOfWork
+from oms.services.shipment_sync import sync_shipments
+
+
+def fill_backorders(uow: UnitOfWork, product_ids: Sequence[int], change: Change) -> int:
+    """Give available stock of these products to waiting lines: highest priority, then
+    oldest order first, each order sourced by the one sourcing rule. Runs inside the
+    caller's transaction; returns the units allocated."""
+    options = uow.stock.lock_options(product_ids)
+    free = {o.stock_id: max(o.available, 0) for o in options}
+    if not any(free.values()):
+        return 0
+    queue: list[int] = []
+    for b in backorder_queue(uow.orders.backorders(product_ids)):
+        if b.order_id not in queue:
+            queue.append(b.order_id)
+    wanted = set(product_ids)
+    filled = 0
+    for order_id in queue:
+        open_products = {o.product_id for o in options if free[o.stock_id] > 0}
+        if not open_products:
+            break
+        # Locked after the stock rows: the lock order every writer keeps.
+        order = uow.orders.get(order_id, lock=True)
+        if order is None or not waits_for_stock(order.status):
+            continue
+        demand = {
+            line.id: line.backordered_quantity
+            for line in order.lines
+            if line.backordered_quantity and line.product_id in wanted & open_products
+        }
+        supply = [o for o in options if free[o.stock_id] > 0]
+        decision = sourcing.plan(
+            uow,
+            sourcing.Destination(order.shipping_address, order.currency),
+            sourcing.lines_of(uow, order, demand),
+            sourcing.Supply([replace(o, available=free[o.stock_id]) for o in supply]),
+            explain=False,
+        )
+        if not decision.allocations:
+            continue
+        for a in decision.allocations:
+            free[a.stock_id] -= a.quantity
+        filled += _fill(uow, order, decision.allocations, change)
+    return filled
+
+
+def _fill(
+    uow: UnitOfWork, order: Order, allocations: Sequence[SourcedUnits], change: Change
+) -> int:
+    units: dict[tuple[int, int], int] = defaultdict(int)
+    per_line: dict[int, int] = defaultdict(int)
+    for a in allocations:
+        units[(a.line_key, a.stock_id)] += a.quantity
+        per_line[a.line_key] += a.quantity
+    stock_moves.reserve(uow, order.id, units, Change(change.actor, change.now))
+    order.fill_backorders(
+        per_line,
+        [
+            {
+                "line_id": a.line_key,
+                "stock_id": a.stock_id,
+                "location_id": a.location_id,
+                "quantity": a.quantity,
+            }
+            for a in allocations
+        ],
+    )
+    sync_shipments(uow, order, change.now)
+    uow.orders.save(order, change.actor, change.now)
+    return sum(per_line.values())
+
+
+def take_back(uow: UnitOfWork, stock_id: int, shortfall: int, change: Change) -> None:
+    """Stock fell below what is reserved: the newest reservations give up the difference.
+
+    The lines they belonged to become backordered, and each order's timeline says so.
+    """
+    reservations = {r.id: r for r in uow.stock.reservations_at(stock_id)}
+    takes = plan_take_back([r.held() for r in reservations.values()], shortfall)
+    per_order: dict[int, dict[tuple[int, int], int]] = defaultdict(lambda: defaultdict(int))
+    for reservation_id, quantity in takes:
+        r = reservations[reservation_id]
+        per_order[r.order_id][(r.order_line_id, stock_id)] += quantity
+    for order_id, units in sorted(per_order.items()):
+        order = uow.orders.get(order_id, lock=True)
+        if order is None or not waits_for_stock(order.status):
+            raise ConcurrentUpdate("a reserved order is no longer open")
+        stock_moves.release(uow, order_id, units, change)
+        order.take_back(
+            {line_id: q for (line_id, _), q in units.items()},
+            change.reason or "",
+            [
+                {"line_id": line_id, "stock_id": stock_id, "quantity": q}
+                for (line_id, _), q in sorted(units.items())
+            ],
+        )
+        sync_shipments(uow, order, change.now)
+        uow.orders.save(order, change.actor, change.now)

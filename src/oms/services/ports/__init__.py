@@ -1,0 +1,37 @@
+"""The interfaces services need from the outside world, one module per area; adapters
+implement them, and `bootstrap.py` chooses which. Here: the unit of work that holds them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from oms.services.ports.access import PasswordHasher, UserRepository
+from oms.services.ports.carriers import CarrierRepository
+from oms.services.ports.catalogue import LocationRepository, ProductRepository
+from oms.services.ports.documents import DocumentRenderer
+from oms.services.ports.orders import OrderRepository
+from oms.services.ports.shipments import ShipmentRepository
+from oms.services.ports.stock import StockRepository
+
+T = TypeVar("T")
+
+
+class UnitOfWork(Protocol):
+    """One database transaction and the repositories that work inside it."""
+
+    products: ProductRepository
+    locations: LocationRepository
+    stock: StockRepository
+    orders: OrderRepository
+    users: UserRepository
+    shipments: ShipmentRepository
+    carriers: CarrierRepository
+    documents: DocumentRenderer
+    passwords: PasswordHasher
+
+    def now(self) -> datetime: ...
+
+    def run(self, work: Callable[[], T], *, write: bool = True) -> T:
+        """Run work in one transaction and commit; retry it whole on a transient conflict."""

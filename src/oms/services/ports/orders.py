@@ -1,0 +1,59 @@
+"""What order use cases need from storage: orders, their lines and their timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from oms.domain.inventory.model import Backorder
+from oms.domain.orders.events import StoredEvent
+from oms.domain.orders.model import Order, OrderIdentity
+
+
+class OrderAlreadyPlaced(Exception):
+    """The idempotency key or (channel, external_id) is taken: the order exists already."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedOrderRef:
+    id: int
+    request_hash: str
+    by_key: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilter:
+    status: str | None = None
+    channel: str | None = None
+    customer_email: str | None = None
+    q: str | None = None
+    before_id: int | None = None
+    limit: int = 50
+
+
+class OrderRepository(Protocol):
+    def find_placed(
+        self, idempotency_key: str | None, channel: str, external_id: str | None
+    ) -> PlacedOrderRef | None: ...
+    def next_identity(self, lines: int) -> OrderIdentity:
+        """Ids for a new order and its lines, and its number, taken before it is built."""
+
+    def add(self, order: Order, idempotency_key: str | None, request_hash: str, actor: str) -> None:
+        """Insert the new order, its lines and its events. OrderAlreadyPlaced on a repeat."""
+
+    def get(self, order_id: int, *, lock: bool = False) -> Order | None:
+        """The order with its lines; `lock` holds its row until commit (PostgreSQL)."""
+
+    def id_by_tracking_token(self, token: str) -> int | None: ...
+    def save(self, order: Order, actor: str, now: datetime) -> None:
+        """Store status, changed line quantities and the events its verbs recorded (stamped
+        with actor and now, then cleared); ConcurrentUpdate if the version moved."""
+
+    def search(self, flt: OrderFilter) -> list[Order]: ...
+    def backorders(self, product_ids: Sequence[int]) -> list[Backorder]: ...
+    def waiting_orders(self) -> list[int]:
+        """Ids of the open orders with a line that waits for stock, oldest first."""
+
+    def events(self, order_id: int) -> list[StoredEvent]: ...

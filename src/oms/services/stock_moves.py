@@ -1,0 +1,178 @@
+"""The one place stock moves: reserve, release, consume, count, adjust, receive, write off,
+transfer and correct, each writing its ledger row.
+
+Callers lock the rows first (`uow.stock.lock_options` / `lock_row`, in id order), so a
+conditional update that is refused here means the plan was made on stale figures: the
+whole use case is retried (ConcurrentUpdate). Order line quantities are not touched here:
+the order's own verbs change them, and the caller saves the order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+
+from oms.domain.errors import ConcurrentUpdate, Conflict, StockBelowReserved
+from oms.domain.inventory.model import Discrepancy, LedgerEntry, LedgerKind, StockRow
+from oms.domain.inventory.moves import Change, LineRef, correction_entry, ledger_entry
+from oms.services.ports import UnitOfWork
+from oms.services.ports.stock import NewReservation
+
+# Units per (order line id, stock row id).
+LineStock = Mapping[tuple[int, int], int]
+
+
+def reserve(uow: UnitOfWork, order_id: int, units: LineStock, change: Change) -> None:
+    """Reserve units for an order's lines: conditional updates, reservation rows, ledger."""
+    takes = {k: q for k, q in sorted(units.items()) if q > 0}
+    if not takes:
+        return
+    if not uow.stock.reserve([(stock_id, q) for (_, stock_id), q in takes.items()]):
+        raise ConcurrentUpdate("stock moved while the reservation was planned")
+    uow.stock.add_reservations(
+        [
+            NewReservation(order_id, line_id, stock_id, q)
+            for (line_id, stock_id), q in takes.items()
+        ],
+        change.now,
+    )
+    uow.stock.append_ledger(
+        [
+            ledger_entry(LedgerKind.RESERVATION, stock_id, q, change, LineRef(order_id, line_id))
+            for (line_id, stock_id), q in takes.items()
+        ]
+    )
+
+
+def release(uow: UnitOfWork, order_id: int, units: LineStock, change: Change) -> None:
+    """Give reserved units back to their rows; the newest reservations give way first.
+    One ledger row per reservation that gives units back, as one was written when it was made."""
+    gives = {k: q for k, q in sorted(units.items()) if q > 0}
+    if not gives:
+        return
+    held: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for r in uow.stock.reservations_of(order_id):
+        held[(r.order_line_id, r.stock_id)].append((r.id, r.quantity))
+    ledger: list[LedgerEntry] = []
+    for (line_id, stock_id), quantity in gives.items():
+        left = quantity
+        for reservation_id, has in sorted(held[(line_id, stock_id)], reverse=True):
+            take = min(has, left)
+            if take <= 0:
+                break
+            uow.stock.reduce_reservation(reservation_id, take)
+            ledger.append(
+                ledger_entry(LedgerKind.RELEASE, stock_id, take, change, LineRef(order_id, line_id))
+            )
+            left -= take
+        if left or not uow.stock.release(stock_id, quantity):
+            raise ConcurrentUpdate("reserved units moved while they were released")
+    uow.stock.append_ledger(ledger)
+
+
+def release_all(uow: UnitOfWork, order_id: int, change: Change) -> dict[tuple[int, int], int]:
+    """Release everything the order holds; returns what it held per (line, stock row)."""
+    held: dict[tuple[int, int], int] = defaultdict(int)
+    for r in uow.stock.reservations_of(order_id):
+        held[(r.order_line_id, r.stock_id)] += r.quantity
+    uow.stock.lock_rows(sorted({stock_id for _, stock_id in held}))
+    release(uow, order_id, held, change)
+    return dict(held)
+
+
+def consume(
+    uow: UnitOfWork, order_id: int, location_id: int, units: Mapping[int, int], change: Change
+) -> None:
+    """Units of the order's lines leave the location: reservations, on hand and reserved
+    fall together, oldest reservations first. `units` is per order line id."""
+    held: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for r in uow.stock.reservations_of(order_id):
+        if r.location_id == location_id:
+            held[r.order_line_id].append((r.id, r.stock_id, r.quantity))
+    ledger: list[LedgerEntry] = []
+    for line_id, quantity in sorted(units.items()):
+        left = quantity
+        for reservation_id, stock_id, has in sorted(held[line_id]):
+            take = min(has, left)
+            if take <= 0:
+                break
+            uow.stock.reduce_reservation(reservation_id, take)
+            if not uow.stock.consume(stock_id, take):
+                raise Conflict("reserved stock moved while shipping")
+            ledger.append(
+                ledger_entry(
+                    LedgerKind.SHIPMENT, stock_id, take, change, LineRef(order_id, line_id)
+                )
+            )
+            left -= take
+        if left:
+            raise Conflict(f"order line {line_id} has {left} units fewer reserved than ship")
+    uow.stock.append_ledger(ledger)
+
+
+def count(
+    uow: UnitOfWork, row: StockRow, counted: int, change: Change, line: LineRef | None = None
+) -> None:
+    """Set on hand to what was counted (`row` as locked). Reservations above the count must
+    have been taken back first; `line` names the order line a short pick was for."""
+    if not uow.stock.set_on_hand(row.stock_id, counted):
+        raise ConcurrentUpdate(f"{row.sku} at {row.location}: reserved moved during the count")
+    # A count that agrees with the books is still written: when it was last counted.
+    uow.stock.append_ledger(
+        [ledger_entry(LedgerKind.COUNT, row.stock_id, counted - row.on_hand, change, line)]
+    )
+
+
+def adjust(
+    uow: UnitOfWork,
+    row: StockRow,
+    delta: int,
+    change: Change,
+    kind: LedgerKind = LedgerKind.ADJUSTMENT,
+) -> None:
+    """Add or remove units; StockBelowReserved if fewer would be on hand than reserved."""
+    if not uow.stock.change_on_hand(row.stock_id, delta):
+        raise StockBelowReserved(
+            f"{row.sku} at {row.location}: on hand {row.on_hand}, reserved {row.reserved}; "
+            f"{delta:+d} would leave {row.on_hand + delta} on hand, below what is reserved"
+        )
+    uow.stock.append_ledger([ledger_entry(kind, row.stock_id, delta, change)])
+
+
+def receive(uow: UnitOfWork, row: StockRow, quantity: int, change: Change) -> None:
+    """Goods arrived (a purchase order, a return put back on the shelf)."""
+    adjust(uow, row, quantity, change, LedgerKind.RECEIPT)
+
+
+def write_off(uow: UnitOfWork, row: StockRow, quantity: int, change: Change) -> None:
+    """Units that can never be sold (damaged, expired) leave the books."""
+    adjust(uow, row, -quantity, change, LedgerKind.WRITE_OFF)
+
+
+def transfer(
+    uow: UnitOfWork, source: StockRow, target: StockRow, quantity: int, change: Change
+) -> None:
+    """Free units of one product go from one location to another: two ledger rows."""
+    if source.product_id != target.product_id or source.stock_id == target.stock_id:
+        raise Conflict("a transfer moves one product between two different locations")
+    adjust(uow, source, -quantity, change, LedgerKind.TRANSFER)
+    adjust(uow, target, quantity, change, LedgerKind.TRANSFER)
+
+
+def correct(uow: UnitOfWork, found: Discrepancy, change: Change) -> None:
+    """Row := what its ledger says is on hand and what its open reservations hold; the
+    ledger records the correction, so it keeps explaining the row."""
+    if found.open_reservations > found.ledger_on_hand:
+        raise Conflict(
+            f"{found.sku} at {found.location}: open reservations ({found.open_reservations}) "
+            f"exceed what the ledger says is on hand ({found.ledger_on_hand}); count the stock "
+            "first"
+        )
+    uow.stock.set_levels(found.stock_id, found.ledger_on_hand, found.open_reservations)
+    uow.stock.append_ledger(
+        [
+            correction_entry(
+                found.stock_id, 0, found.open_reservations - found.ledger_reserved, change
+            )
+        ]
+    )
