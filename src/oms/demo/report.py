@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 
+from oms.demo.actions import Loader
 from oms.demo.data import CHANNELS, LOCATIONS
+from oms.demo.plan import Plan
 from oms.domain.access import SYSTEM
 from oms.domain.fulfilment.model import Shipment
 from oms.domain.fulfilment.shipment import ShipmentStatus
@@ -19,9 +20,6 @@ from oms.domain.orders.status import OrderStatus
 from oms.services import catalogue, inventory, shipping
 from oms.services import orders as ordering
 from oms.services.ports import OrderFilter, ShipmentFilter, UnitOfWork
-
-if TYPE_CHECKING:
-    from oms.demo.loader import Loader, Plan
 
 
 def all_orders(uow: UnitOfWork) -> list[Order]:
