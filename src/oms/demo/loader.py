@@ -14,6 +14,7 @@ from functools import partial
 
 from rich.console import Console, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from stdnum import ean
 
 from oms.bootstrap import Container
 from oms.demo.actions import Loader
@@ -64,9 +65,8 @@ class DemoClock:
 
 
 def ean13(body: str) -> str:
-    """The 12 digits and their GS1 check digit (weights 1, 3, 1, 3, ... from the left)."""
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
-    return body + str(-total % 10)
+    """The 12 digits and their GS1 check digit."""
+    return body + ean.calc_check_digit(body)
 
 
 def demo_products() -> list[NewProduct]:
