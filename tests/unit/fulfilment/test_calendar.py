@@ -203,70 +203,6 @@ def test_default_time_zones_cover_the_eu_and_the_main_markets() -> None:
     assert default_time_zone("AQ") == "UTC"
 
 
-# The hand-written table the defaults came from until they came from CLDR (Babel).
-BEFORE_THE_LIBRARIES: dict[str, str] = {
-    # European Union
-    "AT": "Europe/Vienna",
-    "BE": "Europe/Brussels",
-    "BG": "Europe/Sofia",
-    "CY": "Asia/Nicosia",
-    "CZ": "Europe/Prague",
-    "DE": "Europe/Berlin",
-    "DK": "Europe/Copenhagen",
-    "EE": "Europe/Tallinn",
-    "ES": "Europe/Madrid",
-    "FI": "Europe/Helsinki",
-    "FR": "Europe/Paris",
-    "GR": "Europe/Athens",
-    "HR": "Europe/Zagreb",
-    "HU": "Europe/Budapest",
-    "IE": "Europe/Dublin",
-    "IT": "Europe/Rome",
-    "LT": "Europe/Vilnius",
-    "LU": "Europe/Luxembourg",
-    "LV": "Europe/Riga",
-    "MT": "Europe/Malta",
-    "NL": "Europe/Amsterdam",
-    "PL": "Europe/Warsaw",
-    "PT": "Europe/Lisbon",
-    "RO": "Europe/Bucharest",
-    "SE": "Europe/Stockholm",
-    "SI": "Europe/Ljubljana",
-    "SK": "Europe/Bratislava",
-    # Rest of Europe
-    "CH": "Europe/Zurich",
-    "GB": "Europe/London",
-    "IS": "Atlantic/Reykjavik",
-    "LI": "Europe/Vaduz",
-    "MC": "Europe/Monaco",
-    "NO": "Europe/Oslo",
-    "TR": "Europe/Istanbul",
-    "UA": "Europe/Kyiv",
-    # Elsewhere
-    "AE": "Asia/Dubai",
-    "AU": "Australia/Sydney",
-    "BR": "America/Sao_Paulo",
-    "CA": "America/Toronto",
-    "CN": "Asia/Shanghai",
-    "IN": "Asia/Kolkata",
-    "JP": "Asia/Tokyo",
-    "KR": "Asia/Seoul",
-    "MA": "Africa/Casablanca",
-    "MX": "America/Mexico_City",
-    "NZ": "Pacific/Auckland",
-    "SG": "Asia/Singapore",
-    "US": "America/New_York",
-    "ZA": "Africa/Johannesburg",
-}
-
-
-@pytest.mark.parametrize(("country", "zone"), sorted(BEFORE_THE_LIBRARIES.items()))
-def test_every_country_of_the_old_table_keeps_its_default_time_zone(
-    country: str, zone: str
-) -> None:
-    assert default_time_zone(country) == zone
-
-
 @pytest.mark.parametrize(("country", "zone"), sorted(MAIN_TIME_ZONES.items()))
 def test_a_main_time_zone_is_picked_only_among_the_zones_of_its_country(
     country: str, zone: str
@@ -284,7 +220,7 @@ def test_a_country_in_one_time_zone_gets_it_and_one_in_several_without_a_pick_ge
     assert default_time_zone("XX") == "UTC"
 
 
-def test_every_country_default_time_zone_exists() -> None:
+def test_the_default_time_zone_of_every_country_exists() -> None:
     for country in pycountry.countries:
         ZoneInfo(default_time_zone(country.alpha_2))
 
