@@ -16,9 +16,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from oms.demo.data import LOCATIONS
+from oms.demo.plan import Plan, Step
 from oms.domain.access import SYSTEM, Actor, Role
 from oms.domain.errors import Conflict
 from oms.domain.fulfilment.calendar import MONDAY_TO_FRIDAY
@@ -27,9 +28,6 @@ from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.services import picking, tracking, warehouse
 from oms.services.ports import UnitOfWork
 from oms.services.ports.shipments import ShipmentFilter
-
-if TYPE_CHECKING:
-    from oms.demo.loader import Plan, Step
 
 WAVES = (time(9, 0), time(14, 0))
 CARRIER_EVERY = timedelta(hours=3)
@@ -173,7 +171,7 @@ def _add_working_days(day: date, n: int) -> date:
     return day
 
 
-def fulfilment_steps(plan: Plan, site: Warehouse, step: type[Step]) -> list[Step]:
+def fulfilment_steps(plan: Plan, site: Warehouse) -> list[Step]:
     """Waves on weekdays and carrier rounds every three hours, over the whole six weeks."""
     steps: list[Step] = []
     day = plan.start.date() + timedelta(days=1)
@@ -182,10 +180,10 @@ def fulfilment_steps(plan: Plan, site: Warehouse, step: type[Step]) -> list[Step
             at = datetime.combine(day, wave, tzinfo=UTC)
             for location in LOCATIONS:
                 if day.weekday() in (location.settings.working_days or MONDAY_TO_FRIDAY):
-                    steps.append(step(at, partial(site.wave, location.code)))
+                    steps.append(Step(at, partial(site.wave, location.code)))
         day += timedelta(days=1)
     at = plan.start + timedelta(days=1)
     while at < plan.end:
-        steps.append(step(at, partial(site.carrier_round, at)))
+        steps.append(Step(at, partial(site.carrier_round, at)))
         at += CARRIER_EVERY
     return steps

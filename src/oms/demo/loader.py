@@ -6,7 +6,7 @@ import random
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -14,8 +14,10 @@ from functools import partial
 
 from rich.console import Console, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from stdnum import ean
 
 from oms.bootstrap import Container
+from oms.demo.actions import Loader
 from oms.demo.data import (
     ALREADY_LOADED,
     CANCELS,
@@ -40,19 +42,16 @@ from oms.demo.data import (
     RECEIPTS,
     SHORT,
     SIZE_LABELS,
-    WAITED_TOO_LONG,
 )
 from oms.demo.fulfilment import Warehouse, fulfilment_steps
+from oms.demo.plan import Buyer, Plan, Shop, Step
 from oms.demo.report import report
 from oms.domain.access import SYSTEM
 from oms.domain.catalogue.model import NewProduct
-from oms.domain.errors import TransitionNotAllowed
 from oms.domain.inventory.model import LedgerKind
 from oms.domain.orders.model import Address, Customer, DraftLine, OrderDraft
 from oms.services import catalogue, inventory
-from oms.services import orders as ordering
 from oms.services.inventory import StockChange
-from oms.services.ports import UnitOfWork
 
 
 @dataclass(slots=True)
@@ -65,48 +64,9 @@ class DemoClock:
         return self.now
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One action at one moment of the simulated six weeks."""
-
-    at: datetime
-    action: Callable[[], object]
-    places_order: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Buyer:
-    customer: Customer
-    address: Address
-
-
-@dataclass(frozen=True, slots=True)
-class Shop:
-    """What the order generator draws from: products, how popular they are, who buys."""
-
-    products: Sequence[NewProduct]
-    popularity: Sequence[float]
-    buyers: Sequence[Buyer]
-    companies: Sequence[Buyer]
-    prices: dict[str, Decimal]
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """Everything the schedule is drawn from; one seeded generator makes it repeatable."""
-
-    rng: random.Random
-    shop: Shop
-    start: datetime  # midnight of day 0: the catalogue and stock are set up that morning
-    end: datetime  # the last midnight (UTC): nothing happens after it
-    orders: int
-    scale: float  # orders / 300: how much stock and receipts the order count calls for
-
-
 def ean13(body: str) -> str:
-    """The 12 digits and their GS1 check digit (weights 1, 3, 1, 3, ... from the left)."""
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
-    return body + str(-total % 10)
+    """The 12 digits and their GS1 check digit."""
+    return body + ean.calc_check_digit(body)
 
 
 def demo_products() -> list[NewProduct]:
@@ -162,57 +122,6 @@ def demo_shop(rng: random.Random, orders: int) -> Shop:
     ]
     prices = {p.sku: p.price for p in products}
     return Shop(products, popularity, buyers, companies, prices)
-
-
-class Loader:
-    """Runs the planned actions through the use cases and remembers what it placed."""
-
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
-        self.ids: dict[int, int] = {}
-        self.placed_short: list[int] = []
-        self.done: Counter[str] = Counter()
-        self.site: Warehouse | None = None
-
-    def place(self, key: int, draft: OrderDraft) -> None:
-        order = ordering.place_order(self.uow, SYSTEM, draft).order
-        self.ids[key] = order.id
-        if any(line.backordered_quantity for line in order.lines):
-            self.placed_short.append(order.id)
-
-    def act(self, key: int, verb: str, reason: str) -> None:
-        try:
-            self._act(key, verb, reason)
-        except TransitionNotAllowed:
-            # The parcel left before the customer called: too late to hold or cancel.
-            self.done[f"too_late_to_{verb}"] += 1
-
-    def _act(self, key: int, verb: str, reason: str) -> None:
-        order_id = self.ids[key]
-        if verb == "confirm":
-            ordering.confirm_order(self.uow, SYSTEM, order_id)
-        elif verb == "hold":
-            ordering.hold_order(self.uow, SYSTEM, order_id, reason)
-        elif verb == "release":
-            ordering.release_order(self.uow, SYSTEM, order_id, reason)
-        else:
-            order = ordering.get_order(self.uow, SYSTEM, order_id)
-            if reason == "customer request" and any(x.backordered_quantity for x in order.lines):
-                reason = WAITED_TOO_LONG
-            ordering.cancel_order(self.uow, SYSTEM, order_id, reason)
-        self.done[verb] += 1
-
-    def receive(self, change: StockChange) -> None:
-        inventory.adjust_stock(self.uow, SYSTEM, change)
-        self.done["receipt"] += 1
-
-    def recount(self, location: str, sku: str, missing: int) -> None:
-        """A cycle count that finds units missing: below reserved, the newest orders give way."""
-        rows = inventory.list_stock(self.uow, SYSTEM, sku=sku, location=location)
-        on_hand = rows[0].on_hand if rows else 0
-        reason = f"cycle count: {missing} found broken"
-        change = StockChange(location, sku, reason, on_hand=max(0, on_hand - missing))
-        inventory.count_stock(self.uow, SYSTEM, change)
 
 
 def catalogue_steps(plan: Plan, loader: Loader) -> list[Step]:
@@ -455,14 +364,14 @@ def load_demo(
     start = end - timedelta(days=DAYS)
     plan = Plan(rng, demo_shop(rng, orders), start, end, orders, orders / 300)
     loader = Loader(uow)
-    loader.site = Warehouse(uow, random.Random(seed + 1))
+    site = Warehouse(uow, random.Random(seed + 1))
     steps = (
         catalogue_steps(plan, loader)
         + stock_steps(plan, loader)
         + order_steps(plan, loader)
-        + fulfilment_steps(plan, loader.site, Step)
+        + fulfilment_steps(plan, site)
     )
     steps.sort(key=lambda step: step.at)  # stable: same-moment steps keep their planned order
     _run(steps, clock, orders, console)
-    loader.done.update(loader.site.done)
+    loader.done.update(site.done)
     return report(loader, plan, time.perf_counter() - started)

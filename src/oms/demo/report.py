@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 
+from oms.demo.actions import Loader
 from oms.demo.data import CHANNELS, LOCATIONS
+from oms.demo.plan import Plan
 from oms.domain.access import SYSTEM
 from oms.domain.fulfilment.model import Shipment
 from oms.domain.fulfilment.shipment import ShipmentStatus
@@ -21,9 +22,6 @@ from oms.services import orders as ordering
 from oms.services.ports import UnitOfWork
 from oms.services.ports.orders import OrderFilter
 from oms.services.ports.shipments import ShipmentFilter
-
-if TYPE_CHECKING:
-    from oms.demo.loader import Loader, Plan
 
 
 def all_orders(uow: UnitOfWork) -> list[Order]:

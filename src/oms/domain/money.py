@@ -1,217 +1,64 @@
-"""Money: a Decimal amount with an ISO 4217 currency, rounded to the currency's minor unit."""
+"""Money: a Decimal amount with an ISO 4217 currency, rounded to the currency's minor unit.
+
+Which codes are currencies, and their minor units, come from ISO 4217's own list (the
+iso4217 package), read when first asked; oms decides only which withdrawn codes it keeps.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from functools import cache
 
-# Active ISO 4217 codes whose minor unit is not 2 decimals.
-_EXPONENTS: dict[str, int] = {
-    **dict.fromkeys(
-        [
-            "BIF",
-            "CLP",
-            "DJF",
-            "GNF",
-            "ISK",
-            "JPY",
-            "KMF",
-            "KRW",
-            "PYG",
-            "RWF",
-            "UGX",
-            "UYI",
-            "VND",
-            "VUV",
-            "XAF",
-            "XOF",
-            "XPF",
-        ],
-        0,
-    ),
-    **dict.fromkeys(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"], 3),
-    **dict.fromkeys(["CLF", "UYW"], 4),
+# Codes ISO 4217 has withdrawn that oms still accepts, with the minor unit and name they
+# had: amounts stored in them must stay readable, and a price list may lag behind the
+# switch (Bulgaria to the euro, Curaçao and Sint Maarten to the Caribbean guilder).
+WITHDRAWN_CURRENCIES: Mapping[str, tuple[int, str]] = {
+    "ANG": (2, "Netherlands Antillean Guilder"),
+    "BGN": (2, "Bulgarian Lev"),
 }
-# Active ISO 4217 currency codes (funds and precious metals left out).
-CURRENCIES: frozenset[str] = frozenset(
-    [
-        "AED",
-        "AFN",
-        "ALL",
-        "AMD",
-        "ANG",
-        "AOA",
-        "ARS",
-        "AUD",
-        "AWG",
-        "AZN",
-        "BAM",
-        "BBD",
-        "BDT",
-        "BGN",
-        "BHD",
-        "BIF",
-        "BMD",
-        "BND",
-        "BOB",
-        "BOV",
-        "BRL",
-        "BSD",
-        "BTN",
-        "BWP",
-        "BYN",
-        "BZD",
-        "CAD",
-        "CDF",
-        "CHE",
-        "CHF",
-        "CHW",
-        "CLF",
-        "CLP",
-        "CNY",
-        "COP",
-        "COU",
-        "CRC",
-        "CUP",
-        "CVE",
-        "CZK",
-        "DJF",
-        "DKK",
-        "DOP",
-        "DZD",
-        "EGP",
-        "ERN",
-        "ETB",
-        "EUR",
-        "FJD",
-        "FKP",
-        "GBP",
-        "GEL",
-        "GHS",
-        "GIP",
-        "GMD",
-        "GNF",
-        "GTQ",
-        "GYD",
-        "HKD",
-        "HNL",
-        "HTG",
-        "HUF",
-        "IDR",
-        "ILS",
-        "INR",
-        "IQD",
-        "IRR",
-        "ISK",
-        "JMD",
-        "JOD",
-        "JPY",
-        "KES",
-        "KGS",
-        "KHR",
-        "KMF",
-        "KPW",
-        "KRW",
-        "KWD",
-        "KYD",
-        "KZT",
-        "LAK",
-        "LBP",
-        "LKR",
-        "LRD",
-        "LSL",
-        "LYD",
-        "MAD",
-        "MDL",
-        "MGA",
-        "MKD",
-        "MMK",
-        "MNT",
-        "MOP",
-        "MRU",
-        "MUR",
-        "MVR",
-        "MWK",
-        "MXN",
-        "MXV",
-        "MYR",
-        "MZN",
-        "NAD",
-        "NGN",
-        "NIO",
-        "NOK",
-        "NPR",
-        "NZD",
-        "OMR",
-        "PAB",
-        "PEN",
-        "PGK",
-        "PHP",
-        "PKR",
-        "PLN",
-        "PYG",
-        "QAR",
-        "RON",
-        "RSD",
-        "RUB",
-        "RWF",
-        "SAR",
-        "SBD",
-        "SCR",
-        "SDG",
-        "SEK",
-        "SGD",
-        "SHP",
-        "SLE",
-        "SOS",
-        "SRD",
-        "SSP",
-        "STN",
-        "SVC",
-        "SYP",
-        "SZL",
-        "THB",
-        "TJS",
-        "TMT",
-        "TND",
-        "TOP",
-        "TRY",
-        "TTD",
-        "TWD",
-        "TZS",
-        "UAH",
-        "UGX",
-        "USD",
-        "USN",
-        "UYI",
-        "UYU",
-        "UYW",
-        "UZS",
-        "VED",
-        "VES",
-        "VND",
-        "VUV",
-        "WST",
-        "XAF",
-        "XCD",
-        "XCG",
-        "XOF",
-        "XPF",
-        "YER",
-        "ZAR",
-        "ZMW",
-        "ZWG",
-    ]
-)
 
 
 def is_currency(code: str) -> bool:
-    return code in CURRENCIES
+    """An ISO 4217 code with a minor unit, upper-case ("EUR"; not gold, XAU, nor "eur")."""
+    return code in _currencies()
 
 
 def minor_unit(currency: str) -> int:
-    """Number of decimals the currency is counted in (2 for EUR, 0 for JPY, 3 for KWD)."""
-    return _EXPONENTS.get(currency, 2)
+    """Number of decimals the currency is counted in (2 for EUR, 0 for JPY, 3 for KWD).
+
+    Amounts are stored as whole minor units, so this is the scale of every stored amount.
+    Raises ValueError for a code that is not a currency.
+    """
+    return _currency(currency)[0]
+
+
+def currency_name(currency: str) -> str:
+    """The currency's name in ISO 4217 ("Euro", "Yen"). Raises ValueError."""
+    return _currency(currency)[1]
+
+
+def _currency(code: str) -> tuple[int, str]:
+    try:
+        return _currencies()[code]
+    except KeyError:
+        raise ValueError(f"unknown currency {code!r}") from None
+
+
+@cache
+def _currencies() -> Mapping[str, tuple[int, str]]:
+    """ISO 4217 list one as the iso4217 package ships it: code -> (minor unit, name).
+
+    Codes without a minor unit (gold, silver, the SDR, the test code XTS, XXX) are not
+    money oms counts in, so they are left out.
+    """
+    import iso4217
+
+    listed = {
+        c.code: (c.exponent, c.currency_name) for c in iso4217.Currency if c.exponent is not None
+    }
+    return {**WITHDRAWN_CURRENCIES, **listed}
 
 
 def quantum(currency: str) -> Decimal:

@@ -3,11 +3,12 @@
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import pycountry
 import pytest
 
-from oms.domain.countries import is_country
+from oms.domain.countries import country_time_zones
 from oms.domain.fulfilment.calendar import (
-    DEFAULT_TIME_ZONES,
+    MAIN_TIME_ZONES,
     MONDAY_TO_FRIDAY,
     MONDAY_TO_SATURDAY,
     LocationSchedule,
@@ -197,14 +198,31 @@ def test_default_time_zones_cover_the_eu_and_the_main_markets() -> None:
     assert default_time_zone("DE") == "Europe/Berlin"
     assert default_time_zone("GB") == "Europe/London"
     assert default_time_zone("US") == "America/New_York"
-    assert set(DEFAULT_TIME_ZONES) >= EU_COUNTRIES
+    for country in EU_COUNTRIES:
+        assert default_time_zone(country) in country_time_zones(country)
     assert default_time_zone("AQ") == "UTC"
 
 
-@pytest.mark.parametrize(("country", "zone"), sorted(DEFAULT_TIME_ZONES.items()))
-def test_every_default_time_zone_exists(country: str, zone: str) -> None:
-    assert is_country(country)
+@pytest.mark.parametrize(("country", "zone"), sorted(MAIN_TIME_ZONES.items()))
+def test_a_main_time_zone_is_picked_only_among_the_zones_of_its_country(
+    country: str, zone: str
+) -> None:
+    assert len(country_time_zones(country)) > 1  # one zone needs no pick
+    assert zone in country_time_zones(country)
     ZoneInfo(zone)
+
+
+def test_a_country_in_one_time_zone_gets_it_and_one_in_several_without_a_pick_gets_utc() -> None:
+    assert default_time_zone("TN") == "Africa/Tunis"
+    assert default_time_zone("JP") == "Asia/Tokyo"
+    assert len(country_time_zones("RU")) > 1
+    assert default_time_zone("RU") == "UTC"
+    assert default_time_zone("XX") == "UTC"
+
+
+def test_the_default_time_zone_of_every_country_exists() -> None:
+    for country in pycountry.countries:
+        ZoneInfo(default_time_zone(country.alpha_2))
 
 
 def test_a_location_known_only_by_its_country_gets_the_defaults() -> None:

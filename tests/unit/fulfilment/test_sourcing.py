@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from oms.domain.fulfilment.errors import NoRate
-from oms.domain.fulfilment.rates import DEFAULT_RATE_TABLE, Quote, charged_kilograms
+from oms.domain.fulfilment.rates import Quote, charged_kilograms, default_rate_table
 from oms.domain.fulfilment.sourcing import (
     Quoter,
     SourcingCandidate,
@@ -389,7 +389,7 @@ def test_the_default_rate_table_prefers_the_domestic_warehouse() -> None:
 
     def quote(location: int, weight_grams: int) -> Quote | None:
         try:
-            return DEFAULT_RATE_TABLE.quote(origins[location], "FR", "69002", weight_grams)
+            return default_rate_table().quote(origins[location], "FR", "69002", weight_grams)
         except NoRate:
             return None
 

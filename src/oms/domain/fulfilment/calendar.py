@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
-from oms.domain.countries import is_country
+from oms.domain.countries import country_time_zones, is_country
 
 MONDAY_TO_FRIDAY: frozenset[int] = frozenset(range(5))
 MONDAY_TO_SATURDAY: frozenset[int] = frozenset(range(6))
@@ -21,67 +21,32 @@ FALLBACK_TIME_ZONE = "UTC"
 # calendar itself is wrong (e.g. a location with no working days).
 _SEARCH_LIMIT = 366
 
-# The time zone a location gets when it is created with only a country. Countries that
-# span several zones get the zone where most of their people (and warehouses) are.
-DEFAULT_TIME_ZONES: dict[str, str] = {
-    # European Union
-    "AT": "Europe/Vienna",
-    "BE": "Europe/Brussels",
-    "BG": "Europe/Sofia",
-    "CY": "Asia/Nicosia",
-    "CZ": "Europe/Prague",
-    "DE": "Europe/Berlin",
-    "DK": "Europe/Copenhagen",
-    "EE": "Europe/Tallinn",
-    "ES": "Europe/Madrid",
-    "FI": "Europe/Helsinki",
-    "FR": "Europe/Paris",
-    "GR": "Europe/Athens",
-    "HR": "Europe/Zagreb",
-    "HU": "Europe/Budapest",
-    "IE": "Europe/Dublin",
-    "IT": "Europe/Rome",
-    "LT": "Europe/Vilnius",
-    "LU": "Europe/Luxembourg",
-    "LV": "Europe/Riga",
-    "MT": "Europe/Malta",
-    "NL": "Europe/Amsterdam",
-    "PL": "Europe/Warsaw",
-    "PT": "Europe/Lisbon",
-    "RO": "Europe/Bucharest",
-    "SE": "Europe/Stockholm",
-    "SI": "Europe/Ljubljana",
-    "SK": "Europe/Bratislava",
-    # Rest of Europe
-    "CH": "Europe/Zurich",
-    "GB": "Europe/London",
-    "IS": "Atlantic/Reykjavik",
-    "LI": "Europe/Vaduz",
-    "MC": "Europe/Monaco",
-    "NO": "Europe/Oslo",
-    "TR": "Europe/Istanbul",
-    "UA": "Europe/Kyiv",
-    # Elsewhere
-    "AE": "Asia/Dubai",
+# A location created with only a country gets that country's time zone. Where the country
+# spans several, oms picks the one where most of its people (and warehouses) are; the
+# others among them fall back to UTC until someone picks for them.
+MAIN_TIME_ZONES: dict[str, str] = {
     "AU": "Australia/Sydney",
     "BR": "America/Sao_Paulo",
     "CA": "America/Toronto",
     "CN": "Asia/Shanghai",
-    "IN": "Asia/Kolkata",
-    "JP": "Asia/Tokyo",
-    "KR": "Asia/Seoul",
-    "MA": "Africa/Casablanca",
+    "CY": "Asia/Nicosia",
+    "DE": "Europe/Berlin",
+    "ES": "Europe/Madrid",
     "MX": "America/Mexico_City",
     "NZ": "Pacific/Auckland",
-    "SG": "Asia/Singapore",
+    "PT": "Europe/Lisbon",
+    "UA": "Europe/Kyiv",
     "US": "America/New_York",
-    "ZA": "Africa/Johannesburg",
 }
 
 
 def default_time_zone(country: str) -> str:
-    """The IANA time zone for a location known only by its country; UTC when not listed."""
-    return DEFAULT_TIME_ZONES.get(country, FALLBACK_TIME_ZONE)
+    """The IANA time zone for a location known only by its country: the country's own zone,
+    oms's pick where it has several, UTC for a country with several and no pick."""
+    if country in MAIN_TIME_ZONES:
+        return MAIN_TIME_ZONES[country]
+    zones = country_time_zones(country)
+    return next(iter(zones)) if len(zones) == 1 else FALLBACK_TIME_ZONE
 
 
 @lru_cache(maxsize=1024)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from oms.domain.countries import is_country
 from oms.domain.fulfilment.errors import NoRate, ShipmentTooHeavy
@@ -189,18 +190,26 @@ _DEFAULT_ZONES: tuple[tuple[str, str, frozenset[str], frozenset[str], str, str, 
     ("DE to EU", "DE", _EU_REST, _WHOLE, "14.49", "1.40", 4, 31_500),
 )
 
-DEFAULT_RATE_TABLE = RateTable(
-    tuple(
-        RateZone(
-            name,
-            origin,
-            destinations,
-            Money(Decimal(base), "EUR"),
-            Money(Decimal(per_kg), "EUR"),
-            transit,
-            postal_prefixes=prefixes,
-            max_weight_grams=max_grams,
+
+@cache
+def default_rate_table() -> RateTable:
+    """The built-in carrier's table as a RateTable, built when first asked: its prices and
+    countries are checked against the currency and country lists, which are not read when
+    this module is imported."""
+    return RateTable(
+        tuple(
+            RateZone(
+                name,
+                origin,
+                destinations,
+                Money(Decimal(base), "EUR"),
+                Money(Decimal(per_kg), "EUR"),
+                transit,
+                postal_prefixes=prefixes,
+                max_weight_grams=max_grams,
+            )
+            for name, origin, destinations, prefixes, base, per_kg, transit, max_grams in (
+                _DEFAULT_ZONES
+            )
         )
-        for name, origin, destinations, prefixes, base, per_kg, transit, max_grams in _DEFAULT_ZONES
     )
-)

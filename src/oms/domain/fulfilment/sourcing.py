@@ -10,13 +10,14 @@ have one for every lighter weight, as rate tables do. Should a quote still be mi
 a partial shipment, that shipment counts as dearer than any priced one.
 
 The search itself (the set search over location combinations, the greedy split past the
-budget) is in `sourcing_search`; this module weighs up the candidates, and puts the choice
-into words: the rule that decided and the explanation, as data.
+budget) is in `sourcing_search`, and what both read (lines, candidates, the quoter) in
+`sourcing_types`; this module weighs up the candidates, and puts the choice into words: the
+rule that decided and the explanation, as data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -32,32 +33,14 @@ from oms.domain.fulfilment.sourcing_search import (
     _Units,
 )
 
-Quoter = Callable[[int, int], Quote | None]
+# The types of the question are re-exported: callers keep importing them from here.
+from oms.domain.fulfilment.sourcing_types import Quoter as Quoter
+from oms.domain.fulfilment.sourcing_types import SourcingCandidate as SourcingCandidate
+from oms.domain.fulfilment.sourcing_types import SourcingLine as SourcingLine
 
 NO_RATE = "no rate to the destination"
 NO_STOCK = "no stock for this order"
 NO_RATE_FOR_WEIGHT = "no rate for the whole order's weight"
-
-
-@dataclass(frozen=True, slots=True)
-class SourcingLine:
-    """Units of one order line to source."""
-
-    line_key: int
-    product_id: int
-    sku: str
-    quantity: int
-    unit_weight_grams: int
-
-
-@dataclass(frozen=True, slots=True)
-class SourcingCandidate:
-    """A location that may ship, with what it can give this order per product."""
-
-    location_id: int
-    code: str
-    priority: int
-    stock: Mapping[int, tuple[int, int]]  # product_id -> (stock_id, units it can give)
 
 
 @dataclass(frozen=True, slots=True)

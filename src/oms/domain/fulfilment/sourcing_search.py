@@ -16,12 +16,10 @@ import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from oms.domain.fulfilment.rates import Quote
-
-if TYPE_CHECKING:
-    from oms.domain.fulfilment.sourcing import Quoter, SourcingCandidate, SourcingLine
+from oms.domain.fulfilment.sourcing_types import Quoter, SourcingCandidate, SourcingLine
 
 _Units = tuple[int, ...]  # per product of the order, in the order products first appear
 _CostKey = tuple[int, Decimal]  # (shipments without a price, sum of the priced ones)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import oms.adapters.db.tables
-from oms.domain.fulfilment.calendar import DEFAULT_TIME_ZONES
+from oms.domain.fulfilment.calendar import default_time_zone
 from oms.domain.fulfilment.rates import EU_COUNTRIES
 
 Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
@@ -397,7 +397,9 @@ def _backfill() -> None:
     locations = sa.table(
         "locations", sa.column("country", sa.String), sa.column("time_zone", sa.String)
     )
-    for country, zone in DEFAULT_TIME_ZONES.items():
+    countries = bind.execute(sa.select(locations.c.country).distinct()).scalars()
+    for country in list(countries):
+        zone = default_time_zone(country)
         bind.execute(
             locations.update().where(locations.c.country == country).values(time_zone=zone)
         )
