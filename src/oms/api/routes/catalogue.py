@@ -5,9 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from oms.api.deps import ActorDep, UowDep
-from oms.api.fulfilment_schemas import LocationSettingsIn
 from oms.api.pagination import decode, encode
-from oms.api.schemas import LocationIn, LocationOut, Page, ProductIn, ProductOut
+from oms.api.schemas.catalogue import (
+    LocationIn,
+    LocationOut,
+    LocationSettingsIn,
+    ProductIn,
+    ProductOut,
+)
+from oms.api.schemas.common import Page
 from oms.services import catalogue
 
 router = APIRouter(tags=["catalogue"])

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import Field
 
 from oms.api.deps import ActorDep, IdPath, UowDep
-from oms.api.fulfilment_schemas import (
+from oms.api.pagination import decode_int, encode
+from oms.api.schemas.common import Page
+from oms.api.schemas.fulfilment import (
     AvailabilityOut,
     CarrierEventIn,
     CarrierEventOut,
@@ -20,11 +21,9 @@ from oms.api.fulfilment_schemas import (
     RejectIn,
     ShipIn,
     ShipmentOut,
+    ShipmentQuery,
 )
-from oms.api.pagination import decode_int, encode
-from oms.api.schemas import Page, Strict
 from oms.domain.fulfilment.model import PickListStatus, Shipment
-from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.services import picking, shipping, warehouse
 from oms.services.ports import ShipmentFilter, UnitOfWork
 
@@ -36,16 +35,6 @@ PDF: dict[int | str, dict[str, Any]] = {
 
 def _out(uow: UnitOfWork, shipment: Shipment) -> ShipmentOut:
     return ShipmentOut.of(shipment, uow.now().date())
-
-
-class ShipmentQuery(Strict):
-    order_id: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
-    location: Annotated[str, Field(max_length=64)] | None = None
-    status: ShipmentStatus | None = None
-    late: bool = False
-    carrier: Annotated[str, Field(max_length=32)] | None = None
-    cursor: str | None = None
-    limit: Annotated[int, Field(ge=1, le=200)] = 50
 
 
 @router.get("/shipments")

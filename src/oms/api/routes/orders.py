@@ -8,7 +8,8 @@ from fastapi import APIRouter, Header, Query, Response
 
 from oms.api.deps import ActorDep, IdPath, UowDep
 from oms.api.pagination import decode_int, encode
-from oms.api.schemas import EventOut, OrderDetailOut, OrderIn, OrderOut, OrderQuery, Page, ReasonIn
+from oms.api.schemas.common import Page
+from oms.api.schemas.orders import EventOut, OrderDetailOut, OrderIn, OrderOut, OrderQuery, ReasonIn
 from oms.services import orders
 from oms.services.ports import OrderFilter
 

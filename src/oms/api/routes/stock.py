@@ -6,7 +6,8 @@ from fastapi import APIRouter, Query
 
 from oms.api.deps import ActorDep, UowDep
 from oms.api.pagination import decode_int, encode
-from oms.api.schemas import AdjustmentIn, CountIn, LedgerOut, Page, StockOut
+from oms.api.schemas.common import Page
+from oms.api.schemas.stock import AdjustmentIn, CountIn, LedgerOut, StockOut
 from oms.services import inventory
 from oms.services.inventory import StockChange
 

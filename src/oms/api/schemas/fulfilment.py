@@ -7,12 +7,23 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StrictInt
 
-from oms.api.schemas import LocationSettingsFields, Strict
+from oms.api.schemas.common import Strict
 from oms.domain.fulfilment.model import Picked, PickList, Shipment
+from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.services.ports import StoredCarrierEvent
 from oms.services.shipping import Availability
 
 Code = Annotated[str, Field(max_length=64)]
+
+
+class ShipmentQuery(Strict):
+    order_id: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
+    location: Annotated[str, Field(max_length=64)] | None = None
+    status: ShipmentStatus | None = None
+    late: bool = False
+    carrier: Annotated[str, Field(max_length=32)] | None = None
+    cursor: str | None = None
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
 
 
 class ShipmentLineOut(BaseModel):
@@ -216,10 +227,3 @@ class AvailabilityOut(BaseModel):
                 for p in a.locations
             ],
         )
-
-
-class LocationSettingsIn(LocationSettingsFields):
-    """Any of these; what is left out stays as it is."""
-
-    priority: StrictInt | None = None
-    ships: bool | None = None
