@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response
 
 from oms.api.deps import ActorDep, IdPath, UowDep
-from oms.api.pagination import decode_int, encode
+from oms.api.pagination import PageDep, after_id, page, whole
 from oms.api.schemas.common import Page
 from oms.api.schemas.fulfilment import (
     AvailabilityOut,
@@ -25,7 +25,7 @@ from oms.api.schemas.fulfilment import (
 )
 from oms.domain.fulfilment.model import PickListStatus, Shipment
 from oms.services import picking, shipping, warehouse
-from oms.services.ports import ShipmentFilter, UnitOfWork
+from oms.services.ports import UnitOfWork
 
 router = APIRouter(tags=["fulfilment"])
 PDF: dict[int | str, dict[str, Any]] = {
@@ -42,21 +42,9 @@ def list_shipments(
     query: Annotated[ShipmentQuery, Query()], uow: UowDep, actor: ActorDep
 ) -> Page[ShipmentOut]:
     """Newest first. `late=true`: on their way (or in exception) past the promised date."""
-    limit = query.limit
-    flt = ShipmentFilter(
-        order_id=query.order_id,
-        location=query.location,
-        status=query.status.value if query.status else None,
-        late_on=uow.now().date() if query.late else None,
-        carrier=query.carrier,
-        before_id=decode_int(query.cursor),
-        limit=limit,
-    )
-    items = shipping.list_shipments(uow, actor, flt)
-    return Page(
-        items=[_out(uow, s) for s in items],
-        next_cursor=encode(items[-1].id) if len(items) == limit else None,
-    )
+    flt = query.to_filter(today=uow.now().date(), before_id=after_id(query))
+    found = shipping.list_shipments(uow, actor, flt)
+    return page(found, lambda s: _out(uow, s), query, key=lambda s: s.id)
 
 
 @router.get("/shipments/{shipment_id}")
@@ -67,8 +55,7 @@ def get_shipment(shipment_id: IdPath, uow: UowDep, actor: ActorDep) -> ShipmentO
 @router.get("/shipments/{shipment_id}/events")
 def shipment_events(shipment_id: IdPath, uow: UowDep, actor: ActorDep) -> Page[CarrierEventOut]:
     """Every carrier event received for the shipment, applied or not, in carrier time order."""
-    events = shipping.shipment_events(uow, actor, shipment_id)
-    return Page(items=[CarrierEventOut.of(e) for e in events], next_cursor=None)
+    return whole(shipping.shipment_events(uow, actor, shipment_id), CarrierEventOut.of)
 
 
 @router.post("/pick-lists", status_code=201)
@@ -82,18 +69,14 @@ def create_pick_list(body: PickListIn, uow: UowDep, actor: ActorDep) -> PickList
 def list_pick_lists(
     uow: UowDep,
     actor: ActorDep,
+    asked: PageDep,
     location: Annotated[str | None, Query(max_length=64)] = None,
     status: PickListStatus | None = None,
-    cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[PickListOut]:
-    items = picking.list_pick_lists(
-        uow, actor, location, status.value if status else None, decode_int(cursor), limit
+    found = picking.list_pick_lists(
+        uow, actor, location, status.value if status else None, after_id(asked), asked.limit
     )
-    return Page(
-        items=[PickListOut.of(p) for p in items],
-        next_cursor=encode(items[-1].id) if len(items) == limit else None,
-    )
+    return page(found, PickListOut.of, asked, key=lambda p: p.id)
 
 
 @router.get("/pick-lists/{pick_list_id}")

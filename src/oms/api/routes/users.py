@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from oms.api.deps import ActorDep, IdPath, UowDep
+from oms.api.pagination import whole
 from oms.api.schemas.common import Page
 from oms.api.schemas.users import (
     CreatedUserOut,
@@ -31,9 +32,7 @@ def me(actor: ActorDep) -> MeOut:
 
 @router.get("/users")
 def list_users(uow: UowDep, actor: ActorDep) -> Page[UserOut]:
-    return Page(
-        items=[UserOut.model_validate(u) for u in users.list_users(uow, actor)], next_cursor=None
-    )
+    return whole(users.list_users(uow, actor), UserOut.model_validate)
 
 
 @router.post("/users", status_code=201)
@@ -55,8 +54,7 @@ def disable_user(name: str, uow: UowDep, actor: ActorDep) -> UserOut:
 @router.get("/tokens")
 def list_tokens(uow: UowDep, actor: ActorDep, user: str | None = None) -> Page[TokenOut]:
     """Tokens (never their secret), optionally of one user."""
-    items = users.list_tokens(uow, actor, user)
-    return Page(items=[TokenOut.model_validate(t) for t in items], next_cursor=None)
+    return whole(users.list_tokens(uow, actor, user), TokenOut.model_validate)
 
 
 @router.post("/tokens", status_code=201)

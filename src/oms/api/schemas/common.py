@@ -10,6 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 T = TypeVar("T")
 Text = Annotated[str, Field(max_length=200)]
 Amount = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=16)]
+# How many items one page of a list may hold, and holds when the client does not say.
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
 
 
 class Strict(BaseModel):
@@ -24,3 +27,11 @@ class Page(BaseModel, Generic[T]):
 
     items: list[T]
     next_cursor: str | None
+
+
+class PageQuery(Strict):
+    """Which page of a list: `cursor` is the `next_cursor` of the page before (none for the
+    first), `limit` how many items at most. A list's own filters extend it."""
+
+    cursor: str | None = None
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT

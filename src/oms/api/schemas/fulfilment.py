@@ -7,23 +7,37 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StrictInt
 
-from oms.api.schemas.common import Strict
+from oms.api.schemas.common import PageQuery, Strict
 from oms.domain.fulfilment.model import Picked, PickList, Shipment
 from oms.domain.fulfilment.shipment import ShipmentStatus
-from oms.services.ports import StoredCarrierEvent
+from oms.services.ports import ShipmentFilter, StoredCarrierEvent
 from oms.services.shipping import Availability
 
 Code = Annotated[str, Field(max_length=64)]
 
 
-class ShipmentQuery(Strict):
+class ShipmentFilters(Strict):
     order_id: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
     location: Annotated[str, Field(max_length=64)] | None = None
     status: ShipmentStatus | None = None
     late: bool = False
     carrier: Annotated[str, Field(max_length=32)] | None = None
-    cursor: str | None = None
-    limit: Annotated[int, Field(ge=1, le=200)] = 50
+
+
+class ShipmentQuery(PageQuery, ShipmentFilters):
+    """`GET /shipments`. (PageQuery is named first so that its fields come last, where the
+    documented query string always had them.)"""
+
+    def to_filter(self, today: date, before_id: int | None) -> ShipmentFilter:
+        return ShipmentFilter(
+            order_id=self.order_id,
+            location=self.location,
+            status=self.status.value if self.status else None,
+            late_on=today if self.late else None,
+            carrier=self.carrier,
+            before_id=before_id,
+            limit=self.limit,
+        )
 
 
 class ShipmentLineOut(BaseModel):

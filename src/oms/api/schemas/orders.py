@@ -8,11 +8,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StrictInt
 
-from oms.api.schemas.common import Amount, Strict, Text
+from oms.api.schemas.common import Amount, PageQuery, Strict, Text
 from oms.domain.orders.events import StoredEvent
 from oms.domain.orders.model import Address, Customer, DraftLine, Order, OrderDraft
 from oms.domain.orders.status import OrderStatus
 from oms.services.orders import OrderDetail
+from oms.services.ports import OrderFilter
 
 
 class CustomerIn(Strict):
@@ -61,13 +62,26 @@ class OrderIn(Strict):
         )
 
 
-class OrderQuery(Strict):
+class OrderFilters(Strict):
     status: OrderStatus | None = None
     channel: str | None = None
     customer_email: str | None = None
     q: Annotated[str, Field(max_length=200)] | None = None
-    cursor: str | None = None
-    limit: Annotated[int, Field(ge=1, le=200)] = 50
+
+
+class OrderQuery(PageQuery, OrderFilters):
+    """`GET /orders`. (PageQuery is named first so that its fields come last, where the
+    documented query string always had them.)"""
+
+    def to_filter(self, before_id: int | None) -> OrderFilter:
+        return OrderFilter(
+            status=self.status.value if self.status else None,
+            channel=self.channel,
+            customer_email=self.customer_email,
+            q=self.q,
+            before_id=before_id,
+            limit=self.limit,
+        )
 
 
 class ReasonIn(Strict):
