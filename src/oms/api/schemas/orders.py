@@ -8,9 +8,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StrictInt
 
+from oms.api.schemas.address import Address
 from oms.api.schemas.common import Amount, PageQuery, Strict, Text
 from oms.domain.orders.events import StoredEvent
-from oms.domain.orders.model import Address, Customer, DraftLine, Order, OrderDraft
+from oms.domain.orders.model import Customer, DraftLine, Order, OrderDraft
 from oms.domain.orders.status import OrderStatus
 from oms.services.orders import OrderDetail
 from oms.services.ports import OrderFilter
@@ -19,15 +20,6 @@ from oms.services.ports import OrderFilter
 class CustomerIn(Strict):
     email: Annotated[str, Field(max_length=320)]
     name: Text
-
-
-class AddressIn(Strict):
-    name: Text
-    line1: Text
-    line2: Text | None = None
-    city: Annotated[str, Field(max_length=100)]
-    postal_code: Annotated[str, Field(max_length=16)]
-    country: Annotated[str, Field(min_length=2, max_length=2)]
 
 
 class LineIn(Strict):
@@ -40,21 +32,18 @@ class OrderIn(Strict):
     channel: Annotated[str, Field(max_length=64)]
     external_id: Annotated[str, Field(max_length=128)] | None = None
     customer: CustomerIn
-    shipping_address: AddressIn
+    shipping_address: Address
     lines: list[LineIn]
     currency: Annotated[str, Field(min_length=3, max_length=3)] | None = None
     priority: StrictInt = 0
     shipping: Amount = Decimal(0)
 
     def to_domain(self) -> OrderDraft:
-        a = self.shipping_address
         return OrderDraft(
             channel=self.channel,
             external_id=self.external_id,
             customer=Customer(self.customer.email, self.customer.name),
-            shipping_address=Address(
-                a.name, a.line1, a.city, a.postal_code, a.country.upper(), a.line2
-            ),
+            shipping_address=self.shipping_address.to_domain(),
             lines=[DraftLine(line.sku, line.quantity, line.unit_price) for line in self.lines],
             currency=self.currency.upper() if self.currency else None,
             priority=self.priority,
@@ -116,7 +105,7 @@ class OrderOut(BaseModel):
     status: str
     priority: int
     customer: dict[str, str]
-    shipping_address: dict[str, str | None]
+    shipping_address: Address
     currency: str
     lines: list[LineOut]
     totals: TotalsOut
@@ -126,7 +115,6 @@ class OrderOut(BaseModel):
 
     @classmethod
     def of(cls, o: Order) -> OrderOut:
-        a = o.shipping_address
         t = o.totals
         return cls(
             id=o.id,
@@ -136,14 +124,7 @@ class OrderOut(BaseModel):
             status=o.status.value,
             priority=o.priority,
             customer={"email": o.customer.email, "name": o.customer.name},
-            shipping_address={
-                "name": a.name,
-                "line1": a.line1,
-                "line2": a.line2,
-                "city": a.city,
-                "postal_code": a.postal_code,
-                "country": a.country,
-            },
+            shipping_address=Address.of(o.shipping_address),
             currency=o.currency,
             lines=[
                 LineOut(
@@ -194,7 +175,8 @@ class OrderDetailOut(OrderOut):
     @classmethod
     def detail(cls, d: OrderDetail) -> OrderDetailOut:
         return cls(
-            **OrderOut.of(d.order).model_dump(),
+            # The fields as they are (not dumped to dicts), so nothing is validated twice.
+            **dict(OrderOut.of(d.order)),
             shipments=[
                 ShipmentBriefOut(
                     id=s.id,
