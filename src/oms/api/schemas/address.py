@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from oms.api.schemas.common import Strict, Text
-from oms.domain.orders import model as orders
+from oms.domain.orders import model as domain
 
 # Never blank and a known ISO 3166-1 country are rules of the domain, which checks them
 # together with every other rule of an order, so that one answer lists every mistake. The
@@ -37,13 +37,13 @@ class Address(Strict):
     postal_code: PostalCode
     country: CountryCode
 
-    def to_domain(self) -> orders.Address:
-        return orders.Address(
+    def to_domain(self) -> domain.Address:
+        return domain.Address(
             self.name, self.line1, self.city, self.postal_code, self.country.upper(), self.line2
         )
 
     @classmethod
-    def of(cls, a: orders.Address) -> Address:
+    def of(cls, a: domain.Address) -> Address:
         # Not validated again: an address is given back as it was stored.
         return cls.model_construct(
             name=a.name,

@@ -10,16 +10,27 @@ from pydantic import BaseModel, Field, StrictInt
 
 from oms.api.schemas.address import Address
 from oms.api.schemas.common import Amount, PageQuery, Strict, Text
+from oms.domain.orders import model as domain
 from oms.domain.orders.events import StoredEvent
-from oms.domain.orders.model import Customer, DraftLine, Order, OrderDraft
+from oms.domain.orders.model import DraftLine, Order, OrderDraft
 from oms.domain.orders.status import OrderStatus
 from oms.services.orders import OrderDetail
 from oms.services.ports import OrderFilter
 
 
-class CustomerIn(Strict):
+class Customer(Strict):
+    """Who ordered, as taken and as given back."""
+
     email: Annotated[str, Field(max_length=320)]
     name: Text
+
+    def to_domain(self) -> domain.Customer:
+        return domain.Customer(self.email, self.name)
+
+    @classmethod
+    def of(cls, c: domain.Customer) -> Customer:
+        # Not validated again: given back as it was stored.
+        return cls.model_construct(email=c.email, name=c.name)
 
 
 class LineIn(Strict):
@@ -31,7 +42,7 @@ class LineIn(Strict):
 class OrderIn(Strict):
     channel: Annotated[str, Field(max_length=64)]
     external_id: Annotated[str, Field(max_length=128)] | None = None
-    customer: CustomerIn
+    customer: Customer
     shipping_address: Address
     lines: list[LineIn]
     currency: Annotated[str, Field(min_length=3, max_length=3)] | None = None
@@ -42,7 +53,7 @@ class OrderIn(Strict):
         return OrderDraft(
             channel=self.channel,
             external_id=self.external_id,
-            customer=Customer(self.customer.email, self.customer.name),
+            customer=self.customer.to_domain(),
             shipping_address=self.shipping_address.to_domain(),
             lines=[DraftLine(line.sku, line.quantity, line.unit_price) for line in self.lines],
             currency=self.currency.upper() if self.currency else None,
@@ -104,7 +115,7 @@ class OrderOut(BaseModel):
     external_id: str | None
     status: str
     priority: int
-    customer: dict[str, str]
+    customer: Customer
     shipping_address: Address
     currency: str
     lines: list[LineOut]
@@ -123,7 +134,7 @@ class OrderOut(BaseModel):
             external_id=o.external_id,
             status=o.status.value,
             priority=o.priority,
-            customer={"email": o.customer.email, "name": o.customer.name},
+            customer=Customer.of(o.customer),
             shipping_address=Address.of(o.shipping_address),
             currency=o.currency,
             lines=[
