@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from oms.api.deps import ActorDep, IdPath, UowDep
 from oms.api.pagination import PageDep, after_id, page, whole
-from oms.api.schemas.common import Page
+from oms.api.schemas.common import Page, ReasonIn
 from oms.api.schemas.fulfilment import (
     AvailabilityOut,
     CarrierEventIn,
@@ -18,7 +18,6 @@ from oms.api.schemas.fulfilment import (
     PackIn,
     PickListIn,
     PickListOut,
-    RejectIn,
     ShipIn,
     ShipmentOut,
     ShipmentQuery,
@@ -100,7 +99,7 @@ def complete_pick_list(
 
 @router.post("/pick-lists/{pick_list_id}/cancel")
 def cancel_pick_list(
-    pick_list_id: IdPath, body: RejectIn, uow: UowDep, actor: ActorDep
+    pick_list_id: IdPath, body: ReasonIn, uow: UowDep, actor: ActorDep
 ) -> PickListOut:
     """Give up an open pick list: its shipments go back to open for the next wave (and it
     no longer lists them). Nothing was picked, so stock stays as it is."""
@@ -110,8 +109,8 @@ def cancel_pick_list(
 @router.post("/shipments/{shipment_id}/pack")
 def pack_shipment(shipment_id: IdPath, body: PackIn, uow: UowDep, actor: ActorDep) -> ShipmentOut:
     """409 listing each SKU whose scanned count differs from the shipment; nothing changes."""
-    scanned = [(s.sku, s.quantity) for s in body.scanned]
-    return _out(uow, warehouse.pack_shipment(uow, actor, shipment_id, scanned, body.weight_grams))
+    packed = warehouse.pack_shipment(uow, actor, shipment_id, body.counts(), body.weight_grams)
+    return _out(uow, packed)
 
 
 @router.post("/shipments/{shipment_id}/ship")
@@ -124,7 +123,7 @@ def ship_shipment(
 
 @router.post("/shipments/{shipment_id}/reject")
 def reject_shipment(
-    shipment_id: IdPath, body: RejectIn, uow: UowDep, actor: ActorDep
+    shipment_id: IdPath, body: ReasonIn, uow: UowDep, actor: ActorDep
 ) -> ShipmentOut:
     """The location cannot work it (damaged stock, closed): its units go to other locations
     or back to the backlog. Only before picking starts."""
@@ -151,9 +150,7 @@ def carrier_event(
     """A carrier's tracking event (its own token). Repeats change nothing; an event older
     than the latest is recorded but never moves the shipment back."""
     outcome = shipping.record_carrier_event(uow, actor, carrier, body.model_dump())
-    return EventResultOut(
-        recorded=outcome.recorded, applied=outcome.applied, shipment=_out(uow, outcome.shipment)
-    )
+    return EventResultOut.of(outcome, uow.now().date())
 
 
 @router.get("/availability")

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Header, Query, Response
 
 from oms.api.deps import ActorDep, IdPath, UowDep
 from oms.api.pagination import after_id, page, whole
-from oms.api.schemas.common import Page
-from oms.api.schemas.orders import EventOut, OrderDetailOut, OrderIn, OrderOut, OrderQuery, ReasonIn
+from oms.api.schemas.common import Page, ReasonIn
+from oms.api.schemas.orders import EventOut, OrderDetailOut, OrderIn, OrderOut, OrderQuery
 from oms.services import orders
 
 router = APIRouter(tags=["orders"])

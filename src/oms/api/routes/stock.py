@@ -11,7 +11,6 @@ from oms.api.pagination import PageDep, after_id, page, page_query
 from oms.api.schemas.common import Page, PageQuery
 from oms.api.schemas.stock import AdjustmentIn, CountIn, LedgerOut, StockOut
 from oms.services import inventory
-from oms.services.inventory import StockChange
 
 router = APIRouter(tags=["stock"])
 
@@ -32,16 +31,14 @@ def list_stock(
 def count_stock(
     location_code: str, sku: str, body: CountIn, uow: UowDep, actor: ActorDep
 ) -> StockOut:
-    change = StockChange(location_code, sku, body.reason, on_hand=body.on_hand, bin=body.bin)
-    return StockOut.of(inventory.count_stock(uow, actor, change))
+    return StockOut.of(inventory.count_stock(uow, actor, body.to_change(location_code, sku)))
 
 
 @router.post("/stock/{location_code}/{sku}/adjustments")
 def adjust_stock(
     location_code: str, sku: str, body: AdjustmentIn, uow: UowDep, actor: ActorDep
 ) -> StockOut:
-    change = StockChange(location_code, sku, body.reason, delta=body.delta)
-    return StockOut.of(inventory.adjust_stock(uow, actor, change))
+    return StockOut.of(inventory.adjust_stock(uow, actor, body.to_change(location_code, sku)))
 
 
 @router.get("/stock/{location_code}/{sku}/ledger")

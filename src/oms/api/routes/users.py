@@ -16,8 +16,6 @@ from oms.api.schemas.users import (
     UserIn,
     UserOut,
 )
-from oms.domain.access import MATRIX
-from oms.domain.users import NewUser
 from oms.services import users
 
 router = APIRouter(tags=["users"])
@@ -26,8 +24,7 @@ router = APIRouter(tags=["users"])
 @router.get("/me")
 def me(actor: ActorDep) -> MeOut:
     """Who this token acts as, and what that role may do."""
-    allowed = sorted(p.value for p in MATRIX[actor.role])
-    return MeOut(name=actor.name, role=actor.role, carrier=actor.carrier, permissions=allowed)
+    return MeOut.of(actor)
 
 
 @router.get("/users")
@@ -38,11 +35,8 @@ def list_users(uow: UowDep, actor: ActorDep) -> Page[UserOut]:
 @router.post("/users", status_code=201)
 def create_user(body: UserIn, uow: UowDep, actor: ActorDep) -> CreatedUserOut:
     """Create a user and their first API token (shown once in the answer)."""
-    new = NewUser(body.name, body.role, body.carrier)
-    created = users.create_user(uow, actor, new, body.password, body.label)
-    return CreatedUserOut(
-        user=UserOut.model_validate(created.user), token=IssuedTokenOut.issued(created.token)
-    )
+    created = users.create_user(uow, actor, body.to_domain(), body.password, body.label)
+    return CreatedUserOut.of(created)
 
 
 @router.post("/users/{name}/disable")

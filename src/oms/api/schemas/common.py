@@ -22,6 +22,12 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class ReasonIn(Strict):
+    """Why a person does something (hold, release, cancel, reject, give up): in the timeline."""
+
+    reason: Annotated[str, Field(max_length=500)]
+
+
 class Page(BaseModel, Generic[T]):
     """Every list answer: `{"items": [...], "next_cursor": str | null}`."""
 

@@ -11,7 +11,7 @@ from oms.api.schemas.common import PageQuery, Strict
 from oms.domain.fulfilment.model import Picked, PickList, Shipment
 from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.services.ports import ShipmentFilter, StoredCarrierEvent
-from oms.services.shipping import Availability
+from oms.services.shipping import Availability, EventOutcome
 
 Code = Annotated[str, Field(max_length=64)]
 
@@ -156,14 +156,14 @@ class PackIn(Strict):
     scanned: list[ScannedIn]
     weight_grams: StrictInt | None = None
 
+    def counts(self) -> list[tuple[str, int]]:
+        """(SKU or barcode, quantity) as scanned."""
+        return [(s.sku, s.quantity) for s in self.scanned]
+
 
 class ShipIn(Strict):
     carrier: Code | None = None
     service: Code | None = None
-
-
-class RejectIn(Strict):
-    reason: Annotated[str, Field(max_length=500)]
 
 
 class CarrierEventIn(Strict):
@@ -200,6 +200,14 @@ class EventResultOut(BaseModel):
     recorded: bool = Field(description="False: the same event was received before")
     applied: bool = Field(description="False: older than the latest, or not a step forward")
     shipment: ShipmentOut
+
+    @classmethod
+    def of(cls, outcome: EventOutcome, today: date) -> EventResultOut:
+        return cls(
+            recorded=outcome.recorded,
+            applied=outcome.applied,
+            shipment=ShipmentOut.of(outcome.shipment, today),
+        )
 
 
 class LocationPromiseOut(BaseModel):

@@ -84,10 +84,6 @@ class OrderQuery(PageQuery, OrderFilters):
         )
 
 
-class ReasonIn(Strict):
-    reason: Annotated[str, Field(max_length=500)]
-
-
 class LineOut(BaseModel):
     id: int
     sku: str

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, StrictInt
 
 from oms.api.schemas.common import Strict
 from oms.domain.inventory.model import StockRow, StoredLedgerEntry
+from oms.services.inventory import StockChange
 
 
 class CountIn(Strict):
@@ -18,10 +19,16 @@ class CountIn(Strict):
     )
     reason: Annotated[str, Field(max_length=500)] | None = None
 
+    def to_change(self, location: str, sku: str) -> StockChange:
+        return StockChange(location, sku, self.reason, on_hand=self.on_hand, bin=self.bin)
+
 
 class AdjustmentIn(Strict):
     delta: StrictInt
     reason: Annotated[str, Field(max_length=500)]
+
+    def to_change(self, location: str, sku: str) -> StockChange:
+        return StockChange(location, sku, self.reason, delta=self.delta)
 
 
 class StockOut(BaseModel):

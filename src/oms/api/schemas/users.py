@@ -7,9 +7,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from oms.domain.access import Role
-from oms.domain.users import MAX_PASSWORD
-from oms.services.users import IssuedToken
+from oms.domain.access import MATRIX, Actor, Role
+from oms.domain.users import MAX_PASSWORD, NewUser
+from oms.services.users import CreatedUser, IssuedToken
 
 Name = Annotated[str, Field(max_length=100)]
 Label = Annotated[str, Field(max_length=100)]
@@ -24,6 +24,9 @@ class UserIn(BaseModel):
     carrier: Annotated[str, Field(max_length=32)] | None = None
     password: Annotated[str, Field(max_length=MAX_PASSWORD)] | None = None
     label: Label = "initial"
+
+    def to_domain(self) -> NewUser:
+        return NewUser(self.name, self.role, self.carrier)
 
 
 class UserOut(BaseModel):
@@ -67,9 +70,20 @@ class CreatedUserOut(BaseModel):
     user: UserOut
     token: IssuedTokenOut
 
+    @classmethod
+    def of(cls, created: CreatedUser) -> CreatedUserOut:
+        return cls(
+            user=UserOut.model_validate(created.user), token=IssuedTokenOut.issued(created.token)
+        )
+
 
 class MeOut(BaseModel):
     name: str
     role: Role
     carrier: str | None
     permissions: list[str]
+
+    @classmethod
+    def of(cls, actor: Actor) -> MeOut:
+        allowed = sorted(p.value for p in MATRIX[actor.role])
+        return cls(name=actor.name, role=actor.role, carrier=actor.carrier, permissions=allowed)
