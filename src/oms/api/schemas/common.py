@@ -1,11 +1,13 @@
-"""What every area's bodies share: strict input, bounded text and amounts, the list page."""
+"""What every area's bodies share: strict input, bounded text and amounts, a reason, the
+list page, and the problem every error answers with."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 T = TypeVar("T")
 Text = Annotated[str, Field(max_length=200)]
@@ -41,3 +43,31 @@ class PageQuery(Strict):
 
     cursor: str | None = None
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT
+
+
+def _left_out(schema: dict[str, Any]) -> None:
+    # Absent, never null: left out of the answer (`errors` unless listed, the counts unless
+    # a pack mismatch), so the schema offers neither null nor a default.
+    schema.pop("default", None)
+
+
+class FieldProblem(BaseModel):
+    """One offending field of the request and what is wrong with it; a pack mismatch adds
+    the SKU with its expected and scanned quantities."""
+
+    field: str
+    message: str
+    sku: str | SkipJsonSchema[None] = Field(None, json_schema_extra=_left_out)
+    expected: int | SkipJsonSchema[None] = Field(None, json_schema_extra=_left_out)
+    scanned: int | SkipJsonSchema[None] = Field(None, json_schema_extra=_left_out)
+
+
+class Problem(BaseModel):
+    """Every error answer, as application/problem+json (RFC 9457). `errors` lists the
+    offending fields of invalid input (422) and the differences of a pack mismatch (409)."""
+
+    type: str = Field(examples=["urn:oms:problem:invalid-input"])
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldProblem] | SkipJsonSchema[None] = Field(None, json_schema_extra=_left_out)
