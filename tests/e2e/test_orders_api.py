@@ -251,3 +251,15 @@ def test_openapi_and_docs_are_served(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert "/api/v1/orders" in spec["paths"]
     assert client.get("/docs").status_code == 200
+
+
+def test_problem_answers_are_documented(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    problem = spec["components"]["schemas"]["Problem"]
+    assert problem["required"] == ["type", "title", "status", "detail"]
+    assert problem["properties"]["errors"]["items"] == {"$ref": "#/components/schemas/FieldProblem"}
+    for status in ("401", "403"):
+        content = spec["paths"]["/api/v1/orders"]["get"]["responses"][status]["content"]
+        assert content == {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    unauthorised = TestClient(client.app).get(f"{API}/orders")
+    assert set(assert_problem(unauthorised, 401)) <= set(problem["properties"])

@@ -15,13 +15,12 @@ from oms.bootstrap import Container, bootstrap
 from oms.config import get_settings
 from oms.web import pages
 
-_PROBLEM = {"application/problem+json": {"schema": {"type": "object"}}}
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {
         "description": "No valid API token (missing, unknown, revoked, user disabled)",
-        "content": _PROBLEM,
+        "content": errors.PROBLEM_CONTENT,
     },
-    403: {"description": "The token's role may not do this", "content": _PROBLEM},
+    403: {"description": "The token's role may not do this", "content": errors.PROBLEM_CONTENT},
 }
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
+from oms.api.schemas.common import FieldProblem, Problem
 from oms.domain.errors import (
     AlreadyExists,
     ConcurrentUpdate,
@@ -24,6 +25,8 @@ from oms.domain.errors import (
 )
 
 PROBLEM = "application/problem+json"
+# How an operation's `responses` names a problem answer in /openapi.json.
+PROBLEM_CONTENT = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
 # (status, type slug) per error class; the first match in this order wins.
 _STATUS: list[tuple[type[DomainError], int, str]] = [
@@ -47,18 +50,15 @@ def problem(
     title: str,
     detail: str,
     slug: str,
-    errors: list[dict[str, Any]] | None = None,
+    errors: list[FieldProblem] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": f"urn:oms:problem:{slug}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-    }
-    if errors is not None:
-        body["errors"] = errors
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+    body = Problem(
+        type=f"urn:oms:problem:{slug}", title=title, status=status, detail=detail, errors=errors
+    )
+    # Left out rather than null: `errors` unless listed, a field's pack-mismatch counts.
+    content = body.model_dump(exclude_none=True)
+    return JSONResponse(content, status_code=status, media_type=PROBLEM, headers=headers)
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -74,8 +74,8 @@ async def _domain_error(_: Request, error: Exception) -> JSONResponse:
     for cls, status, slug in _STATUS:
         if isinstance(error, cls):
             errors = getattr(error, "errors", None)
-            listed: list[dict[str, Any]] | None = (
-                [{"field": e.field, "message": e.message} for e in errors]
+            listed: list[FieldProblem] | None = (
+                [FieldProblem(field=e.field, message=e.message) for e in errors]
                 if errors
                 else ([] if status == 422 else None)
             )
@@ -83,7 +83,7 @@ async def _domain_error(_: Request, error: Exception) -> JSONResponse:
             if differences and listed:
                 # A pack mismatch: each differing SKU with its expected and scanned counts.
                 for item, d in zip(listed, differences, strict=True):
-                    item.update(sku=d.sku, expected=d.expected, scanned=d.scanned)
+                    item.sku, item.expected, item.scanned = d.sku, d.expected, d.scanned
             return problem(
                 status,
                 error.title,
@@ -98,13 +98,13 @@ async def _domain_error(_: Request, error: Exception) -> JSONResponse:
 async def _validation_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors = [
-        {
-            "field": "body" if e["type"] == "json_invalid" else _field(tuple(e["loc"])),
-            "message": e["msg"],
-        }
+        FieldProblem(
+            field="body" if e["type"] == "json_invalid" else _field(tuple(e["loc"])),
+            message=e["msg"],
+        )
         for e in error.errors()
     ]
-    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
     return problem(422, "Invalid input", detail, "invalid-input", errors)
 
 
@@ -137,3 +137,26 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(DataError, _data_error)
+    _document_problems(app)
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Put Problem in /openapi.json's components, for the responses that name it.
+
+    No route returns a Problem (the handlers above do), so FastAPI never meets the model.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()  # also kept by the app, which serves it from then on
+        problem = Problem.model_json_schema(
+            ref_template="#/components/schemas/{model}", mode="serialization"
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(problem.pop("$defs", {}))
+        components["Problem"] = problem
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

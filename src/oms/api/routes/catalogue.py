@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from oms.api.deps import ActorDep, UowDep
-from oms.api.fulfilment_schemas import LocationSettingsIn
-from oms.api.pagination import decode, encode
-from oms.api.schemas import LocationIn, LocationOut, Page, ProductIn, ProductOut
+from oms.api.pagination import PageDep, after_key, page, whole
+from oms.api.schemas.catalogue import (
+    LocationIn,
+    LocationOut,
+    LocationSettingsIn,
+    ProductIn,
+    ProductOut,
+)
+from oms.api.schemas.common import Page
 from oms.services import catalogue
 
 router = APIRouter(tags=["catalogue"])
@@ -19,17 +25,9 @@ def create_product(body: ProductIn, uow: UowDep, actor: ActorDep) -> ProductOut:
 
 
 @router.get("/products")
-def list_products(
-    uow: UowDep,
-    actor: ActorDep,
-    cursor: str | None = None,
-    limit: int = Query(50, ge=1, le=200),
-) -> Page[ProductOut]:
-    items = catalogue.list_products(uow, actor, decode(cursor), limit)
-    more = len(items) == limit
-    return Page(
-        items=[ProductOut.of(p) for p in items], next_cursor=encode(items[-1].sku) if more else None
-    )
+def list_products(uow: UowDep, actor: ActorDep, asked: PageDep) -> Page[ProductOut]:
+    found = catalogue.list_products(uow, actor, after_key(asked), asked.limit)
+    return page(found, ProductOut.of, asked, key=lambda p: p.sku)
 
 
 @router.get("/products/{sku}")
@@ -57,5 +55,4 @@ def update_location(
 
 @router.get("/locations")
 def list_locations(uow: UowDep, actor: ActorDep) -> Page[LocationOut]:
-    items = catalogue.list_locations(uow, actor)
-    return Page(items=[LocationOut.model_validate(loc) for loc in items], next_cursor=None)
+    return whole(catalogue.list_locations(uow, actor), LocationOut.model_validate)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import Field
 
 from oms.api.deps import ActorDep, IdPath, UowDep
-from oms.api.fulfilment_schemas import (
+from oms.api.pagination import PageDep, after_id, page, whole
+from oms.api.schemas.common import Page, ReasonIn
+from oms.api.schemas.fulfilment import (
     AvailabilityOut,
     CarrierEventIn,
     CarrierEventOut,
@@ -17,18 +18,14 @@ from oms.api.fulfilment_schemas import (
     PackIn,
     PickListIn,
     PickListOut,
-    RejectIn,
     ShipIn,
     ShipmentOut,
+    ShipmentQuery,
 )
-from oms.api.pagination import decode_int, encode
-from oms.api.schemas import Page, Strict
 from oms.domain.fulfilment.model import PickListStatus, Shipment
-from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.services import availability as atp
 from oms.services import documents, picking, tracking, warehouse
 from oms.services.ports import UnitOfWork
-from oms.services.ports.shipments import ShipmentFilter
 
 router = APIRouter(tags=["fulfilment"])
 PDF: dict[int | str, dict[str, Any]] = {
@@ -40,36 +37,14 @@ def _out(uow: UnitOfWork, shipment: Shipment) -> ShipmentOut:
     return ShipmentOut.of(shipment, uow.now().date())
 
 
-class ShipmentQuery(Strict):
-    order_id: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
-    location: Annotated[str, Field(max_length=64)] | None = None
-    status: ShipmentStatus | None = None
-    late: bool = False
-    carrier: Annotated[str, Field(max_length=32)] | None = None
-    cursor: str | None = None
-    limit: Annotated[int, Field(ge=1, le=200)] = 50
-
-
 @router.get("/shipments")
 def list_shipments(
     query: Annotated[ShipmentQuery, Query()], uow: UowDep, actor: ActorDep
 ) -> Page[ShipmentOut]:
     """Newest first. `late=true`: on their way (or in exception) past the promised date."""
-    limit = query.limit
-    flt = ShipmentFilter(
-        order_id=query.order_id,
-        location=query.location,
-        status=query.status.value if query.status else None,
-        late_on=uow.now().date() if query.late else None,
-        carrier=query.carrier,
-        before_id=decode_int(query.cursor),
-        limit=limit,
-    )
-    items = tracking.list_shipments(uow, actor, flt)
-    return Page(
-        items=[_out(uow, s) for s in items],
-        next_cursor=encode(items[-1].id) if len(items) == limit else None,
-    )
+    flt = query.to_filter(today=uow.now().date(), before_id=after_id(query))
+    found = tracking.list_shipments(uow, actor, flt)
+    return page(found, lambda s: _out(uow, s), query, key=lambda s: s.id)
 
 
 @router.get("/shipments/{shipment_id}")
@@ -80,8 +55,7 @@ def get_shipment(shipment_id: IdPath, uow: UowDep, actor: ActorDep) -> ShipmentO
 @router.get("/shipments/{shipment_id}/events")
 def shipment_events(shipment_id: IdPath, uow: UowDep, actor: ActorDep) -> Page[CarrierEventOut]:
     """Every carrier event received for the shipment, applied or not, in carrier time order."""
-    events = tracking.shipment_events(uow, actor, shipment_id)
-    return Page(items=[CarrierEventOut.of(e) for e in events], next_cursor=None)
+    return whole(tracking.shipment_events(uow, actor, shipment_id), CarrierEventOut.of)
 
 
 @router.post("/pick-lists", status_code=201)
@@ -95,18 +69,14 @@ def create_pick_list(body: PickListIn, uow: UowDep, actor: ActorDep) -> PickList
 def list_pick_lists(
     uow: UowDep,
     actor: ActorDep,
+    asked: PageDep,
     location: Annotated[str | None, Query(max_length=64)] = None,
     status: PickListStatus | None = None,
-    cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[PickListOut]:
-    items = picking.list_pick_lists(
-        uow, actor, location, status.value if status else None, decode_int(cursor), limit
+    found = picking.list_pick_lists(
+        uow, actor, location, status.value if status else None, after_id(asked), asked.limit
     )
-    return Page(
-        items=[PickListOut.of(p) for p in items],
-        next_cursor=encode(items[-1].id) if len(items) == limit else None,
-    )
+    return page(found, PickListOut.of, asked, key=lambda p: p.id)
 
 
 @router.get("/pick-lists/{pick_list_id}")
@@ -130,7 +100,7 @@ def complete_pick_list(
 
 @router.post("/pick-lists/{pick_list_id}/cancel")
 def cancel_pick_list(
-    pick_list_id: IdPath, body: RejectIn, uow: UowDep, actor: ActorDep
+    pick_list_id: IdPath, body: ReasonIn, uow: UowDep, actor: ActorDep
 ) -> PickListOut:
     """Give up an open pick list: its shipments go back to open for the next wave (and it
     no longer lists them). Nothing was picked, so stock stays as it is."""
@@ -140,8 +110,8 @@ def cancel_pick_list(
 @router.post("/shipments/{shipment_id}/pack")
 def pack_shipment(shipment_id: IdPath, body: PackIn, uow: UowDep, actor: ActorDep) -> ShipmentOut:
     """409 listing each SKU whose scanned count differs from the shipment; nothing changes."""
-    scanned = [(s.sku, s.quantity) for s in body.scanned]
-    return _out(uow, warehouse.pack_shipment(uow, actor, shipment_id, scanned, body.weight_grams))
+    packed = warehouse.pack_shipment(uow, actor, shipment_id, body.counts(), body.weight_grams)
+    return _out(uow, packed)
 
 
 @router.post("/shipments/{shipment_id}/ship")
@@ -154,7 +124,7 @@ def ship_shipment(
 
 @router.post("/shipments/{shipment_id}/reject")
 def reject_shipment(
-    shipment_id: IdPath, body: RejectIn, uow: UowDep, actor: ActorDep
+    shipment_id: IdPath, body: ReasonIn, uow: UowDep, actor: ActorDep
 ) -> ShipmentOut:
     """The location cannot work it (damaged stock, closed): its units go to other locations
     or back to the backlog. Only before picking starts."""
@@ -181,9 +151,7 @@ def carrier_event(
     """A carrier's tracking event (its own token). Repeats change nothing; an event older
     than the latest is recorded but never moves the shipment back."""
     outcome = tracking.record_carrier_event(uow, actor, carrier, body.model_dump())
-    return EventResultOut(
-        recorded=outcome.recorded, applied=outcome.applied, shipment=_out(uow, outcome.shipment)
-    )
+    return EventResultOut.of(outcome, uow.now().date())
 
 
 @router.get("/availability")

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 
 from oms.api.deps import ActorDep, IdPath, UowDep
-from oms.api.pagination import decode_int, encode
-from oms.api.schemas import EventOut, OrderDetailOut, OrderIn, OrderOut, OrderQuery, Page, ReasonIn
+from oms.api.pagination import after_id, page, whole
+from oms.api.schemas.common import Page, ReasonIn
+from oms.api.schemas.orders import EventOut, OrderDetailOut, OrderIn, OrderOut, OrderQuery
 from oms.services import orders
-from oms.services.ports.orders import OrderFilter
 
 router = APIRouter(tags=["orders"])
 
@@ -36,20 +36,8 @@ def list_orders(
     query: Annotated[OrderQuery, Query()], uow: UowDep, actor: ActorDep
 ) -> Page[OrderOut]:
     """Newest first. `q` matches the order number, the customer's email or part of a name."""
-    limit = query.limit
-    flt = OrderFilter(
-        status=query.status.value if query.status else None,
-        channel=query.channel,
-        customer_email=query.customer_email,
-        q=query.q,
-        before_id=decode_int(query.cursor),
-        limit=limit,
-    )
-    items = orders.list_orders(uow, actor, flt)
-    return Page(
-        items=[OrderOut.of(o) for o in items],
-        next_cursor=encode(items[-1].id) if len(items) == limit else None,
-    )
+    found = orders.list_orders(uow, actor, query.to_filter(before_id=after_id(query)))
+    return page(found, OrderOut.of, query, key=lambda o: o.id)
 
 
 @router.get("/orders/{order_id}")
@@ -60,8 +48,7 @@ def get_order(order_id: IdPath, uow: UowDep, actor: ActorDep) -> OrderDetailOut:
 
 @router.get("/orders/{order_id}/events")
 def order_events(order_id: IdPath, uow: UowDep, actor: ActorDep) -> Page[EventOut]:
-    events = orders.order_events(uow, actor, order_id)
-    return Page(items=[EventOut.of(e) for e in events], next_cursor=None)
+    return whole(orders.order_events(uow, actor, order_id), EventOut.of)
 
 
 @router.post("/orders/{order_id}/confirm")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
 
 from oms.api.deps import ActorDep, UowDep
-from oms.api.pagination import decode_int, encode
-from oms.api.schemas import AdjustmentIn, CountIn, LedgerOut, Page, StockOut
+from oms.api.pagination import PageDep, after_id, page, page_query
+from oms.api.schemas.common import Page, PageQuery
+from oms.api.schemas.stock import AdjustmentIn, CountIn, LedgerOut, StockOut
 from oms.services import inventory
-from oms.services.inventory import StockChange
 
 router = APIRouter(tags=["stock"])
 
@@ -17,32 +19,26 @@ router = APIRouter(tags=["stock"])
 def list_stock(
     uow: UowDep,
     actor: ActorDep,
+    asked: PageDep,
     sku: str | None = None,
     location: str | None = None,
-    cursor: str | None = None,
-    limit: int = Query(50, ge=1, le=200),
 ) -> Page[StockOut]:
-    rows = inventory.list_stock(uow, actor, sku, location, decode_int(cursor), limit)
-    return Page(
-        items=[StockOut.of(r) for r in rows],
-        next_cursor=encode(rows[-1].stock_id) if len(rows) == limit else None,
-    )
+    rows = inventory.list_stock(uow, actor, sku, location, after_id(asked), asked.limit)
+    return page(rows, StockOut.of, asked, key=lambda r: r.stock_id)
 
 
 @router.put("/stock/{location_code}/{sku}")
 def count_stock(
     location_code: str, sku: str, body: CountIn, uow: UowDep, actor: ActorDep
 ) -> StockOut:
-    change = StockChange(location_code, sku, body.reason, on_hand=body.on_hand, bin=body.bin)
-    return StockOut.of(inventory.count_stock(uow, actor, change))
+    return StockOut.of(inventory.count_stock(uow, actor, body.to_change(location_code, sku)))
 
 
 @router.post("/stock/{location_code}/{sku}/adjustments")
 def adjust_stock(
     location_code: str, sku: str, body: AdjustmentIn, uow: UowDep, actor: ActorDep
 ) -> StockOut:
-    change = StockChange(location_code, sku, body.reason, delta=body.delta)
-    return StockOut.of(inventory.adjust_stock(uow, actor, change))
+    return StockOut.of(inventory.adjust_stock(uow, actor, body.to_change(location_code, sku)))
 
 
 @router.get("/stock/{location_code}/{sku}/ledger")
@@ -51,11 +47,7 @@ def stock_ledger(
     sku: str,
     uow: UowDep,
     actor: ActorDep,
-    cursor: str | None = None,
-    limit: int = Query(100, ge=1, le=200),
+    asked: Annotated[PageQuery, Depends(page_query(default_limit=100))],
 ) -> Page[LedgerOut]:
-    rows = inventory.stock_ledger(uow, actor, location_code, sku, decode_int(cursor), limit)
-    return Page(
-        items=[LedgerOut.of(r) for r in rows],
-        next_cursor=encode(rows[-1].id) if len(rows) == limit else None,
-    )
+    rows = inventory.stock_ledger(uow, actor, location_code, sku, after_id(asked), asked.limit)
+    return page(rows, LedgerOut.of, asked, key=lambda r: r.id)

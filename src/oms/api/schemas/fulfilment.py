@@ -7,12 +7,38 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StrictInt
 
-from oms.api.schemas import LocationSettingsFields, Strict
+from oms.api.schemas.common import PageQuery, Strict
 from oms.domain.fulfilment.model import Picked, PickList, Shipment
+from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.services.availability import Availability
-from oms.services.ports.shipments import StoredCarrierEvent
+from oms.services.ports.shipments import ShipmentFilter, StoredCarrierEvent
+from oms.services.tracking import EventOutcome
 
 Code = Annotated[str, Field(max_length=64)]
+
+
+class ShipmentFilters(Strict):
+    order_id: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
+    location: Annotated[str, Field(max_length=64)] | None = None
+    status: ShipmentStatus | None = None
+    late: bool = False
+    carrier: Annotated[str, Field(max_length=32)] | None = None
+
+
+class ShipmentQuery(PageQuery, ShipmentFilters):
+    """`GET /shipments`. (PageQuery is named first so that its fields come last, where the
+    documented query string always had them.)"""
+
+    def to_filter(self, today: date, before_id: int | None) -> ShipmentFilter:
+        return ShipmentFilter(
+            order_id=self.order_id,
+            location=self.location,
+            status=self.status.value if self.status else None,
+            late_on=today if self.late else None,
+            carrier=self.carrier,
+            before_id=before_id,
+            limit=self.limit,
+        )
 
 
 class ShipmentLineOut(BaseModel):
@@ -131,14 +157,14 @@ class PackIn(Strict):
     scanned: list[ScannedIn]
     weight_grams: StrictInt | None = None
 
+    def counts(self) -> list[tuple[str, int]]:
+        """(SKU or barcode, quantity) as scanned."""
+        return [(s.sku, s.quantity) for s in self.scanned]
+
 
 class ShipIn(Strict):
     carrier: Code | None = None
     service: Code | None = None
-
-
-class RejectIn(Strict):
-    reason: Annotated[str, Field(max_length=500)]
 
 
 class CarrierEventIn(Strict):
@@ -175,6 +201,14 @@ class EventResultOut(BaseModel):
     recorded: bool = Field(description="False: the same event was received before")
     applied: bool = Field(description="False: older than the latest, or not a step forward")
     shipment: ShipmentOut
+
+    @classmethod
+    def of(cls, outcome: EventOutcome, today: date) -> EventResultOut:
+        return cls(
+            recorded=outcome.recorded,
+            applied=outcome.applied,
+            shipment=ShipmentOut.of(outcome.shipment, today),
+        )
 
 
 class LocationPromiseOut(BaseModel):
@@ -216,10 +250,3 @@ class AvailabilityOut(BaseModel):
                 for p in a.locations
             ],
         )
-
-
-class LocationSettingsIn(LocationSettingsFields):
-    """Any of these; what is left out stays as it is."""
-
-    priority: StrictInt | None = None
-    ships: bool | None = None

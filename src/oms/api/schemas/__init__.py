@@ -1,0 +1,1 @@
+"""Request and answer bodies of the API, one module per area of `oms.api.routes`."""

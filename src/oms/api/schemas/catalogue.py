@@ -1,0 +1,120 @@
+"""Request and answer bodies of the catalogue: products and locations."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+from oms.api.schemas.common import Amount, Strict, Text
+from oms.domain.catalogue.model import (
+    LocationKind,
+    LocationSettings,
+    NewLocation,
+    NewProduct,
+    Product,
+)
+
+
+class ProductIn(Strict):
+    sku: Annotated[str, Field(max_length=64)]
+    name: Text
+    price: Amount
+    currency: Annotated[str, Field(min_length=3, max_length=3)] = "EUR"
+    weight_grams: StrictInt | None = None
+    barcode: Annotated[str, Field(max_length=64)] | None = None
+
+    def to_domain(self) -> NewProduct:
+        return NewProduct(
+            self.sku, self.name, self.price, self.currency.upper(), self.weight_grams, self.barcode
+        )
+
+
+class ProductOut(BaseModel):
+    sku: str
+    name: str
+    price: str
+    currency: str
+    weight_grams: int | None
+    barcode: str | None
+
+    @classmethod
+    def of(cls, p: Product) -> ProductOut:
+        return cls(
+            sku=p.sku,
+            name=p.name,
+            price=str(p.price),
+            currency=p.currency,
+            weight_grams=p.weight_grams,
+            barcode=p.barcode,
+        )
+
+
+class LocationSettingsFields(Strict):
+    """How a location works; a field left out takes the default (or, when changing a
+    location, stays as it is)."""
+
+    time_zone: Annotated[str, Field(max_length=64)] | None = Field(
+        None, description="IANA zone; default: the country's"
+    )
+    cut_off: time | None = Field(None, description="Local time parcels must be ready by; 15:00")
+    working_days: list[Annotated[int, Field(ge=0, le=6)]] | None = Field(
+        None, description="Weekdays the carrier collects, Monday=0; default Monday-Friday"
+    )
+    default_bin: Annotated[str, Field(max_length=32)] | None = Field(
+        None, description="Where stock without a bin of its own sits; default A-01-01"
+    )
+
+    def settings(self) -> LocationSettings:
+        return LocationSettings(
+            self.time_zone,
+            self.cut_off.replace(tzinfo=None) if self.cut_off else None,
+            frozenset(self.working_days) if self.working_days is not None else None,
+            self.default_bin,
+        )
+
+
+class LocationIn(LocationSettingsFields):
+    code: Annotated[str, Field(max_length=32)]
+    name: Text
+    kind: LocationKind
+    country: Annotated[str, Field(min_length=2, max_length=2)]
+    postal_code: Annotated[str, Field(max_length=16)]
+    ships: StrictBool
+    priority: StrictInt = 0
+
+    def to_domain(self) -> NewLocation:
+        return NewLocation(
+            self.code,
+            self.name,
+            self.kind,
+            self.country.upper(),
+            self.postal_code,
+            self.ships,
+            self.priority,
+            self.settings(),
+        )
+
+
+class LocationSettingsIn(LocationSettingsFields):
+    """Any of these; what is left out stays as it is."""
+
+    priority: StrictInt | None = None
+    ships: bool | None = None
+
+
+class LocationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+    kind: LocationKind
+    country: str
+    postal_code: str
+    ships: bool
+    priority: int
+    time_zone: str
+    cut_off: time
+    working_days: list[int]
+    default_bin: str

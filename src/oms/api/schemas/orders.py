@@ -1,0 +1,220 @@
+"""Request and answer bodies of orders: placing, listing, the order, its timeline."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StrictInt
+
+from oms.api.schemas.address import Address
+from oms.api.schemas.common import Amount, PageQuery, Strict, Text
+from oms.domain.orders import model as domain
+from oms.domain.orders.events import StoredEvent
+from oms.domain.orders.model import DraftLine, Order, OrderDraft
+from oms.domain.orders.status import OrderStatus
+from oms.services.orders import OrderDetail
+from oms.services.ports.orders import OrderFilter
+
+
+class Customer(Strict):
+    """Who ordered, as taken and as given back."""
+
+    email: Annotated[str, Field(max_length=320)]
+    name: Text
+
+    def to_domain(self) -> domain.Customer:
+        return domain.Customer(self.email, self.name)
+
+    @classmethod
+    def of(cls, c: domain.Customer) -> Customer:
+        # Not validated again: given back as it was stored.
+        return cls.model_construct(email=c.email, name=c.name)
+
+
+class LineIn(Strict):
+    sku: Annotated[str, Field(max_length=64)]
+    quantity: StrictInt
+    unit_price: Amount | None = None
+
+
+class OrderIn(Strict):
+    channel: Annotated[str, Field(max_length=64)]
+    external_id: Annotated[str, Field(max_length=128)] | None = None
+    customer: Customer
+    shipping_address: Address
+    lines: list[LineIn]
+    currency: Annotated[str, Field(min_length=3, max_length=3)] | None = None
+    priority: StrictInt = 0
+    shipping: Amount = Decimal(0)
+
+    def to_domain(self) -> OrderDraft:
+        return OrderDraft(
+            channel=self.channel,
+            external_id=self.external_id,
+            customer=self.customer.to_domain(),
+            shipping_address=self.shipping_address.to_domain(),
+            lines=[DraftLine(line.sku, line.quantity, line.unit_price) for line in self.lines],
+            currency=self.currency.upper() if self.currency else None,
+            priority=self.priority,
+            shipping=self.shipping,
+        )
+
+
+class OrderFilters(Strict):
+    status: OrderStatus | None = None
+    channel: str | None = None
+    customer_email: str | None = None
+    q: Annotated[str, Field(max_length=200)] | None = None
+
+
+class OrderQuery(PageQuery, OrderFilters):
+    """`GET /orders`. (PageQuery is named first so that its fields come last, where the
+    documented query string always had them.)"""
+
+    def to_filter(self, before_id: int | None) -> OrderFilter:
+        return OrderFilter(
+            status=self.status.value if self.status else None,
+            channel=self.channel,
+            customer_email=self.customer_email,
+            q=self.q,
+            before_id=before_id,
+            limit=self.limit,
+        )
+
+
+class LineOut(BaseModel):
+    id: int
+    sku: str
+    quantity: int
+    unit_price: str
+    allocated_quantity: int
+    backordered_quantity: int
+    shipped_quantity: int
+    delivered_quantity: int
+    cancelled_quantity: int
+    returned_quantity: int
+
+
+class TotalsOut(BaseModel):
+    subtotal: str
+    shipping: str
+    tax: str
+    total: str
+
+
+class OrderOut(BaseModel):
+    id: int
+    number: str
+    channel: str
+    external_id: str | None
+    status: str
+    priority: int
+    customer: Customer
+    shipping_address: Address
+    currency: str
+    lines: list[LineOut]
+    totals: TotalsOut
+    created_at: datetime
+    updated_at: datetime
+    tracking_url: str = Field(description="The customer's tracking page (no token needed)")
+
+    @classmethod
+    def of(cls, o: Order) -> OrderOut:
+        t = o.totals
+        return cls(
+            id=o.id,
+            number=o.number,
+            channel=o.channel,
+            external_id=o.external_id,
+            status=o.status.value,
+            priority=o.priority,
+            customer=Customer.of(o.customer),
+            shipping_address=Address.of(o.shipping_address),
+            currency=o.currency,
+            lines=[
+                LineOut(
+                    id=line.id,
+                    sku=line.sku,
+                    quantity=line.quantity,
+                    unit_price=str(line.unit_price),
+                    allocated_quantity=line.allocated_quantity,
+                    backordered_quantity=line.backordered_quantity,
+                    shipped_quantity=line.shipped_quantity,
+                    delivered_quantity=line.delivered_quantity,
+                    cancelled_quantity=line.cancelled_quantity,
+                    returned_quantity=line.returned_quantity,
+                )
+                for line in o.lines
+            ],
+            totals=TotalsOut(
+                subtotal=str(t.subtotal.amount),
+                shipping=str(t.shipping.amount),
+                tax=str(t.tax.amount),
+                total=str(t.total.amount),
+            ),
+            created_at=o.created_at,
+            updated_at=o.updated_at,
+            tracking_url=f"/track/{o.tracking_token}",
+        )
+
+
+class ShipmentBriefOut(BaseModel):
+    id: int
+    location: str
+    status: str
+    carrier: str | None
+    tracking_number: str | None
+    promised_delivery_date: date | None
+    lines: dict[str, int]
+
+
+class OrderDetailOut(OrderOut):
+    """The order's own answer (GET /orders/{id}): the order, its shipments, and why it
+    ships from where it does."""
+
+    shipments: list[ShipmentBriefOut]
+    sourcing: dict[str, Any] | None = Field(
+        description="The latest sourcing decision, explained; null before confirmation"
+    )
+
+    @classmethod
+    def detail(cls, d: OrderDetail) -> OrderDetailOut:
+        return cls(
+            # The fields as they are (not dumped to dicts), so nothing is validated twice.
+            **dict(OrderOut.of(d.order)),
+            shipments=[
+                ShipmentBriefOut(
+                    id=s.id,
+                    location=s.location,
+                    status=s.status.value,
+                    carrier=s.carrier,
+                    tracking_number=s.tracking_number,
+                    promised_delivery_date=s.promised_delivery_date,
+                    lines={ln.sku: ln.quantity for ln in s.lines},
+                )
+                for s in d.shipments
+            ],
+            sourcing=d.sourcing,
+        )
+
+
+class EventOut(BaseModel):
+    type: str
+    at: datetime
+    actor: str
+    from_status: str | None
+    to_status: str | None
+    data: dict[str, Any]
+
+    @classmethod
+    def of(cls, e: StoredEvent) -> EventOut:
+        return cls(
+            type=e.type,
+            at=e.at,
+            actor=e.actor,
+            from_status=e.from_status,
+            to_status=e.to_status,
+            data=e.data,
+        )
