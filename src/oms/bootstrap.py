@@ -8,9 +8,11 @@ from sqlalchemy.engine import Engine
 
 from oms.adapters.db.engine import create_engine
 from oms.adapters.db.uow import Clock, SqlUnitOfWork, utc_now
+from oms.adapters.db.views import SqlViews
 from oms.adapters.passwords import Argon2Passwords
 from oms.config import Settings
 from oms.services.ports import PasswordHasher
+from oms.services.views import BackOfficeViews
 
 
 @dataclass
@@ -24,6 +26,10 @@ class Container:
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.clock, self.passwords)
+
+    def views(self, uow: SqlUnitOfWork) -> BackOfficeViews:
+        """The back office's read queries, run inside this unit of work's transactions."""
+        return SqlViews(uow)
 
     def close(self) -> None:
         self.engine.dispose()
