@@ -179,9 +179,7 @@ def today(uow: UnitOfWork, views: BackOfficeViews, actor: Actor) -> Today:
     return Today(_queues(counts, actor), stages)
 
 
-def time_zone(
-    uow: UnitOfWork, views: BackOfficeViews, location_ids: Sequence[int] = ()
-) -> str:
+def time_zone(uow: UnitOfWork, views: BackOfficeViews, location_ids: Sequence[int] = ()) -> str:
     """The zone times are shown in: the first of these locations that exists, else the
     back office's own location (the first shipping one by priority), else UTC."""
     zones = uow.run(views.time_zones, write=False)

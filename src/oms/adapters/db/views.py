@@ -64,6 +64,11 @@ def _filtered(query: OrderQuery, today: date) -> sa.Select[Any]:
     return select
 
 
+def _beyond(column: Any, value: Any, descending: bool) -> sa.ColumnElement[bool]:
+    """Past the cursor in the sort's direction."""
+    return column < value if descending else column > value  # type: ignore[no-any-return]
+
+
 def _sorted(select: sa.Select[Any], query: OrderQuery) -> sa.Select[Any]:
     """Order by the sort column then id, both the same way; start after the cursor."""
     descending = query.sort.value.startswith("-")
@@ -71,14 +76,13 @@ def _sorted(select: sa.Select[Any], query: OrderQuery) -> sa.Select[Any]:
     keys = [column] if column is orders.c.id else [column, orders.c.id]
     if query.after is not None:
         value, last_id = query.after
-        before = (lambda c, v: c < v) if descending else (lambda c, v: c > v)
         if column is orders.c.id:
-            select = select.where(before(orders.c.id, last_id))
+            select = select.where(_beyond(orders.c.id, last_id, descending))
         else:
             select = select.where(
                 sa.or_(
-                    before(column, value),
-                    sa.and_(column == value, before(orders.c.id, last_id)),
+                    _beyond(column, value, descending),
+                    sa.and_(column == value, _beyond(orders.c.id, last_id, descending)),
                 )
             )
     order_by = [k.desc() if descending else k.asc() for k in keys]
@@ -112,7 +116,9 @@ class SqlViews(Repository):
     def _late(self, ids: Sequence[int], today: date) -> set[int]:
         if not ids:
             return set()
-        return set(self.conn.execute(_late_ids(today).where(shipments.c.order_id.in_(ids))).scalars())
+        return set(
+            self.conn.execute(_late_ids(today).where(shipments.c.order_id.in_(ids))).scalars()
+        )
 
     def work_counts(self, today: date) -> WorkCounts:
         return WorkCounts(
