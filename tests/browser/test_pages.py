@@ -78,6 +78,6 @@ def test_an_order_with_actions_and_an_inline_error_passes_axe(
 
 def test_the_account_page_passes_axe_and_fits(page: Page, screenshots: Path | None) -> None:
     log_in(page, "analyst")
-    page.get_by_role("link", name="Account").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Account").click()
     expect(page.get_by_role("heading", name="Your account")).to_be_visible()
     check_page(page, "account", screenshots)
