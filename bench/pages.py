@@ -81,7 +81,9 @@ def main() -> int:
         load_demo(container, orders=args.orders)
         create_demo_users(container.uow())
         loaded = time.perf_counter() - started
-        with TestClient(create_app(container), base_url="https://bench", follow_redirects=False) as client:
+        with TestClient(
+            create_app(container), base_url="https://bench", follow_redirects=False
+        ) as client:
             _log_in(client)
             rng = random.Random(1)
             pages = _pages(client, rng, args.orders)
