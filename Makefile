@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export OMS_DATABASE_URL ?= sqlite:///./oms.db
 
-.PHONY: run test check lint format bench bench-sourcing install clean
+.PHONY: run test check lint format bench bench-sourcing bench-pages screenshots install clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,14 @@ format: $(STAMP)
 ## bench: order intake over HTTP against the raw-SQL ceiling (not a test)
 bench: $(STAMP)
 	$(BIN)/python bench/intake.py
+
+## screenshots: the browser tests, saving each page at 1280 and 820 px into docs/screenshots
+screenshots: $(STAMP)
+	OMS_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser -k "passes_axe"
+
+## bench-pages: server time of the orders list and an order page over the demo data
+bench-pages: $(STAMP)
+	$(BIN)/python bench/pages.py
 
 ## bench-sourcing: backlog re-planning, greedy against the exact optimiser (not a test)
 bench-sourcing: $(STAMP)

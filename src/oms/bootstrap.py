@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from oms.adapters.db.carriers import CarrierBook
 from oms.adapters.db.engine import create_engine
 from oms.adapters.db.uow import Clock, SqlUnitOfWork, utc_now
+from oms.adapters.db.views import SqlViews
 from oms.adapters.documents.pdf import PdfDocuments
 from oms.adapters.passwords import Argon2Passwords
 from oms.config import Settings
@@ -17,6 +18,7 @@ from oms.domain.fulfilment.backlog import BacklogProblem
 from oms.services.backlog import Solver, SolverAnswer
 from oms.services.ports.access import PasswordHasher
 from oms.services.ports.documents import DocumentRenderer
+from oms.services.views import BackOfficeViews
 
 
 @dataclass
@@ -42,6 +44,10 @@ class Container:
             return SolverAnswer(result.plan, result.status, result.seconds)
 
         return solve
+
+    def views(self, uow: SqlUnitOfWork) -> BackOfficeViews:
+        """The back office's read queries, run inside this unit of work's transactions."""
+        return SqlViews(uow)
 
     def close(self) -> None:
         self.engine.dispose()

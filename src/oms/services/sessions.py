@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from oms.domain.access import Actor
-from oms.domain.errors import TooManyAttempts, Unauthenticated
-from oms.domain.users import FAILURE_WINDOW, SESSION_LIFETIME, throttled
+from oms.domain.errors import FieldErrors, TooManyAttempts, Unauthenticated
+from oms.domain.users import FAILURE_WINDOW, SESSION_LIFETIME, check_password, throttled
 from oms.services.ports import UnitOfWork
 from oms.services.ports.access import Credentials, NewSession
 from oms.services.users import secret_hash
@@ -111,5 +111,51 @@ def signing_key(uow: UnitOfWork) -> str:
         if key is not None:
             return key
         return uow.users.add_server_key(SIGNING_KEY, secrets.token_urlsafe(48), uow.now())
+
+    return uow.run(work)
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordChange:
+    current: str
+    new: str
+    repeat: str
+    address: str
+
+
+WRONG_PASSWORD = "is not your current password"
+
+
+def change_password(uow: UnitOfWork, session: Session, change: PasswordChange) -> Session:
+    """Change one's own password. The current one must be right, and a wrong one counts as
+    a failed login (so a borrowed session cannot guess it). Every session of the user ends,
+    and a new one starts for the browser that asked."""
+    errors = FieldErrors()
+    found = FieldErrors()
+    check_password(change.new, found)
+    for error in found.errors:
+        errors.add("new_password", error.message)
+    if change.repeat != change.new:
+        errors.add("repeat_password", "does not match the new password")
+    errors.raise_if_any()
+    name, address, now = session.actor.name, change.address[:64], uow.now()
+
+    def check() -> Credentials | None:
+        if throttled(*uow.users.count_failures(name, address, now - FAILURE_WINDOW)):
+            raise TooManyAttempts(LOGIN_THROTTLED)
+        return uow.users.credentials(name)
+
+    creds = uow.run(check, write=False)
+    stored = creds.password_hash if creds else None
+    if creds is None or not uow.passwords.verify(stored, change.current):
+        uow.run(lambda: _record_failure(uow, name, address, now))
+        raise FieldErrors.single("current_password", WRONG_PASSWORD)
+    new_hash = uow.passwords.hash(change.new)
+
+    def work() -> Session:
+        assert creds is not None
+        uow.users.set_password_hash(creds.user.id, new_hash)
+        uow.users.delete_sessions(creds.user.id)
+        return _start(uow, creds, address, now, None)
 
     return uow.run(work)

@@ -185,3 +185,37 @@ def _demo_user(uow: UnitOfWork, name: str, role: Role) -> tuple[str, str, str, s
         return _issue(uow, user, DEMO_LABEL)
 
     return name, role.value, password, uow.run(rotate).token
+
+
+# -- one's own tokens: every user may see, make and revoke their own, whatever their role ----
+
+MAX_LABEL = 100
+
+
+def own_tokens(uow: UnitOfWork, actor: Actor) -> list[TokenInfo]:
+    """The acting user's tokens, newest first, revoked ones included."""
+    tokens = uow.run(lambda: uow.users.tokens(_user(uow, actor.name).id), write=False)
+    return sorted(tokens, key=lambda t: t.id, reverse=True)
+
+
+def create_own_token(uow: UnitOfWork, actor: Actor, label: str) -> IssuedToken:
+    """A new token for the acting user; shown once, like every token."""
+    label = label.strip()
+    if not label:
+        raise FieldErrors.single("label", "must not be empty: say where the token is used")
+    if len(label) > MAX_LABEL:
+        raise FieldErrors.single("label", f"at most {MAX_LABEL} characters")
+    return uow.run(lambda: _issue(uow, _user(uow, actor.name), label))
+
+
+def revoke_own_token(uow: UnitOfWork, actor: Actor, token_id: int) -> TokenInfo:
+    """Revoke one of the acting user's tokens; another user's is as unknown as a missing one."""
+
+    def work() -> TokenInfo:
+        mine = {t.id for t in uow.users.tokens(_user(uow, actor.name).id)}
+        info = uow.users.revoke_token(token_id, uow.now()) if token_id in mine else None
+        if info is None:
+            raise NotFound(f"you have no API token with id {token_id}")
+        return info
+
+    return uow.run(work)

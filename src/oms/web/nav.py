@@ -1,0 +1,45 @@
+"""The back office's navigation: one entry per page, shown only to roles that may use it.
+
+Adding a page is one route, one template and one entry here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from oms.domain.access import Actor, Permission
+
+
+@dataclass(frozen=True, slots=True)
+class NavEntry:
+    label: str
+    path: str
+    permission: Permission | None  # None: every logged-in user
+
+    def open_to(self, actor: Actor) -> bool:
+        return self.permission is None or actor.may(self.permission)
+
+
+NAV: tuple[NavEntry, ...] = (
+    NavEntry("Today", "/", None),
+    NavEntry("Orders", "/orders", Permission.ORDER_READ),
+    NavEntry("Account", "/account", None),
+)
+
+
+def entries_for(actor: Actor) -> list[NavEntry]:
+    return [entry for entry in NAV if entry.open_to(actor)]
+
+
+def current(path: str, entries: list[NavEntry]) -> NavEntry | None:
+    """The entry a page belongs to: the longest path that starts it ('/orders/7': Orders)."""
+    matches = [
+        e for e in entries if path == e.path or (e.path != "/" and path.startswith(e.path + "/"))
+    ]
+    return max(matches, key=lambda e: len(e.path), default=None)
+
+
+def has_page(actor: Actor, path: str) -> bool:
+    """Whether a link to this path leads to a page the actor may open."""
+    entry = current(path.split("?", 1)[0], list(NAV))
+    return entry is not None and entry.open_to(actor)

@@ -1,0 +1,119 @@
+"""One order: lines and quantities, shipments, sourcing, totals, the timeline, and the
+actions this user's role may take now (confirm, hold, release, cancel).
+
+An action not offered is still refused by the service if forged (403). A refused action
+shows the page again with the problem next to the field and the typed reason kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from oms.domain.access import Actor, Permission
+from oms.domain.errors import Conflict, InvalidInput, NotFound
+from oms.domain.orders.model import Order
+from oms.domain.orders.status import OrderStatus, can_transition
+from oms.services import orders, views
+from oms.services.ports import UnitOfWork
+from oms.web.order_timeline import timeline
+from oms.web.problems import Problem, problem_of
+from oms.web.shell import FormText, Page, PageDep, PageRoute
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    name: str
+    label: str
+    permission: Permission
+    target: OrderStatus
+    needs_reason: bool
+    done: str  # the flash message after it worked
+    run: Callable[..., Order]
+    danger: bool = False
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in (
+        Action("confirm", "Confirm", Permission.ORDER_CONFIRM, OrderStatus.CONFIRMED, False,
+               "Order {} confirmed.", orders.confirm_order),
+        Action("hold", "Put on hold", Permission.ORDER_HOLD, OrderStatus.ON_HOLD, True,
+               "Order {} is on hold.", orders.hold_order),
+        Action("release", "Release", Permission.ORDER_HOLD, OrderStatus.PENDING, True,
+               "Order {} released.", orders.release_order),
+        Action("cancel", "Cancel order", Permission.ORDER_CANCEL, OrderStatus.CANCELLED, True,
+               "Order {} cancelled.", orders.cancel_order, danger=True),
+    )
+}  # fmt: skip
+
+
+def offered(actor: Actor, order: Order) -> list[Action]:
+    """The actions to show: the role may take them and the order's status allows them."""
+    found = []
+    for action in ACTIONS.values():
+        if not actor.may(action.permission):
+            continue
+        target = action.target
+        if action.name == "release":  # back to where it was held from
+            target = order.held_from or OrderStatus.PENDING
+        if can_transition(order.status, target, action.name):
+            found.append(action)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """An action that was refused: which, what was typed, and why."""
+
+    action: str
+    reason: str
+    problem: Problem
+
+
+def _show(page: Page, order_id: int, attempt: Attempt | None = None) -> Response:
+    detail = orders.order_detail(page.uow, page.actor, order_id)
+    events = orders.order_events(page.uow, page.actor, order_id)
+    zone = views.time_zone(page.uow, page.views, [s.location_id for s in detail.shipments])
+    return page.render(
+        "orders/detail.html",
+        attempt.problem.status if attempt else 200,
+        d=detail,
+        o=detail.order,
+        zone=zone,
+        timeline=timeline(events),
+        actions=offered(page.actor, detail.order),
+        attempt=attempt,
+        late_ids={s.id for s in detail.shipments if s.is_late(page.uow.now().date())},
+    )
+
+
+@router.get("/orders/{order_id}")
+def order_page(page: PageDep, order_id: int) -> Response:
+    return _show(page, order_id)
+
+
+def _run(uow: UnitOfWork, actor: Actor, action: Action, order_id: int, reason: str) -> Order:
+    if action.needs_reason:
+        return action.run(uow, actor, order_id, reason)
+    return action.run(uow, actor, order_id)
+
+
+@router.post("/orders/{order_id}/{name}")
+def order_action(
+    page: PageDep, order_id: int, name: str, csrf_token: FormText = "", reason: FormText = ""
+) -> Response:
+    page.check_csrf(csrf_token)
+    action = ACTIONS.get(name)
+    if action is None:
+        raise NotFound(f"no action {name!r} on orders")
+    try:
+        order = _run(page.uow, page.actor, action, order_id, reason)
+    except (InvalidInput, Conflict) as error:
+        return _show(page, order_id, Attempt(name, reason, problem_of(error)))
+    return page.redirect(f"/orders/{order_id}", action.done.format(order.number))

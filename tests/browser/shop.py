@@ -1,0 +1,82 @@
+"""The browser tests' shop and their helpers: the demo's catalogue and orders, one user per
+role, orders that each journey owns, logging in, axe-core, and screenshots."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from axe_playwright_python.sync_playwright import Axe
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from oms.bootstrap import Container
+from oms.demo import load_demo
+from oms.domain.access import SYSTEM
+from oms.domain.orders.model import Address, Customer, DraftLine, OrderDraft
+from oms.services import orders
+from oms.services.users import create_demo_users, demo_password
+
+DEMO_ORDERS = 80
+# Orders of their own for the journeys, so no test depends on what another one did.
+HOLD_JOURNEY = Customer("hanna.hold@example.com", "Hanna Holdsworth")
+FORGE_JOURNEY = Customer("felix.forge@example.com", "Felix Forge")
+ADDRESS = Address("Hanna Holdsworth", "12 rue des Lilas", "Lyon", "69003", "FR")
+WIDTHS = {"desktop": 1280, "tablet": 820}
+BAD_IMPACTS = {"serious", "critical"}
+_axe = Axe()
+
+
+def seed(container: Container) -> None:
+    load_demo(container, orders=DEMO_ORDERS)
+    create_demo_users(container.uow())
+    for customer in (HOLD_JOURNEY, FORGE_JOURNEY):
+        draft = OrderDraft("web", customer, ADDRESS, [DraftLine("MUG-STN-WHT", 2)])
+        orders.place_order(container.uow(), SYSTEM, draft)
+
+
+def log_in(page: Page, name: str) -> None:
+    page.goto("/login")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(demo_password(name))
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core's rules on the page as it stands: no serious or critical violation."""
+    results = _axe.run(page)
+    bad = [v for v in results.response["violations"] if v.get("impact") in BAD_IMPACTS]
+    details = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in bad
+    ]
+    assert not bad, f"{page.url}: " + "; ".join(details)
+
+
+def assert_fits(page: Page) -> None:
+    """Nothing wider than the window: no sideways scrolling of the page itself."""
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{page.url} is {overflow}px wider than the window"
+
+
+def check_page(page: Page, name: str, folder: Path | None) -> None:
+    """At desktop and tablet width: fits, passes axe, and (when asked) a small screenshot."""
+    for label, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_fits(page)
+        assert_accessible(page)
+        if folder is not None:
+            png = page.screenshot(full_page=True)
+            _save_small(png, folder / f"{name}-{label}.png")
+
+
+def _save_small(png: bytes, path: Path) -> None:
+    """A palette PNG of at most 1800 px tall: a tenth of the bytes, text still sharp."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    if image.height > 1800:
+        image = image.crop((0, 0, image.width, 1800))
+    small = image.quantize(colors=64, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
