@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export OMS_DATABASE_URL ?= sqlite:///./oms.db
 
-.PHONY: run test check lint format bench bench-sourcing bench-pages screenshots install clean
+.PHONY: run test check lint format bench bench-place bench-sourcing bench-pages screenshots install clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ format: $(STAMP)
 ## bench: order intake over HTTP against the raw-SQL ceiling (not a test)
 bench: $(STAMP)
 	$(BIN)/python bench/intake.py
+
+## bench-place: the order-intake use case alone, in process (CPU per order; --compare SRC)
+bench-place: $(STAMP)
+	$(BIN)/python bench/place_order.py $(BENCH_ARGS)
 
 ## screenshots: the browser tests, saving each page at 1280 and 820 px into docs/screenshots
 screenshots: $(STAMP)

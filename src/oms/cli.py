@@ -28,8 +28,10 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 stock_app = typer.Typer(help="Stock checks.", no_args_is_help=True)
+orders_app = typer.Typer(help="Order housekeeping.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(stock_app, name="stock")
+app.add_typer(orders_app, name="orders")
 console = Console()
 
 
@@ -133,6 +135,26 @@ def stock_verify(
         console.print(f"repaired {len(found)} row(s); corrections are in the ledger")
         return
     sys.exit(1)
+
+
+@orders_app.command("complete")
+def orders_complete(
+    days: int = typer.Option(
+        30, min=0, help="Days after delivery when nothing more is expected (the return window)."
+    ),
+) -> None:
+    """Complete delivered orders untouched for DAYS days: they leave the lists of work."""
+    from datetime import timedelta
+
+    from oms.domain.access import SYSTEM
+    from oms.services.orders import complete_delivered
+
+    with _wired() as container:
+        cutoff = container.clock() - timedelta(days=days)
+        numbers = complete_delivered(container.uow(), SYSTEM, cutoff)
+    console.print(f"completed {len(numbers)} delivered order(s) untouched for {days} days")
+    for number in numbers:
+        console.print(f"  {number}")
 
 
 @app.command()
