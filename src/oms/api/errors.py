@@ -12,34 +12,13 @@ from starlette.exceptions import HTTPException
 
 from oms.api.schemas.common import FieldProblem, Problem
 from oms.domain.errors import (
-    AlreadyExists,
-    ConcurrentUpdate,
-    Conflict,
     DomainError,
-    IdempotencyKeyReused,
-    InvalidInput,
-    NotFound,
-    PermissionDenied,
-    TooManyAttempts,
-    Unauthenticated,
 )
+from oms.web.problems import STATUSES
 
 PROBLEM = "application/problem+json"
 # How an operation's `responses` names a problem answer in /openapi.json.
 PROBLEM_CONTENT = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-
-# (status, type slug) per error class; the first match in this order wins.
-_STATUS: list[tuple[type[DomainError], int, str]] = [
-    (Unauthenticated, 401, "unauthorized"),
-    (TooManyAttempts, 429, "too-many-attempts"),
-    (InvalidInput, 422, "invalid-input"),
-    (IdempotencyKeyReused, 422, "idempotency-key-reused"),
-    (NotFound, 404, "not-found"),
-    (PermissionDenied, 403, "forbidden"),
-    (AlreadyExists, 409, "already-exists"),
-    (Conflict, 409, "conflict"),
-    (ConcurrentUpdate, 409, "concurrent-update"),
-]
 
 # A 401 names the scheme to use; a 429 says when to try again.
 _HEADERS = {401: {"WWW-Authenticate": "Bearer"}, 429: {"Retry-After": "60"}}
@@ -71,7 +50,7 @@ def _field(loc: tuple[Any, ...]) -> str:
 
 async def _domain_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
-    for cls, status, slug in _STATUS:
+    for cls, status, slug in STATUSES:
         if isinstance(error, cls):
             errors = getattr(error, "errors", None)
             listed: list[FieldProblem] | None = (

@@ -26,16 +26,17 @@ def fill_backorders(uow: UnitOfWork, product_ids: Sequence[int], change: Change)
     free = {o.stock_id: max(o.available, 0) for o in options}
     if not any(free.values()):
         return 0
-    queue: list[int] = []
+    waiting: dict[int, set[int]] = {}  # order id -> products it waits for, in queue order
     for b in backorder_queue(uow.orders.backorders(product_ids)):
-        if b.order_id not in queue:
-            queue.append(b.order_id)
+        waiting.setdefault(b.order_id, set()).add(b.product_id)
     wanted = set(product_ids)
     filled = 0
-    for order_id in queue:
+    for order_id, products in waiting.items():
         open_products = {o.product_id for o in options if free[o.stock_id] > 0}
         if not open_products:
             break
+        if not products & open_products:
+            continue
         # Locked after the stock rows: the lock order every writer keeps.
         order = uow.orders.get(order_id, lock=True)
         if order is None or not waits_for_stock(order.status):

@@ -50,9 +50,9 @@ def fingerprint(draft: OrderDraft) -> str:
     body = json.dumps(
         {
             "channel": draft.channel,
-            "customer": vars_of(draft.customer),
-            "shipping_address": vars_of(draft.shipping_address),
-            "lines": [vars_of(line) for line in draft.lines],
+            "customer": _fields_of(draft.customer),
+            "shipping_address": _fields_of(draft.shipping_address),
+            "lines": [_fields_of(line) for line in draft.lines],
             "currency": draft.currency,
             "external_id": draft.external_id,
             "priority": draft.priority,
@@ -64,7 +64,7 @@ def fingerprint(draft: OrderDraft) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def vars_of(value: Any) -> dict[str, Any]:
+def _fields_of(value: Any) -> dict[str, Any]:
     """A flat frozen dataclass's fields (slots: no __dict__)."""
     return {name: getattr(value, name) for name in value.__dataclass_fields__}
 

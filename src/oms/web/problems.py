@@ -18,17 +18,19 @@ from oms.domain.errors import (
     Unauthenticated,
 )
 
-# The API's mapping (api/errors.py), which the pages cannot import: first match wins.
-_STATUS: list[tuple[type[DomainError], int]] = [
-    (Unauthenticated, 401),
-    (TooManyAttempts, 429),
-    (InvalidInput, 422),
-    (IdempotencyKeyReused, 422),
-    (NotFound, 404),
-    (PermissionDenied, 403),
-    (AlreadyExists, 409),
-    (Conflict, 409),
-    (ConcurrentUpdate, 409),
+# How every HTTP answer (the API's problem details and the pages) names a domain error:
+# (class, status, type slug); the first match in this order wins. It lives here because
+# the API may import the pages' modules and not the other way round.
+STATUSES: list[tuple[type[DomainError], int, str]] = [
+    (Unauthenticated, 401, "unauthorized"),
+    (TooManyAttempts, 429, "too-many-attempts"),
+    (InvalidInput, 422, "invalid-input"),
+    (IdempotencyKeyReused, 422, "idempotency-key-reused"),
+    (NotFound, 404, "not-found"),
+    (PermissionDenied, 403, "forbidden"),
+    (AlreadyExists, 409, "already-exists"),
+    (Conflict, 409, "conflict"),
+    (ConcurrentUpdate, 409, "concurrent-update"),
 ]
 
 
@@ -52,7 +54,7 @@ class Problem:
 
 
 def problem_of(error: DomainError) -> Problem:
-    status = next((code for cls, code in _STATUS if isinstance(error, cls)), 400)
+    status = next((code for cls, code, _ in STATUSES if isinstance(error, cls)), 400)
     fields: dict[str, str] = {}
     for item in getattr(error, "errors", None) or []:
         fields.setdefault(item.field, item.message)
