@@ -111,7 +111,9 @@ _NEXT_COUNTER = (
     .returning(counters.c.value, _LAST_ORDER, _LAST_LINE)
 )
 _INSERT_ORDER = orders.insert()
-_INSERT_LINES = order_lines.insert()
+# RETURNING makes SQLAlchemy send all the lines as one multi-row INSERT ("insertmanyvalues");
+# without it psycopg sends one statement per line. The ids are known already.
+_INSERT_LINES = order_lines.insert().returning(order_lines.c.id, sort_by_parameter_order=True)
 _INSERT_EVENTS = order_events.insert()
 
 
