@@ -672,3 +672,22 @@ def test_the_decision_does_not_depend_on_candidate_order(
     assert json.loads(json.dumps(first.explanation)) == first.explanation
     codes = [row["location"] for row in first.explanation["candidates"]]
     assert codes == sorted(codes)
+
+
+@given(scenarios(), st.booleans())
+def test_without_an_explanation_the_decision_is_the_same(
+    scenario: Scenario, one_location: bool
+) -> None:
+    """`explain=False` (placing, filling) may skip the search for a lone location; the
+    allocations, backorders and rule must be what the full decision says."""
+    lines, candidates, rates = scenario
+    if one_location:
+        candidates = candidates[:1]
+    quick = plan_sourcing(lines, candidates, cents_quoter(rates), explain=False)
+    full = plan_sourcing(lines, candidates, cents_quoter(rates))
+    assert (quick.allocations, quick.backordered, quick.rule) == (
+        full.allocations,
+        full.backordered,
+        full.rule,
+    )
+    assert quick.explanation == {"rule": full.rule}

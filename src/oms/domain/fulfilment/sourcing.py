@@ -27,6 +27,7 @@ from oms.domain.fulfilment.sourcing_search import (
     _cost_key,
     _Option,
     _Outcome,
+    _Plan,
     _Planner,
     _Product,
     _Shipment,
@@ -92,6 +93,10 @@ def plan_sourcing(
     if max_combinations < 0:
         raise ValueError("max_combinations cannot be negative")
     planner = _Planner(lines, quote)
+    if not explain and len(candidates) == 1:
+        only = _only_location(planner, candidates[0])
+        if only is not None:
+            return only
     options = _options(planner, candidates)
     usable = [o for o in options if o.usable]
     target = tuple(
@@ -109,6 +114,22 @@ def plan_sourcing(
         return SourcingDecision(allocations, backordered, rule, {"rule": rule})
     explanation = _explain(planner, options, shipments, rule, waiting)
     return SourcingDecision(allocations, backordered, rule, explanation)
+
+
+def _only_location(planner: _Planner, candidate: SourcingCandidate) -> SourcingDecision | None:
+    """The one candidate, priced for the whole order, ships all it has: the answer the search
+    gives, without the search (a shop with one warehouse places every order this way).
+    None when its rate does not cover the whole order: the search decides then."""
+    option = _option(planner, candidate)
+    if option.whole is None or not option.usable:
+        return None
+    shipment = _Shipment(
+        option, option.give, planner.quote(candidate.location_id, planner.weight(option.give))
+    )
+    allocations, backordered = _allocate(planner.products, (shipment,))
+    short = sum(planner.demand) - sum(option.give)
+    rule = _rule(_Outcome(_Plan((shipment,)), "single"), short)
+    return SourcingDecision(allocations, backordered, rule, {"rule": rule})
 
 
 # --- the candidates ----------------------------------------------------------------------
