@@ -87,11 +87,6 @@ def test_a_short_pick_counts_the_bin_and_sources_the_rest_elsewhere(shop: UnitOf
     assert inventory.verify_stock(shop, SYSTEM) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found here: the unit re-sourced at the same location joins the picked shipment, "
-    "which then says 2 picked while the picker holds 1 (packing it fails on the scan)",
-)
 def test_a_short_pick_with_no_other_location_takes_the_books_word_for_the_same_one(
     shop: UnitOfWork,
 ) -> None:

@@ -26,7 +26,7 @@ from oms.domain.orders.model import Order, check_reason
 from oms.services import sourcing, stock_moves
 from oms.services.ports import UnitOfWork
 from oms.services.shipment_sync import shipment_detail, shipment_event, sync_shipments
-from oms.services.warehouse import load_order, load_shipment
+from oms.services.warehouse import load_order
 
 
 def create_pick_list(
@@ -158,6 +158,7 @@ def _short_pick(
             pick_list_id=pick_list_id,
         ),
     )
+    _keep_what_was_picked(order, shipment)
     uow.shipments.save(shipment)
     # Other locations first; what they cannot give may still come from this one's other
     # units (the books say it has them); only then does the line wait for stock.
@@ -174,12 +175,18 @@ def _short_pick(
         )
     sync_shipments(uow, order, who.now)
     uow.orders.save(order, who.actor, who.now)
-    # Picked lines keep what was picked: sync took the missing units off them.
-    refreshed = load_shipment(uow, shipment.id)
-    if refreshed.status is not ShipmentStatus.CANCELLED:
-        for line in refreshed.lines:
-            line.picked_quantity = line.quantity
-        uow.shipments.save(refreshed)
+
+
+def _keep_what_was_picked(order: Order, shipment: Shipment) -> None:
+    """The parcel holds what the picker has: the missing units leave it before they are
+    sourced again, so a unit found at this same location goes to a new open shipment (to
+    be picked) rather than back onto this one. Nothing picked: the shipment is cancelled."""
+    for line in shipment.lines:
+        line.quantity = line.picked_quantity or 0
+    shipment.lines = [line for line in shipment.lines if line.quantity]
+    if not shipment.lines:
+        shipment.move(ShipmentStatus.CANCELLED, "cancel")
+        order.record(shipment_event(OrderEventType.SHIPMENT_CANCELLED, shipment))
 
 
 def cancel_pick_list(uow: UnitOfWork, actor: Actor, pick_list_id: int, reason: str) -> PickList:
