@@ -50,8 +50,8 @@ def _currency(code: str) -> tuple[int, str]:
 def _currencies() -> Mapping[str, tuple[int, str]]:
     """ISO 4217 list one as the iso4217 package ships it: code -> (minor unit, name).
 
-    Codes without a minor unit (gold, silver, the SDR, the test code XTS, XXX) are not
-    money oms counts in, so they are left out.
+    Codes without a minor unit (gold, silver, the SDR, the test code XTS, the code for "no
+    currency") are not money oms counts in, so they are left out.
     """
     import iso4217
 
