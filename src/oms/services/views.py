@@ -15,6 +15,7 @@ from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.money import Money
 from oms.domain.orders.status import OrderStatus
 from oms.services.ports import UnitOfWork
+from oms.services.stock_views import StockViews
 
 MAX_PAGE = 200
 P = Permission
@@ -45,6 +46,7 @@ class OrderQuery:
     placed_from: datetime | None = None
     placed_to: datetime | None = None
     late: bool = False
+    waiting_for: str | None = None  # a SKU: only open orders with lines waiting for it
     sort: OrderSort = OrderSort.NEWEST
     after: tuple[str | int, int] | None = None
     limit: int = 50
@@ -102,7 +104,7 @@ class WorkCounts:
     waiting_for_stock: int
 
 
-class BackOfficeViews(Protocol):
+class BackOfficeViews(StockViews, Protocol):
     """The read queries of the back office (adapters/db/views.py), run inside uow.run."""
 
     def orders(self, query: OrderQuery, today: date) -> list[OrderRow]:
@@ -161,7 +163,8 @@ def _queues(counts: WorkCounts, actor: Actor) -> list[Queue]:
                                 href="/orders?late=1&sort=placed")),
         (P.SHIPMENT_READ, Queue("exceptions", "Delivery problems", exception.count,
                                 exception.oldest)),
-        (P.ALLOCATE, Queue("backorders", "Orders waiting for stock", counts.waiting_for_stock)),
+        (P.ALLOCATE, Queue("backorders", "Orders waiting for stock", counts.waiting_for_stock,
+                           href="/stock/backorders")),
         (P.FULFIL, Queue("to-pick", "Shipments to put on a pick list", counts.to_pick)),
         (P.FULFIL, Queue("pick-lists", "Pick lists to complete", counts.open_pick_lists)),
         (P.FULFIL, Queue("to-pack", "Shipments to pack", picked.count, picked.oldest)),

@@ -8,8 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from oms.adapters.db.base import Repository, from_minor
-from oms.adapters.db.tables import locations, order_lines, orders, pick_lists, shipments
+from oms.adapters.db.base import from_minor
+from oms.adapters.db.stock_views import SqlStockViews
+from oms.adapters.db.tables import locations, order_lines, orders, pick_lists, products, shipments
 from oms.domain.fulfilment.model import ON_THE_WAY, PickListStatus
 from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.money import Money
@@ -47,6 +48,14 @@ def _search(q: str) -> sa.ColumnElement[bool]:
     )
 
 
+def _waiting_for(sku: str) -> sa.Select[Any]:
+    """Orders with a line waiting for stock of this SKU (ix_order_lines_backordered)."""
+    product = sa.select(products.c.id).where(products.c.sku == sku).scalar_subquery()
+    return sa.select(order_lines.c.order_id).where(
+        order_lines.c.product_id == product, order_lines.c.backordered_quantity > 0
+    )
+
+
 def _filtered(query: OrderQuery, today: date) -> sa.Select[Any]:
     select = orders.select()
     if query.status:
@@ -61,6 +70,10 @@ def _filtered(query: OrderQuery, today: date) -> sa.Select[Any]:
         select = select.where(orders.c.created_at < query.placed_to)
     if query.late:
         select = select.where(orders.c.id.in_(_late_ids(today)))
+    if query.waiting_for:
+        select = select.where(
+            orders.c.status.in_(_OPEN), orders.c.id.in_(_waiting_for(query.waiting_for))
+        )
     return select
 
 
@@ -89,7 +102,7 @@ def _sorted(select: sa.Select[Any], query: OrderQuery) -> sa.Select[Any]:
     return select.order_by(*order_by).limit(query.limit)
 
 
-class SqlViews(Repository):
+class SqlViews(SqlStockViews):
     def orders(self, query: OrderQuery, today: date) -> list[OrderRow]:
         headers = [r._mapping for r in self.conn.execute(_sorted(_filtered(query, today), query))]
         ids = [m["id"] for m in headers]
