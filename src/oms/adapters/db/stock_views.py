@@ -121,6 +121,7 @@ class SqlStockViews(Repository):
         found = self.conn.execute(
             sa.select(locations.c.id, locations.c.code, locations.c.name, locations.c.ships,
                       products.c.id, products.c.sku, products.c.name)
+            .select_from(locations.join(products, sa.true()))  # one row of each, by unique keys
             .where(locations.c.code == location, products.c.sku == sku)
         ).first()  # fmt: skip
         if found is None:
