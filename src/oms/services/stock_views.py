@@ -23,8 +23,6 @@ class StockSort(StrEnum):
     SKU_DESC = "-sku"
     LOCATION = "location"
     LOCATION_DESC = "-location"
-    AVAILABLE = "available"
-    AVAILABLE_DESC = "-available"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +35,7 @@ class StockQuery:
     none_available: bool = False
     waiting: bool = False  # only products that backorders wait for
     sort: StockSort = StockSort.SKU
-    after: tuple[str | int, str | int] | None = None
+    after: tuple[str, str] | None = None
     limit: int = 50
 
 
@@ -60,14 +58,11 @@ class StockLine:
     def available(self) -> int:
         return self.on_hand - self.reserved
 
-    def cursor(self, sort: StockSort) -> tuple[str | int, str | int]:
-        """The sort's keys of this row: (SKU, location), (location, SKU) or (available, id)."""
-        key = sort.value.lstrip("-")
-        if key == "sku":
-            return self.sku, self.location
-        if key == "location":
+    def cursor(self, sort: StockSort) -> tuple[str, str]:
+        """The sort's keys of this row: (SKU, location) or (location, SKU)."""
+        if sort.value.lstrip("-") == "location":
             return self.location, self.sku
-        return self.available, self.stock_id or 0
+        return self.sku, self.location
 
 
 @dataclass(frozen=True, slots=True)

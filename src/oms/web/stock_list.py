@@ -25,11 +25,9 @@ PAGE_SIZE = 50
 SORTABLE = {
     "sku": (StockSort.SKU, StockSort.SKU_DESC),
     "location": (StockSort.LOCATION, StockSort.LOCATION_DESC),
-    "available": (StockSort.AVAILABLE, StockSort.AVAILABLE_DESC),
 }
-# The first click sorts SKU and location A to Z, available from the least (what runs out).
-FIRST_CLICK = {"sku": StockSort.SKU, "location": StockSort.LOCATION,
-               "available": StockSort.AVAILABLE}  # fmt: skip
+# No sort by available: no index serves it (it is on_hand - reserved), so a large table
+# would be sorted whole; "only nothing available" finds what ran out instead.
 
 
 def decode_cursor(text: str) -> tuple[Any, Any] | None:
@@ -41,6 +39,13 @@ def decode_cursor(text: str) -> tuple[Any, Any] | None:
     ok = isinstance(pair, list) and len(pair) == 2
     ok = ok and all(isinstance(v, str | int) and not isinstance(v, bool) for v in pair)
     return (pair[0], pair[1]) if ok else None
+
+
+def _stock_cursor(text: str) -> tuple[str, str] | None:
+    found = decode_cursor(text) if text else None
+    if found is None or not all(isinstance(v, str) for v in found):
+        return None
+    return found[0], found[1]
 
 
 def encode_cursor(after: tuple[Any, Any]) -> str:
@@ -73,7 +78,7 @@ class StockFilters:
             return self.params(sort=descending.value), "ascending"
         if self.sort == descending.value:
             return self.params(sort=ascending.value), "descending"
-        return self.params(sort=FIRST_CLICK[column].value), None
+        return self.params(sort=ascending.value), None
 
 
 class StockParams(BaseModel):
@@ -97,7 +102,7 @@ def parse(form: StockFilters, cursor: str, codes: list[str]) -> StockQuery:
     return StockQuery(
         location=form.location or None, q=form.q.strip() or None,
         none_available=form.none_available, waiting=form.waiting, sort=StockSort(form.sort),
-        after=decode_cursor(cursor) if cursor else None, limit=PAGE_SIZE,
+        after=_stock_cursor(cursor), limit=PAGE_SIZE,
     )  # fmt: skip
 
 

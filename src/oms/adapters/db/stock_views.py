@@ -23,7 +23,6 @@ from oms.domain.orders.status import WAITS_FOR_STOCK
 from oms.services.stock_views import LedgerLine, StockLine, StockQuery, WaitingProduct
 
 _OPEN = [s.value for s in WAITS_FOR_STOCK]
-_AVAILABLE = (stock.c.on_hand - stock.c.reserved).label("available")
 _COLUMNS = (
     stock.c.id,
     locations.c.code,
@@ -39,12 +38,6 @@ _COLUMNS = (
 _ROWS = stock.join(locations, locations.c.id == stock.c.location_id).join(
     products, products.c.id == stock.c.product_id
 )
-# Column pairs each sort orders by; the pair is unique, so it is also the cursor.
-_SORT_KEYS: dict[str, tuple[Any, Any]] = {
-    "sku": (products.c.sku, locations.c.code),
-    "location": (locations.c.code, products.c.sku),
-    "available": (_AVAILABLE, stock.c.id),
-}
 
 
 def _waiting_lines() -> sa.Select[Any]:
@@ -56,15 +49,11 @@ def _waiting_lines() -> sa.Select[Any]:
     )
 
 
-def _after(keys: tuple[Any, Any], after: tuple[Any, Any], descending: bool) -> Any:
-    first, second = keys
-    value, tie = after
-    if descending:
-        return sa.or_(first < value, sa.and_(first == value, second < tie))
-    return sa.or_(first > value, sa.and_(first == value, second > tie))
+def _beyond(column: Any, value: Any, descending: bool) -> Any:
+    return column < value if descending else column > value
 
 
-def _stock_select(query: StockQuery) -> sa.Select[Any]:
+def _filtered(query: StockQuery) -> sa.Select[Any]:
     select = sa.select(*_COLUMNS).select_from(_ROWS)
     if query.location:
         select = select.where(locations.c.code == query.location)
@@ -81,19 +70,56 @@ def _stock_select(query: StockQuery) -> sa.Select[Any]:
         select = select.where(stock.c.on_hand - stock.c.reserved <= 0)
     if query.waiting:
         select = select.where(stock.c.product_id.in_(_waiting_lines()))
-    descending = query.sort.value.startswith("-")
-    keys = _SORT_KEYS[query.sort.value.lstrip("-")]
+    return select
+
+
+def _by_sku(query: StockQuery, descending: bool) -> sa.Select[Any]:
+    """Rows in SKU order, then location: walks the products' SKU index."""
+    select = _filtered(query)
     if query.after is not None:
-        select = select.where(_after(keys, query.after, descending))
-    order = [k.desc() if descending else k.asc() for k in keys]
-    return select.order_by(*order).limit(query.limit)
+        sku, code = query.after
+        select = select.where(
+            sa.or_(
+                _beyond(products.c.sku, sku, descending),
+                sa.and_(products.c.sku == sku, _beyond(locations.c.code, code, descending)),
+            )
+        )
+    keys = (products.c.sku, locations.c.code)
+    return select.order_by(*(k.desc() if descending else k for k in keys)).limit(query.limit)
 
 
 class SqlStockViews(Repository):
     def stock_lines(self, query: StockQuery) -> list[StockLine]:
-        rows = self.conn.execute(_stock_select(query)).all()
+        descending = query.sort.value.startswith("-")
+        if query.sort.value.lstrip("-") == "location":
+            rows = self._by_location(query, descending)
+        else:
+            rows = list(self.conn.execute(_by_sku(query, descending)))
         waiting = self._waiting({r[9] for r in rows})
         return [_line(r, waiting.get(r[9], 0)) for r in rows]
+
+    def _by_location(self, query: StockQuery, descending: bool) -> list[Any]:
+        """Rows in location order, then SKU: one location at a time (there are few), each
+        walked in SKU order until the page is full, so no query sorts the whole table."""
+        order = locations.c.code.desc() if descending else locations.c.code
+        select = sa.select(locations.c.id, locations.c.code).order_by(order)
+        if query.location:
+            select = select.where(locations.c.code == query.location)
+        if query.after is not None:
+            code = query.after[0]
+            select = select.where(
+                sa.or_(_beyond(locations.c.code, code, descending), locations.c.code == code)
+            )
+        rows: list[Any] = []
+        for location_id, code in self.conn.execute(select).all():
+            part = _filtered(query).where(stock.c.location_id == location_id)
+            if query.after is not None and code == query.after[0]:
+                part = part.where(_beyond(products.c.sku, query.after[1], descending))
+            sku = products.c.sku.desc() if descending else products.c.sku
+            rows.extend(self.conn.execute(part.order_by(sku).limit(query.limit - len(rows))))
+            if len(rows) >= query.limit:
+                break
+        return rows
 
     def _waiting(self, product_ids: set[int]) -> dict[int, int]:
         if not product_ids:
