@@ -59,13 +59,15 @@ def _filtered(query: StockQuery) -> sa.Select[Any]:
         select = select.where(locations.c.code == query.location)
     if query.q and query.q.strip():
         q = query.q.strip()
-        select = select.where(
+        # The products first (one pass over them), then their rows by ix_stock_product_id.
+        matching = sa.select(products.c.id).where(
             sa.or_(
                 products.c.sku.startswith(q, autoescape=True),
                 products.c.sku.startswith(q.upper(), autoescape=True),
                 sa.func.lower(products.c.name).contains(q.lower(), autoescape=True),
             )
         )
+        select = select.where(stock.c.product_id.in_(matching))
     if query.none_available:
         select = select.where(stock.c.on_hand - stock.c.reserved <= 0)
     if query.waiting:
