@@ -175,3 +175,18 @@ def test_backorders_link_to_the_orders_that_wait(shop: Container) -> None:
     assert "Only orders waiting for stock of" in waiting.text
     today = browser.get("/")
     assert 'href="/stock/backorders"' in today.text
+
+
+def test_a_sku_with_a_slash_has_its_row_page_and_forms(shop: Container) -> None:
+    stocked(shop.uow(), "KIT/2", 3, name="Kit of two")
+    browser = as_role(shop, "warehouse")
+    page = browser.get("/stock/PAR/KIT/2")
+    assert page.status_code == 200 and "KIT/2 at PAR" in page.text
+    assert 'action="/stock/PAR/KIT/2/count"' in page.text
+    done = browser.post(
+        "/stock/PAR/KIT/2/count", data={"csrf_token": csrf_of(page), "on_hand": "5"}
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/stock/PAR/KIT/2"
+    (row,) = inventory.list_stock(shop.uow(), SYSTEM, sku="KIT/2", location="PAR")
+    assert row.on_hand == 5
+    assert browser.get("/stock/PAR/KIT/3").status_code == 404

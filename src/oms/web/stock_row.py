@@ -50,7 +50,7 @@ def _show(page: Page, location: str, sku: str, before: int | None = None,
     )  # fmt: skip
 
 
-@router.get("/stock/{location}/{sku}")
+@router.get("/stock/{location}/{sku:path}")  # a SKU may hold a slash
 def stock_row(
     page: PageDep, location: str, sku: str, before: Annotated[int | None, Query(ge=1)] = None
 ) -> Response:
@@ -71,7 +71,7 @@ def checked_reason(text: str) -> str:
     return text.strip()
 
 
-@router.post("/stock/{location}/{sku}/count")
+@router.post("/stock/{location}/{sku:path}/count")
 def count(
     page: PageDep, location: str, sku: str, csrf_token: FormText = "", on_hand: FormText = "",
     reason: FormText = "",
@@ -88,7 +88,7 @@ def count(
     return page.redirect(f"/stock/{location}/{sku}", done)
 
 
-@router.post("/stock/{location}/{sku}/adjust")
+@router.post("/stock/{location}/{sku:path}/adjust")
 def adjust(
     page: PageDep, location: str, sku: str, csrf_token: FormText = "", delta: FormText = "",
     reason: FormText = "",
