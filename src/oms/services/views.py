@@ -13,7 +13,7 @@ from oms.domain.access import Actor, Permission
 from oms.domain.errors import FieldErrors
 from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.money import Money
-from oms.domain.orders.status import OrderStatus
+from oms.domain.orders.status import FINISHED, IN_PROGRESS, OrderStatus
 from oms.services.ports import UnitOfWork
 
 MAX_PAGE = 200
@@ -139,7 +139,8 @@ class Queue:
 @dataclass(frozen=True, slots=True)
 class Today:
     queues: list[Queue]
-    stages: list[StatusCount]  # orders per status, in the order of the journey
+    stages: list[StatusCount]  # orders per status still in progress, in journey order
+    finished: list[OrderStatus]  # the statuses of history: linked, not counted
 
 
 def _queues(counts: WorkCounts, actor: Actor) -> list[Queue]:
@@ -173,10 +174,14 @@ def _queues(counts: WorkCounts, actor: Actor) -> list[Queue]:
 def today(uow: UnitOfWork, views: BackOfficeViews, actor: Actor) -> Today:
     """What waits for this user now; empty for a role that reads no orders."""
     if not actor.may(P.ORDER_READ):
-        return Today([], [])
+        return Today([], [], [])
     counts = uow.run(lambda: views.work_counts(uow.now().date()), write=False)
-    stages = [counts.orders.get(s.value) or StatusCount(s.value, 0, None) for s in OrderStatus]
-    return Today(_queues(counts, actor), stages)
+    stages = [
+        counts.orders.get(s.value) or StatusCount(s.value, 0, None)
+        for s in OrderStatus
+        if s in IN_PROGRESS
+    ]
+    return Today(_queues(counts, actor), stages, [s for s in OrderStatus if s in FINISHED])
 
 
 def time_zone(uow: UnitOfWork, views: BackOfficeViews, location_ids: Sequence[int] = ()) -> str:

@@ -48,6 +48,7 @@ __all__ = [
     "check_note",
     "check_reason",
     "compute_totals",
+    "order_number",
 ]
 
 Units = Mapping[int, int]  # order line id -> units
@@ -105,6 +106,11 @@ class InitialAllocation:
 
     units: tuple[int, ...]
     location_ids: tuple[int, ...]
+
+
+def order_number(n: int) -> str:
+    """The number people read and type: SO- and at least six digits (search.py reads it)."""
+    return f"SO-{n:06d}"
 
 
 @dataclass(frozen=True, slots=True)
