@@ -133,6 +133,24 @@ def test_a_wave_size_that_is_not_a_number_is_refused_inline(shop: Container) -> 
     assert 'value="lots"' in refused.text
 
 
+def test_a_wave_of_ticked_shipments_takes_those_and_a_taken_one_is_refused_inline(
+    shop: Container,
+) -> None:
+    browser = as_role(shop, "warehouse")
+    token = csrf_of(browser.get("/station/PAR"))
+    first, second, third = shipments_of(shop)
+    form = {"csrf_token": token, "max_orders": "3", "shipment": [str(second)]}
+    made = browser.post("/station/PAR/pick-lists", data=form)
+    assert made.status_code == 303
+    assert shipments_of(shop, "picking") == [second]
+    form = {"csrf_token": token, "max_orders": "3", "shipment": [str(first), str(second)]}
+    again = browser.post("/station/PAR/pick-lists", data=form)
+    assert again.status_code == 409
+    assert f"Shipment {second} is not waiting to be picked at PAR." in again.text
+    assert f'value="{first}" id="w-{first}" checked' in again.text  # the ticks are kept
+    assert shipments_of(shop, "open") == [first, third]
+
+
 def _picked_shipment(shop: Container, browser: TestClient) -> tuple[int, str]:
     pick_list_id, token = make_wave(browser, "1")
     lines, expected = pick_form(browser.get(f"/station/PAR/pick-lists/{pick_list_id}").text)

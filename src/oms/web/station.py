@@ -9,6 +9,7 @@ still refused (403) by the service if forged.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -81,7 +82,12 @@ def choose_station(page: PageDep) -> Response:
     return page.render("station/choose.html", locations=locations)
 
 
-def _overview(st: Station, problem: Problem | None = None, typed: str | None = None) -> Response:
+def _overview(
+    st: Station,
+    problem: Problem | None = None,
+    typed: str | None = None,
+    ticked: Sequence[str] = (),
+) -> Response:
     found = station.overview(st.page.uow, st.views, st.page.actor, st.location.code)
     lists = picking.list_pick_lists(
         st.page.uow, st.page.actor, st.location.code, PickListStatus.OPEN.value, None, 50
@@ -94,6 +100,7 @@ def _overview(st: Station, problem: Problem | None = None, typed: str | None = N
         problem=problem,
         max_orders=typed if typed is not None else str(found.wave_default),
         max_wave=MAX_WAVE,
+        ticked=set(ticked),
     )
 
 
@@ -103,13 +110,23 @@ def station_overview(st: StationDep) -> Response:
 
 
 @router.post("/station/{location_code}/pick-lists")
-def make_wave(st: StationDep, csrf_token: FormText = "", max_orders: FormText = "") -> Response:
+def make_wave(
+    st: StationDep,
+    csrf_token: FormText = "",
+    max_orders: FormText = "",
+    shipment: FormList = [],  # noqa: B006 - FastAPI copies a default, it is never shared
+) -> Response:
+    """The shipments ticked, if any (the size of the wave is then theirs); else the first
+    `max_orders` orders waiting, in wave order."""
     st.page.check_csrf(csrf_token)
     try:
-        wave = _whole(max_orders, "max_orders")
-        made = picking.create_pick_list(st.page.uow, st.page.actor, st.location.code, wave)
+        chosen = [_whole(x, "shipment") for x in shipment] or None
+        wave = min(len(chosen), MAX_WAVE) if chosen else _whole(max_orders, "max_orders")
+        made = picking.create_pick_list(
+            st.page.uow, st.page.actor, st.location.code, wave, shipment_ids=chosen
+        )
     except (InvalidInput, Conflict) as error:
-        return _overview(st, problem_of(error), max_orders)
+        return _overview(st, problem_of(error), max_orders, shipment)
     count = len(made.shipment_ids)
     return st.redirect(
         f"/pick-lists/{made.id}",
