@@ -1,4 +1,4 @@
-"""Back-office page bench: server time of Today, the orders list and an order page.
+"""Back-office page bench: server time of Today, the orders list, an order page, a station.
 
 Loads the demo data (`oms demo`, default 300 orders) into a fresh database (SQLite in a
 temporary folder, or `--database-url postgresql://...`, which must be empty and migrated
@@ -65,6 +65,7 @@ def _pages(client: TestClient, rng: random.Random, orders: int) -> dict[str, Cal
         "Orders, delivered by total": lambda: "/orders?status=delivered&sort=-total",
         "Orders, late only": lambda: "/orders?late=1",
         "Order page (random order)": lambda: f"/orders/{rng.randint(1, orders)}",
+        "Station PAR": lambda: "/station/PAR",
     }
 
 
