@@ -75,6 +75,15 @@ def test_the_station_opens_on_the_only_location_and_shows_shipments_by_stage(
     assert 'name="max_orders"' in page.text and 'value="3"' in page.text  # all due
 
 
+def test_today_sends_the_warehouse_piles_to_the_station(shop: Container) -> None:
+    today = as_role(shop, "warehouse").get("/").text
+    pile = re.search(
+        r'<span class="count">(\d+)</span>\s*<a href="/station">Shipments to put', today
+    )
+    assert pile and int(pile[1]) == 3
+    assert 'href="/station"' not in as_role(shop, "analyst").get("/").text  # not its work
+
+
 def test_an_unknown_location_is_404(shop: Container) -> None:
     browser = as_role(shop, "warehouse")
     assert browser.get("/station/NOPE").status_code == 404

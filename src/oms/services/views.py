@@ -143,6 +143,9 @@ class Today:
     finished: list[OrderStatus]  # the statuses of history: linked, not counted
 
 
+STATION = "/station"  # the warehouse's piles are worked at its station
+
+
 def _queues(counts: WorkCounts, actor: Actor) -> list[Queue]:
     """The piles this actor's role works on, in the order a day's work goes."""
     o, s = counts.orders, counts.shipments
@@ -163,10 +166,12 @@ def _queues(counts: WorkCounts, actor: Actor) -> list[Queue]:
         (P.SHIPMENT_READ, Queue("exceptions", "Delivery problems", exception.count,
                                 exception.oldest)),
         (P.ALLOCATE, Queue("backorders", "Orders waiting for stock", counts.waiting_for_stock)),
-        (P.FULFIL, Queue("to-pick", "Shipments to put on a pick list", counts.to_pick)),
-        (P.FULFIL, Queue("pick-lists", "Pick lists to complete", counts.open_pick_lists)),
-        (P.FULFIL, Queue("to-pack", "Shipments to pack", picked.count, picked.oldest)),
-        (P.FULFIL, Queue("to-ship", "Shipments to ship", packed.count, packed.oldest)),
+        (P.FULFIL, Queue("to-pick", "Shipments to put on a pick list", counts.to_pick,
+                         href=STATION)),
+        (P.FULFIL, Queue("pick-lists", "Pick lists to complete", counts.open_pick_lists,
+                         href=STATION)),
+        (P.FULFIL, Queue("to-pack", "Shipments to pack", picked.count, picked.oldest, STATION)),
+        (P.FULFIL, Queue("to-ship", "Shipments to ship", packed.count, packed.oldest, STATION)),
     ]  # fmt: skip
     return [queue for permission, queue in table if actor.may(permission)]
 
