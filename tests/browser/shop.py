@@ -39,6 +39,7 @@ def seed(container: Container) -> None:
     for customer in (HOLD_JOURNEY, FORGE_JOURNEY):
         draft = OrderDraft("web", customer, ADDRESS, [DraftLine("MUG-STN-WHT", 2)])
         orders.place_order(container.uow(), SYSTEM, draft)
+    seed_station_journey(container)
     catalogue.create_product(container.uow(), SYSTEM, STOCK_JOURNEY)
     first = StockChange("BER", STOCK_JOURNEY.sku, "first count", on_hand=10)
     inventory.count_stock(container.uow(), SYSTEM, first)
@@ -91,3 +92,16 @@ def _save_small(png: bytes, path: Path) -> None:
         image = image.crop((0, 0, image.width, 1800))
     small = image.quantize(colors=64, method=Image.Quantize.MEDIANCUT)
     small.save(path, optimize=True)
+
+
+# The warehouse journey's order: confirmed, at the highest priority, so a wave of one order
+# takes it whatever the demo left open; two products, one of them picked short.
+STATION_JOURNEY = Customer("stella.station@example.com", "Stella Station")
+STATION_LINES = (("MUG-STN-WHT", 2), ("TWL-TEA-NAT", 1))
+
+
+def seed_station_journey(container: Container) -> None:
+    lines = [DraftLine(sku, quantity) for sku, quantity in STATION_LINES]
+    draft = OrderDraft("web", STATION_JOURNEY, ADDRESS, lines, priority=100)
+    placed = orders.place_order(container.uow(), SYSTEM, draft)
+    orders.confirm_order(container.uow(), SYSTEM, placed.order.id)

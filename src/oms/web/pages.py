@@ -5,12 +5,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from oms.web import account, assets, auth, order_page, orders_list, today, tracking
-from oms.web.stock_list import router as stock_list
-from oms.web.stock_row import router as stock_row
+from oms.web import (
+    account,
+    assets,
+    auth,
+    order_page,
+    orders_list,
+    station,
+    station_pack,
+    stock_list,
+    stock_row,
+    today,
+    tracking,
+)
 
 router = APIRouter(include_in_schema=False)
 for module in (assets, auth, today, orders_list, order_page, account, tracking):
     router.include_router(module.router)
-router.include_router(stock_list)  # the stock list and the backorders
-router.include_router(stock_row)  # a stock row, its ledger, counts and adjustments
+for module in (station, station_pack):
+    router.include_router(module.router)
+for module in (stock_list, stock_row):  # the stock list, backorders, a stock row
+    router.include_router(module.router)
