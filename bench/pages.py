@@ -14,6 +14,7 @@ A benchmark, not a test. Run: `make bench-pages` (about 30 s). Results: docs/per
 from __future__ import annotations
 
 import argparse
+import html
 import random
 import re
 import statistics
@@ -57,16 +58,32 @@ def _timed(client: TestClient, path: str) -> float:
 
 
 def _pages(client: TestClient, rng: random.Random, orders: int) -> dict[str, Callable[[], str]]:
-    email = re.findall(r"[\w.+-]+@example\.\w+", client.get("/orders?status=delivered").text)[0]
-    return {
+    delivered = client.get("/orders?status=delivered").text
+    email = re.findall(r"[\w.+-]+@example\.\w+", delivered)[0]
+    first = client.get("/orders").text
+    after = html.unescape(re.findall(r'href="(/orders\?[^"]*cursor=[^"]+)"', first)[0])
+    surname = re.findall(r"<td>([^<@]+)<br>", delivered)[0].split()[-1].lower()
+    station = client.get("/station/PAR").text
+    pages: dict[str, Callable[[], str]] = {
         "Today": lambda: "/",
         "Orders, first page": lambda: "/orders",
+        "Orders, next page": lambda: after,
         "Orders, search by email": lambda: f"/orders?q={email}",
+        "Orders, part of a name": lambda: f"/orders?q={surname}",
         "Orders, delivered by total": lambda: "/orders?status=delivered&sort=-total",
+        "Orders, by customer": lambda: "/orders?sort=customer",
         "Orders, late only": lambda: "/orders?late=1",
         "Order page (random order)": lambda: f"/orders/{rng.randint(1, orders)}",
         "Station PAR": lambda: "/station/PAR",
     }
+    for name, pattern in (
+        ("Station, a pick list", r"/station/PAR/pick-lists/\d+"),
+        ("Station, a pack screen", r"/station/PAR/shipments/\d+"),
+    ):
+        found = re.findall(pattern, station)
+        if found:
+            pages[name] = lambda path=found[0]: path
+    return pages
 
 
 def main() -> int:
