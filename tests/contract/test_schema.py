@@ -22,14 +22,23 @@ def test_the_migrations_make_the_declared_schema(db_url: str) -> None:
     engine.dispose()
 
 
-def test_part_of_a_name_has_a_trigram_index_on_postgresql(db_url: str) -> None:
+@pytest.mark.parametrize(
+    ("index", "expression"),
+    [
+        ("ix_orders_customer_name_trgm", "lower((customer_name)::text)"),
+        ("ix_products_name_trgm", "lower((name)::text)"),
+        ("ix_products_sku_trgm", "sku"),
+    ],
+)
+def test_searches_for_part_of_a_text_have_trigram_indexes_on_postgresql(
+    db_url: str, index: str, expression: str
+) -> None:
     if db_url.startswith("sqlite"):
-        pytest.skip("a PostgreSQL index; SQLite scans for part of a name")
+        pytest.skip("a PostgreSQL index; SQLite scans for part of a text")
     engine = sa.create_engine(db_url, poolclass=sa.pool.NullPool)
     with engine.connect() as conn:
         found = conn.execute(
-            sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = :n"),
-            {"n": "ix_orders_customer_name_trgm"},
+            sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = :n"), {"n": index}
         ).scalar_one()
     engine.dispose()
-    assert "gin" in found and "gin_trgm_ops" in found and "lower" in found
+    assert f"USING gin ({expression} gin_trgm_ops)" in found

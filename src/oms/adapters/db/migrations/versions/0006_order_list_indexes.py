@@ -1,4 +1,5 @@
-"""order list indexes: sort by total and by customer; trigram name search on PostgreSQL
+"""list indexes: orders by total and by customer; trigram searches on PostgreSQL (part of a
+customer's name, part of a product's name or SKU)
 
 Revision ID: 0006
 Revises: 0003
@@ -14,7 +15,12 @@ down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TRIGRAM = "ix_orders_customer_name_trgm"
+# name -> (table, indexed expression); tables.py and migrate.MIGRATION_ONLY_INDEXES name them
+TRIGRAMS = {
+    "ix_orders_customer_name_trgm": ("orders", "lower(customer_name)"),
+    "ix_products_name_trgm": ("products", "lower(name)"),
+    "ix_products_sku_trgm": ("products", "sku"),
+}
 
 
 def upgrade() -> None:
@@ -24,13 +30,13 @@ def upgrade() -> None:
         # pg_trgm ships with PostgreSQL and is a trusted extension (13+): the owner of the
         # database may create it. "Part of a name" then reads an index, not the history.
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        op.execute(
-            f"CREATE INDEX {TRIGRAM} ON orders USING gin (lower(customer_name) gin_trgm_ops)"
-        )
+        for name, (table, expression) in TRIGRAMS.items():
+            op.execute(f"CREATE INDEX {name} ON {table} USING gin ({expression} gin_trgm_ops)")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"DROP INDEX IF EXISTS {TRIGRAM}")
+        for name in TRIGRAMS:
+            op.execute(f"DROP INDEX IF EXISTS {name}")
     op.drop_index("ix_orders_customer_name_id", table_name="orders")
     op.drop_index("ix_orders_total_minor_id", table_name="orders")
