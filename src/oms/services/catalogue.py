@@ -12,6 +12,7 @@ from oms.domain.catalogue.model import (
     NewLocation,
     NewProduct,
     Product,
+    ProductChange,
 )
 from oms.domain.errors import FieldErrors, NotFound
 from oms.services.ports import UnitOfWork
@@ -34,11 +35,38 @@ def get_product(uow: UnitOfWork, actor: Actor, sku: str) -> Product:
 
 
 def list_products(
-    uow: UnitOfWork, actor: Actor, after_sku: str | None = None, limit: int = 50
+    uow: UnitOfWork,
+    actor: Actor,
+    after_sku: str | None = None,
+    limit: int = 50,
+    *,
+    text: str | None = None,
+    archived: bool | None = False,
 ) -> list[Product]:
+    """Products by SKU, keyset-paged: whose SKU or name contains `text`; active ones only
+    unless archived is True (archived ones only) or None (all)."""
     actor.require(Permission.CATALOGUE_READ)
     limit = max(1, min(limit, MAX_PAGE))
-    return uow.run(lambda: uow.products.page(after_sku, limit), write=False)
+    text = (text or "").strip() or None
+    return uow.run(lambda: uow.products.page(after_sku, limit, text, archived), write=False)
+
+
+def update_product(uow: UnitOfWork, actor: Actor, sku: str, change: ProductChange) -> Product:
+    """Change a product's name, price, weight or barcode, or archive or unarchive it.
+
+    An archived product cannot be ordered any more; orders that have it keep it as it was
+    (their lines hold their own price), so archiving never rewrites history."""
+    actor.require(Permission.CATALOGUE_WRITE)
+
+    def work() -> Product:
+        product = uow.products.get(sku)
+        if product is None:
+            raise NotFound(f"no product with SKU {sku!r}")
+        updated = change.applied_to(product)
+        uow.products.save(updated)
+        return updated
+
+    return uow.run(work)
 
 
 def create_location(uow: UnitOfWork, actor: Actor, new: NewLocation) -> Location:

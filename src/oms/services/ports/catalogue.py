@@ -14,7 +14,18 @@ class ProductRepository(Protocol):
     def get(self, sku: str) -> Product | None: ...
     def by_skus(self, skus: Sequence[str]) -> dict[str, Product]: ...
     def by_ids(self, product_ids: Sequence[int]) -> dict[int, Product]: ...
-    def page(self, after_sku: str | None, limit: int) -> list[Product]: ...
+    def page(
+        self,
+        after_sku: str | None,
+        limit: int,
+        text: str | None = None,
+        archived: bool | None = False,
+    ) -> list[Product]:
+        """Products by SKU after `after_sku`: those whose SKU or name contains `text` (any
+        case), active ones only (archived=False), archived ones only (True) or all (None)."""
+
+    def save(self, product: Product) -> None:
+        """Store a product's name, price, weight, barcode and whether it is archived."""
 
 
 class LocationRepository(Protocol):
