@@ -97,18 +97,16 @@ class SqlUsers(Repository):
     def add(self, user: NewUser, password_hash: str | None, now: datetime) -> User:
         try:
             with self.conn.begin_nested():
-                new_id = self.conn.execute(
-                    users.insert().returning(users.c.id),
-                    {
-                        "name": user.name,
-                        "role": user.role.value,
-                        "password_hash": password_hash,
-                        "carrier": user.carrier,
-                        "disabled": False,
-                        "created_at": now,
-                        "location_id": _location_id(user.location),
-                    },
-                ).scalar_one()
+                insert = users.insert().values(
+                    name=user.name,
+                    role=user.role.value,
+                    password_hash=password_hash,
+                    carrier=user.carrier,
+                    disabled=False,
+                    created_at=now,
+                    location_id=_location_id(user.location),
+                )
+                new_id = self.conn.execute(insert.returning(users.c.id)).scalar_one()
         except sa.exc.IntegrityError as error:
             if unique_violation(error, "name"):
                 raise AlreadyExists(f"a user named {user.name!r} exists") from None
