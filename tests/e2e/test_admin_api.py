@@ -146,3 +146,16 @@ def test_patching_a_user_changes_role_and_location(shop: TestClient, container: 
     sales = token_of(container, "sally", Role.SALES)
     problem(shop.patch(f"{API}/users/wes", json={"role": "admin"}, headers=sales), 403)
     assert shop.get(f"{API}/users").json()["items"][-1]["role"] == "analyst"
+
+
+def test_patching_a_location_renames_it_and_changes_its_kind(shop: TestClient) -> None:
+    r = shop.patch(f"{API}/locations/PAR", json={"name": "Paris Nord", "kind": "store"})
+    assert r.status_code == 200, r.text
+    assert (r.json()["name"], r.json()["kind"], r.json()["postal_code"]) == (
+        "Paris Nord",
+        "store",
+        "75011",
+    )
+    body = problem(shop.patch(f"{API}/locations/PAR", json={"name": " "}), 422)
+    assert body["errors"] == [{"field": "name", "message": "must not be empty"}]
+    problem(shop.patch(f"{API}/locations/NOPE", json={"name": "x"}), 404)

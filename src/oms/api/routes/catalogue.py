@@ -69,12 +69,8 @@ def update_location(
     code: str, body: LocationSettingsIn, uow: UowDep, actor: ActorDep
 ) -> LocationOut:
     """Change a location's calendar (time zone, cut-off, working days), default bin,
-    priority or whether it ships; fields left out stay as they are."""
-    return LocationOut.model_validate(
-        catalogue.update_location(
-            uow, actor, code, body.settings(), priority=body.priority, ships=body.ships
-        )
-    )
+    priority, whether it ships, its name or kind; fields left out stay as they are."""
+    return LocationOut.model_validate(catalogue.update_location(uow, actor, code, body.to_domain()))
 
 
 @router.get("/locations")

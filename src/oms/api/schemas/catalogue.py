@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from oms.api.schemas.common import Amount, Strict, Text
 from oms.domain.catalogue.model import (
+    LocationChange,
     LocationKind,
     LocationSettings,
     NewLocation,
@@ -124,6 +125,11 @@ class LocationSettingsIn(LocationSettingsFields):
 
     priority: StrictInt | None = None
     ships: bool | None = None
+    name: Text | None = None
+    kind: LocationKind | None = None
+
+    def to_domain(self) -> LocationChange:
+        return LocationChange(self.settings(), self.priority, self.ships, self.name, self.kind)
 
 
 class LocationOut(BaseModel):

@@ -161,6 +161,37 @@ class LocationSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class LocationChange:
+    """What a user asks to change in a location; None keeps it. The code, country and
+    postal code stay: stock, shipments and rates depend on them."""
+
+    settings: LocationSettings = LocationSettings()
+    priority: int | None = None
+    ships: bool | None = None
+    name: str | None = None
+    kind: LocationKind | None = None
+
+    def validate(self) -> None:
+        errors = FieldErrors()
+        self.settings.check(errors)
+        if self.priority is not None and not -MAX_PRIORITY <= self.priority <= MAX_PRIORITY:
+            errors.add("priority", f"must be between -{MAX_PRIORITY} and {MAX_PRIORITY}")
+        if self.name is not None and not self.name.strip():
+            errors.add("name", "must not be empty")
+        errors.raise_if_any()
+
+    def applied_to(self, location: Location) -> Location:
+        """The location as it will be stored (validate first)."""
+        return replace(
+            self.settings.applied_to(location),
+            priority=location.priority if self.priority is None else self.priority,
+            ships=location.ships if self.ships is None else self.ships,
+            name=location.name if self.name is None else self.name.strip(),
+            kind=self.kind or location.kind,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class NewLocation:
     """A stock location as a user asks to create it."""
 
