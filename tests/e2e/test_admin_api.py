@@ -156,6 +156,8 @@ def test_patching_a_location_renames_it_and_changes_its_kind(shop: TestClient) -
         "store",
         "75011",
     )
+    (stored,) = shop.get(f"{API}/locations").json()["items"]
+    assert (stored["name"], stored["kind"]) == ("Paris Nord", "store")
     body = problem(shop.patch(f"{API}/locations/PAR", json={"name": " "}), 422)
     assert body["errors"] == [{"field": "name", "message": "must not be empty"}]
     problem(shop.patch(f"{API}/locations/NOPE", json={"name": "x"}), 404)

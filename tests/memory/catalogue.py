@@ -101,6 +101,8 @@ class MemoryLocations(MemoryRepository):
             self.state.locations[location.id] = _stored_settings(
                 replace(
                     stored,
+                    name=location.name,
+                    kind=location.kind,
                     ships=location.ships,
                     priority=location.priority,
                     time_zone=location.time_zone,

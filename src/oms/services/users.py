@@ -68,6 +68,14 @@ def create_user(
     return uow.run(work)
 
 
+GENERATED_PASSWORD_BYTES = 12  # 96 random bits, 16 characters
+
+
+def generated_password() -> str:
+    """A password for a new user when the admin does not choose one; shown once."""
+    return secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)
+
+
 def _check_location_exists(uow: UnitOfWork, code: str | None) -> None:
     if code is not None and uow.locations.get(code) is None:
         known = ", ".join(loc.code for loc in uow.locations.all()) or "none"

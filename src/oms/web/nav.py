@@ -23,6 +23,9 @@ class NavEntry:
 NAV: tuple[NavEntry, ...] = (
     NavEntry("Today", "/", None),
     NavEntry("Orders", "/orders", Permission.ORDER_READ),
+    NavEntry("Products", "/products", Permission.CATALOGUE_READ),
+    NavEntry("Locations", "/locations", Permission.CATALOGUE_READ),
+    NavEntry("Users", "/users", Permission.USER_MANAGE),
     NavEntry("Account", "/account", None),
 )
 

@@ -5,8 +5,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from oms.web import account, assets, auth, order_page, orders_list, today, tracking
+from oms.web import (
+    account,
+    assets,
+    auth,
+    locations,
+    order_page,
+    orders_list,
+    products,
+    today,
+    tracking,
+    users,
+)
 
 router = APIRouter(include_in_schema=False)
 for module in (assets, auth, today, orders_list, order_page, account, tracking):
+    router.include_router(module.router)
+for module in (products, locations, users):  # catalogue, locations, users (admin)
     router.include_router(module.router)

@@ -176,7 +176,13 @@ class SqlLocations(Repository):
         self.conn.execute(
             locations.update()
             .where(locations.c.id == location.id)
-            .values(ships=location.ships, priority=location.priority, **_settings_values(location))
+            .values(
+                name=location.name,
+                kind=location.kind.value,
+                ships=location.ships,
+                priority=location.priority,
+                **_settings_values(location),
+            )
         )
 
     def all(self) -> list[Location]:
