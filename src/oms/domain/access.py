@@ -40,7 +40,7 @@ P = Permission
 # What each permission lets one do, in words (docs/access-control.md is built from this).
 DESCRIPTIONS: dict[Permission, str] = {
     P.CATALOGUE_READ: "read products and locations",
-    P.CATALOGUE_WRITE: "create products",
+    P.CATALOGUE_WRITE: "create, edit and archive products",
     P.LOCATION_WRITE: "create locations and change their settings",
     P.STOCK_READ: "read stock rows and the stock ledger",
     P.STOCK_WRITE: "count and adjust stock",
