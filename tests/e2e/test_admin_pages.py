@@ -191,3 +191,17 @@ def test_an_admin_creates_binds_changes_and_disables_a_user(shop: Container) -> 
     browser.post("/users/wes/disable", data={"csrf_token": token})
     assert users.get_user(shop.uow(), SYSTEM, "wes").disabled
     assert 'action="/users/admin/disable"' not in browser.get("/users/admin").text  # not oneself
+
+
+def test_the_products_list_pages_by_sku(shop: Container) -> None:
+    uow = shop.uow()
+    for i in range(55):
+        catalogue.create_product(uow, SYSTEM, new_product(f"P-{i:03d}", name="Paged"))
+    browser = as_role(shop, "sales")
+    first = browser.get("/products?q=paged").text
+    assert "50+ products" in first and "/products/P-049" in first and "/products/P-050" not in first
+    assert 'href="/products?q=paged&amp;after=P-049"' in first
+    second = browser.get("/products?q=paged&after=P-049").text
+    assert "5 products" in second and "(a later page)" in second
+    assert "/products/P-050" in second and "/products/P-049" not in second
+    assert "Next page" not in second and "First page" in second

@@ -60,8 +60,8 @@ def _list(
         page.uow, page.actor, after or None, PAGE_SIZE + 1, text=q, archived=SHOWN[shown]
     )
     rows, more = found[:PAGE_SIZE], len(found) > PAGE_SIZE
-    query = {"q": q, "shown": shown if shown != "active" else ""}
-    params = urlencode({k: v for k, v in query.items() if v})
+    query = {k: v for k, v in (("q", q), ("shown", shown)) if v and v != "active"}
+    params = urlencode(query)
     next_url = "/products?" + urlencode({**query, "after": rows[-1].sku}) if more and rows else None
     return page.render(
         "products/list.html",
