@@ -1,4 +1,4 @@
-"""Back-office page bench: server time of Today, the orders list and an order page.
+"""Back-office page bench: server time of Today, the orders list, an order page, a station.
 
 Loads the demo data (`oms demo`, default 300 orders) into a fresh database (SQLite in a
 temporary folder, or `--database-url postgresql://...`, which must be empty and migrated
@@ -14,6 +14,7 @@ A benchmark, not a test. Run: `make bench-pages` (about 30 s). Results: docs/per
 from __future__ import annotations
 
 import argparse
+import html
 import random
 import re
 import statistics
@@ -28,6 +29,7 @@ from fastapi.testclient import TestClient
 from rich.console import Console
 from rich.table import Table
 
+from history import grow
 from intake_setup import code_version, machine
 from oms.adapters.db.migrate import upgrade
 from oms.api.app import create_app
@@ -56,20 +58,43 @@ def _timed(client: TestClient, path: str) -> float:
 
 
 def _pages(client: TestClient, rng: random.Random, orders: int) -> dict[str, Callable[[], str]]:
-    email = re.findall(r"[\w.+-]+@example\.\w+", client.get("/orders?status=delivered").text)[0]
-    return {
+    delivered = client.get("/orders?status=delivered").text
+    email = re.findall(r"[\w.+-]+@example\.\w+", delivered)[0]
+    first = client.get("/orders").text
+    after = html.unescape(re.findall(r'href="(/orders\?[^"]*cursor=[^"]+)"', first)[0])
+    surname = re.findall(r"<td>([^<@]+)<br>", delivered)[0].split()[-1].lower()
+    station = client.get("/station/PAR").text
+    pages: dict[str, Callable[[], str]] = {
         "Today": lambda: "/",
         "Orders, first page": lambda: "/orders",
+        "Orders, next page": lambda: after,
         "Orders, search by email": lambda: f"/orders?q={email}",
+        "Orders, part of a name": lambda: f"/orders?q={surname}",
         "Orders, delivered by total": lambda: "/orders?status=delivered&sort=-total",
+        "Orders, by customer": lambda: "/orders?sort=customer",
         "Orders, late only": lambda: "/orders?late=1",
         "Order page (random order)": lambda: f"/orders/{rng.randint(1, orders)}",
+        "Station PAR": lambda: "/station/PAR",
     }
+    for name, pattern in (
+        ("Station, a pick list", r"/station/PAR/pick-lists/\d+"),
+        ("Station, a pack screen", r"/station/PAR/shipments/\d+"),
+    ):
+        found = re.findall(pattern, station)
+        if found:
+            pages[name] = lambda path=found[0]: path
+    return pages
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=300, help="demo orders to load")
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=0,
+        help="grow to this many orders by copying the demo's finished ones (bench/history.py)",
+    )
     parser.add_argument("--rounds", type=int, default=200, help="requests per page")
     parser.add_argument("--database-url", help="an empty database (default: SQLite, temporary)")
     args = parser.parse_args()
@@ -80,28 +105,34 @@ def main() -> int:
         started = time.perf_counter()
         load_demo(container, orders=args.orders)
         create_demo_users(container.uow())
+        total = args.orders + grow(container.engine, args.history)
         loaded = time.perf_counter() - started
         with TestClient(
             create_app(container), base_url="https://bench", follow_redirects=False
         ) as client:
             _log_in(client)
             rng = random.Random(1)
-            pages = _pages(client, rng, args.orders)
+            pages = _pages(client, rng, total)
             for make in pages.values():  # warm up: templates compiled, statements cached
                 _timed(client, make())
             samples = {name: [_timed(client, make()) for _ in range(args.rounds)]
                        for name, make in pages.items()}  # fmt: skip
         container.close()
-    _report(samples, url.split(":", 1)[0], args, loaded)
+    _report(samples, url.split(":", 1)[0], args, loaded, total)
     return 0
 
 
 def _report(
-    samples: dict[str, list[float]], database: str, args: argparse.Namespace, loaded: float
+    samples: dict[str, list[float]],
+    database: str,
+    args: argparse.Namespace,
+    loaded: float,
+    total: int,
 ) -> None:
     console.print(f"Machine: {machine().line()}")
     console.print(
-        f"Database: {database}; demo orders: {args.orders} (loaded in {loaded:.0f} s); "
+        f"Database: {database}; {total} orders ({args.orders} from the demo, the rest "
+        f"copies of its finished ones; loaded in {loaded:.0f} s); "
         f"{args.rounds} requests per page; {datetime.now(UTC):%Y-%m-%d}; "
         f"commit {code_version()}"
     )

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from oms.adapters.db.carriers import CarrierBook
 from oms.adapters.db.engine import create_engine
+from oms.adapters.db.station import SqlStationViews
 from oms.adapters.db.uow import Clock, SqlUnitOfWork, utc_now
 from oms.adapters.db.views import SqlViews
 from oms.adapters.documents.pdf import PdfDocuments
@@ -16,8 +17,10 @@ from oms.adapters.passwords import Argon2Passwords
 from oms.config import Settings
 from oms.domain.fulfilment.backlog import BacklogProblem
 from oms.services.backlog import Solver, SolverAnswer
+from oms.services.ports import UnitOfWork
 from oms.services.ports.access import PasswordHasher
 from oms.services.ports.documents import DocumentRenderer
+from oms.services.station import StationViews
 from oms.services.views import BackOfficeViews
 
 
@@ -48,6 +51,12 @@ class Container:
     def views(self, uow: SqlUnitOfWork) -> BackOfficeViews:
         """The back office's read queries, run inside this unit of work's transactions."""
         return SqlViews(uow)
+
+    def station_views(self, uow: UnitOfWork) -> StationViews:
+        """The warehouse station's read queries, in this unit of work's transactions (the
+        pages hold their unit of work as the port; it is always this container's SQL one)."""
+        assert isinstance(uow, SqlUnitOfWork)
+        return SqlStationViews(uow)
 
     def close(self) -> None:
         self.engine.dispose()

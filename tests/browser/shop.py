@@ -4,6 +4,7 @@ role, orders that each journey owns, logging in, axe-core, and screenshots."""
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
@@ -13,8 +14,10 @@ from playwright.sync_api import Page, expect
 from oms.bootstrap import Container
 from oms.demo import load_demo
 from oms.domain.access import SYSTEM
+from oms.domain.catalogue.model import NewProduct
 from oms.domain.orders.model import Address, Customer, DraftLine, OrderDraft
-from oms.services import orders
+from oms.services import catalogue, inventory, orders
+from oms.services.inventory import StockChange
 from oms.services.users import create_demo_users, demo_password
 
 DEMO_ORDERS = 80
@@ -22,6 +25,9 @@ DEMO_ORDERS = 80
 HOLD_JOURNEY = Customer("hanna.hold@example.com", "Hanna Holdsworth")
 FORGE_JOURNEY = Customer("felix.forge@example.com", "Felix Forge")
 ADDRESS = Address("Hanna Holdsworth", "12 rue des Lilas", "Lyon", "69003", "FR")
+# The stock journey's product: 10 on hand in Berlin only, 4 of them reserved by an order.
+STOCK_JOURNEY = NewProduct("JRN-LAMP", "Journey desk lamp", Decimal("39.00"), "EUR")
+STOCK_CUSTOMER = Customer("stella.stock@example.com", "Stella Stock")
 WIDTHS = {"desktop": 1280, "tablet": 820}
 BAD_IMPACTS = {"serious", "critical"}
 _axe = Axe()
@@ -33,6 +39,12 @@ def seed(container: Container) -> None:
     for customer in (HOLD_JOURNEY, FORGE_JOURNEY):
         draft = OrderDraft("web", customer, ADDRESS, [DraftLine("MUG-STN-WHT", 2)])
         orders.place_order(container.uow(), SYSTEM, draft)
+    seed_station_journey(container)
+    catalogue.create_product(container.uow(), SYSTEM, STOCK_JOURNEY)
+    first = StockChange("BER", STOCK_JOURNEY.sku, "first count", on_hand=10)
+    inventory.count_stock(container.uow(), SYSTEM, first)
+    lamp = OrderDraft("web", STOCK_CUSTOMER, ADDRESS, [DraftLine(STOCK_JOURNEY.sku, 4)])
+    orders.place_order(container.uow(), SYSTEM, lamp)
 
 
 def log_in(page: Page, name: str) -> None:
@@ -80,3 +92,16 @@ def _save_small(png: bytes, path: Path) -> None:
         image = image.crop((0, 0, image.width, 1800))
     small = image.quantize(colors=64, method=Image.Quantize.MEDIANCUT)
     small.save(path, optimize=True)
+
+
+# The warehouse journey's order: confirmed, at the highest priority, so a wave of one order
+# takes it whatever the demo left open; two products, one of them picked short.
+STATION_JOURNEY = Customer("stella.station@example.com", "Stella Station")
+STATION_LINES = (("MUG-STN-WHT", 2), ("TWL-TEA-NAT", 1))
+
+
+def seed_station_journey(container: Container) -> None:
+    lines = [DraftLine(sku, quantity) for sku, quantity in STATION_LINES]
+    draft = OrderDraft("web", STATION_JOURNEY, ADDRESS, lines, priority=100)
+    placed = orders.place_order(container.uow(), SYSTEM, draft)
+    orders.confirm_order(container.uow(), SYSTEM, placed.order.id)

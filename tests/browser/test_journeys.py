@@ -67,6 +67,14 @@ def test_a_customer_service_agent_finds_an_order_by_email_holds_and_releases_it(
     assert [e.type for e in events][-2:] == ["order.held", "order.released"]
     assert {e.actor for e in events[-2:]} == {"customer_service"}
 
+    note = _action(page, "Add a note")
+    note.get_by_label("Note").fill("Called Hanna: the address was right after all")
+    note.get_by_role("button", name="Add note").click()
+    expect(page.get_by_role("status")).to_contain_text("Note added.")
+    first = page.locator("ol.timeline li").first
+    expect(first).to_contain_text("Note")
+    expect(first).to_contain_text("the address was right after all")
+
 
 def test_a_role_without_the_right_sees_no_button_and_a_forged_post_is_refused(
     page: Page, live_server: LiveServer

@@ -138,6 +138,9 @@ def test_search_filters_and_pages_newest_first(catalogue: UnitOfWork) -> None:
     assert search(customer_email="C2@Example.com") == [ids[2]]
     assert search(q=" müller ") == [ids[3]]
     assert search(q="so-000002") == [ids[1]]
+    assert search(q=" SO-2 ") == [ids[1]]  # the number as people type it
+    assert search(q="C4@Example.com") == [ids[4]]
+    assert search(q="c4") == []  # part of an email is not a name
     assert search(q="c4@example.com") == [ids[4]]
     assert search(status="confirmed") == []
     assert search(status="pending", channel="web", limit=1) == [ids[4]]

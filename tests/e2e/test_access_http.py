@@ -185,6 +185,14 @@ ACTIONS = [
     ),
     Action(
         "POST",
+        "/orders/{order_id}/notes",
+        P.ORDER_NOTE,
+        lambda w: f"/orders/{w.pending}/notes",
+        lambda w: {"text": "customer called about the colour"},
+        201,
+    ),
+    Action(
+        "POST",
         "/orders/{order_id}/confirm",
         P.ORDER_CONFIRM,
         lambda w: f"/orders/{w.pending}/confirm",

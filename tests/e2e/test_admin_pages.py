@@ -205,3 +205,13 @@ def test_the_products_list_pages_by_sku(shop: Container) -> None:
     assert "5 products" in second and "(a later page)" in second
     assert "/products/P-050" in second and "/products/P-049" not in second
     assert "Next page" not in second and "First page" in second
+
+
+def test_a_user_bound_to_a_location_opens_the_station_there(shop: Container) -> None:
+    uow = shop.uow()
+    stocked(uow, "TEE", 5, location="LYO")
+    users.create_user(uow, SYSTEM, NewUser("wes", Role.WAREHOUSE, location="LYO"), PASSWORD)
+    opened = as_role(shop, "wes").get("/station", follow_redirects=False)
+    assert (opened.status_code, opened.headers["location"]) == (303, "/station/LYO")
+    choice = as_role(shop, "warehouse").get("/station", follow_redirects=False)
+    assert choice.status_code == 200  # two shipping locations, no binding: a choice

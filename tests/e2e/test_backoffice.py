@@ -55,9 +55,37 @@ def test_an_order_page_offers_only_what_the_role_may_do_now(shop: Container) -> 
         text = as_role(shop, role).get("/orders/1").text
         return re.findall(r'action="/orders/1/(\w+)"', text)
 
-    assert buttons("sales") == ["confirm", "hold"]
-    assert buttons("customer_service") == ["hold", "cancel"]
-    assert buttons("warehouse") == [] and buttons("analyst") == []
+    assert buttons("sales") == ["confirm", "hold", "notes"]
+    assert buttons("customer_service") == ["hold", "cancel", "notes"]
+    assert buttons("warehouse") == ["notes"] and buttons("analyst") == []
+
+
+def test_a_note_lands_in_the_timeline_and_an_empty_one_keeps_the_page(shop: Container) -> None:
+    browser = as_role(shop, "customer_service")
+    token = csrf_of(browser.get("/orders/5"))
+    done = browser.post(
+        "/orders/5/notes", data={"csrf_token": token, "text": "Called: wants it gift-wrapped"}
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/orders/5"
+    page = browser.get("/orders/5").text
+    assert "Note added." in page and "Called: wants it gift-wrapped" in page
+    events = orders.order_events(shop.uow(), SYSTEM, 5)
+    assert (events[-1].type, events[-1].actor) == ("note", "customer_service")
+    blank = browser.post("/orders/5/notes", data={"csrf_token": token, "text": "   "})
+    assert blank.status_code == 422 and "Note must not be empty" in blank.text
+    too_long = "x" * 2001
+    long = browser.post("/orders/5/notes", data={"csrf_token": token, "text": too_long})
+    assert long.status_code == 422 and too_long in long.text  # typed words kept
+    assert len(orders.order_events(shop.uow(), SYSTEM, 5)) == len(events)
+
+
+def test_a_forged_note_is_refused_with_403(shop: Container) -> None:
+    browser = as_role(shop, "analyst")
+    token = csrf_of(browser.get("/orders/6"))
+    before = len(orders.order_events(shop.uow(), SYSTEM, 6))
+    refused = browser.post("/orders/6/notes", data={"csrf_token": token, "text": "forged"})
+    assert refused.status_code == 403
+    assert len(orders.order_events(shop.uow(), SYSTEM, 6)) == before
 
 
 def test_a_forged_action_is_refused_with_403_and_changes_nothing(shop: Container) -> None:

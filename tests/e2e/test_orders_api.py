@@ -183,6 +183,25 @@ def test_the_lifecycle_and_its_timeline(shop: TestClient) -> None:
     assert shop.get(f"{API}/stock", params={"sku": "TEE"}).json()["items"][0]["reserved"] == 0
 
 
+def test_a_note_joins_the_timeline_whatever_the_status(shop: TestClient) -> None:
+    order = place(shop, ("TEE", 1))
+    url = f"{API}/orders/{order['id']}"
+    shop.post(f"{url}/cancel", json={"reason": "customer"})
+    r = shop.post(f"{url}/notes", json={"text": " Refund sent by bank transfer "})
+    assert r.status_code == 201, r.text
+    note = r.json()
+    assert (note["type"], note["data"]) == ("note", {"text": "Refund sent by bank transfer"})
+    assert note["actor"] == shop.get(f"{API}/me").json()["name"]
+    assert shop.get(f"{url}/events").json()["items"][-1] == note
+    assert shop.get(url).json()["status"] == "cancelled"
+    assert_problem(shop.post(f"{url}/notes", json={"text": "  "}), 422)
+    assert_problem(shop.post(f"{url}/notes", json={"text": "x" * 2001}), 422)
+    assert_problem(shop.post(f"{url}/notes", json={"note": "wrong field"}), 422)
+    assert_problem(shop.post(f"{API}/orders/424242/notes", json={"text": "x"}), 404)
+    types = [e["type"] for e in shop.get(f"{url}/events").json()["items"]]
+    assert types.count("note") == 1  # the refused ones left nothing
+
+
 def test_unknown_orders_are_404(shop: TestClient) -> None:
     assert_problem(shop.get(f"{API}/orders/424242"), 404)
     assert_problem(shop.post(f"{API}/orders/424242/cancel", json={"reason": "x"}), 404)

@@ -84,6 +84,15 @@ def test_a_confirmed_order_is_being_prepared_and_shows_only_part_of_the_address(
     assert "Tracking number" not in html
 
 
+def test_a_staff_note_never_reaches_the_tracking_page(shop: TestClient, public: TestClient) -> None:
+    order = place_confirmed(shop, ("TEE", 1))
+    r = shop.post(f"{API}/orders/{order['id']}/notes", json={"text": "VIP: suspected reseller"})
+    assert r.status_code == 201
+    page = public.get(order["tracking_url"])
+    assert page.status_code == 200 and order["number"] in page.text
+    assert "reseller" not in page.text and "VIP" not in page.text
+
+
 def test_an_order_without_shipments_says_it_is_being_prepared(
     client: TestClient, public: TestClient
 ) -> None:

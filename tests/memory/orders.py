@@ -13,6 +13,7 @@ from oms.domain.errors import ConcurrentUpdate
 from oms.domain.inventory.model import Backorder
 from oms.domain.orders.events import StoredEvent
 from oms.domain.orders.model import Order, OrderIdentity, OrderLine
+from oms.domain.orders.search import SearchKind, read_search
 from oms.domain.orders.status import WAITS_FOR_STOCK
 from oms.services.ports.orders import OrderAlreadyPlaced, OrderFilter, PlacedOrderRef
 from tests.memory.base import MemoryRepository
@@ -146,16 +147,19 @@ class MemoryOrders(MemoryRepository):
         return not flt.q or self._matches_text(order, flt.q.strip())
 
     def _matches_text(self, order: Order, q: str) -> bool:
-        tracking = "".join(q.split()).upper()
-        return (
-            order.number == q.upper()
-            or order.customer.email == q.lower()
-            or q.lower() in order.customer.name.lower()
-            or any(
-                s.order_id == order.id and s.tracking_number == tracking
+        search = read_search(q)
+        if search is None:
+            return True
+        if search.kind is SearchKind.EMAIL:
+            return order.customer.email == search.text
+        if search.kind is SearchKind.NUMBER:
+            return order.number == search.text
+        if search.kind is SearchKind.TRACKING:
+            return any(
+                s.order_id == order.id and s.tracking_number == search.text
                 for s in self.state.shipments.values()
             )
-        )
+        return search.text in order.customer.name.lower()
 
     def backorders(self, product_ids: Sequence[int]) -> list[Backorder]:
         wanted = set(product_ids)

@@ -186,3 +186,16 @@ def test_a_pick_report_that_leaves_a_line_out_changes_nothing(shop: UnitOfWork) 
         picking.complete_pick_list(shop, SYSTEM, pick.id, [Picked(sid, "TEE", 5)])
     assert where(shop, order.id) == {"PAR": ("picking", {"TEE": 1, "MUG": 1})}
     assert levels(shop, "PAR", "TEE") == (3, 1)
+
+
+def test_a_wave_of_chosen_shipments_takes_those_only_and_refuses_one_not_waiting(
+    shop: UnitOfWork,
+) -> None:
+    count(shop, "PAR", "TEE", 9)
+    first, second, third = (place_confirmed(shop, ("TEE", 1)) for _ in range(3))
+    (chosen,) = shipments_of(shop, second.id)
+    pick = picking.create_pick_list(shop, SYSTEM, "PAR", 5, shipment_ids=[chosen.id])
+    assert pick.shipment_ids == [chosen.id]
+    assert where(shop, first.id) == where(shop, third.id) == {"PAR": ("open", {"TEE": 1})}
+    with pytest.raises(Conflict, match=f"shipment {chosen.id} is not waiting to be picked"):
+        picking.create_pick_list(shop, SYSTEM, "PAR", shipment_ids=[chosen.id])

@@ -30,6 +30,7 @@ EXPECTED: dict[Role, set[Permission]] = {
         P.ORDER_CREATE,
         P.ORDER_CONFIRM,
         P.ORDER_HOLD,
+        P.ORDER_NOTE,
         P.ORDER_READ,
         P.CATALOGUE_READ,
         P.STOCK_READ,
@@ -39,12 +40,15 @@ EXPECTED: dict[Role, set[Permission]] = {
         P.ORDER_READ,
         P.ORDER_HOLD,
         P.ORDER_CANCEL,
+        P.ORDER_NOTE,
         P.CATALOGUE_READ,
         P.SHIPMENT_READ,
     },
     # The fulfilment issue: the warehouse picks, packs, ships and re-plans the backlog.
+    # The people who work orders may note on them (customer service section of API.md).
     Role.WAREHOUSE: {
         P.ORDER_READ,
+        P.ORDER_NOTE,
         P.STOCK_READ,
         P.STOCK_WRITE,
         P.CATALOGUE_READ,

@@ -225,3 +225,24 @@ def _apply(order: Order, verb: str, line_id: int, quantity: int, units: dict[int
         order.receive_return(units, {})
     else:
         order.cancel_line(line_id, quantity, "edit")
+
+
+def test_a_note_is_recorded_in_any_status_and_moves_nothing() -> None:
+    order = placed()
+    order.cancel("customer asked")
+    before = quantities(order)
+    event = order.note("  Customer called back: refund by transfer  ")
+    assert event.type is OrderEventType.NOTE and event.type.value == "note"
+    assert event.data == {"text": "Customer called back: refund by transfer"}
+    assert order.events[-1] is event
+    assert order.status is OrderStatus.CANCELLED and quantities(order) == before
+
+
+@pytest.mark.parametrize("text", ["", "   ", "x" * 2001])
+def test_an_empty_or_overlong_note_is_refused_and_records_nothing(text: str) -> None:
+    order = placed()
+    events = list(order.events)
+    with pytest.raises(InvalidInput) as refused:
+        order.note(text)
+    assert [e.field for e in refused.value.errors] == ["text"]
+    assert order.events == events

@@ -28,6 +28,7 @@ class Permission(StrEnum):
     ORDER_CONFIRM = "order.confirm"
     ORDER_HOLD = "order.hold"
     ORDER_CANCEL = "order.cancel"
+    ORDER_NOTE = "order.note"
     SHIPMENT_READ = "shipment.read"
     FULFIL = "shipment.fulfil"
     ALLOCATE = "order.allocate"
@@ -49,6 +50,7 @@ DESCRIPTIONS: dict[Permission, str] = {
     P.ORDER_CONFIRM: "confirm orders",
     P.ORDER_HOLD: "hold and release orders",
     P.ORDER_CANCEL: "cancel orders",
+    P.ORDER_NOTE: "add notes to an order's timeline (staff only, never shown to customers)",
     P.SHIPMENT_READ: "read shipments, pick lists, their documents and availability",
     P.FULFIL: "make and complete pick lists, pack, ship and reject shipments",
     P.ALLOCATE: "re-plan the backlog of backordered orders (oms allocate)",
@@ -67,17 +69,26 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.ORDER_CREATE,
             P.ORDER_CONFIRM,
             P.ORDER_HOLD,
+            P.ORDER_NOTE,
             P.CATALOGUE_READ,
             P.STOCK_READ,
             P.SHIPMENT_READ,
         }
     ),
     Role.CUSTOMER_SERVICE: frozenset(
-        {P.ORDER_READ, P.ORDER_HOLD, P.ORDER_CANCEL, P.CATALOGUE_READ, P.SHIPMENT_READ}
+        {
+            P.ORDER_READ,
+            P.ORDER_HOLD,
+            P.ORDER_CANCEL,
+            P.ORDER_NOTE,
+            P.CATALOGUE_READ,
+            P.SHIPMENT_READ,
+        }
     ),
     Role.WAREHOUSE: frozenset(
         {
             P.ORDER_READ,
+            P.ORDER_NOTE,
             P.STOCK_READ,
             P.STOCK_WRITE,
             P.CATALOGUE_READ,

@@ -192,6 +192,19 @@ def order_events(uow: UnitOfWork, actor: Actor, order_id: int) -> list[StoredEve
     return uow.run(work, write=False)
 
 
+def add_note(uow: UnitOfWork, actor: Actor, order_id: int, text: str) -> StoredEvent:
+    """A note in the order's timeline, in any status; it moves nothing."""
+    actor.require(Permission.ORDER_NOTE)
+
+    def work() -> StoredEvent:
+        order = _load(uow, order_id)
+        order.note(text)
+        uow.orders.save(order, actor.name, uow.now())
+        return uow.orders.events(order_id)[-1]
+
+    return uow.run(work)
+
+
 def _transition(
     uow: UnitOfWork, actor: Actor, order_id: int, verb: Callable[[Order], object]
 ) -> Order:

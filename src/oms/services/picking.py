@@ -3,7 +3,7 @@ and re-sourced), giving them up."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from oms.domain.access import Actor, Permission
 from oms.domain.errors import ConcurrentUpdate, Conflict, FieldErrors, NotFound
@@ -30,9 +30,14 @@ from oms.services.warehouse import load_order
 
 
 def create_pick_list(
-    uow: UnitOfWork, actor: Actor, location_code: str, max_orders: int | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    location_code: str,
+    max_orders: int | None = None,
+    shipment_ids: Collection[int] | None = None,
 ) -> PickList:
-    """A wave of the location's open shipments, highest priority then oldest order first."""
+    """A wave of the location's open shipments, highest priority then oldest order first;
+    with `shipment_ids`, of those only (a station's chosen shipments)."""
     actor.require(Permission.FULFIL)
     wave = DEFAULT_WAVE if max_orders is None else max_orders
     if not 1 <= wave <= MAX_WAVE:
@@ -43,6 +48,15 @@ def create_pick_list(
         if location is None:
             raise NotFound(f"no location with code {location_code!r}")
         candidates = uow.shipments.wave_candidates(location.id)
+        if shipment_ids is not None:
+            wanted = set(shipment_ids)
+            gone = wanted - {c.shipment_id for c in candidates}
+            if gone:
+                raise Conflict(
+                    f"shipment {', '.join(map(str, sorted(gone)))} is not waiting to be "
+                    f"picked at {location_code}"
+                )
+            candidates = [c for c in candidates if c.shipment_id in wanted]
         chosen = choose_wave(candidates, wave)
         if not chosen:
             raise Conflict(f"no open shipments to pick at {location_code}")

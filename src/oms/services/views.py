@@ -13,8 +13,9 @@ from oms.domain.access import Actor, Permission
 from oms.domain.errors import FieldErrors
 from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.money import Money
-from oms.domain.orders.status import OrderStatus
+from oms.domain.orders.status import FINISHED, IN_PROGRESS, OrderStatus
 from oms.services.ports import UnitOfWork
+from oms.services.stock_views import StockViews
 
 MAX_PAGE = 200
 P = Permission
@@ -45,6 +46,7 @@ class OrderQuery:
     placed_from: datetime | None = None
     placed_to: datetime | None = None
     late: bool = False
+    waiting_for: str | None = None  # a SKU: only open orders with lines waiting for it
     sort: OrderSort = OrderSort.NEWEST
     after: tuple[str | int, int] | None = None
     limit: int = 50
@@ -102,7 +104,7 @@ class WorkCounts:
     waiting_for_stock: int
 
 
-class BackOfficeViews(Protocol):
+class BackOfficeViews(StockViews, Protocol):
     """The read queries of the back office (adapters/db/views.py), run inside uow.run."""
 
     def orders(self, query: OrderQuery, today: date) -> list[OrderRow]:
@@ -139,7 +141,11 @@ class Queue:
 @dataclass(frozen=True, slots=True)
 class Today:
     queues: list[Queue]
-    stages: list[StatusCount]  # orders per status, in the order of the journey
+    stages: list[StatusCount]  # orders per status still in progress, in journey order
+    finished: list[OrderStatus]  # the statuses of history: linked, not counted
+
+
+STATION = "/station"  # the warehouse's piles are worked at its station
 
 
 def _queues(counts: WorkCounts, actor: Actor) -> list[Queue]:
@@ -161,11 +167,14 @@ def _queues(counts: WorkCounts, actor: Actor) -> list[Queue]:
                                 href="/orders?late=1&sort=placed")),
         (P.SHIPMENT_READ, Queue("exceptions", "Delivery problems", exception.count,
                                 exception.oldest)),
-        (P.ALLOCATE, Queue("backorders", "Orders waiting for stock", counts.waiting_for_stock)),
-        (P.FULFIL, Queue("to-pick", "Shipments to put on a pick list", counts.to_pick)),
-        (P.FULFIL, Queue("pick-lists", "Pick lists to complete", counts.open_pick_lists)),
-        (P.FULFIL, Queue("to-pack", "Shipments to pack", picked.count, picked.oldest)),
-        (P.FULFIL, Queue("to-ship", "Shipments to ship", packed.count, packed.oldest)),
+        (P.ALLOCATE, Queue("backorders", "Orders waiting for stock", counts.waiting_for_stock,
+                           href="/stock/backorders")),
+        (P.FULFIL, Queue("to-pick", "Shipments to put on a pick list", counts.to_pick,
+                         href=STATION)),
+        (P.FULFIL, Queue("pick-lists", "Pick lists to complete", counts.open_pick_lists,
+                         href=STATION)),
+        (P.FULFIL, Queue("to-pack", "Shipments to pack", picked.count, picked.oldest, STATION)),
+        (P.FULFIL, Queue("to-ship", "Shipments to ship", packed.count, packed.oldest, STATION)),
     ]  # fmt: skip
     return [queue for permission, queue in table if actor.may(permission)]
 
@@ -173,10 +182,14 @@ def _queues(counts: WorkCounts, actor: Actor) -> list[Queue]:
 def today(uow: UnitOfWork, views: BackOfficeViews, actor: Actor) -> Today:
     """What waits for this user now; empty for a role that reads no orders."""
     if not actor.may(P.ORDER_READ):
-        return Today([], [])
+        return Today([], [], [])
     counts = uow.run(lambda: views.work_counts(uow.now().date()), write=False)
-    stages = [counts.orders.get(s.value) or StatusCount(s.value, 0, None) for s in OrderStatus]
-    return Today(_queues(counts, actor), stages)
+    stages = [
+        counts.orders.get(s.value) or StatusCount(s.value, 0, None)
+        for s in OrderStatus
+        if s in IN_PROGRESS
+    ]
+    return Today(_queues(counts, actor), stages, [s for s in OrderStatus if s in FINISHED])
 
 
 def time_zone(uow: UnitOfWork, views: BackOfficeViews, location_ids: Sequence[int] = ()) -> str:

@@ -1,5 +1,5 @@
 """One order: lines and quantities, shipments, sourcing, totals, the timeline, and the
-actions this user's role may take now (confirm, hold, release, cancel).
+actions this user's role may take now (confirm, hold, release, cancel, add a note).
 
 An action not offered is still refused by the service if forged (403). A refused action
 shows the page again with the problem next to the field and the typed reason kept.
@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Form
 from fastapi.responses import Response
 
 from oms.domain.access import Actor, Permission
 from oms.domain.errors import Conflict, InvalidInput, NotFound
-from oms.domain.orders.model import Order
+from oms.domain.orders.model import MAX_NOTE, Order
 from oms.domain.orders.status import OrderStatus, can_transition
 from oms.services import orders, views
 from oms.services.ports import UnitOfWork
@@ -24,6 +25,9 @@ from oms.web.problems import Problem, problem_of
 from oms.web.shell import FormText, Page, PageDep, PageRoute
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
+# Longer than a note may be, so an overlong note meets the domain's rule and comes back
+# inline with every typed word, instead of the form layer's bare refusal.
+NoteText = Annotated[str, Form(max_length=4 * MAX_NOTE)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,7 @@ def _show(page: Page, order_id: int, attempt: Attempt | None = None) -> Response
         zone=zone,
         timeline=timeline(events),
         actions=offered(page.actor, detail.order),
+        may_note=page.actor.may(Permission.ORDER_NOTE),
         attempt=attempt,
         late_ids={s.id for s in detail.shipments if s.is_late(page.uow.now().date())},
     )
@@ -96,6 +101,18 @@ def _show(page: Page, order_id: int, attempt: Attempt | None = None) -> Response
 @router.get("/orders/{order_id}")
 def order_page(page: PageDep, order_id: int) -> Response:
     return _show(page, order_id)
+
+
+@router.post("/orders/{order_id}/notes")
+def add_note(
+    page: PageDep, order_id: int, csrf_token: FormText = "", text: NoteText = ""
+) -> Response:
+    page.check_csrf(csrf_token)
+    try:
+        orders.add_note(page.uow, page.actor, order_id, text)
+    except InvalidInput as error:
+        return _show(page, order_id, Attempt("note", text, problem_of(error)))
+    return page.redirect(f"/orders/{order_id}", "Note added.")
 
 
 def _run(uow: UnitOfWork, actor: Actor, action: Action, order_id: int, reason: str) -> Order:

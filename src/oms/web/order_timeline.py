@@ -19,6 +19,7 @@ _WORDS = {
     "order.sourced": "Sourced",
     "order.backorder_filled": "Backorder filled",
     "order.allocation_reduced": "Allocation reduced",
+    "note": "Note",
 }
 _SHOWN_DATA = 4  # at most this many facts of an event's data, as "key: value"
 
@@ -41,7 +42,10 @@ def _words(kind: str) -> str:
 
 
 def _note(data: dict[str, Any]) -> str:
-    """The reason when there is one; for sourcing its rule; else a few plain facts."""
+    """A note's words; the reason when there is one; for sourcing its rule; else a few
+    plain facts."""
+    if data.get("text"):
+        return str(data["text"])
     if data.get("reason") and "rule" not in data:
         return str(data["reason"])
     if "rule" in data:

@@ -51,6 +51,7 @@ class Filters:
     late: bool = False
     sort: str = OrderSort.NEWEST.value
     errors: dict[str, str] = field(default_factory=dict)
+    waiting: str = ""  # a SKU: only orders waiting for stock of it (from the backorders page)
 
     def params(self, **changes: Any) -> str:
         """The query string of these filters, with some changed (cursor, sort)."""
@@ -58,6 +59,7 @@ class Filters:
             "q": self.q, "status": self.status, "channel": self.channel,
             "from": self.placed_from, "to": self.placed_to, "late": "1" if self.late else "",
             "sort": self.sort if self.sort != OrderSort.NEWEST.value else "",
+            "waiting": self.waiting,
         }  # fmt: skip
         values.update(changes)
         return urlencode({k: v for k, v in values.items() if v})
@@ -113,7 +115,7 @@ def parse(form: Filters, cursor: str, zone: str) -> OrderQuery:
     return OrderQuery(
         status=status, channel=form.channel.strip() or None, q=form.q.strip() or None,
         placed_from=start, placed_to=end, late=form.late, sort=OrderSort(form.sort),
-        after=after, limit=PAGE_SIZE,
+        after=after, limit=PAGE_SIZE, waiting_for=form.waiting.strip() or None,
     )  # fmt: skip
 
 
@@ -129,6 +131,7 @@ class ListParams(BaseModel):
     late: str = Field("", max_length=8)
     sort: str = Field("", max_length=20)
     cursor: str = Field("", max_length=400)
+    waiting: str = Field("", max_length=64)
 
 
 @router.get("/orders")
@@ -136,6 +139,7 @@ def order_list(page: PageDep, params: Annotated[ListParams, Query()]) -> Respons
     p = params
     form = Filters(p.status, p.channel, p.q, p.placed_from, p.placed_to,
                    p.late in {"1", "on", "true"}, p.sort or OrderSort.NEWEST.value)  # fmt: skip
+    form.waiting = p.waiting
     cursor = p.cursor
     zone = views.time_zone(page.uow, page.views)
     query = parse(form, cursor, zone)

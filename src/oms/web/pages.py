@@ -13,6 +13,10 @@ from oms.web import (
     order_page,
     orders_list,
     products,
+    station,
+    station_pack,
+    stock_list,
+    stock_row,
     today,
     tracking,
     users,
@@ -20,6 +24,10 @@ from oms.web import (
 
 router = APIRouter(include_in_schema=False)
 for module in (assets, auth, today, orders_list, order_page, account, tracking):
+    router.include_router(module.router)
+for module in (station, station_pack):
+    router.include_router(module.router)
+for module in (stock_list, stock_row):  # the stock list, backorders, a stock row
     router.include_router(module.router)
 for module in (products, locations, users):  # catalogue, locations, users (admin)
     router.include_router(module.router)

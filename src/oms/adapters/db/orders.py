@@ -21,7 +21,16 @@ from oms.domain.errors import ConcurrentUpdate
 from oms.domain.inventory.model import Backorder
 from oms.domain.money import Money
 from oms.domain.orders.events import StoredEvent
-from oms.domain.orders.model import Address, Customer, Order, OrderIdentity, OrderLine, Totals
+from oms.domain.orders.model import (
+    Address,
+    Customer,
+    Order,
+    OrderIdentity,
+    OrderLine,
+    Totals,
+    order_number,
+)
+from oms.domain.orders.search import SearchKind, read_search
 from oms.domain.orders.status import WAITS_FOR_STOCK, OrderStatus
 from oms.services.ports.orders import OrderAlreadyPlaced, OrderFilter, PlacedOrderRef
 
@@ -37,10 +46,6 @@ _QUANTITIES = (
     "returned_quantity",
 )
 _OPEN = [s.value for s in WAITS_FOR_STOCK]
-
-
-def order_number(n: int) -> str:
-    return f"SO-{n:06d}"
 
 
 def _line(m: Any, currency: str) -> OrderLine:
@@ -119,6 +124,23 @@ _INSERT_EVENTS = order_events.insert()
 
 def _quantities(line: OrderLine) -> tuple[int, ...]:
     return tuple(getattr(line, name) for name in _QUANTITIES)
+
+
+def matching(q: str) -> sa.ColumnElement[bool]:
+    """The orders a search text finds (domain/orders/search.py says what the text is): one
+    indexed column each, never all of them at once."""
+    search = read_search(q)
+    if search is None:
+        return sa.true()
+    if search.kind is SearchKind.EMAIL:
+        return orders.c.customer_email == search.text
+    if search.kind is SearchKind.NUMBER:
+        return orders.c.number == search.text
+    if search.kind is SearchKind.TRACKING:
+        return orders.c.id.in_(
+            sa.select(shipments.c.order_id).where(shipments.c.tracking_number == search.text)
+        )
+    return sa.func.lower(orders.c.customer_name).contains(search.text, autoescape=True)
 
 
 class SqlOrders(Repository):
@@ -277,19 +299,7 @@ class SqlOrders(Repository):
         if flt.customer_email:
             query = query.where(orders.c.customer_email == flt.customer_email.lower())
         if flt.q:
-            q = flt.q.strip()
-            query = query.where(
-                sa.or_(
-                    orders.c.number == q.upper(),
-                    orders.c.customer_email == q.lower(),
-                    sa.func.lower(orders.c.customer_name).contains(q.lower(), autoescape=True),
-                    orders.c.id.in_(
-                        sa.select(shipments.c.order_id).where(
-                            shipments.c.tracking_number == "".join(q.split()).upper()
-                        )
-                    ),
-                )
-            )
+            query = query.where(matching(flt.q))
         if flt.before_id is not None:
             query = query.where(orders.c.id < flt.before_id)
         return self._with_lines([r._mapping for r in self.conn.execute(query)])

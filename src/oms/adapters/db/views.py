@@ -8,16 +8,20 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from oms.adapters.db.base import Repository, from_minor
-from oms.adapters.db.tables import locations, order_lines, orders, pick_lists, shipments
+from oms.adapters.db.base import from_minor
+from oms.adapters.db.orders import matching
+from oms.adapters.db.stock_views import SqlStockViews
+from oms.adapters.db.tables import locations, order_lines, orders, pick_lists, products, shipments
 from oms.domain.fulfilment.model import ON_THE_WAY, PickListStatus
-from oms.domain.fulfilment.shipment import ShipmentStatus
+from oms.domain.fulfilment.shipment import NOT_DONE, ShipmentStatus
 from oms.domain.money import Money
-from oms.domain.orders.status import WAITS_FOR_STOCK, OrderStatus
+from oms.domain.orders.status import IN_PROGRESS, WAITS_FOR_STOCK, OrderStatus
 from oms.services.views import OrderQuery, OrderRow, StatusCount, WorkCounts
 
 _ON_THE_WAY = [s.value for s in ON_THE_WAY]
 _OPEN = [s.value for s in WAITS_FOR_STOCK]
+_ORDERS_IN_PROGRESS = sorted(s.value for s in IN_PROGRESS)
+_NOT_DONE = sorted(s.value for s in NOT_DONE)
 _SORT_COLUMNS = {
     "placed": orders.c.id,
     "customer": orders.c.customer_name,
@@ -32,18 +36,11 @@ def _late_ids(today: date) -> sa.Select[Any]:
     )
 
 
-def _search(q: str) -> sa.ColumnElement[bool]:
-    """What GET /orders?q= matches: number, email, part of the name, tracking number."""
-    q = q.strip()
-    return sa.or_(
-        orders.c.number == q.upper(),
-        orders.c.customer_email == q.lower(),
-        sa.func.lower(orders.c.customer_name).contains(q.lower(), autoescape=True),
-        orders.c.id.in_(
-            sa.select(shipments.c.order_id).where(
-                shipments.c.tracking_number == "".join(q.split()).upper()
-            )
-        ),
+def _waiting_for(sku: str) -> sa.Select[Any]:
+    """Orders with a line waiting for stock of this SKU (ix_order_lines_backordered)."""
+    product = sa.select(products.c.id).where(products.c.sku == sku).scalar_subquery()
+    return sa.select(order_lines.c.order_id).where(
+        order_lines.c.product_id == product, order_lines.c.backordered_quantity > 0
     )
 
 
@@ -54,13 +51,17 @@ def _filtered(query: OrderQuery, today: date) -> sa.Select[Any]:
     if query.channel:
         select = select.where(orders.c.channel == query.channel)
     if query.q and query.q.strip():
-        select = select.where(_search(query.q))
+        select = select.where(matching(query.q))
     if query.placed_from:
         select = select.where(orders.c.created_at >= query.placed_from)
     if query.placed_to:
         select = select.where(orders.c.created_at < query.placed_to)
     if query.late:
         select = select.where(orders.c.id.in_(_late_ids(today)))
+    if query.waiting_for:
+        select = select.where(
+            orders.c.status.in_(_OPEN), orders.c.id.in_(_waiting_for(query.waiting_for))
+        )
     return select
 
 
@@ -89,7 +90,7 @@ def _sorted(select: sa.Select[Any], query: OrderQuery) -> sa.Select[Any]:
     return select.order_by(*order_by).limit(query.limit)
 
 
-class SqlViews(Repository):
+class SqlViews(SqlStockViews):
     def orders(self, query: OrderQuery, today: date) -> list[OrderRow]:
         headers = [r._mapping for r in self.conn.execute(_sorted(_filtered(query, today), query))]
         ids = [m["id"] for m in headers]
@@ -122,8 +123,8 @@ class SqlViews(Repository):
 
     def work_counts(self, today: date) -> WorkCounts:
         return WorkCounts(
-            orders=self._by_status(orders.c.status, orders.c.created_at),
-            shipments=self._by_status(shipments.c.status, shipments.c.updated_at),
+            orders=self._by_status(orders.c.status, orders.c.created_at, _ORDERS_IN_PROGRESS),
+            shipments=self._by_status(shipments.c.status, shipments.c.updated_at, _NOT_DONE),
             to_pick=self._count(
                 sa.select(sa.func.count()).where(
                     shipments.c.status == ShipmentStatus.OPEN.value,
@@ -146,9 +147,13 @@ class SqlViews(Repository):
             ),
         )
 
-    def _by_status(self, status: Any, since: Any) -> dict[str, StatusCount]:
+    def _by_status(self, status: Any, since: Any, among: list[str]) -> dict[str, StatusCount]:
+        """Count and oldest per status, of the statuses still being worked on only: an
+        index range on status each, however long the history."""
         rows = self.conn.execute(
-            sa.select(status, sa.func.count(), sa.func.min(since)).group_by(status)
+            sa.select(status, sa.func.count(), sa.func.min(since))
+            .where(status.in_(among))
+            .group_by(status)
         )
         return {r[0]: StatusCount(r[0], r[1], r[2]) for r in rows}
 

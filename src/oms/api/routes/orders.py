@@ -9,7 +9,14 @@ from fastapi import APIRouter, Header, Query, Response
 from oms.api.deps import ActorDep, IdPath, UowDep
 from oms.api.pagination import after_id, page, whole
 from oms.api.schemas.common import Page, ReasonIn
-from oms.api.schemas.orders import EventOut, OrderDetailOut, OrderIn, OrderOut, OrderQuery
+from oms.api.schemas.orders import (
+    EventOut,
+    NoteIn,
+    OrderDetailOut,
+    OrderIn,
+    OrderOut,
+    OrderQuery,
+)
 from oms.services import orders
 
 router = APIRouter(tags=["orders"])
@@ -57,6 +64,12 @@ def get_order(order_id: IdPath, uow: UowDep, actor: ActorDep) -> OrderDetailOut:
 @router.get("/orders/{order_id}/events")
 def order_events(order_id: IdPath, uow: UowDep, actor: ActorDep) -> Page[EventOut]:
     return whole(orders.order_events(uow, actor, order_id), EventOut.of)
+
+
+@router.post("/orders/{order_id}/notes", status_code=201)
+def add_note(order_id: IdPath, body: NoteIn, uow: UowDep, actor: ActorDep) -> EventOut:
+    """A note in the timeline (a `note` event), in any status; never on the tracking page."""
+    return EventOut.of(orders.add_note(uow, actor, order_id, body.text))
 
 
 @router.post("/orders/{order_id}/confirm")

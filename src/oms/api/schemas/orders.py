@@ -200,6 +200,12 @@ class OrderDetailOut(OrderOut):
         )
 
 
+class NoteIn(Strict):
+    """A note for the order's timeline: staff read it; the tracking page never shows it."""
+
+    text: Annotated[str, Field(max_length=domain.MAX_NOTE)]
+
+
 class EventOut(BaseModel):
     type: str
     at: datetime

@@ -51,6 +51,8 @@ CARRIER_STATUSES: frozenset[ShipmentStatus] = frozenset(
 LEFT_LOCATION: frozenset[ShipmentStatus] = frozenset({S.SHIPPED} | CARRIER_STATUSES)
 # Statuses in which a shipment is still the warehouse's work.
 IN_WAREHOUSE: frozenset[ShipmentStatus] = frozenset({S.OPEN, S.PICKING, S.PICKED, S.PACKED})
+# Shipments still moving (in the warehouse or on their way): what the day's work counts.
+NOT_DONE: frozenset[ShipmentStatus] = frozenset(ShipmentStatus) - {S.DELIVERED, S.CANCELLED}
 
 
 SHIPMENT_STATES = StateMachine("shipment", S.OPEN, TRANSITIONS)

@@ -146,6 +146,19 @@ def check_reason(reason: str) -> None:
     errors.raise_if_any()
 
 
+MAX_NOTE = 2000
+
+
+def check_note(text: str) -> None:
+    """A note on an order: not empty, at most MAX_NOTE characters."""
+    errors = FieldErrors()
+    if not text.strip():
+        errors.add("text", "must not be empty")
+    if len(text) > MAX_NOTE:
+        errors.add("text", f"at most {MAX_NOTE} characters")
+    errors.raise_if_any()
+
+
 @dataclass(frozen=True, slots=True)
 class Totals:
     subtotal: Money

@@ -26,6 +26,7 @@ class OrderEventType(StrEnum):
     COMPLETED = "order.completed"
     LINE_CANCELLED = "order.line_cancelled"
     RETURN_RECEIVED = "return.received"
+    NOTE = "note"  # a person's words on the order; staff only, never on the tracking page
     SHIPMENT_CREATED = "shipment.created"
     SHIPMENT_CHANGED = "shipment.changed"
     SHIPMENT_CANCELLED = "shipment.cancelled"

@@ -18,12 +18,14 @@ from typing import Any
 from oms.domain.catalogue.model import Product
 from oms.domain.errors import Conflict, FieldErrors
 from oms.domain.orders.draft import (
+    MAX_NOTE,
     PRIORITY_RANGE,
     Address,
     Customer,
     DraftLine,
     OrderDraft,
     Totals,
+    check_note,
     check_reason,
     compute_totals,
 )
@@ -31,6 +33,7 @@ from oms.domain.orders.events import OrderEvent, OrderEventType
 from oms.domain.orders.status import OrderStatus, check_transition, lines_may_be_cancelled
 
 __all__ = [
+    "MAX_NOTE",
     "PRIORITY_RANGE",
     "Address",
     "Customer",
@@ -42,8 +45,10 @@ __all__ = [
     "OrderIdentity",
     "OrderLine",
     "Totals",
+    "check_note",
     "check_reason",
     "compute_totals",
+    "order_number",
 ]
 
 Units = Mapping[int, int]  # order line id -> units
@@ -101,6 +106,11 @@ class InitialAllocation:
 
     units: tuple[int, ...]
     location_ids: tuple[int, ...]
+
+
+def order_number(n: int) -> str:
+    """The number people read and type: SO- and at least six digits (search.py reads it)."""
+    return f"SO-{n:06d}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,6 +345,13 @@ class Order:
             )
         )
         return quantity - waiting
+
+    def note(self, text: str) -> OrderEvent:
+        """A person's note, in any status: staff read it in the timeline, customers never."""
+        check_note(text)
+        event = OrderEvent(OrderEventType.NOTE, data={"text": text.strip()})
+        self.events.append(event)
+        return event
 
     def record(self, event: OrderEvent) -> None:
         """An event that moves no quantity (a shipment picked, packed, in transit...)."""

@@ -48,6 +48,10 @@ check_transition = ORDER_STATES.check
 
 # -- the questions services and adapters ask of a status, answered here only --------------
 
+# Statuses nobody works on until a customer comes back: the history, not today's work.
+FINISHED: frozenset[OrderStatus] = frozenset({S.DELIVERED, S.COMPLETED, S.CANCELLED})
+IN_PROGRESS: frozenset[OrderStatus] = frozenset(OrderStatus) - FINISHED
+
 # Statuses in which an order still waits for stock: backorders are filled only for these.
 WAITS_FOR_STOCK: frozenset[OrderStatus] = frozenset(
     {S.PENDING, S.CONFIRMED, S.ON_HOLD, S.PROCESSING, S.PARTIALLY_SHIPPED}

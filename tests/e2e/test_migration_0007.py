@@ -1,4 +1,4 @@
-"""Migration 0004 (archived products, a user's location) on both databases: it applies over
+"""Migration 0007 (archived products, a user's location) on both databases: it applies over
 rows that exist, leaves them unarchived and unbound, and goes down and up again."""
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ def _columns(engine: sa.Engine, table: str) -> set[str]:
     return {c["name"] for c in sa.inspect(engine).get_columns(table)}
 
 
-def test_migration_0004_applies_over_existing_rows_and_reverts(db_url: str) -> None:
+def test_migration_0007_applies_over_existing_rows_and_reverts(db_url: str) -> None:
     engine = sa.create_engine(normalise_url(db_url), poolclass=sa.pool.NullPool)
     try:
-        command.downgrade(alembic_config(db_url), "0003")
+        command.downgrade(alembic_config(db_url), "0006")
         assert "archived" not in _columns(engine, "products")
         assert "location_id" not in _columns(engine, "users")
         with engine.begin() as conn:
