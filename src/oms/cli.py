@@ -275,6 +275,11 @@ def users_create(
     ),
     carrier: str | None = typer.Option(None, "--carrier", help="Carrier code (carrier role)."),
     label: str = typer.Option("initial", "--label", help="Label of the first API token."),
+    location: str | None = typer.Option(
+        None,
+        "--location",
+        help="Code of an existing location the user works at (the warehouse station's).",
+    ),
 ) -> None:
     """Create a user; prints their first API token as the last line (shown once)."""
     from oms.domain.access import SYSTEM
@@ -283,10 +288,12 @@ def users_create(
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     with _uow() as uow:
-        created = create_user(uow, SYSTEM, NewUser(name, role, carrier), password, label)
+        new = NewUser(name, role, carrier, location)
+        created = create_user(uow, SYSTEM, new, password, label)
     console.print(
         f"created user [bold]{escape(name)}[/] with role {role.value}"
         + (f" for carrier {escape(carrier)}" if carrier else "")
+        + (f" at location {escape(location)}" if location else "")
         + f"; API token id {created.token.info.id} (shown once, keep it now):"
     )
     typer.echo(created.token.token)
@@ -300,12 +307,15 @@ def users_list() -> None:
 
     with _uow() as uow:
         found = list_users(uow, SYSTEM)
-    table = Table("name", "role", "carrier", "password", "status", "created", title="Users")
+    table = Table(
+        "name", "role", "carrier", "location", "password", "status", "created", title="Users"
+    )
     for u in found:
         table.add_row(
             escape(u.name),
             u.role.value,
             escape(u.carrier or "-"),
+            escape(u.location or "-"),
             "set" if u.has_password else "-",
             "disabled" if u.disabled else "active",
             _when(u.created_at),

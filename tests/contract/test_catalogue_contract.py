@@ -7,6 +7,7 @@ from datetime import time
 
 import pytest
 
+from oms.domain.catalogue.model import LocationKind
 from oms.domain.errors import AlreadyExists
 from oms.services.ports import UnitOfWork
 from tests.contract.seed import location, product
@@ -63,7 +64,12 @@ def test_saving_settings_changes_what_may_change(each_uow: UnitOfWork) -> None:
         cut_off=time(17, 30),
         working_days=frozenset({0, 1, 2, 3, 4, 5}),
         default_bin="Z-1",
-        name="ignored",
+        name="Paris Nord",
+        kind=LocationKind.STORE,
+        country="DE",  # ignored: the country, postal code and code never change
+        postal_code="10115",
     )
     each_uow.run(lambda: each_uow.locations.save_settings(changed))
-    assert each_uow.run(lambda: each_uow.locations.get("PAR")) == replace(changed, name=par.name)
+    assert each_uow.run(lambda: each_uow.locations.get("PAR")) == replace(
+        changed, country=par.country, postal_code=par.postal_code
+    )

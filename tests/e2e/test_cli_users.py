@@ -96,3 +96,27 @@ def test_a_revoked_token_and_a_disabled_users_tokens_stop_working(
 def test_revoking_an_unknown_token_exits_1(cli: None) -> None:
     result = runner.invoke(app, ["tokens", "revoke", "42"])
     assert result.exit_code == 1 and "no API token" in result.output
+
+
+def test_a_user_is_bound_to_the_location_given_and_its_token_says_so(
+    cli: None, container: Container
+) -> None:
+    from oms.domain.access import SYSTEM
+    from oms.services.catalogue import create_location
+    from tests.builders import new_location
+
+    create_location(container.uow(), SYSTEM, new_location("PAR"))
+    output = oms("users", "create", "wes", "--role", "warehouse", "--location", "PAR")
+    assert "at location PAR" in output
+    actor = authenticate_token(container.uow(), last_line(output))
+    assert actor == Actor("wes", Role.WAREHOUSE, location_code="PAR")
+    assert "PAR" in oms("users", "list")
+
+
+def test_a_location_that_does_not_exist_is_refused_clearly(cli: None, container: Container) -> None:
+    result = runner.invoke(
+        app, ["users", "create", "wes", "--role", "warehouse", "--location", "NOWHERE"]
+    )
+    assert result.exit_code == 1
+    assert "unknown location 'NOWHERE'" in result.output
+    assert "wes" not in oms("users", "list")

@@ -51,9 +51,34 @@ class MemoryProducts(MemoryRepository):
         found = (self.state.products.get(i) for i in product_ids)
         return {p.id: p for p in found if p is not None}
 
-    def page(self, after_sku: str | None, limit: int) -> list[Product]:
+    def page(
+        self,
+        after_sku: str | None,
+        limit: int,
+        text: str | None = None,
+        archived: bool | None = False,
+    ) -> list[Product]:
+        needle = (text or "").lower()
         ordered = sorted(self.state.products.values(), key=lambda p: p.sku)
-        return [p for p in ordered if after_sku is None or p.sku > after_sku][:limit]
+        return [
+            p
+            for p in ordered
+            if (after_sku is None or p.sku > after_sku)
+            and archived in (None, p.archived)
+            and (needle in p.sku.lower() or needle in p.name.lower())
+        ][:limit]
+
+    def save(self, product: Product) -> None:
+        stored = self.state.products.get(product.id)
+        if stored is not None:
+            self.state.products[product.id] = replace(
+                stored,
+                name=product.name,
+                price=stored_amount(product.price, product.currency),
+                weight_grams=product.weight_grams,
+                barcode=product.barcode,
+                archived=product.archived,
+            )
 
 
 class MemoryLocations(MemoryRepository):
@@ -76,6 +101,8 @@ class MemoryLocations(MemoryRepository):
             self.state.locations[location.id] = _stored_settings(
                 replace(
                     stored,
+                    name=location.name,
+                    kind=location.kind,
                     ships=location.ships,
                     priority=location.priority,
                     time_zone=location.time_zone,

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
+from oms.domain.access import Role
 from oms.domain.errors import AlreadyExists
 from oms.domain.users import NewUser, TokenInfo, User
 from oms.services.ports.access import Credentials, NewSession, SessionMatch, TokenMatch
@@ -25,7 +26,9 @@ class MemoryUsers(MemoryRepository):
             False,
             bool(password_hash),
             now,
+            user.location,
         )
+        self._check_location(user.location)
         self.state.users[new.id] = UserRecord(new, password_hash)
         return new
 
@@ -42,6 +45,16 @@ class MemoryUsers(MemoryRepository):
 
     def all(self) -> list[User]:
         return sorted((r.user for r in self.state.users.values()), key=lambda u: u.name)
+
+    def _check_location(self, code: str | None) -> None:
+        if code is not None and all(loc.code != code for loc in self.state.locations.values()):
+            raise ConstraintViolation(f"no location {code!r} (a foreign key would refuse it)")
+
+    def update(self, user_id: int, role: Role, location: str | None) -> None:
+        self._check_location(location)
+        found = self.state.users.get(user_id)
+        if found is not None:
+            found.user = replace(found.user, role=role, location=location)
 
     def disable(self, user_id: int) -> None:
         found = self.state.users.get(user_id)

@@ -41,7 +41,7 @@ P = Permission
 # What each permission lets one do, in words (docs/access-control.md is built from this).
 DESCRIPTIONS: dict[Permission, str] = {
     P.CATALOGUE_READ: "read products and locations",
-    P.CATALOGUE_WRITE: "create products",
+    P.CATALOGUE_WRITE: "create, edit and archive products",
     P.LOCATION_WRITE: "create locations and change their settings",
     P.STOCK_READ: "read stock rows and the stock ledger",
     P.STOCK_WRITE: "count and adjust stock",
@@ -106,12 +106,16 @@ MATRIX: dict[Role, frozenset[Permission]] = {
 class Actor:
     """Whoever acts: a user with a role, or `system` (the CLI, demo and internal jobs).
 
-    A carrier user is bound to one carrier code and may act for that carrier only.
+    A carrier user is bound to one carrier code and may act for that carrier only. A user
+    may be bound to the location they work at (`location_code`): the warehouse station opens
+    on it. The binding says where to start, not what may be done: permissions come from the
+    role alone.
     """
 
     name: str
     role: Role
     carrier: str | None = None
+    location_code: str | None = None
 
     def may(self, permission: Permission) -> bool:
         return permission in MATRIX[self.role]

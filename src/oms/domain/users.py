@@ -32,9 +32,11 @@ class NewUser:
     name: str
     role: Role
     carrier: str | None = None
+    location: str | None = None  # the code of the location the user works at
 
     def validate(self, password: str | None) -> None:
         errors = FieldErrors()
+        check_location(self.role, self.location, errors)
         if not NAME_PATTERN.match(self.name):
             errors.add("name", "1-100 letters, digits or . _ @ + - starting with a letter or digit")
         elif self.name.lower() in RESERVED_NAMES:
@@ -47,6 +49,37 @@ class NewUser:
             errors.add("carrier", "1-32 letters, digits or . _ - starting with a letter or digit")
         if password is not None:
             check_password(password, errors)
+        errors.raise_if_any()
+
+
+def check_location(role: Role, location: str | None, errors: FieldErrors) -> None:
+    if location is None:
+        return
+    if role is Role.CARRIER:
+        errors.add("location", "a carrier user is not bound to a location")
+    elif not CODE_PATTERN.match(location):
+        errors.add("location", "1-32 letters, digits or . _ - starting with a letter or digit")
+
+
+@dataclass(frozen=True, slots=True)
+class UserChange:
+    """An admin's change to a user: a new role, and/or a new location (or none)."""
+
+    role: Role | None = None
+    location: str | None = None
+    clear_location: bool = False
+
+    def check(self, user: User) -> None:
+        errors = FieldErrors()
+        role = self.role or user.role
+        if self.role is not None and (self.role is Role.CARRIER) != (user.role is Role.CARRIER):
+            errors.add(
+                "role",
+                "a carrier user stays a carrier user, and no other user becomes one: "
+                "create a new user instead",
+            )
+        location = None if self.clear_location else (self.location or user.location)
+        check_location(role, location, errors)
         errors.raise_if_any()
 
 
@@ -66,9 +99,10 @@ class User:
     disabled: bool
     has_password: bool
     created_at: datetime
+    location: str | None = None  # the code of the location the user works at
 
     def actor(self) -> Actor:
-        return Actor(self.name, self.role, self.carrier)
+        return Actor(self.name, self.role, self.carrier, self.location)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from oms.domain.access import Actor, Permission
 from oms.domain.catalogue.model import (
-    MAX_PRIORITY,
     Location,
-    LocationSettings,
+    LocationChange,
     NewLocation,
     NewProduct,
     Product,
+    ProductChange,
 )
-from oms.domain.errors import FieldErrors, NotFound
+from oms.domain.errors import NotFound
 from oms.services.ports import UnitOfWork
 
 MAX_PAGE = 200
@@ -34,11 +32,38 @@ def get_product(uow: UnitOfWork, actor: Actor, sku: str) -> Product:
 
 
 def list_products(
-    uow: UnitOfWork, actor: Actor, after_sku: str | None = None, limit: int = 50
+    uow: UnitOfWork,
+    actor: Actor,
+    after_sku: str | None = None,
+    limit: int = 50,
+    *,
+    text: str | None = None,
+    archived: bool | None = False,
 ) -> list[Product]:
+    """Products by SKU, keyset-paged: whose SKU or name contains `text`; active ones only
+    unless archived is True (archived ones only) or None (all)."""
     actor.require(Permission.CATALOGUE_READ)
     limit = max(1, min(limit, MAX_PAGE))
-    return uow.run(lambda: uow.products.page(after_sku, limit), write=False)
+    text = (text or "").strip() or None
+    return uow.run(lambda: uow.products.page(after_sku, limit, text, archived), write=False)
+
+
+def update_product(uow: UnitOfWork, actor: Actor, sku: str, change: ProductChange) -> Product:
+    """Change a product's name, price, weight or barcode, or archive or unarchive it.
+
+    An archived product cannot be ordered any more; orders that have it keep it as it was
+    (their lines hold their own price), so archiving never rewrites history."""
+    actor.require(Permission.CATALOGUE_WRITE)
+
+    def work() -> Product:
+        product = uow.products.get(sku)
+        if product is None:
+            raise NotFound(f"no product with SKU {sku!r}")
+        updated = change.applied_to(product)
+        uow.products.save(updated)
+        return updated
+
+    return uow.run(work)
 
 
 def create_location(uow: UnitOfWork, actor: Actor, new: NewLocation) -> Location:
@@ -47,35 +72,30 @@ def create_location(uow: UnitOfWork, actor: Actor, new: NewLocation) -> Location
     return uow.run(lambda: uow.locations.add(new, uow.now()))
 
 
-def update_location(
-    uow: UnitOfWork,
-    actor: Actor,
-    code: str,
-    settings: LocationSettings,
-    priority: int | None = None,
-    ships: bool | None = None,
-) -> Location:
-    """Change how a location works (calendar, bins, priority, shipping); the rest stays."""
+def update_location(uow: UnitOfWork, actor: Actor, code: str, change: LocationChange) -> Location:
+    """Change how a location works (calendar, bins, priority, shipping), its name or kind;
+    the rest stays."""
     actor.require(Permission.LOCATION_WRITE)
-    errors = FieldErrors()
-    settings.check(errors)
-    if priority is not None and not -MAX_PRIORITY <= priority <= MAX_PRIORITY:
-        errors.add("priority", f"must be between -{MAX_PRIORITY} and {MAX_PRIORITY}")
-    errors.raise_if_any()
+    change.validate()
 
     def work() -> Location:
-        location = uow.locations.get(code)
-        if location is None:
-            raise NotFound(f"no location with code {code!r}")
-        updated = replace(
-            settings.applied_to(location),
-            priority=location.priority if priority is None else priority,
-            ships=location.ships if ships is None else ships,
-        )
+        updated = change.applied_to(_location(uow, code))
         uow.locations.save_settings(updated)
         return updated
 
     return uow.run(work)
+
+
+def _location(uow: UnitOfWork, code: str) -> Location:
+    location = uow.locations.get(code)
+    if location is None:
+        raise NotFound(f"no location with code {code!r}")
+    return location
+
+
+def get_location(uow: UnitOfWork, actor: Actor, code: str) -> Location:
+    actor.require(Permission.CATALOGUE_READ)
+    return uow.run(lambda: _location(uow, code), write=False)
 
 
 def list_locations(uow: UnitOfWork, actor: Actor) -> list[Location]:

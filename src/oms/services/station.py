@@ -118,10 +118,12 @@ def shipping_locations(uow: UnitOfWork, actor: Actor) -> list[Location]:
 def own_location(actor: Actor, locations: Sequence[Location]) -> Location | None:
     """The location whose station this user works at, or None to let them choose.
 
-    Users are not bound to a location yet, so it is the only shipping location when there
-    is just one. When a user's location is recorded, this is the one place that reads it.
+    The user's own location (`Actor.location_code`, set by an admin) when it is one of
+    these shipping locations; otherwise the only shipping location when there is just one.
     """
-    del actor  # the binding to come is read from here
+    bound = next((loc for loc in locations if loc.code == actor.location_code), None)
+    if bound is not None:
+        return bound
     return locations[0] if len(locations) == 1 else None
 
 

@@ -13,6 +13,7 @@ from oms.domain.users import (
     NewUser,
     TokenInfo,
     User,
+    UserChange,
     needs_touch,
 )
 from oms.services.ports import UnitOfWork
@@ -60,10 +61,25 @@ def create_user(
         if new.carrier is not None and uow.carriers.get(new.carrier) is None:
             known = ", ".join(uow.carriers.codes()) or "none"
             raise FieldErrors.single("carrier", f"unknown carrier {new.carrier!r} (known: {known})")
+        _check_location_exists(uow, new.location)
         user = uow.users.add(new, password_hash, uow.now())
         return CreatedUser(user, _issue(uow, user, label))
 
     return uow.run(work)
+
+
+GENERATED_PASSWORD_BYTES = 12  # 96 random bits, 16 characters
+
+
+def generated_password() -> str:
+    """A password for a new user when the admin does not choose one; shown once."""
+    return secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)
+
+
+def _check_location_exists(uow: UnitOfWork, code: str | None) -> None:
+    if code is not None and uow.locations.get(code) is None:
+        known = ", ".join(loc.code for loc in uow.locations.all()) or "none"
+        raise FieldErrors.single("location", f"unknown location {code!r} (known: {known})")
 
 
 def _issue(uow: UnitOfWork, user: User, label: str) -> IssuedToken:
@@ -94,6 +110,30 @@ def disable_user(uow: UnitOfWork, actor: Actor, name: str) -> User:
         user = _user(uow, name)
         uow.users.disable(user.id)
         uow.users.delete_sessions(user.id)
+        return _user(uow, name)
+
+    return uow.run(work)
+
+
+def get_user(uow: UnitOfWork, actor: Actor, name: str) -> User:
+    actor.require(Permission.USER_MANAGE)
+    return uow.run(lambda: _user(uow, name), write=False)
+
+
+def update_user(uow: UnitOfWork, actor: Actor, name: str, change: UserChange) -> User:
+    """Change a user's role or the location they work at. Their sessions and tokens carry on
+    with the new role from the next request (nothing caches a role)."""
+    actor.require(Permission.USER_MANAGE)
+    if name == actor.name and change.role not in (None, actor.role):
+        raise Conflict("you cannot change your own role; ask another admin")
+
+    def work() -> User:
+        user = _user(uow, name)
+        change.check(user)
+        if change.location is not None and not change.clear_location:
+            _check_location_exists(uow, change.location)
+        location = None if change.clear_location else (change.location or user.location)
+        uow.users.update(user.id, change.role or user.role, location)
         return _user(uow, name)
 
     return uow.run(work)

@@ -25,6 +25,9 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Orders", "/orders", Permission.ORDER_READ),
     NavEntry("Station", "/station", Permission.FULFIL),
     NavEntry("Stock", "/stock", Permission.STOCK_READ),
+    NavEntry("Products", "/products", Permission.CATALOGUE_READ),
+    NavEntry("Locations", "/locations", Permission.CATALOGUE_READ),
+    NavEntry("Users", "/users", Permission.USER_MANAGE),
     NavEntry("Account", "/account", None),
 )
 

@@ -9,14 +9,17 @@ from oms.web import (
     account,
     assets,
     auth,
+    locations,
     order_page,
     orders_list,
+    products,
     station,
     station_pack,
     stock_list,
     stock_row,
     today,
     tracking,
+    users,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -25,4 +28,6 @@ for module in (assets, auth, today, orders_list, order_page, account, tracking):
 for module in (station, station_pack):
     router.include_router(module.router)
 for module in (stock_list, stock_row):  # the stock list, backorders, a stock row
+    router.include_router(module.router)
+for module in (products, locations, users):  # catalogue, locations, users (admin)
     router.include_router(module.router)

@@ -25,6 +25,7 @@ def _product(row: Any) -> Product:
         currency=m["currency"],
         weight_grams=m["weight_grams"],
         barcode=m["barcode"],
+        archived=bool(m["archived"]),
     )
 
 
@@ -102,11 +103,40 @@ class SqlProducts(Repository):
         rows = self.conn.execute(products.select().where(products.c.id.in_(list(product_ids))))
         return {p.id: p for p in map(_product, rows)}
 
-    def page(self, after_sku: str | None, limit: int) -> list[Product]:
+    def page(
+        self,
+        after_sku: str | None,
+        limit: int,
+        text: str | None = None,
+        archived: bool | None = False,
+    ) -> list[Product]:
         query = products.select().order_by(products.c.sku).limit(limit)
         if after_sku is not None:
             query = query.where(products.c.sku > after_sku)
+        if archived is not None:
+            query = query.where(products.c.archived.is_(archived))
+        if text:
+            needle = text.lower()
+            query = query.where(
+                sa.or_(
+                    sa.func.lower(products.c.sku).contains(needle, autoescape=True),
+                    sa.func.lower(products.c.name).contains(needle, autoescape=True),
+                )
+            )
         return [_product(row) for row in self.conn.execute(query)]
+
+    def save(self, product: Product) -> None:
+        self.conn.execute(
+            products.update()
+            .where(products.c.id == product.id)
+            .values(
+                name=product.name,
+                price_minor=to_minor(product.price, product.currency),
+                weight_grams=product.weight_grams,
+                barcode=product.barcode,
+                archived=product.archived,
+            )
+        )
 
 
 class SqlLocations(Repository):
@@ -146,7 +176,13 @@ class SqlLocations(Repository):
         self.conn.execute(
             locations.update()
             .where(locations.c.id == location.id)
-            .values(ships=location.ships, priority=location.priority, **_settings_values(location))
+            .values(
+                name=location.name,
+                kind=location.kind.value,
+                ships=location.ships,
+                priority=location.priority,
+                **_settings_values(location),
+            )
         )
 
     def all(self) -> list[Location]:

@@ -61,6 +61,8 @@ products = sa.Table(
     sa.Column("weight_grams", sa.Integer),
     sa.Column("barcode", sa.String(64)),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    # Archived products cannot be ordered and are left out of lists; their orders keep them.
+    sa.Column("archived", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 locations = sa.Table(
@@ -243,6 +245,8 @@ users = sa.Table(
     sa.Column("carrier", sa.String(32)),
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    # The location a user works at (the warehouse station opens on it); none for most.
+    _fk("location_id", "locations.id", nullable=True),
 )
 
 api_tokens = sa.Table(

@@ -8,7 +8,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from oms.adapters.db.base import Repository, unique_violation
-from oms.adapters.db.tables import api_tokens, login_failures, server_keys, users, web_sessions
+from oms.adapters.db.tables import (
+    api_tokens,
+    locations,
+    login_failures,
+    server_keys,
+    users,
+    web_sessions,
+)
 from oms.domain.access import Actor, Role
 from oms.domain.errors import AlreadyExists
 from oms.domain.users import NewUser, TokenInfo, User
@@ -22,7 +29,10 @@ _USER_COLUMNS = (
     users.c.disabled,
     (users.c.password_hash.is_not(None)).label("has_password"),
     users.c.created_at,
+    locations.c.code.label("location"),
 )
+# Users with the code of their location (most have none).
+_USERS = users.outerjoin(locations, locations.c.id == users.c.location_id)
 _TOKEN_COLUMNS = (
     api_tokens.c.id,
     users.c.name.label("user"),
@@ -42,6 +52,7 @@ def _user(m: Any) -> User:
         disabled=bool(m["disabled"]),
         has_password=bool(m["has_password"]),
         created_at=m["created_at"],
+        location=m["location"],
     )
 
 
@@ -52,7 +63,14 @@ def _token(m: Any) -> TokenInfo:
 
 
 def _actor(m: Any) -> Actor:
-    return Actor(m["name"], Role(m["role"]), m["carrier"])
+    return Actor(m["name"], Role(m["role"]), m["carrier"], m["location"])
+
+
+def _location_id(code: str | None) -> Any:
+    """The id of the location with this code, as a subquery (None: no location)."""
+    if code is None:
+        return None
+    return sa.select(locations.c.id).where(locations.c.code == code).scalar_subquery()
 
 
 # Runs on every API request: built once, so SQLAlchemy reuses its compiled form.
@@ -63,8 +81,10 @@ _MATCH_TOKEN = (
         users.c.name,
         users.c.role,
         users.c.carrier,
+        locations.c.code.label("location"),
     )
     .join(users, users.c.id == api_tokens.c.user_id)
+    .outerjoin(locations, locations.c.id == users.c.location_id)
     .where(
         api_tokens.c.token_hash == sa.bindparam("token_hash"),
         api_tokens.c.revoked_at.is_(None),
@@ -77,35 +97,55 @@ class SqlUsers(Repository):
     def add(self, user: NewUser, password_hash: str | None, now: datetime) -> User:
         try:
             with self.conn.begin_nested():
-                new_id = self.conn.execute(
-                    users.insert().returning(users.c.id),
-                    {
-                        "name": user.name,
-                        "role": user.role.value,
-                        "password_hash": password_hash,
-                        "carrier": user.carrier,
-                        "disabled": False,
-                        "created_at": now,
-                    },
-                ).scalar_one()
+                insert = users.insert().values(
+                    name=user.name,
+                    role=user.role.value,
+                    password_hash=password_hash,
+                    carrier=user.carrier,
+                    disabled=False,
+                    created_at=now,
+                    location_id=_location_id(user.location),
+                )
+                new_id = self.conn.execute(insert.returning(users.c.id)).scalar_one()
         except sa.exc.IntegrityError as error:
             if unique_violation(error, "name"):
                 raise AlreadyExists(f"a user named {user.name!r} exists") from None
             raise
-        return User(new_id, user.name, user.role, user.carrier, False, bool(password_hash), now)
+        return User(
+            new_id,
+            user.name,
+            user.role,
+            user.carrier,
+            False,
+            bool(password_hash),
+            now,
+            user.location,
+        )
 
     def get(self, name: str) -> User | None:
-        row = self.conn.execute(sa.select(*_USER_COLUMNS).where(users.c.name == name)).first()
+        query = sa.select(*_USER_COLUMNS).select_from(_USERS).where(users.c.name == name)
+        row = self.conn.execute(query).first()
         return _user(row._mapping) if row else None
 
     def credentials(self, name: str) -> Credentials | None:
-        query = sa.select(*_USER_COLUMNS, users.c.password_hash).where(users.c.name == name)
+        query = (
+            sa.select(*_USER_COLUMNS, users.c.password_hash)
+            .select_from(_USERS)
+            .where(users.c.name == name)
+        )
         row = self.conn.execute(query).first()
         return Credentials(_user(row._mapping), row.password_hash) if row else None
 
     def all(self) -> list[User]:
-        rows = self.conn.execute(sa.select(*_USER_COLUMNS).order_by(users.c.name))
-        return [_user(row._mapping) for row in rows]
+        query = sa.select(*_USER_COLUMNS).select_from(_USERS).order_by(users.c.name)
+        return [_user(row._mapping) for row in self.conn.execute(query)]
+
+    def update(self, user_id: int, role: Role, location: str | None) -> None:
+        self.conn.execute(
+            users.update()
+            .where(users.c.id == user_id)
+            .values(role=role.value, location_id=_location_id(location))
+        )
 
     def disable(self, user_id: int) -> None:
         self.conn.execute(users.update().where(users.c.id == user_id).values(disabled=True))
@@ -200,8 +240,10 @@ class SqlUsers(Repository):
                 users.c.name,
                 users.c.role,
                 users.c.carrier,
+                locations.c.code.label("location"),
             )
             .join(users, users.c.id == web_sessions.c.user_id)
+            .outerjoin(locations, locations.c.id == users.c.location_id)
             .where(
                 web_sessions.c.session_hash == session_hash,
                 web_sessions.c.expires_at > now,

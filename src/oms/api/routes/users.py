@@ -15,6 +15,7 @@ from oms.api.schemas.users import (
     TokenOut,
     UserIn,
     UserOut,
+    UserPatch,
 )
 from oms.services import users
 
@@ -37,6 +38,12 @@ def create_user(body: UserIn, uow: UowDep, actor: ActorDep) -> CreatedUserOut:
     """Create a user and their first API token (shown once in the answer)."""
     created = users.create_user(uow, actor, body.to_domain(), body.password, body.label)
     return CreatedUserOut.of(created)
+
+
+@router.patch("/users/{name}")
+def update_user(name: str, body: UserPatch, uow: UowDep, actor: ActorDep) -> UserOut:
+    """Change a user's role or the location they work at (`location: null` unbinds them)."""
+    return UserOut.model_validate(users.update_user(uow, actor, name, body.to_domain()))
 
 
 @router.post("/users/{name}/disable")

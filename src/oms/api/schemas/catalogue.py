@@ -9,11 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from oms.api.schemas.common import Amount, Strict, Text
 from oms.domain.catalogue.model import (
+    LocationChange,
     LocationKind,
     LocationSettings,
     NewLocation,
     NewProduct,
     Product,
+    ProductChange,
 )
 
 
@@ -31,6 +33,25 @@ class ProductIn(Strict):
         )
 
 
+class ProductPatch(Strict):
+    """Any of these; what is left out stays as it is. `weight_grams` and `barcode` may be
+    null to empty them. The SKU and the currency do not change."""
+
+    name: Text | None = None
+    price: Amount | None = None
+    weight_grams: StrictInt | None = None
+    barcode: Annotated[str, Field(max_length=64)] | None = None
+    archived: StrictBool | None = Field(
+        None, description="true: no longer sold (orders refuse it); false: sold again"
+    )
+
+    def to_domain(self) -> ProductChange:
+        nulls = {name for name in self.model_fields_set if getattr(self, name) is None}
+        return ProductChange(
+            self.name, self.price, self.weight_grams, self.barcode, self.archived, frozenset(nulls)
+        )
+
+
 class ProductOut(BaseModel):
     sku: str
     name: str
@@ -38,6 +59,7 @@ class ProductOut(BaseModel):
     currency: str
     weight_grams: int | None
     barcode: str | None
+    archived: bool
 
     @classmethod
     def of(cls, p: Product) -> ProductOut:
@@ -48,6 +70,7 @@ class ProductOut(BaseModel):
             currency=p.currency,
             weight_grams=p.weight_grams,
             barcode=p.barcode,
+            archived=p.archived,
         )
 
 
@@ -102,6 +125,11 @@ class LocationSettingsIn(LocationSettingsFields):
 
     priority: StrictInt | None = None
     ships: bool | None = None
+    name: Text | None = None
+    kind: LocationKind | None = None
+
+    def to_domain(self) -> LocationChange:
+        return LocationChange(self.settings(), self.priority, self.ships, self.name, self.kind)
 
 
 class LocationOut(BaseModel):

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from oms.domain.access import MATRIX, Actor, Role
-from oms.domain.users import MAX_PASSWORD, NewUser
+from oms.domain.users import MAX_PASSWORD, NewUser, UserChange
 from oms.services.users import CreatedUser, IssuedToken
 
 Name = Annotated[str, Field(max_length=100)]
@@ -24,9 +24,25 @@ class UserIn(BaseModel):
     carrier: Annotated[str, Field(max_length=32)] | None = None
     password: Annotated[str, Field(max_length=MAX_PASSWORD)] | None = None
     label: Label = "initial"
+    location: Annotated[str, Field(max_length=32)] | None = Field(
+        None, description="Code of the location the user works at (the warehouse station's)"
+    )
 
     def to_domain(self) -> NewUser:
-        return NewUser(self.name, self.role, self.carrier)
+        return NewUser(self.name, self.role, self.carrier, self.location)
+
+
+class UserPatch(BaseModel):
+    """Any of these; what is left out stays as it is. `location: null` unbinds the user."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role | None = None
+    location: Annotated[str, Field(max_length=32)] | None = None
+
+    def to_domain(self) -> UserChange:
+        clear = "location" in self.model_fields_set and self.location is None
+        return UserChange(self.role, self.location, clear_location=clear)
 
 
 class UserOut(BaseModel):
@@ -38,6 +54,7 @@ class UserOut(BaseModel):
     disabled: bool
     has_password: bool
     created_at: datetime
+    location: str | None
 
 
 class TokenIn(BaseModel):
@@ -81,9 +98,16 @@ class MeOut(BaseModel):
     name: str
     role: Role
     carrier: str | None
+    location: str | None
     permissions: list[str]
 
     @classmethod
     def of(cls, actor: Actor) -> MeOut:
         allowed = sorted(p.value for p in MATRIX[actor.role])
-        return cls(name=actor.name, role=actor.role, carrier=actor.carrier, permissions=allowed)
+        return cls(
+            name=actor.name,
+            role=actor.role,
+            carrier=actor.carrier,
+            location=actor.location_code,
+            permissions=allowed,
+        )

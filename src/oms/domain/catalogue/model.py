@@ -68,6 +68,53 @@ class Product:
     currency: str
     weight_grams: int | None
     barcode: str | None
+    # Archived: no longer sold (new orders refuse it, lists leave it out); its orders keep it.
+    archived: bool = False
+
+
+CLEARABLE = frozenset({"weight_grams", "barcode"})
+
+
+@dataclass(frozen=True, slots=True)
+class ProductChange:
+    """What a user asks to change in a product; None keeps a field as it is, and a name in
+    `clear` (weight_grams, barcode) empties it. The SKU and currency never change: orders
+    and stock refer to the one and are priced in the other."""
+
+    name: str | None = None
+    price: Decimal | None = None
+    weight_grams: int | None = None
+    barcode: str | None = None
+    archived: bool | None = None
+    clear: frozenset[str] = frozenset()
+
+    def applied_to(self, product: Product) -> Product:
+        """The product as it will be stored; FieldErrors if a changed field breaks a rule."""
+        errors = FieldErrors()
+        if self.name is not None and not self.name.strip():
+            errors.add("name", "must not be empty")
+        if self.price is not None:
+            if self.price < 0:
+                errors.add("price", "must not be negative")
+            elif not fits_currency(self.price, product.currency):
+                errors.add("price", f"more decimals than {product.currency} allows")
+        if self.weight_grams is not None and not 0 <= self.weight_grams <= MAX_WEIGHT_GRAMS:
+            errors.add("weight_grams", f"must be between 0 and {MAX_WEIGHT_GRAMS}")
+        for name in sorted(self.clear - CLEARABLE):
+            errors.add(name, "cannot be emptied")
+        errors.raise_if_any()
+        return replace(
+            product,
+            name=product.name if self.name is None else self.name.strip(),
+            price=product.price if self.price is None else self.price,
+            weight_grams=None
+            if "weight_grams" in self.clear
+            else (product.weight_grams if self.weight_grams is None else self.weight_grams),
+            barcode=None
+            if "barcode" in self.clear
+            else (product.barcode if self.barcode is None else self.barcode),
+            archived=product.archived if self.archived is None else self.archived,
+        )
 
 
 BIN_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$")
@@ -111,6 +158,37 @@ class LocationSettings:
             errors.add(
                 "default_bin", "1-32 letters, digits or . _ / - starting with a letter or digit"
             )
+
+
+@dataclass(frozen=True, slots=True)
+class LocationChange:
+    """What a user asks to change in a location; None keeps it. The code, country and
+    postal code stay: stock, shipments and rates depend on them."""
+
+    settings: LocationSettings = LocationSettings()
+    priority: int | None = None
+    ships: bool | None = None
+    name: str | None = None
+    kind: LocationKind | None = None
+
+    def validate(self) -> None:
+        errors = FieldErrors()
+        self.settings.check(errors)
+        if self.priority is not None and not -MAX_PRIORITY <= self.priority <= MAX_PRIORITY:
+            errors.add("priority", f"must be between -{MAX_PRIORITY} and {MAX_PRIORITY}")
+        if self.name is not None and not self.name.strip():
+            errors.add("name", "must not be empty")
+        errors.raise_if_any()
+
+    def applied_to(self, location: Location) -> Location:
+        """The location as it will be stored (validate first)."""
+        return replace(
+            self.settings.applied_to(location),
+            priority=location.priority if self.priority is None else self.priority,
+            ships=location.ships if self.ships is None else self.ships,
+            name=location.name if self.name is None else self.name.strip(),
+            kind=self.kind or location.kind,
+        )
 
 
 @dataclass(frozen=True, slots=True)

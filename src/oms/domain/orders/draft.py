@@ -103,6 +103,11 @@ class OrderDraft:
             if product is None:
                 errors.add(f"lines[{i}].sku", f"unknown SKU {line.sku!r}")
                 continue
+            if product.archived:
+                errors.add(
+                    f"lines[{i}].sku", f"product {line.sku!r} is archived and cannot be ordered"
+                )
+                continue
             price = line.unit_price
             if price is None:
                 if product.currency != currency:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from oms.domain.access import Actor
+from oms.domain.access import Actor, Role
 from oms.domain.users import NewUser, TokenInfo, User
 
 
@@ -47,11 +47,15 @@ class SessionMatch:
 
 class UserRepository(Protocol):
     def add(self, user: NewUser, password_hash: str | None, now: datetime) -> User:
-        """Insert the user; AlreadyExists if the name is taken."""
+        """Insert the user; AlreadyExists if the name is taken. The location, if any, is the
+        code of one that exists."""
 
     def get(self, name: str) -> User | None: ...
     def credentials(self, name: str) -> Credentials | None: ...
     def all(self) -> list[User]: ...
+    def update(self, user_id: int, role: Role, location: str | None) -> None:
+        """Set the user's role and location (a location code that exists, or None)."""
+
     def disable(self, user_id: int) -> None: ...
     def set_password_hash(self, user_id: int, password_hash: str) -> None: ...
     def add_token(self, user_id: int, token_hash: str, label: str, now: datetime) -> TokenInfo: ...
