@@ -209,6 +209,7 @@ class Return:
                 errors.add("lines", f"{line.sku}: {line.received_quantity} received, not inspected")
         errors.raise_if_any()
         self._move(ReturnStatus.INSPECTED, "inspect", now)
+        self.inspected_at = now
         for line in self.lines:
             split = given.get(line.sku)
             line.resellable_quantity = split.resellable if split else 0
