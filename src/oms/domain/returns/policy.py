@@ -132,9 +132,9 @@ def check_request(
         ):
             late.append(line.sku)
     if blocked:
-        raise Conflict("the return policy excludes some of these products", blocked)
+        raise Conflict(_said("the return policy excludes some of these products", blocked), blocked)
     if over:
-        raise Conflict("more units asked back than were delivered and not yet returned", over)
+        raise Conflict(_said("more units asked back than were delivered", over), over)
     if not late:
         return None
     rule = f"return window of {policy.window_days} days from delivery"
@@ -147,6 +147,10 @@ def check_request(
     if not asked.may_override:
         raise OverrideNotAllowed(f"outside the {rule}: only customer service may override it")
     return Overridden(tuple(late), asked.override_reason.strip(), rule)
+
+
+def _said(summary: str, errors: Sequence[FieldError]) -> str:
+    return f"{summary}: " + "; ".join(e.message for e in errors)
 
 
 MAX_LINES = 200
