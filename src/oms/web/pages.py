@@ -11,6 +11,7 @@ from oms.web import (
     auth,
     order_page,
     orders_list,
+    return_pages,
     station,
     station_pack,
     today,
@@ -18,6 +19,8 @@ from oms.web import (
 )
 
 router = APIRouter(include_in_schema=False)
+# Before order_page, whose POST /orders/{id}/{action} would otherwise take /orders/{id}/returns.
+router.include_router(return_pages.router)
 for module in (assets, auth, today, orders_list, order_page, account, tracking):
     router.include_router(module.router)
 for module in (station, station_pack):
