@@ -248,16 +248,9 @@ def _units(lines: Sequence[tuple[str, int]]) -> dict[str, int]:
 
 
 def _per_order_line(order: Order, units: Mapping[str, int]) -> dict[int, int]:
-    """Units of each SKU spread over the order's lines of that SKU, as far as each was
-    delivered and not yet returned (an order may repeat a SKU on several lines)."""
-    per_line: dict[int, int] = {}
-    left = dict(units)
-    for line in order.lines:
-        take = min(left.get(line.sku, 0), line.delivered_quantity - line.returned_quantity)
-        if take > 0:
-            per_line[line.id] = take
-            left[line.sku] -= take
-    return per_line
+    """Units per order line id: an order has one line per SKU (decision 0002)."""
+    line_of = {line.sku: line.id for line in order.lines}
+    return {line_of[sku]: quantity for sku, quantity in units.items() if quantity}
 
 
 def inspect_return(

@@ -45,5 +45,4 @@ check_transition = RETURN_STATES.check
 COUNTS_AGAINST_DELIVERED: frozenset[ReturnStatus] = frozenset(ReturnStatus) - {S.REJECTED}
 # Waiting for a person: customer service approves, the warehouse inspects.
 TO_APPROVE: frozenset[ReturnStatus] = frozenset({S.REQUESTED})
-TO_RECEIVE: frozenset[ReturnStatus] = frozenset({S.APPROVED})
 TO_INSPECT: frozenset[ReturnStatus] = frozenset({S.RECEIVED})
