@@ -45,6 +45,7 @@ def seed(container: Container) -> None:
     inventory.count_stock(container.uow(), SYSTEM, first)
     lamp = OrderDraft("web", STOCK_CUSTOMER, ADDRESS, [DraftLine(STOCK_JOURNEY.sku, 4)])
     orders.place_order(container.uow(), SYSTEM, lamp)
+    seed_return_journey(container)
 
 
 def log_in(page: Page, name: str) -> None:
@@ -105,3 +106,31 @@ def seed_station_journey(container: Container) -> None:
     draft = OrderDraft("web", STATION_JOURNEY, ADDRESS, lines, priority=100)
     placed = orders.place_order(container.uow(), SYSTEM, draft)
     orders.confirm_order(container.uow(), SYSTEM, placed.order.id)
+
+
+# The returns journey's order: two tea towels, delivered today, so a return is in its window.
+RETURN_JOURNEY = Customer("rita.return@example.com", "Rita Returns")
+RETURN_SKU = "TWL-TEA-NAT"
+
+
+def seed_return_journey(container: Container) -> None:
+    from oms.domain.fulfilment.model import Picked
+    from oms.services import inventory, picking, tracking, warehouse
+    from oms.services.inventory import StockChange
+    from oms.services.ports.shipments import ShipmentFilter
+
+    uow = container.uow()
+    # Stock of its own, so the journey never waits for what the demo left on the shelf.
+    for code in ("PAR", "LYO", "BER"):
+        change = StockChange(code, RETURN_SKU, "returns journey", delta=2)
+        inventory.adjust_stock(uow, SYSTEM, change)
+    draft = OrderDraft("web", RETURN_JOURNEY, ADDRESS, [DraftLine(RETURN_SKU, 2)])
+    order = orders.place_order(uow, SYSTEM, draft).order
+    orders.confirm_order(uow, SYSTEM, order.id)
+    (shipment,) = tracking.list_shipments(uow, SYSTEM, ShipmentFilter(order_id=order.id))
+    pick = picking.create_pick_list(uow, SYSTEM, shipment.location, shipment_ids=[shipment.id])
+    picking.complete_pick_list(uow, SYSTEM, pick.id, [Picked(shipment.id, RETURN_SKU, 2)])
+    warehouse.pack_shipment(uow, SYSTEM, shipment.id, [(RETURN_SKU, 2)])
+    shipped = warehouse.ship_shipment(uow, SYSTEM, shipment.id)
+    event = {"tracking_number": shipped.tracking_number, "status": "delivered", "at": uow.now()}
+    tracking.record_carrier_event(uow, SYSTEM, shipped.carrier or "oms-post", event)

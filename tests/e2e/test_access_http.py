@@ -39,6 +39,7 @@ class World:
     victim_token_id: int
     victim_token: str
     fulfilment: Fulfilment | None = None
+    returns: Returns | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,46 @@ class Fulfilment:
         return Fulfilment(shipped, number, packed, picked, started.id, confirmed_shipment())
 
 
-def make_world(container: Container, fulfilment: bool = False) -> World:
+@dataclass(frozen=True)
+class Returns:
+    """A delivered order of five mugs, and returns of one mug at each step."""
+
+    delivered: int
+    requested: int
+    approved: int
+    received: int
+
+    @staticmethod
+    def make(uow: Any) -> Returns:
+        from oms.domain.fulfilment.model import Picked
+        from oms.domain.returns.policy import RequestedLine
+        from oms.domain.returns.reasons import Resolution, ReturnReason
+        from oms.services import picking, returns, warehouse
+        from oms.services.returns import ReceiveReturn, StartReturn
+
+        order = orders.place_order(uow, SYSTEM, draft(("MUG", 5))).order
+        orders.confirm_order(uow, SYSTEM, order.id)
+        pick = picking.create_pick_list(uow, SYSTEM, "PAR")
+        [sid] = pick.shipment_ids
+        picking.complete_pick_list(uow, SYSTEM, pick.id, [Picked(sid, "MUG", 5)])
+        warehouse.pack_shipment(uow, SYSTEM, sid, [("MUG", 5)])
+        number = warehouse.ship_shipment(uow, SYSTEM, sid).tracking_number
+        event = {"tracking_number": number, "status": "delivered", "at": uow.now()}
+        tracking.record_carrier_event(uow, SYSTEM, "oms-post", event)
+        one = StartReturn([RequestedLine("MUG", 1, ReturnReason.DAMAGED)], Resolution.REFUND)
+        ids = [returns.start_return(uow, SYSTEM, order.id, one).id for _ in range(3)]
+        returns.approve_return(uow, SYSTEM, ids[1])
+        returns.approve_return(uow, SYSTEM, ids[2])
+        returns.receive_return(uow, SYSTEM, ids[2], ReceiveReturn("PAR", [("MUG", 1)]))
+        return Returns(order.id, *ids)
+
+
+def rr(w: World) -> Returns:
+    assert w.returns is not None
+    return w.returns
+
+
+def make_world(container: Container, fulfilment: bool = False, with_returns: bool = False) -> World:
     uow = container.uow()
     catalogue.create_location(uow, SYSTEM, new_location("PAR"))
     catalogue.create_product(uow, SYSTEM, new_product("MUG"))
@@ -89,7 +129,8 @@ def make_world(container: Container, fulfilment: bool = False) -> World:
     orders.hold_order(uow, SYSTEM, held, "payment check")
     victim = users.create_user(uow, SYSTEM, NewUser("victim", Role.SALES))
     done = Fulfilment.make(uow) if fulfilment else None
-    return World(pending, held, victim.token.info.id, victim.token.token, done)
+    back = Returns.make(uow) if with_returns else None
+    return World(pending, held, victim.token.info.id, victim.token.token, done, back)
 
 
 @dataclass(frozen=True)
@@ -111,6 +152,10 @@ class Action:
     @property
     def fulfilment(self) -> bool:
         return self.route.startswith(("/shipments", "/pick-lists", "/carriers"))
+
+    @property
+    def returns(self) -> bool:
+        return "/returns" in self.route
 
 
 def ff(w: World) -> Fulfilment:
@@ -320,6 +365,52 @@ ACTIONS = [
             "at": "2026-03-02T18:00:00Z",
         },
     ),
+    Action(
+        "POST",
+        "/orders/{order_id}/returns",
+        P.RETURN_CREATE,
+        lambda w: f"/orders/{rr(w).delivered}/returns",
+        lambda w: {
+            "lines": [{"sku": "MUG", "quantity": 1, "reason": "changed_mind"}],
+            "resolution": "refund",
+        },
+        201,
+    ),
+    Action("GET", "/returns", P.ORDER_READ, lambda w: "/returns?status=requested"),
+    Action("GET", "/returns/{return_id}", P.ORDER_READ, lambda w: f"/returns/{rr(w).requested}"),
+    Action(
+        "GET",
+        "/returns/{return_id}/label.pdf",
+        P.ORDER_READ,
+        lambda w: f"/returns/{rr(w).approved}/label.pdf",
+    ),
+    Action(
+        "POST",
+        "/returns/{return_id}/approve",
+        P.RETURN_MANAGE,
+        lambda w: f"/returns/{rr(w).requested}/approve",
+    ),
+    Action(
+        "POST",
+        "/returns/{return_id}/reject",
+        P.RETURN_MANAGE,
+        lambda w: f"/returns/{rr(w).requested}/reject",
+        lambda w: {"reason": "no proof of damage"},
+    ),
+    Action(
+        "POST",
+        "/returns/{return_id}/receive",
+        P.RETURN_RECEIVE,
+        lambda w: f"/returns/{rr(w).approved}/receive",
+        lambda w: {"location": "PAR", "lines": [{"sku": "MUG", "quantity": 1}]},
+    ),
+    Action(
+        "POST",
+        "/returns/{return_id}/inspect",
+        P.RETURN_RECEIVE,
+        lambda w: f"/returns/{rr(w).received}/inspect",
+        lambda w: {"lines": [{"sku": "MUG", "resellable": 0, "damaged": 1}]},
+    ),
     Action("GET", "/me", None, lambda w: "/me"),
     Action("GET", "/users", P.USER_MANAGE, lambda w: "/users"),
     Action(
@@ -392,7 +483,7 @@ def test_every_api_route_is_in_the_matrix_test(client: TestClient) -> None:
 def test_a_role_gets_what_the_matrix_allows_and_a_403_that_changes_nothing_otherwise(
     container: Container, client_for: ClientFor, role: Role, action: Action
 ) -> None:
-    world = make_world(container, action.fulfilment)
+    world = make_world(container, action.fulfilment, action.returns)
     api = client_for(role.value)
     assert api.get(f"{API}/me").status_code == 200  # the user exists before the snapshot
     allowed = action.permission is None or action.permission in MATRIX[role]
@@ -410,7 +501,7 @@ def test_a_role_gets_what_the_matrix_allows_and_a_403_that_changes_nothing_other
 def test_every_api_route_needs_a_token(
     container: Container, client_for: ClientFor, action: Action
 ) -> None:
-    world = make_world(container, action.fulfilment)
+    world = make_world(container, action.fulfilment, action.returns)
     before = snapshot(container)
     response = call(client_for(None), action, world)
     assert_problem(response, 401)

@@ -22,7 +22,8 @@ from oms.demo.report import all_orders
 from oms.domain.access import SYSTEM
 from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.orders.model import Order
-from oms.services import catalogue, inventory, orders, tracking
+from oms.services import catalogue, inventory, orders, returns, tracking
+from oms.services.ports.returns import ReturnFilter
 from oms.services.ports.shipments import ShipmentFilter
 from tests.conftest import FakeClock
 
@@ -112,6 +113,16 @@ def test_demo_runs_orders_through_fulfilment_to_every_shipment_state(
     assert {"partially_shipped", "shipped", "delivered"} <= {o.status for o in placed}
     events = _events(container, placed)
     assert "shipment.short_picked" in events and "shipment.exception" in events
+    made = returns.list_returns(uow, SYSTEM, ReturnFilter(limit=50))
+    assert {r.status.value for r in made} == {
+        "requested",
+        "approved",
+        "rejected",
+        "received",
+        "inspected",
+    }
+    assert any(ln.damaged_quantity for r in made for ln in r.lines)  # a unit written off
+    assert "return.inspected" in events
     assert inventory.verify_stock(uow, SYSTEM) == []
     assert all(x.is_balanced() for o in placed for x in o.lines)
 

@@ -11,6 +11,8 @@ from oms.domain.fulfilment.model import PickLine, PickListStatus, Shipment
 from oms.domain.inventory.model import StoredLedgerEntry
 from oms.domain.orders.events import StoredEvent
 from oms.domain.orders.model import Order
+from oms.domain.returns.model import Return
+from oms.domain.returns.policy import ReturnPolicy
 from oms.domain.users import User
 from oms.services.ports.access import NewSession
 from oms.services.ports.shipments import StoredCarrierEvent
@@ -90,6 +92,8 @@ class State:
     sessions: dict[str, NewSession] = field(default_factory=dict)
     failures: list[tuple[str, str, datetime]] = field(default_factory=list)
     server_keys: dict[str, str] = field(default_factory=dict)
+    returns: dict[int, Return] = field(default_factory=dict)
+    return_policies: dict[str, ReturnPolicy] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
         self.ids[table] = self.ids.get(table, 0) + 1

@@ -15,12 +15,14 @@ from oms.services.ports.carriers import CarrierRepository
 from oms.services.ports.catalogue import LocationRepository, ProductRepository
 from oms.services.ports.documents import DocumentRenderer
 from oms.services.ports.orders import OrderRepository
+from oms.services.ports.returns import ReturnRepository
 from oms.services.ports.shipments import ShipmentRepository
 from oms.services.ports.stock import StockRepository
 from tests.fakes import FakePasswords
 from tests.memory.carriers import CarrierSetup, MemoryCarriers, builtin_carriers
 from tests.memory.catalogue import MemoryLocations, MemoryProducts
 from tests.memory.orders import MemoryOrders
+from tests.memory.returns import MemoryReturns
 from tests.memory.shipments import MemoryShipments
 from tests.memory.state import State
 from tests.memory.stock import MemoryStock
@@ -68,6 +70,7 @@ class MemoryUnitOfWork:
         self.orders: OrderRepository = MemoryOrders(self)
         self.users: UserRepository = MemoryUsers(self)
         self.shipments: ShipmentRepository = MemoryShipments(self)
+        self.returns: ReturnRepository = MemoryReturns(self)
         self.carriers: CarrierRepository = MemoryCarriers(self)
 
     @property

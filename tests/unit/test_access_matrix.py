@@ -35,6 +35,9 @@ EXPECTED: dict[Role, set[Permission]] = {
         P.CATALOGUE_READ,
         P.STOCK_READ,
         P.SHIPMENT_READ,
+        # Returns and money (API.md): only customer service or admin may override the
+        # window, which says that others may start a return: sales, who place orders.
+        P.RETURN_CREATE,
     },
     Role.CUSTOMER_SERVICE: {
         P.ORDER_READ,
@@ -43,6 +46,9 @@ EXPECTED: dict[Role, set[Permission]] = {
         P.ORDER_NOTE,
         P.CATALOGUE_READ,
         P.SHIPMENT_READ,
+        # Issue 10: customer service creates, approves, overrides.
+        P.RETURN_CREATE,
+        P.RETURN_MANAGE,
     },
     # The fulfilment issue: the warehouse picks, packs, ships and re-plans the backlog.
     # The people who work orders may note on them (customer service section of API.md).
@@ -55,6 +61,8 @@ EXPECTED: dict[Role, set[Permission]] = {
         P.SHIPMENT_READ,
         P.FULFIL,
         P.ALLOCATE,
+        # Issue 10: the warehouse receives and inspects returns.
+        P.RETURN_RECEIVE,
     },
     Role.CARRIER: {P.TRACKING_EVENT},
     Role.ANALYST: {P.CATALOGUE_READ, P.STOCK_READ, P.ORDER_READ, P.SHIPMENT_READ},

@@ -46,6 +46,7 @@ from oms.demo.data import (
 from oms.demo.fulfilment import Warehouse, fulfilment_steps
 from oms.demo.plan import Buyer, Plan, Shop, Step
 from oms.demo.report import report
+from oms.demo.returns import load_returns
 from oms.domain.access import SYSTEM
 from oms.domain.catalogue.model import NewProduct
 from oms.domain.inventory.model import LedgerKind
@@ -374,4 +375,6 @@ def load_demo(
     steps.sort(key=lambda step: step.at)  # stable: same-moment steps keep their planned order
     _run(steps, clock, orders, console)
     loader.done.update(site.done)
+    clock.now = end
+    load_returns(uow, random.Random(seed + 2), loader.done)
     return report(loader, plan, time.perf_counter() - started)

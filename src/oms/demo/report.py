@@ -146,6 +146,10 @@ def report(loader: Loader, plan: Plan, seconds: float) -> RenderableType:
         f"{_count(done['short_pick'], 'short pick')}, {done['packed']} packed, "
         f"{done['shipped']} shipped; carrier events: {done['event:in_transit']} in transit, "
         f"{done['event:delivered']} delivered, {done['event:exception']} exceptions.",
+        f"Returns: {done['return:requested']} requested, {done['return:approved']} approved, "
+        f"{done['return:rejected']} rejected, {done['return:received']} received, "
+        f"{done['return:inspected'] + done['return:inspected_damaged']} inspected "
+        f"({done['return:inspected_damaged']} with a unit written off).",
         _shipment_table(loader.uow),
         _stock_table(loader.uow),
         "Next: [bold]oms stock verify[/], or [bold]oms serve[/] and open\n"

@@ -34,6 +34,9 @@ class Permission(StrEnum):
     ALLOCATE = "order.allocate"
     TRACKING_EVENT = "tracking.event"
     USER_MANAGE = "user.manage"
+    RETURN_CREATE = "return.create"
+    RETURN_MANAGE = "return.manage"
+    RETURN_RECEIVE = "return.receive"
 
 
 P = Permission
@@ -56,6 +59,11 @@ DESCRIPTIONS: dict[Permission, str] = {
     P.ALLOCATE: "re-plan the backlog of backordered orders (oms allocate)",
     P.TRACKING_EVENT: "post tracking events (a carrier: only for its own carrier)",
     P.USER_MANAGE: "manage users and API tokens",
+    P.RETURN_CREATE: "start a return of delivered units, within the return policy",
+    P.RETURN_MANAGE: (
+        "approve and reject returns; start one outside the return window (with a reason)"
+    ),
+    P.RETURN_RECEIVE: "receive returned parcels and inspect them (restock or write off)",
 }
 
 _READ_ALL = frozenset({P.CATALOGUE_READ, P.STOCK_READ, P.ORDER_READ, P.SHIPMENT_READ})
@@ -73,6 +81,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.CATALOGUE_READ,
             P.STOCK_READ,
             P.SHIPMENT_READ,
+            P.RETURN_CREATE,
         }
     ),
     Role.CUSTOMER_SERVICE: frozenset(
@@ -83,6 +92,8 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.ORDER_NOTE,
             P.CATALOGUE_READ,
             P.SHIPMENT_READ,
+            P.RETURN_CREATE,
+            P.RETURN_MANAGE,
         }
     ),
     Role.WAREHOUSE: frozenset(
@@ -95,6 +106,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.SHIPMENT_READ,
             P.FULFIL,
             P.ALLOCATE,
+            P.RETURN_RECEIVE,
         }
     ),
     Role.CARRIER: frozenset({P.TRACKING_EVENT}),

@@ -1,5 +1,5 @@
-"""The printed documents of fulfilment: gathering a pick list, a packing slip or a label
-for the renderer (`ports/documents.py`) to print."""
+"""The printed documents of fulfilment: gathering a pick list, a packing slip, a label or
+a return label for the renderer (`ports/documents.py`) to print."""
 
 from __future__ import annotations
 
@@ -65,6 +65,43 @@ def label_pdf(uow: UnitOfWork, actor: Actor, shipment_id: int) -> bytes:
                 promised_delivery_date=s.promised_delivery_date,
                 shipment_id=s.id,
                 order_number=order.number,
+            )
+        )
+
+    return uow.run(work, write=False)
+
+
+def return_label_pdf(uow: UnitOfWork, actor: Actor, return_id: int) -> bytes:
+    """The label of an approved return's parcel: from the customer to the location."""
+    actor.require(Permission.ORDER_READ)
+
+    def work() -> bytes:
+        r = uow.returns.get(return_id)
+        if r is None:
+            raise NotFound(f"no return with id {return_id}")
+        label = r.label
+        if label is None:
+            raise Conflict(f"return {r.number} is {r.status.value}: a label exists once approved")
+        order = uow.orders.get(r.order_id)
+        location = uow.locations.by_id(label.location_id)
+        carrier = uow.carriers.get(label.carrier)
+        assert order is not None and location is not None
+        if carrier is None:
+            raise Conflict(f"carrier {label.carrier} of return {r.number} is no longer set up")
+        return carrier.label(
+            LabelDoc(
+                tracking_number=label.tracking_number,
+                carrier_code=carrier.code,
+                carrier_name=carrier.name,
+                service=label.service,
+                ship_from=_doc_address(order.shipping_address),
+                ship_to=_location_address(location),
+                weight_grams=label.weight_grams,
+                ship_date=label.ship_date,
+                promised_delivery_date=label.promised_delivery_date,
+                shipment_id=0,
+                order_number=order.number,
+                reference=f"return {r.number}",
             )
         )
 

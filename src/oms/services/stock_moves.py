@@ -131,22 +131,36 @@ def adjust(
     kind: LedgerKind = LedgerKind.ADJUSTMENT,
 ) -> None:
     """Add or remove units; StockBelowReserved if fewer would be on hand than reserved."""
+    _change_on_hand(uow, row, delta, ledger_entry(kind, row.stock_id, delta, change))
+
+
+def _change_on_hand(uow: UnitOfWork, row: StockRow, delta: int, entry: LedgerEntry) -> None:
     if not uow.stock.change_on_hand(row.stock_id, delta):
         raise StockBelowReserved(
             f"{row.sku} at {row.location}: on hand {row.on_hand}, reserved {row.reserved}; "
             f"{delta:+d} would leave {row.on_hand + delta} on hand, below what is reserved"
         )
-    uow.stock.append_ledger([ledger_entry(kind, row.stock_id, delta, change)])
+    uow.stock.append_ledger([entry])
 
 
-def receive(uow: UnitOfWork, row: StockRow, quantity: int, change: Change) -> None:
-    """Goods arrived (a purchase order, a return put back on the shelf)."""
-    adjust(uow, row, quantity, change, LedgerKind.RECEIPT)
+def receive(
+    uow: UnitOfWork,
+    row: StockRow,
+    quantity: int,
+    change: Change,
+    kind: LedgerKind = LedgerKind.RECEIPT,
+) -> None:
+    """Goods arrived: a purchase order (`receipt`), a customer's parcel back (`return`)."""
+    if kind not in (LedgerKind.RECEIPT, LedgerKind.RETURN):
+        raise ValueError(f"goods are received as a receipt or a return, not {kind.value}")
+    adjust(uow, row, quantity, change, kind)
 
 
 def write_off(uow: UnitOfWork, row: StockRow, quantity: int, change: Change) -> None:
-    """Units that can never be sold (damaged, expired) leave the books."""
-    adjust(uow, row, -quantity, change, LedgerKind.WRITE_OFF)
+    """Units that can never be sold (damaged, expired) leave the books: a positive quantity,
+    as the ledger row of a write-off counts it."""
+    entry = ledger_entry(LedgerKind.WRITE_OFF, row.stock_id, quantity, change)
+    _change_on_hand(uow, row, -quantity, entry)
 
 
 def transfer(

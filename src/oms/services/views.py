@@ -4,7 +4,7 @@ role's work waiting today. Reads only; what a user may see is checked here as ev
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
@@ -14,6 +14,7 @@ from oms.domain.errors import FieldErrors
 from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.money import Money
 from oms.domain.orders.status import FINISHED, IN_PROGRESS, OrderStatus
+from oms.domain.returns.status import ReturnStatus
 from oms.services.ports import UnitOfWork
 from oms.services.stock_views import StockViews
 
@@ -102,6 +103,7 @@ class WorkCounts:
     open_pick_lists: int
     late_orders: int
     waiting_for_stock: int
+    returns: dict[str, StatusCount] = field(default_factory=dict)  # to approve, to inspect
 
 
 class BackOfficeViews(StockViews, Protocol):
@@ -158,6 +160,8 @@ def _queues(counts: WorkCounts, actor: Actor) -> list[Queue]:
     pending, held = of(o, OrderStatus.PENDING), of(o, OrderStatus.ON_HOLD)
     picked, packed = of(s, ShipmentStatus.PICKED), of(s, ShipmentStatus.PACKED)
     exception = of(s, ShipmentStatus.EXCEPTION)
+    to_approve = of(counts.returns, ReturnStatus.REQUESTED)
+    to_inspect = of(counts.returns, ReturnStatus.RECEIVED)
     table: list[tuple[Permission, Queue]] = [
         (P.ORDER_CONFIRM, Queue("confirm", "Orders to confirm", pending.count, pending.oldest,
                                 "/orders?status=pending&sort=placed")),
@@ -175,6 +179,10 @@ def _queues(counts: WorkCounts, actor: Actor) -> list[Queue]:
                          href=STATION)),
         (P.FULFIL, Queue("to-pack", "Shipments to pack", picked.count, picked.oldest, STATION)),
         (P.FULFIL, Queue("to-ship", "Shipments to ship", packed.count, packed.oldest, STATION)),
+        (P.RETURN_MANAGE, Queue("returns-to-approve", "Returns to approve", to_approve.count,
+                                to_approve.oldest, "/returns?status=requested")),
+        (P.RETURN_RECEIVE, Queue("returns-to-inspect", "Returns to inspect", to_inspect.count,
+                                 to_inspect.oldest, "/returns?status=received")),
     ]  # fmt: skip
     return [queue for permission, queue in table if actor.may(permission)]
 

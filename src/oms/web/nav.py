@@ -23,6 +23,7 @@ class NavEntry:
 NAV: tuple[NavEntry, ...] = (
     NavEntry("Today", "/", None),
     NavEntry("Orders", "/orders", Permission.ORDER_READ),
+    NavEntry("Returns", "/returns", Permission.ORDER_READ),
     NavEntry("Station", "/station", Permission.FULFIL),
     NavEntry("Stock", "/stock", Permission.STOCK_READ),
     NavEntry("Products", "/products", Permission.CATALOGUE_READ),

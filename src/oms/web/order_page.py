@@ -20,6 +20,7 @@ from oms.domain.orders.model import MAX_NOTE, Order
 from oms.domain.orders.status import OrderStatus, can_transition
 from oms.services import orders, views
 from oms.services.ports import UnitOfWork
+from oms.web import order_returns
 from oms.web.order_timeline import timeline
 from oms.web.problems import Problem, problem_of
 from oms.web.shell import FormText, Page, PageDep, PageRoute
@@ -80,13 +81,19 @@ class Attempt:
     problem: Problem
 
 
-def _show(page: Page, order_id: int, attempt: Attempt | None = None) -> Response:
+def _show(
+    page: Page,
+    order_id: int,
+    attempt: Attempt | None = None,
+    start: order_returns.StartAttempt | None = None,
+) -> Response:
     detail = orders.order_detail(page.uow, page.actor, order_id)
     events = orders.order_events(page.uow, page.actor, order_id)
     zone = views.time_zone(page.uow, page.views, [s.location_id for s in detail.shipments])
+    failed = attempt.problem if attempt else (start.problem if start else None)
     return page.render(
         "orders/detail.html",
-        attempt.problem.status if attempt else 200,
+        failed.status if failed else 200,
         d=detail,
         o=detail.order,
         zone=zone,
@@ -95,6 +102,7 @@ def _show(page: Page, order_id: int, attempt: Attempt | None = None) -> Response
         may_note=page.actor.may(Permission.ORDER_NOTE),
         attempt=attempt,
         late_ids={s.id for s in detail.shipments if s.is_late(page.uow.now().date())},
+        **order_returns.section(page.uow, page.actor, detail.order, start),
     )
 
 

@@ -20,6 +20,12 @@ _WORDS = {
     "order.backorder_filled": "Backorder filled",
     "order.allocation_reduced": "Allocation reduced",
     "note": "Note",
+    "return.requested": "Return requested",
+    "return.policy_overridden": "Return policy overridden",
+    "return.approved": "Return approved",
+    "return.rejected": "Return rejected",
+    "return.received": "Return received",
+    "return.inspected": "Return inspected",
 }
 _SHOWN_DATA = 4  # at most this many facts of an event's data, as "key: value"
 

@@ -13,6 +13,7 @@ from oms.web import (
     order_page,
     orders_list,
     products,
+    return_pages,
     station,
     station_pack,
     stock_list,
@@ -23,6 +24,8 @@ from oms.web import (
 )
 
 router = APIRouter(include_in_schema=False)
+# Before order_page, whose POST /orders/{id}/{action} would otherwise take /orders/{id}/returns.
+router.include_router(return_pages.router)
 for module in (assets, auth, today, orders_list, order_page, account, tracking):
     router.include_router(module.router)
 for module in (station, station_pack):

@@ -421,3 +421,68 @@ shipment_events = sa.Table(
     sa.UniqueConstraint("shipment_id", "status", "at"),
     sa.Index("ix_shipment_events_shipment_id_at", "shipment_id", "at"),
 )
+
+# -- returns (RMA) -------------------------------------------------------------------------------
+# A return's number is made from its id (RMA-000042). Its events live in order_events.
+returns = sa.Table(
+    "returns",
+    metadata,
+    _id(),
+    sa.Column("number", sa.String(20), nullable=False, unique=True),
+    _fk("order_id", "orders.id"),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("resolution", sa.String(16), nullable=False),
+    sa.Column("override_reason", sa.String(500)),
+    sa.Column("rejection_reason", sa.String(500)),
+    sa.Column("carrier", sa.String(32)),
+    sa.Column("service", sa.String(32)),
+    sa.Column("tracking_number", sa.String(32), unique=True),
+    sa.Column("weight_grams", sa.Integer),
+    sa.Column("ship_date", sa.Date),
+    sa.Column("promised_delivery_date", sa.Date),
+    _fk("label_location_id", "locations.id", nullable=True),
+    _fk("received_location_id", "locations.id", nullable=True),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("approved_at", UTCDateTime),
+    sa.Column("received_at", UTCDateTime),
+    sa.Column("inspected_at", UTCDateTime),
+    sa.Index("ix_returns_order_id", "order_id"),
+    sa.Index("ix_returns_status_id", "status", "id"),
+)
+
+return_lines = sa.Table(
+    "return_lines",
+    metadata,
+    _id(),
+    _fk("return_id", "returns.id"),
+    sa.Column("line_no", sa.Integer, nullable=False),
+    _fk("product_id", "products.id"),
+    sa.Column("sku", sa.String(64), nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("reason", sa.String(32), nullable=False),
+    sa.Column("note", sa.String(2000)),
+    sa.Column("received_quantity", sa.Integer, nullable=False),
+    sa.Column("resellable_quantity", sa.Integer, nullable=False),
+    sa.Column("damaged_quantity", sa.Integer, nullable=False),
+    sa.UniqueConstraint("return_id", "sku"),
+    sa.CheckConstraint(
+        "quantity > 0 AND received_quantity >= 0 AND received_quantity <= quantity"
+        " AND resellable_quantity >= 0 AND damaged_quantity >= 0"
+        " AND resellable_quantity + damaged_quantity <= received_quantity",
+        name="quantities_balance",
+    ),
+)
+
+# One row per channel with a policy of its own; channel "*" is the default of the others.
+return_policies = sa.Table(
+    "return_policies",
+    metadata,
+    sa.Column("channel", sa.String(64), primary_key=True),
+    sa.Column("window_days", sa.Integer, nullable=False),
+    sa.Column("non_returnable", sa.JSON, nullable=False),
+    sa.Column("customer_pays", sa.JSON, nullable=False),
+    sa.CheckConstraint("window_days >= 0", name="window_not_negative"),
+)

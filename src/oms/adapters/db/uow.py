@@ -15,6 +15,7 @@ from oms.adapters.db.carriers import CarrierBook, SqlCarriers
 from oms.adapters.db.catalogue import SqlLocations, SqlProducts
 from oms.adapters.db.engine import WRITE, write_gate
 from oms.adapters.db.orders import SqlOrders
+from oms.adapters.db.returns import SqlReturns
 from oms.adapters.db.shipments import SqlShipments
 from oms.adapters.db.stock import SqlStock
 from oms.adapters.db.users import SqlUsers
@@ -24,6 +25,7 @@ from oms.services.ports.carriers import CarrierRepository
 from oms.services.ports.catalogue import LocationRepository, ProductRepository
 from oms.services.ports.documents import DocumentRenderer
 from oms.services.ports.orders import OrderRepository
+from oms.services.ports.returns import ReturnRepository
 from oms.services.ports.shipments import ShipmentRepository
 from oms.services.ports.stock import StockRepository
 
@@ -65,6 +67,7 @@ class SqlUnitOfWork:
         self.orders: OrderRepository = SqlOrders(self)
         self.users: UserRepository = SqlUsers(self)
         self.shipments: ShipmentRepository = SqlShipments(self)
+        self.returns: ReturnRepository = SqlReturns(self)
         self.documents = documents
         self.carrier_book = carrier_book or CarrierBook()
         self.carriers: CarrierRepository = SqlCarriers(self, self.carrier_book)

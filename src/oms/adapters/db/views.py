@@ -11,17 +11,27 @@ import sqlalchemy as sa
 from oms.adapters.db.base import from_minor
 from oms.adapters.db.orders import matching
 from oms.adapters.db.stock_views import SqlStockViews
-from oms.adapters.db.tables import locations, order_lines, orders, pick_lists, products, shipments
+from oms.adapters.db.tables import (
+    locations,
+    order_lines,
+    orders,
+    pick_lists,
+    products,
+    returns,
+    shipments,
+)
 from oms.domain.fulfilment.model import ON_THE_WAY, PickListStatus
 from oms.domain.fulfilment.shipment import NOT_DONE, ShipmentStatus
 from oms.domain.money import Money
 from oms.domain.orders.status import IN_PROGRESS, WAITS_FOR_STOCK, OrderStatus
+from oms.domain.returns.status import TO_APPROVE, TO_INSPECT
 from oms.services.views import OrderQuery, OrderRow, StatusCount, WorkCounts
 
 _ON_THE_WAY = [s.value for s in ON_THE_WAY]
 _OPEN = [s.value for s in WAITS_FOR_STOCK]
 _ORDERS_IN_PROGRESS = sorted(s.value for s in IN_PROGRESS)
 _NOT_DONE = sorted(s.value for s in NOT_DONE)
+_RETURNS_WAITING = sorted(s.value for s in TO_APPROVE | TO_INSPECT)
 _SORT_COLUMNS = {
     "placed": orders.c.id,
     "customer": orders.c.customer_name,
@@ -145,6 +155,7 @@ class SqlViews(SqlStockViews):
                 .join(orders, orders.c.id == order_lines.c.order_id)
                 .where(order_lines.c.backordered_quantity > 0, orders.c.status.in_(_OPEN))
             ),
+            returns=self._by_status(returns.c.status, returns.c.updated_at, _RETURNS_WAITING),
         )
 
     def _by_status(self, status: Any, since: Any, among: list[str]) -> dict[str, StatusCount]:

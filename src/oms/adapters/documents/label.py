@@ -218,7 +218,8 @@ class _LabelPainter:
         y = bottom + _SMALL.size * _LEADING
         self.text(f"Tracking: {doc.tracking_number}", _SMALL, y)
         y += _SMALL.size * _LEADING
-        self.text(f"Ref: order {doc.order_number}, shipment {doc.shipment_id}", _SMALL, y)
+        ref = doc.reference or f"shipment {doc.shipment_id}"
+        self.text(f"Ref: order {doc.order_number}, {ref}", _SMALL, y)
         y += 3 + _DETAIL_VALUE.size * _LEADING
         cells = (
             ("WEIGHT", _kg(doc.weight_grams)),

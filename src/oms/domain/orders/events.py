@@ -25,7 +25,12 @@ class OrderEventType(StrEnum):
     DELIVERED = "order.delivered"
     COMPLETED = "order.completed"
     LINE_CANCELLED = "order.line_cancelled"
+    RETURN_REQUESTED = "return.requested"
+    RETURN_POLICY_OVERRIDDEN = "return.policy_overridden"
+    RETURN_APPROVED = "return.approved"
+    RETURN_REJECTED = "return.rejected"
     RETURN_RECEIVED = "return.received"
+    RETURN_INSPECTED = "return.inspected"
     NOTE = "note"  # a person's words on the order; staff only, never on the tracking page
     SHIPMENT_CREATED = "shipment.created"
     SHIPMENT_CHANGED = "shipment.changed"

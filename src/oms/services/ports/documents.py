@@ -84,6 +84,7 @@ class LabelDoc:
     promised_delivery_date: date
     shipment_id: int
     order_number: str
+    reference: str | None = None  # printed instead of the shipment (a return: its RMA number)
 
 
 class DocumentRenderer(Protocol):

@@ -1,0 +1,1 @@
+"""Returns (RMA): the return aggregate, its state machine, reasons and the return policy."""
