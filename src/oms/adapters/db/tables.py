@@ -140,8 +140,9 @@ orders = sa.Table(
     sa.Index("ix_orders_customer_email_id", "customer_email", "id"),
     # The orders list's sorts (by total, by customer) read the first page off an index
     # instead of sorting the whole history. On PostgreSQL a trigram index on
-    # lower(customer_name) also serves "part of a name" searches (and two on products, the
-    # stock list's search); migration 0006 alone makes them (SQLite has no such index) and
+    # lower(customer_name) also serves "part of a name" searches (and, for the stock
+    # list's search, one on lower(products.name) and a text_pattern_ops b-tree on
+    # products.sku); migration 0006 alone makes them (SQLite has no such index) and
     # autogenerate's comparison leaves them out (migrate.py, MIGRATION_ONLY_INDEXES).
     sa.Index("ix_orders_total_minor_id", "total_minor", "id"),
     sa.Index("ix_orders_customer_name_id", "customer_name", "id"),

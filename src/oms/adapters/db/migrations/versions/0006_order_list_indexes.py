@@ -1,5 +1,5 @@
-"""list indexes: orders by total and by customer; trigram searches on PostgreSQL (part of a
-customer's name, part of a product's name or SKU)
+"""list indexes: orders by total and by customer; on PostgreSQL, trigram searches for part
+of a customer's or a product's name and a pattern index for the start of a SKU
 
 Revision ID: 0006
 Revises: 0003
@@ -19,8 +19,10 @@ depends_on: str | Sequence[str] | None = None
 TRIGRAMS = {
     "ix_orders_customer_name_trgm": ("orders", "lower(customer_name)"),
     "ix_products_name_trgm": ("products", "lower(name)"),
-    "ix_products_sku_trgm": ("products", "sku"),
 }
+# The start of a SKU: a b-tree in byte order serves LIKE 'prefix%' whatever the database's
+# collation (trigrams would not: every SKU shares its first trigrams, "SKU-...").
+SKU_PATTERN = "ix_products_sku_pattern"
 
 
 def upgrade() -> None:
@@ -32,11 +34,12 @@ def upgrade() -> None:
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         for name, (table, expression) in TRIGRAMS.items():
             op.execute(f"CREATE INDEX {name} ON {table} USING gin ({expression} gin_trgm_ops)")
+        op.execute(f"CREATE INDEX {SKU_PATTERN} ON products (sku text_pattern_ops)")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        for name in TRIGRAMS:
+        for name in [*TRIGRAMS, SKU_PATTERN]:
             op.execute(f"DROP INDEX IF EXISTS {name}")
     op.drop_index("ix_orders_customer_name_id", table_name="orders")
     op.drop_index("ix_orders_total_minor_id", table_name="orders")
