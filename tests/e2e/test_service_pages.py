@@ -19,6 +19,7 @@ from tests.builders import draft, stocked
 from tests.conftest import FakeClock
 from tests.e2e.test_login import PASSWORD, browser_for, log_in
 from tests.fakes import FakePasswords
+from tests.service.test_returns import delivered
 
 ZOE = Customer("zoe@example.com", "Zoë Quinn", "+44 20 7946 0958")
 
@@ -80,3 +81,14 @@ def test_service_is_for_those_who_answer_customers(shop: tuple[Container, int]) 
     for role in ("warehouse", "analyst"):
         browser = as_role(c, role)
         assert 'href="/service"' not in browser.get("/").text, role
+
+
+def test_a_hit_of_the_orders_list_says_where_it_is(
+    shop: tuple[Container, int], clock: FakeClock
+) -> None:
+    c, _ = shop
+    order_id = delivered(c.uow(), clock, ("TEE", 1))
+    cs = as_role(c, "customer_service")
+    number = orders.get_order(c.uow(), SYSTEM, order_id).number
+    found = cs.get("/orders", params={"q": number}).text
+    assert "parcel delivered, promised" in found
