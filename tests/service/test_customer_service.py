@@ -10,7 +10,7 @@ import pytest
 
 from oms.bootstrap import Container
 from oms.domain.access import SYSTEM
-from oms.domain.errors import NotFound, PermissionDenied
+from oms.domain.errors import InvalidInput, NotFound, PermissionDenied
 from oms.domain.fulfilment.model import Picked
 from oms.domain.orders.model import Customer, DraftLine
 from oms.services import customer_service as cs
@@ -201,3 +201,14 @@ def test_where_is_a_late_order(container: Container, desk: Desk) -> None:
     assert where[desk.late].late and where[desk.late].shipment_status == "shipped"
     assert where[desk.late].promised is not None
     assert where[desk.held].status == "on_hold" and where[desk.held].shipment_status is None
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["", "nope", "2026-03-02T09:00:00|1", "2026-03-02T09:00:00|1|late", "x|1|late",
+     "2026-03-02T09:00:00+00:00|one|late", "2026-03-02T09:00:00+00:00|1|angry",
+     "0001-01-01T00:00:00+01:00|1|late"],
+)  # fmt: skip
+def test_a_cursor_not_given_out_is_invalid_input(key: str) -> None:
+    with pytest.raises(InvalidInput):
+        cs.read_cursor(key)

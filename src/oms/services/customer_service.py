@@ -164,7 +164,7 @@ def read_cursor(key: str) -> QueueAfter:
         if at.tzinfo is None:
             raise ValueError(since)
         return QueueAfter(at.astimezone(UTC), int(order_id), Why(why))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a date at the calendar's edge
         raise FieldErrors.single("cursor", "not a cursor this API gave out") from None
 
 
