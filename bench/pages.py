@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi.testclient import TestClient
 from rich.console import Console
@@ -64,6 +65,15 @@ def _pages(client: TestClient, rng: random.Random, orders: int) -> dict[str, Cal
     after = html.unescape(re.findall(r'href="(/orders\?[^"]*cursor=[^"]+)"', first)[0])
     surname = re.findall(r"<td>([^<@]+)<br>", delivered)[0].split()[-1].lower()
     station = client.get("/station/PAR").text
+    external = ""
+    for order_id in range(1, 40):  # an order a channel sent with its own id
+        shown = re.findall(
+            r'<dd>\w+ <span class="muted">\(([^)<]+)\)</span>',
+            client.get(f"/orders/{order_id}").text,
+        )
+        if shown:
+            external = html.unescape(shown[0])
+            break
     pages: dict[str, Callable[[], str]] = {
         "Today": lambda: "/",
         "Orders, first page": lambda: "/orders",
@@ -73,6 +83,10 @@ def _pages(client: TestClient, rng: random.Random, orders: int) -> dict[str, Cal
         "Orders, delivered by total": lambda: "/orders?status=delivered&sort=-total",
         "Orders, by customer": lambda: "/orders?sort=customer",
         "Orders, late only": lambda: "/orders?late=1",
+        "Orders, search by phone": lambda: "/orders?q=%2B33%206%2012%2034%2056%2078",
+        "Orders, search by external id": lambda: f"/orders?q={quote(external)}",
+        "Service queue": lambda: "/service",
+        "Customer view": lambda: f"/customers/{email}",
         "Order page (random order)": lambda: f"/orders/{rng.randint(1, orders)}",
         "Station PAR": lambda: "/station/PAR",
     }

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     """Mark cookies Secure. Browsers accept Secure cookies on http://localhost and
     http://127.0.0.1; turn this off only to serve the back office over plain HTTP elsewhere."""
 
+    service_backorder_days: int = 3
+    """Customer service's queue lists an order still waiting for stock this many days after
+    it was placed (`backordered_long`)."""
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

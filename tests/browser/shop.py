@@ -46,6 +46,7 @@ def seed(container: Container) -> None:
     lamp = OrderDraft("web", STOCK_CUSTOMER, ADDRESS, [DraftLine(STOCK_JOURNEY.sku, 4)])
     orders.place_order(container.uow(), SYSTEM, lamp)
     seed_return_journey(container)
+    seed_service_journey(container)
 
 
 def log_in(page: Page, name: str) -> None:
@@ -134,3 +135,17 @@ def seed_return_journey(container: Container) -> None:
     shipped = warehouse.ship_shipment(uow, SYSTEM, shipment.id)
     event = {"tracking_number": shipped.tracking_number, "status": "delivered", "at": uow.now()}
     tracking.record_carrier_event(uow, SYSTEM, shipped.carrier or "oms-post", event)
+
+
+# The customer service journey's customer: two orders with her phone, one of them on hold,
+# so it is in the service queue.
+SERVICE_JOURNEY = Customer("sofia.service@example.com", "Sofia Service", "+33 4 72 00 11 22")
+SERVICE_PHONE = "+33472001122"
+
+
+def seed_service_journey(container: Container) -> None:
+    uow = container.uow()
+    for _ in range(2):
+        draft = OrderDraft("phone", SERVICE_JOURNEY, ADDRESS, [DraftLine("MUG-STN-WHT", 1)])
+        last = orders.place_order(uow, SYSTEM, draft).order
+    orders.hold_order(uow, SYSTEM, last.id, "customer asked to wait")

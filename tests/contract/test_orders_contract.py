@@ -164,3 +164,50 @@ def test_backorders_and_waiting_orders_are_open_lines_that_wait(catalogue: UnitO
     assert catalogue.run(lambda: catalogue.orders.backorders([])) == []
     assert catalogue.run(lambda: catalogue.orders.waiting_orders()) == [waiting.id]
     assert served.id not in catalogue.run(lambda: catalogue.orders.waiting_orders())
+
+
+def test_search_finds_a_phone_and_an_external_id_each_on_its_own_index(
+    catalogue: UnitOfWork,
+) -> None:
+    """Customer service's searches: a phone however it is written, an external id exactly
+    as the channel sent it, and a word that may be a name or an external id, both."""
+    ann = order(
+        catalogue,
+        ("TEE", 1),
+        customer=Customer("ann@example.com", "Ann Abel", "+33 6 12-34-56.78"),
+        external_id="#1001",
+    ).id
+    bob = order(
+        catalogue,
+        ("TEE", 1),
+        channel="marketplace",
+        customer=Customer("bob@example.com", "Bob Berg", "(030) 123 456"),
+        external_id="AMZ-123-456",
+    ).id
+    cid = order(catalogue, ("TEE", 1), customer=Customer("cid@example.com", "Cid"))
+    dan = order(
+        catalogue, ("TEE", 1), customer=Customer("dan@example.com", "Dan"), external_id="123456"
+    ).id
+    eve = order(
+        catalogue, ("TEE", 1), customer=Customer("eve@example.com", "Eve"), external_id="Anna"
+    ).id
+
+    def search(q: str) -> list[int]:
+        flt = OrderFilter(q=q)
+        return [o.id for o in catalogue.run(lambda: catalogue.orders.search(flt))]
+
+    assert get(catalogue, ann).customer.phone == "+33612345678"  # stored normalised
+    assert get(catalogue, bob).customer.phone == "030123456"
+    assert cid.customer.phone is None
+    assert search("+33612345678") == [ann]
+    assert search(" +33 (6) 12 34 56 78 ") == [ann]
+    assert search("030-123-456") == [bob]
+    assert search("33612345678") == []  # no + : another number
+    assert search("#1001") == [ann]
+    assert search("1001") == []  # exact: the channel's id is "#1001"
+    assert search("AMZ-123-456") == [bob]
+    assert search("amz-123-456") == []
+    assert search("123456") == [dan]  # phone-shaped, found as an external id
+    assert search("Anna") == [eve]  # no one's name has "anna" in it: Eve's id
+    assert search("ann") == [ann]  # part of a name, not an external id
+    assert search("Ann Abel") == [ann]

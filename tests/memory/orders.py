@@ -158,8 +158,19 @@ class MemoryOrders(MemoryRepository):
             return any(
                 s.order_id == order.id and s.tracking_number == search.text
                 for s in self.state.shipments.values()
+            ) or any(
+                r.order_id == order.id and r.tracking_number == search.text
+                for r in self.state.returns.values()
             )
-        return search.text in order.customer.name.lower()
+        if search.kind is SearchKind.EXTERNAL_ID:
+            return order.external_id == search.text
+        if search.kind is SearchKind.PHONE:
+            found = order.customer.phone == search.text
+        else:
+            found = search.text in order.customer.name.lower()
+        return found or (
+            search.or_external_id is not None and order.external_id == search.or_external_id
+        )
 
     def backorders(self, product_ids: Sequence[int]) -> list[Backorder]:
         wanted = set(product_ids)

@@ -50,7 +50,9 @@ def fingerprint(draft: OrderDraft) -> str:
     body = json.dumps(
         {
             "channel": draft.channel,
-            "customer": _fields_of(draft.customer),
+            # Without a phone the hash is what it was before phones existed: retries of
+            # requests sent then are still recognised.
+            "customer": {k: v for k, v in _fields_of(draft.customer).items() if v is not None},
             "shipping_address": _fields_of(draft.shipping_address),
             "lines": [_fields_of(line) for line in draft.lines],
             "currency": draft.currency,

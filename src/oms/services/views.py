@@ -15,6 +15,7 @@ from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.money import Money
 from oms.domain.orders.status import FINISHED, IN_PROGRESS, OrderStatus
 from oms.domain.returns.status import ReturnStatus
+from oms.services.customer_service import CustomerServiceViews
 from oms.services.ports import UnitOfWork
 from oms.services.stock_views import StockViews
 
@@ -106,7 +107,7 @@ class WorkCounts:
     returns: dict[str, StatusCount] = field(default_factory=dict)  # to approve, to inspect
 
 
-class BackOfficeViews(StockViews, Protocol):
+class BackOfficeViews(StockViews, CustomerServiceViews, Protocol):
     """The read queries of the back office (adapters/db/views.py), run inside uow.run."""
 
     def orders(self, query: OrderQuery, today: date) -> list[OrderRow]:

@@ -24,6 +24,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Today", "/", None),
     NavEntry("Orders", "/orders", Permission.ORDER_READ),
     NavEntry("Returns", "/returns", Permission.ORDER_READ),
+    # Customer service: roles that read orders and may hold them answer customers.
+    NavEntry("Service", "/service", Permission.ORDER_HOLD),
     NavEntry("Station", "/station", Permission.FULFIL),
     NavEntry("Stock", "/stock", Permission.STOCK_READ),
     NavEntry("Products", "/products", Permission.CATALOGUE_READ),

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from oms.domain.errors import InvalidInput
 from oms.domain.orders.status import OrderStatus
-from oms.services import views
+from oms.services import customer_service, views
 from oms.services.views import OrderQuery, OrderSort
 from oms.web.problems import problem_of
 from oms.web.shell import PageDep, PageRoute
@@ -149,10 +149,16 @@ def order_list(page: PageDep, params: Annotated[ListParams, Query()]) -> Respons
             found = views.find_orders(page.uow, page.views, page.actor, query)
         except InvalidInput as error:
             form.errors["to"] = next(iter(problem_of(error).fields.values()), "")
+    # Where each hit is (its parcel's step, the promised date): one indexed read of the
+    # page's shipments.
+    where: dict[int, customer_service.Where] = {}
+    if found and found.rows:
+        ids = [r.id for r in found.rows]
+        where = customer_service.where_orders_are(page.uow, page.views, page.actor, ids)
     next_url = None
     if found and found.more:
         next_url = "/orders?" + form.params(cursor=encode_cursor(found.rows[-1].cursor(query.sort)))
-    context = {"form": form, "found": found, "zone": zone, "next_url": next_url,
+    context = {"form": form, "found": found, "zone": zone, "next_url": next_url, "where": where,
                "paged": bool(cursor), "statuses": list(OrderStatus)}  # fmt: skip
     status_code = 422 if form.errors else 200
     if page.request.headers.get("HX-Target") == "results":

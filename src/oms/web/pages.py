@@ -14,6 +14,7 @@ from oms.web import (
     orders_list,
     products,
     return_pages,
+    service_pages,
     station,
     station_pack,
     stock_list,
@@ -34,3 +35,4 @@ for module in (stock_list, stock_row):  # the stock list, backorders, a stock ro
     router.include_router(module.router)
 for module in (products, locations, users):  # catalogue, locations, users (admin)
     router.include_router(module.router)
+router.include_router(service_pages.router)  # the service queue, the customer view

@@ -15,6 +15,7 @@ from oms.adapters.db.tables import (
     order_events,
     order_lines,
     orders,
+    returns,
     shipments,
 )
 from oms.domain.errors import ConcurrentUpdate
@@ -71,7 +72,7 @@ def _order(m: Any, lines: list[OrderLine]) -> Order:
         channel=m["channel"],
         external_id=m["external_id"],
         status=OrderStatus(m["status"]),
-        customer=Customer(m["customer_email"], m["customer_name"]),
+        customer=Customer(m["customer_email"], m["customer_name"], m["customer_phone"]),
         shipping_address=Address(
             name=m["ship_name"],
             line1=m["ship_line1"],
@@ -128,7 +129,9 @@ def _quantities(line: OrderLine) -> tuple[int, ...]:
 
 def matching(q: str) -> sa.ColumnElement[bool]:
     """The orders a search text finds (domain/orders/search.py says what the text is): one
-    indexed column each, never all of them at once."""
+    indexed column each, never all of them at once; where a text may be two things (a
+    phone or a name that may be an external id) an OR of two indexed conditions, which
+    PostgreSQL reads as a BitmapOr of the two indexes."""
     search = read_search(q)
     if search is None:
         return sa.true()
@@ -138,9 +141,21 @@ def matching(q: str) -> sa.ColumnElement[bool]:
         return orders.c.number == search.text
     if search.kind is SearchKind.TRACKING:
         return orders.c.id.in_(
-            sa.select(shipments.c.order_id).where(shipments.c.tracking_number == search.text)
+            sa.union(
+                sa.select(shipments.c.order_id).where(shipments.c.tracking_number == search.text),
+                sa.select(returns.c.order_id).where(returns.c.tracking_number == search.text),
+            )
         )
-    return sa.func.lower(orders.c.customer_name).contains(search.text, autoescape=True)
+    if search.kind is SearchKind.EXTERNAL_ID:
+        return orders.c.external_id == search.text
+    found: sa.ColumnElement[bool]
+    if search.kind is SearchKind.PHONE:
+        found = orders.c.customer_phone == search.text
+    else:
+        found = sa.func.lower(orders.c.customer_name).contains(search.text, autoescape=True)
+    if search.or_external_id is not None:
+        return sa.or_(found, orders.c.external_id == search.or_external_id)
+    return found
 
 
 class SqlOrders(Repository):
@@ -191,6 +206,7 @@ class SqlOrders(Repository):
             "held_from": None,
             "customer_email": order.customer.email.lower(),
             "customer_name": order.customer.name,
+            "customer_phone": order.customer.phone,
             "ship_name": address.name,
             "ship_line1": address.line1,
             "ship_line2": address.line2,

@@ -117,6 +117,7 @@ orders = sa.Table(
     sa.Column("held_from", sa.String(32)),
     sa.Column("customer_email", sa.String(320), nullable=False),
     sa.Column("customer_name", sa.String(200), nullable=False),
+    sa.Column("customer_phone", sa.String(16)),  # normalised: digits, leading + (phone.py)
     sa.Column("ship_name", sa.String(200), nullable=False),
     sa.Column("ship_line1", sa.String(200), nullable=False),
     sa.Column("ship_line2", sa.String(200)),
@@ -146,6 +147,10 @@ orders = sa.Table(
     # autogenerate's comparison leaves them out (migrate.py, MIGRATION_ONLY_INDEXES).
     sa.Index("ix_orders_total_minor_id", "total_minor", "id"),
     sa.Index("ix_orders_customer_name_id", "customer_name", "id"),
+    # Customer service's searches (domain/orders/search.py): a phone, an external id alone
+    # (the unique key starts with the channel, which the search box does not know).
+    sa.Index("ix_orders_customer_phone", "customer_phone"),
+    sa.Index("ix_orders_external_id", "external_id"),
 )
 
 order_lines = sa.Table(

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from oms.adapters.db.base import from_minor
+from oms.adapters.db.customer_service import SqlCustomerServiceViews
 from oms.adapters.db.orders import matching
 from oms.adapters.db.stock_views import SqlStockViews
 from oms.adapters.db.tables import (
@@ -100,7 +101,7 @@ def _sorted(select: sa.Select[Any], query: OrderQuery) -> sa.Select[Any]:
     return select.order_by(*order_by).limit(query.limit)
 
 
-class SqlViews(SqlStockViews):
+class SqlViews(SqlStockViews, SqlCustomerServiceViews):
     def orders(self, query: OrderQuery, today: date) -> list[OrderRow]:
         headers = [r._mapping for r in self.conn.execute(_sorted(_filtered(query, today), query))]
         ids = [m["id"] for m in headers]

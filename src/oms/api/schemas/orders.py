@@ -23,14 +23,22 @@ class Customer(Strict):
 
     email: Annotated[str, Field(max_length=320)]
     name: Text
+    phone: Annotated[
+        str | None,
+        Field(
+            max_length=32,
+            description="Optional: 6 to 15 digits, an optional leading +, spaces, dots,"
+            " dashes and parentheses; given back normalised (digits and the leading +)",
+        ),
+    ] = None
 
     def to_domain(self) -> domain.Customer:
-        return domain.Customer(self.email, self.name)
+        return domain.Customer(self.email, self.name, self.phone)
 
     @classmethod
     def of(cls, c: domain.Customer) -> Customer:
         # Not validated again: given back as it was stored.
-        return cls.model_construct(email=c.email, name=c.name)
+        return cls.model_construct(email=c.email, name=c.name, phone=c.phone)
 
 
 class LineIn(Strict):

@@ -11,6 +11,7 @@ from oms.domain.catalogue.model import Product
 from oms.domain.countries import is_country
 from oms.domain.errors import FieldErrors
 from oms.domain.money import Money, fits_currency, is_currency
+from oms.domain.orders.phone import normalise_phone
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_LINES = 500
@@ -22,6 +23,7 @@ PRIORITY_RANGE = range(-100, 101)
 class Customer:
     email: str
     name: str
+    phone: str | None = None  # normalised once placed (phone.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,12 @@ class OrderDraft:
             errors.add("customer.email", "must be an email address")
         if not self.customer.name.strip():
             errors.add("customer.name", "must not be empty")
+        if self.customer.phone is not None and normalise_phone(self.customer.phone) is None:
+            errors.add(
+                "customer.phone",
+                "must be a phone number: 6 to 15 digits, an optional leading +,"
+                " spaces, dots, dashes and parentheses",
+            )
         _check_address(self.shipping_address, errors)
         if self.currency is not None and not is_currency(self.currency):
             errors.add("currency", f"unknown ISO 4217 currency {self.currency!r}")

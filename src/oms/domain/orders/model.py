@@ -30,6 +30,7 @@ from oms.domain.orders.draft import (
     compute_totals,
 )
 from oms.domain.orders.events import OrderEvent, OrderEventType
+from oms.domain.orders.phone import normalise_phone
 from oms.domain.orders.status import OrderStatus, check_transition, lines_may_be_cancelled
 
 __all__ = [
@@ -106,6 +107,13 @@ class InitialAllocation:
 
     units: tuple[int, ...]
     location_ids: tuple[int, ...]
+
+
+def _stored_customer(customer: Customer) -> Customer:
+    """The customer as stored: the phone normalised (checked already by check_shape)."""
+    if customer.phone is None:
+        return customer
+    return replace(customer, phone=normalise_phone(customer.phone) or customer.phone)
 
 
 def order_number(n: int) -> str:
@@ -188,7 +196,7 @@ class Order:
             channel=draft.channel,
             external_id=draft.external_id,
             status=OrderStatus.PENDING,
-            customer=draft.customer,
+            customer=_stored_customer(draft.customer),
             shipping_address=draft.shipping_address,
             currency=currency,
             priority=draft.priority,
