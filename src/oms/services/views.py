@@ -171,7 +171,7 @@ def _queues(counts: WorkCounts, actor: Actor) -> list[Queue]:
         (P.SHIPMENT_READ, Queue("late", "Orders with a late shipment", counts.late_orders,
                                 href="/orders?late=1&sort=placed")),
         (P.SHIPMENT_READ, Queue("exceptions", "Delivery problems", exception.count,
-                                exception.oldest)),
+                                exception.oldest, "/service")),
         (P.ALLOCATE, Queue("backorders", "Orders waiting for stock", counts.waiting_for_stock,
                            href="/stock/backorders")),
         (P.FULFIL, Queue("to-pick", "Shipments to put on a pick list", counts.to_pick,
