@@ -25,15 +25,45 @@ def amount(text: str, name: str, errors: FieldErrors) -> Decimal | None:
     return value
 
 
-def integer(text: str, name: str, errors: FieldErrors) -> int | None:
-    """A whole number; empty gives None."""
+WHOLE = "must be a whole number"
+
+
+def _whole(text: str) -> int | None:
+    """'12', '-3', '+5' as a number; None when it is not one (or absurdly long)."""
     text = text.strip()
-    if not text:
-        return None
-    if len(text) > 12 or not text.lstrip("-").isdigit():
-        errors.add(name, "a whole number")
+    if len(text) > 12 or not text.lstrip("+-").isdigit():
         return None
     return int(text)
+
+
+def integer(text: str, name: str, errors: FieldErrors) -> int | None:
+    """A whole number; empty gives None."""
+    if not text.strip():
+        return None
+    value = _whole(text)
+    if value is None:
+        errors.add(name, WHOLE)
+    return value
+
+
+def counts(values: list[str], name: str, errors: FieldErrors) -> list[int]:
+    """One whole number of 0 or more per form row (`lines[i].<name>`); 0 where one is wrong,
+    with that row's inline message."""
+    out = []
+    for i, text in enumerate(values):
+        value = _whole(text)
+        if value is None or value < 0:
+            errors.add(f"lines[{i}].{name}", f"{WHOLE}, 0 or more")
+        out.append(max(value or 0, 0))
+    return out
+
+
+def whole_number(text: str, name: str) -> int:
+    """A required whole number, or the field's own inline error at once."""
+    value = _whole(text)
+    if value is None:
+        raise FieldErrors.single(name, WHOLE)
+    return value
 
 
 def clock_time(text: str, name: str, errors: FieldErrors) -> time | None:

@@ -21,7 +21,7 @@ from oms.domain.returns.status import ReturnStatus
 from oms.services import catalogue, documents, orders, returns, views
 from oms.services.ports.returns import ReturnFilter
 from oms.services.returns import ReceiveReturn, StartReturn
-from oms.web import order_page
+from oms.web import forms, order_page
 from oms.web.order_returns import StartAttempt
 from oms.web.problems import Problem, problem_of
 from oms.web.shell import FormText, Page, PageDep, PageRoute
@@ -115,18 +115,6 @@ def return_label(page: PageDep, return_id: int) -> Response:
     )
 
 
-def _numbers(values: list[str], name: str, errors: FieldErrors) -> list[int]:
-    out = []
-    for i, text in enumerate(values):
-        text = text.strip()
-        if not text.isdigit() or len(text) > 9:
-            errors.add(f"lines[{i}].{name}", "a whole number, 0 or more")
-            out.append(0)
-        else:
-            out.append(int(text))
-    return out
-
-
 def _step(
     page: Page, return_id: int, name: str, run: Callable[[], Return], typed: dict[str, Any]
 ) -> Response:
@@ -173,7 +161,7 @@ def receive(
 
     def run() -> Return:
         errors = FieldErrors()
-        units = _numbers(quantity, "quantity", errors)
+        units = forms.counts(quantity, "quantity", errors)
         errors.raise_if_any()
         cmd = ReceiveReturn(location, list(zip(sku, units, strict=True)))
         return returns.receive_return(page.uow, page.actor, return_id, cmd)
@@ -198,8 +186,8 @@ def inspect(
 
     def run() -> Return:
         errors = FieldErrors()
-        good = _numbers(resellable, "resellable", errors)
-        bad = _numbers(damaged, "damaged", errors)
+        good = forms.counts(resellable, "resellable", errors)
+        bad = forms.counts(damaged, "damaged", errors)
         errors.raise_if_any()
         found = [Inspected(s, g, b) for s, g, b in zip(sku, good, bad, strict=True)]
         return returns.inspect_return(page.uow, page.actor, return_id, found)
@@ -239,7 +227,7 @@ def start(page: PageDep, order_id: int, form: Annotated[StartForm, Form()]) -> R
 
 def _start_command(form: StartForm) -> StartReturn:
     errors = FieldErrors()
-    units = _numbers(form.quantity, "quantity", errors)
+    units = forms.counts(form.quantity, "quantity", errors)
     lines = []
     resolution = form.resolution
     for i, (sku, n) in enumerate(zip(form.sku, units, strict=False)):

@@ -22,6 +22,7 @@ from oms.domain.errors import Conflict, FieldErrors, InvalidInput, NotFound
 from oms.domain.fulfilment.model import MAX_WAVE, Picked, PickList, PickListStatus
 from oms.services import documents, picking, station
 from oms.services.station import StationViews
+from oms.web import forms
 from oms.web.problems import Problem, problem_of
 from oms.web.shell import FormText, Page, PageDep, PageRoute, container
 
@@ -120,8 +121,10 @@ def make_wave(
     `max_orders` orders waiting, in wave order."""
     st.page.check_csrf(csrf_token)
     try:
-        chosen = [_whole(x, "shipment") for x in shipment] or None
-        wave = min(len(chosen), MAX_WAVE) if chosen else _whole(max_orders, "max_orders")
+        chosen = [forms.whole_number(x, "shipment") for x in shipment] or None
+        wave = (
+            min(len(chosen), MAX_WAVE) if chosen else forms.whole_number(max_orders, "max_orders")
+        )
         made = picking.create_pick_list(
             st.page.uow, st.page.actor, st.location.code, wave, shipment_ids=chosen
         )
@@ -132,13 +135,6 @@ def make_wave(
         f"/pick-lists/{made.id}",
         f"Pick list {made.id} made: {count} shipment{'s' * (count != 1)}. Print it, then pick.",
     )
-
-
-def _whole(text: str, name: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise FieldErrors.single(name, "must be a whole number") from None
 
 
 # -- a pick list: print, report what was picked, give up -------------------------------------

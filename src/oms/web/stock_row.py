@@ -14,6 +14,7 @@ from oms.domain.access import Permission
 from oms.domain.errors import Conflict, FieldError, InvalidInput
 from oms.services import inventory, stock_views, views
 from oms.services.inventory import StockChange
+from oms.web import forms
 from oms.web.problems import Problem, problem_of
 from oms.web.shell import FormText, Page, PageDep, PageRoute
 
@@ -57,14 +58,6 @@ def stock_row(
     return _show(page, location, sku, before)
 
 
-def whole_number(text: str, name: str) -> int:
-    """A typed whole number ('12', '-3', '+5'); otherwise the field's own inline error."""
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise InvalidInput([FieldError(name, "must be a whole number")]) from None
-
-
 def checked_reason(text: str) -> str:
     if len(text) > MAX_REASON:
         raise InvalidInput([FieldError("reason", f"must be at most {MAX_REASON} characters")])
@@ -79,7 +72,7 @@ def count(
     page.check_csrf(csrf_token)
     typed = {"on_hand": on_hand, "reason": reason}
     try:
-        counted = whole_number(on_hand, "on_hand")
+        counted = forms.whole_number(on_hand, "on_hand")
         change = StockChange(location, sku, checked_reason(reason) or None, on_hand=counted)
         row = inventory.count_stock(page.uow, page.actor, change)
     except (InvalidInput, Conflict) as error:
@@ -96,7 +89,7 @@ def adjust(
     page.check_csrf(csrf_token)
     typed = {"delta": delta, "reason": reason}
     try:
-        units = whole_number(delta, "delta")
+        units = forms.whole_number(delta, "delta")
         change = StockChange(location, sku, checked_reason(reason), delta=units)
         row = inventory.adjust_stock(page.uow, page.actor, change)
     except (InvalidInput, Conflict) as error:
