@@ -14,6 +14,7 @@ from oms.adapters.db.uow import Clock, SqlUnitOfWork, utc_now
 from oms.adapters.db.views import SqlViews
 from oms.adapters.documents.pdf import PdfDocuments
 from oms.adapters.passwords import Argon2Passwords
+from oms.adapters.payments.manual import ProviderBook
 from oms.config import Settings
 from oms.domain.fulfilment.backlog import BacklogProblem
 from oms.services.backlog import Solver, SolverAnswer
@@ -34,9 +35,12 @@ class Container:
     passwords: PasswordHasher = field(default_factory=Argon2Passwords)
     documents: DocumentRenderer = field(default_factory=PdfDocuments)
     carriers: CarrierBook = field(default_factory=CarrierBook)
+    providers: ProviderBook = field(default_factory=ProviderBook)
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.clock, self.passwords, self.documents, self.carriers)
+        return SqlUnitOfWork(
+            self.engine, self.clock, self.passwords, self.documents, self.carriers, self.providers
+        )
 
     def backlog_solver(self, time_limit_s: float) -> Solver:
         """The exact optimiser of `oms allocate` (SciPy's HiGHS, imported when asked for)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 
 from pydantic import SecretStr
@@ -26,6 +27,10 @@ class Settings(BaseSettings):
     cookie_secure: bool = True
     """Mark cookies Secure. Browsers accept Secure cookies on http://localhost and
     http://127.0.0.1; turn this off only to serve the back office over plain HTTP elsewhere."""
+
+    refund_limit: Decimal = Decimal(500)
+    """The largest refund customer service may issue alone, in the order's currency (500
+    means 500.00 EUR on a euro order, 500 JPY on a yen one); above it, an admin issues it."""
 
     service_backorder_days: int = 3
     """Customer service's queue lists an order still waiting for stock this many days after

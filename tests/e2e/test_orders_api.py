@@ -72,6 +72,7 @@ def test_placing_an_order_answers_the_whole_order(shop: TestClient) -> None:
     assert (mug["allocated_quantity"], mug["backordered_quantity"]) == (1, 0)
     assert order["totals"] == {
         "subtotal": "147.80",
+        "discount": "0.00",
         "shipping": "0.00",
         "tax": "0.00",
         "total": "147.80",

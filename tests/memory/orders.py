@@ -47,11 +47,16 @@ def _as_stored(order: Order) -> Order:
                 ("shipping", totals.shipping),
                 ("tax", totals.tax),
                 ("total", totals.total),
+                ("discount", totals.discount),
             )
         },
     )
     for line in stored.lines:
         line.unit_price = stored_amount(line.unit_price, cur)
+        line.discount = stored_amount(line.discount, cur)
+        line.tax = stored_amount(line.tax, cur)
+    stored.paid_total = stored_amount(order.paid_total, cur)
+    stored.refunded_total = stored_amount(order.refunded_total, cur)
     return stored
 
 
@@ -119,6 +124,10 @@ class MemoryOrders(MemoryRepository):
         # What the SQL UPDATEs write: the header's status and version, the line quantities.
         stored.status, stored.held_from = order.status, order.held_from
         stored.version, stored.updated_at = order.version, now
+        cur = order.currency
+        stored.paid_total = stored_amount(order.paid_total, cur)
+        stored.refunded_total = stored_amount(order.refunded_total, cur)
+        stored.exchanges = list(order.exchanges)
         given = {line.id: line for line in order.lines}
         for line in stored.lines:
             if line.id in given:

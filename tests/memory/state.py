@@ -11,6 +11,7 @@ from oms.domain.fulfilment.model import PickLine, PickListStatus, Shipment
 from oms.domain.inventory.model import StoredLedgerEntry
 from oms.domain.orders.events import StoredEvent
 from oms.domain.orders.model import Order
+from oms.domain.payments.model import Payment, Refund
 from oms.domain.returns.model import Return
 from oms.domain.returns.policy import ReturnPolicy
 from oms.domain.users import User
@@ -94,6 +95,8 @@ class State:
     server_keys: dict[str, str] = field(default_factory=dict)
     returns: dict[int, Return] = field(default_factory=dict)
     return_policies: dict[str, ReturnPolicy] = field(default_factory=dict)
+    payments: dict[int, Payment] = field(default_factory=dict)
+    refunds: dict[int, Refund] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
         self.ids[table] = self.ids.get(table, 0) + 1

@@ -9,12 +9,14 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from oms.adapters.documents.pdf import PdfDocuments
+from oms.adapters.payments.manual import ProviderBook
 from oms.domain.errors import ConcurrentUpdate
 from oms.services.ports.access import PasswordHasher, UserRepository
 from oms.services.ports.carriers import CarrierRepository
 from oms.services.ports.catalogue import LocationRepository, ProductRepository
 from oms.services.ports.documents import DocumentRenderer
 from oms.services.ports.orders import OrderRepository
+from oms.services.ports.payments import PaymentProviders, PaymentRepository
 from oms.services.ports.returns import ReturnRepository
 from oms.services.ports.shipments import ShipmentRepository
 from oms.services.ports.stock import StockRepository
@@ -22,6 +24,7 @@ from tests.fakes import FakePasswords
 from tests.memory.carriers import CarrierSetup, MemoryCarriers, builtin_carriers
 from tests.memory.catalogue import MemoryLocations, MemoryProducts
 from tests.memory.orders import MemoryOrders
+from tests.memory.payments import MemoryPayments
 from tests.memory.returns import MemoryReturns
 from tests.memory.shipments import MemoryShipments
 from tests.memory.state import State
@@ -43,6 +46,7 @@ class MemoryDatabase:
 
     def __init__(self, carriers: list[CarrierSetup] | None = None) -> None:
         self.state = State()
+        self.providers = ProviderBook()
         self.carriers = {c.profile.code: c for c in (carriers or builtin_carriers())}
         for setup in self.carriers.values():
             self.state.carrier_serials[setup.profile.code] = setup.serial_first
@@ -72,6 +76,8 @@ class MemoryUnitOfWork:
         self.shipments: ShipmentRepository = MemoryShipments(self)
         self.returns: ReturnRepository = MemoryReturns(self)
         self.carriers: CarrierRepository = MemoryCarriers(self)
+        self.payments: PaymentRepository = MemoryPayments(self)
+        self.providers: PaymentProviders = self.database.providers
 
     @property
     def state(self) -> State:

@@ -38,6 +38,8 @@ EXPECTED: dict[Role, set[Permission]] = {
         # Returns and money (API.md): only customer service or admin may override the
         # window, which says that others may start a return: sales, who place orders.
         P.RETURN_CREATE,
+        # Issue 10: sales take payments (a bank transfer that arrived, cash on delivery).
+        P.PAYMENT_RECORD,
     },
     Role.CUSTOMER_SERVICE: {
         P.ORDER_READ,
@@ -49,6 +51,10 @@ EXPECTED: dict[Role, set[Permission]] = {
         # Issue 10: customer service creates, approves, overrides.
         P.RETURN_CREATE,
         P.RETURN_MANAGE,
+        # Issue 10: customer service records payments and refunds up to a limit (a setting;
+        # above it, admin: REFUND_ABOVE_LIMIT).
+        P.PAYMENT_RECORD,
+        P.REFUND_ISSUE,
     },
     # The fulfilment issue: the warehouse picks, packs, ships and re-plans the backlog.
     # The people who work orders may note on them (customer service section of API.md).

@@ -104,14 +104,21 @@ def test_a_price_finer_than_the_currency_is_refused() -> None:
 
 
 def test_totals_are_computed_in_decimal() -> None:
-    totals = compute_totals("EUR", [(3, Decimal("0.10")), (1, Decimal("19.90"))], Decimal("4.95"))
+    totals = compute_totals(
+        "EUR",
+        [
+            (3, Decimal("0.10"), Decimal(0), Decimal(0)),
+            (1, Decimal("19.90"), Decimal(0), Decimal(0)),
+        ],
+        Decimal("4.95"),
+    )
     assert totals.subtotal == Money(Decimal("20.20"), "EUR")
     assert totals.total == Money(Decimal("25.15"), "EUR")
     assert totals.tax == Money.zero("EUR")
 
 
 def order(status: OrderStatus = OrderStatus.PENDING) -> Order:
-    totals = compute_totals("EUR", [(2, Decimal(10))], Decimal(0))
+    totals = compute_totals("EUR", [(2, Decimal(10), Decimal(0), Decimal(0))], Decimal(0))
     line = OrderLine(7, "A", 1, 5, Decimal(10), allocated_quantity=3, backordered_quantity=2)
     return Order(
         1,

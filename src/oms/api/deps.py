@@ -20,6 +20,14 @@ async def get_uow(request: Request) -> UnitOfWork:
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+
+
+async def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
 # An id in a path: ids are 64-bit, so anything larger is refused (422) before the database.
 IdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 

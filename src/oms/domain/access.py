@@ -37,6 +37,9 @@ class Permission(StrEnum):
     RETURN_CREATE = "return.create"
     RETURN_MANAGE = "return.manage"
     RETURN_RECEIVE = "return.receive"
+    PAYMENT_RECORD = "payment.record"
+    REFUND_ISSUE = "refund.issue"
+    REFUND_ABOVE_LIMIT = "refund.above_limit"
 
 
 P = Permission
@@ -64,6 +67,12 @@ DESCRIPTIONS: dict[Permission, str] = {
         "approve and reject returns; start one outside the return window (with a reason)"
     ),
     P.RETURN_RECEIVE: "receive returned parcels and inspect them (restock or write off)",
+    P.PAYMENT_RECORD: "record money received for an order (payments)",
+    P.REFUND_ISSUE: (
+        "refund returns and cancelled units, up to the refund limit (OMS_REFUND_LIMIT);"
+        " retry a failed refund"
+    ),
+    P.REFUND_ABOVE_LIMIT: "issue a refund larger than the refund limit",
 }
 
 _READ_ALL = frozenset({P.CATALOGUE_READ, P.STOCK_READ, P.ORDER_READ, P.SHIPMENT_READ})
@@ -82,6 +91,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.STOCK_READ,
             P.SHIPMENT_READ,
             P.RETURN_CREATE,
+            P.PAYMENT_RECORD,
         }
     ),
     Role.CUSTOMER_SERVICE: frozenset(
@@ -94,6 +104,8 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.SHIPMENT_READ,
             P.RETURN_CREATE,
             P.RETURN_MANAGE,
+            P.PAYMENT_RECORD,
+            P.REFUND_ISSUE,
         }
     ),
     Role.WAREHOUSE: frozenset(

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -25,13 +26,22 @@ from oms.domain.inventory.moves import Change
 from oms.domain.orders.events import OrderEventType, StoredEvent
 from oms.domain.orders.model import InitialAllocation, Order, OrderDraft, check_reason
 from oms.domain.orders.status import OrderStatus
-from oms.services import sourcing, stock_moves
+from oms.domain.payments.refunds import NothingToRefund, for_cancelled
+from oms.services import payments, sourcing, stock_moves
 from oms.services.backorders import fill_backorders
 from oms.services.ports import UnitOfWork
 from oms.services.ports.orders import OrderAlreadyPlaced, OrderFilter
 from oms.services.shipment_sync import sync_shipments
 
 MAX_PAGE = 200
+NO_LIMIT = Decimal("Infinity")  # callers that know the setting pass it (config.refund_limit)
+
+
+@dataclass(frozen=True, slots=True)
+class CancelLine:
+    line_id: int
+    quantity: int
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +64,18 @@ def fingerprint(draft: OrderDraft) -> str:
             # requests sent then are still recognised.
             "customer": {k: v for k, v in _fields_of(draft.customer).items() if v is not None},
             "shipping_address": _fields_of(draft.shipping_address),
-            "lines": [_fields_of(line) for line in draft.lines],
+            "lines": [_fields_of(line, _NEW_LINE_FIELDS) for line in draft.lines],
             "currency": draft.currency,
             "external_id": draft.external_id,
             "priority": draft.priority,
             "shipping": draft.shipping,
+            # Money fields came later: left out at their defaults, so that the hash of a
+            # request that has none of them is what it was before they existed.
+            **{
+                name: value
+                for name in ("discount", "prices_include_tax", "exchange_of")
+                if (value := getattr(draft, name))
+            },
         },
         sort_keys=True,
         default=str,
@@ -66,9 +83,17 @@ def fingerprint(draft: OrderDraft) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def _fields_of(value: Any) -> dict[str, Any]:
-    """A flat frozen dataclass's fields (slots: no __dict__)."""
-    return {name: getattr(value, name) for name in value.__dataclass_fields__}
+# Line fields added after the first orders were hashed: in the hash only when not zero.
+_NEW_LINE_FIELDS = frozenset({"discount", "tax"})
+
+
+def _fields_of(value: Any, optional: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A flat frozen dataclass's fields (slots: no __dict__); `optional` ones only when set."""
+    return {
+        name: v
+        for name in value.__dataclass_fields__
+        if (v := getattr(value, name)) or name not in optional
+    }
 
 
 def place_order(
@@ -111,6 +136,15 @@ def place_order(
         if found is None:  # pragma: no cover - the unique constraint said it exists
             raise ConcurrentUpdate("the order that won the race is not visible yet") from None
         return found
+
+
+def place_within(uow: UnitOfWork, actor: Actor, draft: OrderDraft) -> Order:
+    """Place an order inside the caller's transaction (an exchange places its replacement
+    order in the same transaction that marks the return exchanged)."""
+    errors = FieldErrors()
+    draft.check_shape(errors)
+    errors.raise_if_any()
+    return _create(uow, actor, draft, None, fingerprint(draft))
 
 
 def _create(
@@ -263,13 +297,18 @@ def release_order(uow: UnitOfWork, actor: Actor, order_id: int, reason: str) -> 
     return _transition(uow, actor, order_id, lambda order: order.release(reason))
 
 
-def cancel_order(uow: UnitOfWork, actor: Actor, order_id: int, reason: str) -> Order:
-    """Cancel every open unit; what the order reserved goes to waiting orders or is freed."""
+def cancel_order(
+    uow: UnitOfWork, actor: Actor, order_id: int, reason: str, limit: Decimal = NO_LIMIT
+) -> Order:
+    """Cancel every open unit; what the order reserved goes to waiting orders or is freed.
+    A paid order is refunded what it paid for those units (and its shipping, if nothing
+    shipped): the refund is stored with the cancellation, then asked of the provider."""
     actor.require(Permission.ORDER_CANCEL)
     check_reason(reason)
 
-    def work() -> Order:
+    def work() -> tuple[Order, int | None]:
         order = _load(uow, order_id)
+        before = {line.id: line.cancelled_quantity for line in order.lines}
         order.cancel(reason)
         now = uow.now()
         products = sorted({line.product_id for line in order.lines})
@@ -279,12 +318,97 @@ def cancel_order(uow: UnitOfWork, actor: Actor, order_id: int, reason: str) -> O
         change = Change(actor.name, now, f"order cancelled: {reason}")
         released = stock_moves.release_all(uow, order.id, change)
         sync_shipments(uow, order, now)
+        cancelled = {ln.id: ln.cancelled_quantity - before[ln.id] for ln in order.lines}
+        refund_id = _refund_cancelled(uow, actor, order, cancelled, reason, limit)
         uow.orders.save(order, actor.name, now)  # version check: a concurrent fill retries
         if released:
             fill_backorders(uow, products, change)
-        return order
+        return order, refund_id
 
-    return uow.run(work)
+    order, refund_id = uow.run(work)
+    if refund_id is not None:
+        payments.send_refund(uow, actor, refund_id)
+        return uow.run(lambda: _load(uow, order_id), write=False)
+    return order
+
+
+def cancel_line(
+    uow: UnitOfWork,
+    actor: Actor,
+    order_id: int,
+    cmd: CancelLine,
+    limit: Decimal = NO_LIMIT,
+) -> Order:
+    """Cancel units of one line that have not shipped (the rest of the order goes on):
+    backordered units first, then reserved ones, whose stock is released and offered to
+    waiting orders. A paid order is refunded for them."""
+    actor.require(Permission.ORDER_CANCEL)
+    check_reason(cmd.reason)
+
+    def work() -> tuple[Order, int | None]:
+        order = _load(uow, order_id)
+        line = next((ln for ln in order.lines if ln.id == cmd.line_id), None)
+        if line is None:
+            raise NotFound(f"order {order.number} has no line {cmd.line_id}")
+        allocated = order.cancel_line(cmd.line_id, cmd.quantity, cmd.reason)
+        now = uow.now()
+        uow.stock.lock_options([line.product_id])
+        change = Change(actor.name, now, f"line cancelled: {cmd.reason}")
+        stock_moves.release(uow, order.id, _newest_held(uow, order.id, line.id, allocated), change)
+        sync_shipments(uow, order, now)
+        refund_id = _refund_cancelled(uow, actor, order, {line.id: cmd.quantity}, cmd.reason, limit)
+        uow.orders.save(order, actor.name, now)
+        if allocated:
+            fill_backorders(uow, [line.product_id], change)
+        return order, refund_id
+
+    order, refund_id = uow.run(work)
+    if refund_id is not None:
+        payments.send_refund(uow, actor, refund_id)
+        return uow.run(lambda: _load(uow, order_id), write=False)
+    return order
+
+
+def _newest_held(
+    uow: UnitOfWork, order_id: int, line_id: int, units: int
+) -> dict[tuple[int, int], int]:
+    """Which stock rows give back `units` reserved units of a line: the newest
+    reservations first, as stock_moves.release takes them."""
+    take: dict[tuple[int, int], int] = defaultdict(int)
+    held = sorted(
+        (r for r in uow.stock.reservations_of(order_id) if r.order_line_id == line_id),
+        key=lambda r: r.id,
+        reverse=True,
+    )
+    for r in held:
+        if units <= 0:
+            break
+        n = min(r.quantity, units)
+        take[(line_id, r.stock_id)] += n
+        units -= n
+    return dict(take)
+
+
+def _refund_cancelled(
+    uow: UnitOfWork,
+    actor: Actor,
+    order: Order,
+    units: dict[int, int],
+    reason: str,
+    limit: Decimal,
+) -> int | None:
+    """Store the refund of cancelled units of a paid order (None when nothing is owed)."""
+    units = {k: n for k, n in units.items() if n > 0}
+    if not units or order.paid_total <= order.refunded_total:
+        return None
+    try:
+        plan = for_cancelled(payments.basis(uow, order), units)
+    except NothingToRefund:
+        return None
+    if plan.amount <= 0:
+        return None
+    refund = payments.start_refund(uow, actor, order, plan, (None, f"cancelled: {reason}"), limit)
+    return refund.id
 
 
 def complete_delivered(uow: UnitOfWork, actor: Actor, delivered_before: datetime) -> list[str]:

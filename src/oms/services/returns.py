@@ -190,6 +190,7 @@ def _label(uow: UnitOfWork, r: Return, order: Order, now: datetime) -> ReturnLab
         ship_date=ship_date,
         promised_delivery_date=ship_date + timedelta(days=quote.transit_days),
         location_id=location.id,
+        cost=quote.cost,
     )
 
 

@@ -56,6 +56,8 @@ def _line(m: Any, currency: str) -> OrderLine:
         product_id=m["product_id"],
         quantity=m["quantity"],
         unit_price=from_minor(m["unit_price_minor"], currency),
+        discount=from_minor(m["discount_minor"], currency),
+        tax=from_minor(m["tax_minor"], currency),
         **{name: m[name] for name in _QUANTITIES},
     )
 
@@ -64,7 +66,7 @@ def _order(m: Any, lines: list[OrderLine]) -> Order:
     cur = m["currency"]
     money = {
         k: Money(from_minor(m[f"{k}_minor"], cur), cur)
-        for k in ("subtotal", "shipping", "tax", "total")
+        for k in ("subtotal", "shipping", "tax", "total", "discount")
     }
     return Order(
         id=m["id"],
@@ -90,6 +92,11 @@ def _order(m: Any, lines: list[OrderLine]) -> Order:
         held_from=OrderStatus(m["held_from"]) if m["held_from"] else None,
         tracking_token=m["tracking_token"],
         lines=lines,
+        prices_include_tax=m["prices_include_tax"],
+        paid_total=from_minor(m["paid_minor"], cur),
+        refunded_total=from_minor(m["refunded_minor"], cur),
+        exchange_of=m["exchange_of_id"],
+        exchanges=list(m["exchanges"] or []),
     )
 
 
@@ -219,6 +226,12 @@ class SqlOrders(Repository):
             "shipping_minor": to_minor(order.totals.shipping.amount, cur),
             "tax_minor": to_minor(order.totals.tax.amount, cur),
             "total_minor": to_minor(order.totals.total.amount, cur),
+            "discount_minor": to_minor(order.totals.discount.amount, cur),
+            "prices_include_tax": order.prices_include_tax,
+            "paid_minor": to_minor(order.paid_total, cur),
+            "refunded_minor": to_minor(order.refunded_total, cur),
+            "exchange_of_id": order.exchange_of,
+            "exchanges": order.exchanges,
             "version": order.version,
             "created_at": order.created_at,
             "updated_at": order.updated_at,
@@ -241,6 +254,8 @@ class SqlOrders(Repository):
                     "sku": line.sku,
                     "quantity": line.quantity,
                     "unit_price_minor": to_minor(line.unit_price, cur),
+                    "discount_minor": to_minor(line.discount, cur),
+                    "tax_minor": to_minor(line.tax, cur),
                     **{name: getattr(line, name) for name in _QUANTITIES},
                 }
                 for i, line in enumerate(order.lines)
@@ -283,6 +298,9 @@ class SqlOrders(Repository):
             .values(
                 status=order.status.value,
                 held_from=order.held_from.value if order.held_from else None,
+                paid_minor=to_minor(order.paid_total, order.currency),
+                refunded_minor=to_minor(order.refunded_total, order.currency),
+                exchanges=order.exchanges,
                 version=order.version + 1,
                 updated_at=now,
             )

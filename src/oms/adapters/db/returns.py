@@ -8,9 +8,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from oms.adapters.db.base import Repository
-from oms.adapters.db.tables import locations, return_lines, return_policies, returns
+from oms.adapters.db.base import Repository, from_minor, to_minor
+from oms.adapters.db.tables import (
+    locations,
+    orders,
+    refunds,
+    return_lines,
+    return_policies,
+    returns,
+)
 from oms.domain.errors import ConcurrentUpdate
+from oms.domain.money import Money
 from oms.domain.returns.model import Return, ReturnLabel, ReturnLine
 from oms.domain.returns.policy import ReturnPolicy
 from oms.domain.returns.reasons import Resolution, ReturnReason
@@ -19,8 +27,22 @@ from oms.services.ports.returns import DEFAULT_CHANNEL, ReturnFilter
 
 _COUNTS = ("received_quantity", "resellable_quantity", "damaged_quantity")
 _received_at = locations.alias("received_at_location")
-_HEADER = sa.select(returns, _received_at.c.code.label("received_location")).outerjoin(
-    _received_at, _received_at.c.id == returns.c.received_location_id
+# The refunds of the return that succeeded, summed, in the order's currency.
+_REFUNDED = (
+    sa.select(sa.func.coalesce(sa.func.sum(refunds.c.amount_minor), 0))
+    .where(refunds.c.return_id == returns.c.id, refunds.c.status == "succeeded")
+    .correlate(returns)
+    .scalar_subquery()
+)
+_HEADER = (
+    sa.select(
+        returns,
+        _received_at.c.code.label("received_location"),
+        orders.c.currency.label("order_currency"),
+        _REFUNDED.label("refund_total_minor"),
+    )
+    .join(orders, orders.c.id == returns.c.order_id)
+    .outerjoin(_received_at, _received_at.c.id == returns.c.received_location_id)
 )
 
 
@@ -35,6 +57,14 @@ def _label(m: Any) -> ReturnLabel | None:
         ship_date=m["ship_date"],
         promised_delivery_date=m["promised_delivery_date"],
         location_id=m["label_location_id"],
+        cost=(
+            Money(
+                from_minor(m["label_cost_minor"], m["label_cost_currency"]),
+                m["label_cost_currency"],
+            )
+            if m["label_cost_minor"] is not None
+            else None
+        ),
     )
 
 
@@ -58,6 +88,8 @@ def _return(m: Any, lines: list[ReturnLine]) -> Return:
         received_at=m["received_at"],
         inspected_at=m["inspected_at"],
         version=m["version"],
+        exchange_order_id=m["exchange_order_id"],
+        refund_total=from_minor(m["refund_total_minor"], m["order_currency"]),
     )
 
 
@@ -73,6 +105,11 @@ def _header_values(r: Return) -> dict[str, Any]:
         "ship_date": label.ship_date if label else None,
         "promised_delivery_date": label.promised_delivery_date if label else None,
         "label_location_id": label.location_id if label else None,
+        "label_cost_minor": to_minor(label.cost.amount, label.cost.currency)
+        if label and label.cost
+        else None,
+        "label_cost_currency": label.cost.currency if label and label.cost else None,
+        "exchange_order_id": r.exchange_order_id,
         "received_location_id": r.received_location_id,
         "updated_at": r.updated_at,
         "approved_at": r.approved_at,

@@ -135,6 +135,15 @@ orders = sa.Table(
     sa.Column("updated_at", UTCDateTime, nullable=False),
     # The customer's tracking page is /track/<token>: 128 random bits, URL-safe base64.
     sa.Column("tracking_token", sa.String(43), nullable=False, unique=True),
+    # Money (migration 0010): the lines' discounts summed, whether prices include tax,
+    # payments captured and refunds confirmed; an exchange's original, and the original's
+    # exchanges (ids, written under the original's lock when an exchange is placed).
+    sa.Column("discount_minor", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("prices_include_tax", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("paid_minor", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("refunded_minor", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("exchange_of_id", Id, sa.ForeignKey("orders.id"), nullable=True),
+    sa.Column("exchanges", sa.JSON, nullable=False, server_default=sa.text("'[]'")),
     sa.UniqueConstraint("channel", "external_id"),
     sa.Index("ix_orders_status_id", "status", "id"),
     sa.Index("ix_orders_channel_id", "channel", "id"),
@@ -169,6 +178,9 @@ order_lines = sa.Table(
     sa.Column("delivered_quantity", sa.Integer, nullable=False, server_default="0"),
     sa.Column("cancelled_quantity", sa.Integer, nullable=False, server_default="0"),
     sa.Column("returned_quantity", sa.Integer, nullable=False, server_default="0"),
+    # The line's discount (its own and its share of the order's) and its tax, for all units.
+    sa.Column("discount_minor", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("tax_minor", sa.BigInteger, nullable=False, server_default="0"),
     sa.CheckConstraint(
         "allocated_quantity >= 0 AND backordered_quantity >= 0 AND allocated_quantity"
         " + backordered_quantity + shipped_quantity + cancelled_quantity = quantity",
@@ -455,6 +467,10 @@ returns = sa.Table(
     sa.Column("approved_at", UTCDateTime),
     sa.Column("received_at", UTCDateTime),
     sa.Column("inspected_at", UTCDateTime),
+    # Money (migration 0010): the label's price and the exchange order.
+    sa.Column("label_cost_minor", sa.BigInteger),
+    sa.Column("label_cost_currency", sa.String(3)),
+    _fk("exchange_order_id", "orders.id", nullable=True),
     sa.Index("ix_returns_order_id", "order_id"),
     sa.Index("ix_returns_status_id", "status", "id"),
 )
@@ -491,4 +507,50 @@ return_policies = sa.Table(
     sa.Column("non_returnable", sa.JSON, nullable=False),
     sa.Column("customer_pays", sa.JSON, nullable=False),
     sa.CheckConstraint("window_days >= 0", name="window_not_negative"),
+)
+
+# -- money -------------------------------------------------------------------------------------
+# A payment captured through a provider; (order, provider, reference) is unique, so a repeat
+# of the same payment records nothing new.
+payments = sa.Table(
+    "payments",
+    metadata,
+    _id(),
+    _fk("order_id", "orders.id"),
+    sa.Column("provider", sa.String(32), nullable=False),
+    sa.Column("reference", sa.String(128), nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("order_id", "provider", "reference"),
+    sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
+)
+
+# A refund: how it was reached (lines, shipping, deduction, cap), its provider parts, and
+# its state. One per return at most (the unique key refuses a second, also under a race).
+refunds = sa.Table(
+    "refunds",
+    metadata,
+    _id(),
+    _fk("order_id", "orders.id"),
+    sa.Column("return_id", Id, sa.ForeignKey("returns.id"), nullable=True, unique=True),
+    sa.Column("reason", sa.String(500), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("lines", sa.JSON, nullable=False),
+    sa.Column("shipping_minor", sa.BigInteger, nullable=False),
+    sa.Column("deducted_minor", sa.BigInteger, nullable=False),
+    sa.Column("capped_minor", sa.BigInteger, nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("parts", sa.JSON, nullable=False),
+    sa.Column("error", sa.String(1000)),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Index("ix_refunds_order_id", "order_id"),
+    sa.Index("ix_refunds_status_id", "status", "id"),
+    sa.CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
 )

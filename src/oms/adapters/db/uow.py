@@ -15,16 +15,19 @@ from oms.adapters.db.carriers import CarrierBook, SqlCarriers
 from oms.adapters.db.catalogue import SqlLocations, SqlProducts
 from oms.adapters.db.engine import WRITE, write_gate
 from oms.adapters.db.orders import SqlOrders
+from oms.adapters.db.payments import SqlPayments
 from oms.adapters.db.returns import SqlReturns
 from oms.adapters.db.shipments import SqlShipments
 from oms.adapters.db.stock import SqlStock
 from oms.adapters.db.users import SqlUsers
+from oms.adapters.payments.manual import ProviderBook
 from oms.domain.errors import ConcurrentUpdate
 from oms.services.ports.access import PasswordHasher, UserRepository
 from oms.services.ports.carriers import CarrierRepository
 from oms.services.ports.catalogue import LocationRepository, ProductRepository
 from oms.services.ports.documents import DocumentRenderer
 from oms.services.ports.orders import OrderRepository
+from oms.services.ports.payments import PaymentProviders, PaymentRepository
 from oms.services.ports.returns import ReturnRepository
 from oms.services.ports.shipments import ShipmentRepository
 from oms.services.ports.stock import StockRepository
@@ -56,6 +59,7 @@ class SqlUnitOfWork:
         passwords: PasswordHasher,
         documents: DocumentRenderer,
         carrier_book: CarrierBook | None = None,
+        providers: PaymentProviders | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
@@ -71,6 +75,8 @@ class SqlUnitOfWork:
         self.documents = documents
         self.carrier_book = carrier_book or CarrierBook()
         self.carriers: CarrierRepository = SqlCarriers(self, self.carrier_book)
+        self.payments: PaymentRepository = SqlPayments(self)
+        self.providers: PaymentProviders = providers or ProviderBook()
 
     @property
     def conn(self) -> sa.Connection:

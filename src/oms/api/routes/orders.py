@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from oms.api.deps import ActorDep, IdPath, UowDep
+from oms.api.deps import ActorDep, ContainerDep, IdPath, UowDep
 from oms.api.pagination import after_id, page, whole
 from oms.api.schemas.common import Page, ReasonIn
 from oms.api.schemas.orders import (
+    CancelLineIn,
     EventOut,
     NoteIn,
     OrderDetailOut,
@@ -88,5 +89,26 @@ def release_order(order_id: IdPath, body: ReasonIn, uow: UowDep, actor: ActorDep
 
 
 @router.post("/orders/{order_id}/cancel")
-def cancel_order(order_id: IdPath, body: ReasonIn, uow: UowDep, actor: ActorDep) -> OrderOut:
-    return OrderOut.of(orders.cancel_order(uow, actor, order_id, body.reason))
+def cancel_order(
+    order_id: IdPath, body: ReasonIn, uow: UowDep, actor: ActorDep, container: ContainerDep
+) -> OrderOut:
+    """Cancel every unit not shipped; a paid order is refunded for them (see refunds)."""
+    limit = container.settings.refund_limit
+    return OrderOut.of(orders.cancel_order(uow, actor, order_id, body.reason, limit))
+
+
+@router.post("/orders/{order_id}/lines/{line_id}/cancel")
+def cancel_line(
+    order_id: IdPath,
+    line_id: IdPath,
+    body: CancelLineIn,
+    uow: UowDep,
+    actor: ActorDep,
+    container: ContainerDep,
+) -> OrderOut:
+    """Cancel units of one line that have not shipped (backordered first, then reserved,
+    whose stock is released); the rest of the order goes on. A paid order is refunded."""
+    cmd = orders.CancelLine(line_id, body.quantity, body.reason)
+    return OrderOut.of(
+        orders.cancel_line(uow, actor, order_id, cmd, container.settings.refund_limit)
+    )

@@ -9,7 +9,17 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
+from oms.domain.money import quantum
+
 T = TypeVar("T")
+
+
+def amount(value: Decimal, currency: str) -> str:
+    """Money as the contract writes it: a decimal string at the currency's minor unit
+    ("19.90", "1500" for yen)."""
+    return str(value.quantize(quantum(currency)))
+
+
 Text = Annotated[str, Field(max_length=200)]
 Amount = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=16)]
 # How many items one page of a list may hold, and holds when the client does not say.

@@ -9,11 +9,12 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, StrictInt
 
 from oms.api.schemas.address import Address
-from oms.api.schemas.common import Amount, PageQuery, Strict, Text
+from oms.api.schemas.common import Amount, PageQuery, Strict, Text, amount
 from oms.domain.orders import model as domain
 from oms.domain.orders.events import StoredEvent
 from oms.domain.orders.model import DraftLine, Order, OrderDraft
 from oms.domain.orders.status import OrderStatus
+from oms.domain.payments.model import PaymentStatus
 from oms.services.orders import OrderDetail
 from oms.services.ports.orders import OrderFilter
 
@@ -45,6 +46,13 @@ class LineIn(Strict):
     sku: Annotated[str, Field(max_length=64)]
     quantity: StrictInt
     unit_price: Amount | None = None
+    discount: Annotated[
+        Amount, Field(description="The line's own discount, for all its units (money)")
+    ] = Decimal(0)
+    tax: Annotated[
+        Amount,
+        Field(description="The line's tax as the channel computed it, for all its units"),
+    ] = Decimal(0)
 
 
 class OrderIn(Strict):
@@ -56,6 +64,14 @@ class OrderIn(Strict):
     currency: Annotated[str, Field(min_length=3, max_length=3)] | None = None
     priority: StrictInt = 0
     shipping: Amount = Decimal(0)
+    discount: Annotated[
+        Amount,
+        Field(description="An order discount (a voucher): spread over the lines by their value"),
+    ] = Decimal(0)
+    prices_include_tax: Annotated[
+        bool,
+        Field(description="Prices and shipping include tax (then `tax` is the part that is tax)"),
+    ] = False
 
     def to_domain(self) -> OrderDraft:
         return OrderDraft(
@@ -63,10 +79,15 @@ class OrderIn(Strict):
             external_id=self.external_id,
             customer=self.customer.to_domain(),
             shipping_address=self.shipping_address.to_domain(),
-            lines=[DraftLine(line.sku, line.quantity, line.unit_price) for line in self.lines],
+            lines=[
+                DraftLine(line.sku, line.quantity, line.unit_price, line.discount, line.tax)
+                for line in self.lines
+            ],
             currency=self.currency.upper() if self.currency else None,
             priority=self.priority,
             shipping=self.shipping,
+            discount=self.discount,
+            prices_include_tax=self.prices_include_tax,
         )
 
 
@@ -103,10 +124,13 @@ class LineOut(BaseModel):
     delivered_quantity: int
     cancelled_quantity: int
     returned_quantity: int
+    discount: str
+    tax: str
 
 
 class TotalsOut(BaseModel):
     subtotal: str
+    discount: str
     shipping: str
     tax: str
     total: str
@@ -127,6 +151,12 @@ class OrderOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     tracking_url: str = Field(description="The customer's tracking page (no token needed)")
+    prices_include_tax: bool
+    payment_status: PaymentStatus
+    paid_total: str
+    refunded_total: str
+    exchange_of: int | None = Field(description="The order whose goods this one replaces")
+    exchanges: list[int] = Field(description="Orders that replace goods of this one")
 
     @classmethod
     def of(cls, o: Order) -> OrderOut:
@@ -146,18 +176,21 @@ class OrderOut(BaseModel):
                     id=line.id,
                     sku=line.sku,
                     quantity=line.quantity,
-                    unit_price=str(line.unit_price),
+                    unit_price=amount(line.unit_price, o.currency),
                     allocated_quantity=line.allocated_quantity,
                     backordered_quantity=line.backordered_quantity,
                     shipped_quantity=line.shipped_quantity,
                     delivered_quantity=line.delivered_quantity,
                     cancelled_quantity=line.cancelled_quantity,
                     returned_quantity=line.returned_quantity,
+                    discount=amount(line.discount, o.currency),
+                    tax=amount(line.tax, o.currency),
                 )
                 for line in o.lines
             ],
             totals=TotalsOut(
                 subtotal=str(t.subtotal.amount),
+                discount=str(t.discount.amount),
                 shipping=str(t.shipping.amount),
                 tax=str(t.tax.amount),
                 total=str(t.total.amount),
@@ -165,6 +198,12 @@ class OrderOut(BaseModel):
             created_at=o.created_at,
             updated_at=o.updated_at,
             tracking_url=f"/track/{o.tracking_token}",
+            prices_include_tax=o.prices_include_tax,
+            payment_status=o.payment_status,
+            paid_total=amount(o.paid_total, o.currency),
+            refunded_total=amount(o.refunded_total, o.currency),
+            exchange_of=o.exchange_of,
+            exchanges=list(o.exchanges),
         )
 
 
@@ -206,6 +245,13 @@ class OrderDetailOut(OrderOut):
             ],
             sourcing=d.sourcing,
         )
+
+
+class CancelLineIn(Strict):
+    """`POST /orders/{id}/lines/{line_id}/cancel`: units of the line not shipped yet."""
+
+    quantity: Annotated[StrictInt, Field(ge=1, le=1_000_000)]
+    reason: Annotated[str, Field(max_length=500)]
 
 
 class NoteIn(Strict):

@@ -100,8 +100,8 @@ class ReturnLineOut(BaseModel):
 
 
 class ReturnOut(BaseModel):
-    """A return. `refund_total` and `exchange_order_id` stay null until refunds and
-    exchanges are built (the money slice)."""
+    """A return. `refund_total` sums its refunds that succeeded (null before any);
+    `exchange_order_id` is the replacement order of an exchange."""
 
     id: int
     number: str
@@ -139,8 +139,8 @@ class ReturnOut(BaseModel):
                 for ln in r.lines
             ],
             tracking_number=r.tracking_number,
-            refund_total=None,
-            exchange_order_id=None,
+            refund_total=str(r.refund_total) if r.refund_total else None,
+            exchange_order_id=r.exchange_order_id,
             override_reason=r.override_reason,
             rejection_reason=r.rejection_reason,
             received_location=r.received_location,

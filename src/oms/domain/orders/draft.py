@@ -38,9 +38,14 @@ class Address:
 
 @dataclass(frozen=True, slots=True)
 class DraftLine:
+    """A line as the channel sends it: `discount` is the line's own discount in money (for
+    all its units), `tax` the tax on the line as the channel computed it."""
+
     sku: str
     quantity: int
     unit_price: Decimal | None = None
+    discount: Decimal = Decimal(0)
+    tax: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +60,13 @@ class OrderDraft:
     external_id: str | None = None
     priority: int = 0
     shipping: Decimal = Decimal(0)
+    # An order-level discount (a voucher), spread over the lines when the order is placed.
+    discount: Decimal = Decimal(0)
+    # Whether the channel's prices (and shipping) already include tax: then `tax` says how
+    # much of them is tax; otherwise tax is added to the total.
+    prices_include_tax: bool = False
+    # An exchange: the order this one replaces goods of (set by oms, never by a channel).
+    exchange_of: int | None = None
 
     def check_shape(self, errors: FieldErrors) -> None:
         """Rules that need no catalogue: every broken rule is collected, none short-circuits."""
@@ -79,6 +91,8 @@ class OrderDraft:
             errors.add("priority", "must be between -100 and 100")
         if self.shipping < 0:
             errors.add("shipping", "must not be negative")
+        if self.discount < 0:
+            errors.add("discount", "must not be negative")
         self._check_lines(errors)
 
     def _check_lines(self, errors: FieldErrors) -> None:
@@ -92,6 +106,10 @@ class OrderDraft:
                 errors.add(f"lines[{i}].quantity", f"must be between 1 and {MAX_QUANTITY}")
             if line.unit_price is not None and line.unit_price < 0:
                 errors.add(f"lines[{i}].unit_price", "must not be negative")
+            if line.discount < 0:
+                errors.add(f"lines[{i}].discount", "must not be negative")
+            if line.tax < 0:
+                errors.add(f"lines[{i}].tax", "must not be negative")
             if line.sku in seen:
                 errors.add(
                     f"lines[{i}].sku",
@@ -125,12 +143,35 @@ class OrderDraft:
                     )
                     continue
                 price = product.price
-            if is_currency(currency) and not fits_currency(price, currency):
-                errors.add(f"lines[{i}].unit_price", f"more decimals than {currency} allows")
+            _check_line_money(i, line, price, currency, errors)
             priced.append((product, line.quantity, price))
-        if is_currency(currency) and not fits_currency(self.shipping, currency):
-            errors.add("shipping", f"more decimals than {currency} allows")
+        if is_currency(currency):
+            for name, amount in (("shipping", self.shipping), ("discount", self.discount)):
+                if not fits_currency(amount, currency):
+                    errors.add(name, f"more decimals than {currency} allows")
+        if len(priced) == len(self.lines):
+            left = sum(
+                (p * q - ln.discount for (_, q, p), ln in zip(priced, self.lines, strict=True)),
+                Decimal(0),
+            )
+            if self.discount > max(left, Decimal(0)):
+                errors.add("discount", f"at most {left}, what the lines cost after discounts")
         return currency, priced
+
+
+def _check_line_money(
+    i: int, line: DraftLine, price: Decimal, currency: str, errors: FieldErrors
+) -> None:
+    """The line's amounts fit the currency; its discount is not more than its price."""
+    if is_currency(currency):
+        for name, amount in (("unit_price", price), ("discount", line.discount), ("tax", line.tax)):
+            if not fits_currency(amount, currency):
+                errors.add(f"lines[{i}].{name}", f"more decimals than {currency} allows")
+    if line.discount > price * line.quantity:
+        errors.add(
+            f"lines[{i}].discount",
+            f"at most {price * line.quantity}, the line's price before discount",
+        )
 
 
 def _check_address(address: Address, errors: FieldErrors) -> None:
@@ -169,19 +210,32 @@ def check_note(text: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Totals:
+    """subtotal: quantity x unit price summed; discount: every line's discount (order
+    discounts included); tax: as the channel sent it; total: what the customer pays,
+    subtotal - discount + shipping, plus tax unless the prices include it."""
+
     subtotal: Money
     shipping: Money
     tax: Money
     total: Money
+    discount: Money
 
 
 def compute_totals(
-    currency: str, lines: Sequence[tuple[int, Decimal]], shipping: Decimal
+    currency: str,
+    lines: Sequence[tuple[int, Decimal, Decimal, Decimal]],
+    shipping: Decimal,
+    prices_include_tax: bool = False,
 ) -> Totals:
-    """Subtotal is the sum of quantity x unit price; tax is not computed by oms yet."""
-    subtotal = Money.zero(currency)
-    for quantity, unit_price in lines:
+    """From (quantity, unit price, discount, tax) per line. oms does not compute tax: the
+    channel sends it per line, and it is added to the total only when prices exclude it."""
+    subtotal = discount = tax = Money.zero(currency)
+    for quantity, unit_price, line_discount, line_tax in lines:
         subtotal = subtotal + Money(unit_price, currency) * quantity
+        discount = discount + Money(line_discount, currency)
+        tax = tax + Money(line_tax, currency)
     ship = Money(shipping, currency)
-    tax = Money.zero(currency)
-    return Totals(subtotal, ship, tax, subtotal + ship + tax)
+    total = Money(subtotal.amount - discount.amount + ship.amount, currency)
+    if not prices_include_tax:
+        total = total + tax
+    return Totals(subtotal, ship, tax, total, discount)

@@ -31,6 +31,13 @@ class OrderEventType(StrEnum):
     RETURN_REJECTED = "return.rejected"
     RETURN_RECEIVED = "return.received"
     RETURN_INSPECTED = "return.inspected"
+    RETURN_CLOSED = "return.closed"
+    RETURN_REFUNDED = "return.refunded"
+    RETURN_EXCHANGE_ORDERED = "return.exchange_ordered"
+    EXCHANGE_PLACED = "order.exchange_placed"
+    PAYMENT_RECORDED = "payment.recorded"
+    REFUND_ISSUED = "refund.issued"
+    REFUND_FAILED = "refund.failed"
     NOTE = "note"  # a person's words on the order; staff only, never on the tracking page
     SHIPMENT_CREATED = "shipment.created"
     SHIPMENT_CHANGED = "shipment.changed"

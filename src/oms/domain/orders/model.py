@@ -32,6 +32,14 @@ from oms.domain.orders.draft import (
 from oms.domain.orders.events import OrderEvent, OrderEventType
 from oms.domain.orders.phone import normalise_phone
 from oms.domain.orders.status import OrderStatus, check_transition, lines_may_be_cancelled
+from oms.domain.payments.amounts import from_minor, spread, to_minor, units_cost
+from oms.domain.payments.model import (
+    Payment,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+    payment_status,
+)
 
 __all__ = [
     "MAX_NOTE",
@@ -72,6 +80,16 @@ class OrderLine:
     delivered_quantity: int = 0
     cancelled_quantity: int = 0
     returned_quantity: int = 0
+    discount: Decimal = Decimal(0)  # the line's own discount and its share of the order's
+    tax: Decimal = Decimal(0)
+
+    def charged(self, currency: str, prices_include_tax: bool) -> int:
+        """What the customer pays for the whole line, in minor units: quantity x unit price
+        less its discount, plus its tax unless the prices include it."""
+        gross = self.unit_price * self.quantity - self.discount
+        if not prices_include_tax:
+            gross += self.tax
+        return to_minor(gross, currency)
 
     def is_balanced(self) -> bool:
         """allocated + backordered + shipped + cancelled = quantity, none negative;
@@ -173,6 +191,11 @@ class Order:
     tracking_token: str = ""
     lines: list[OrderLine] = field(default_factory=list)
     events: list[OrderEvent] = field(default_factory=list)
+    prices_include_tax: bool = False
+    paid_total: Decimal = Decimal(0)  # payments captured
+    refunded_total: Decimal = Decimal(0)  # refunds the provider confirmed
+    exchange_of: int | None = None  # the order whose goods this one replaces
+    exchanges: list[int] = field(default_factory=list)  # orders that replace goods of this one
 
     @classmethod
     def place(
@@ -188,8 +211,23 @@ class Order:
         unit price) per line; `allocated` the units reserved for each line at once, the
         rest of each line backordered. Records `order.placed`."""
         currency, lines = priced
-        if not len(identity.line_ids) == len(allocated.units) == len(lines):
+        if not len(identity.line_ids) == len(allocated.units) == len(lines) == len(draft.lines):
             raise ValueError("one line id and one allocated quantity per priced line")
+        # The order's discount, shared by the lines in proportion to what each costs after
+        # its own discount (draft.priced_lines refused one larger than that).
+        if draft.discount:
+            after_own = [
+                to_minor(price * quantity - d.discount, currency)
+                for (_, quantity, price), d in zip(lines, draft.lines, strict=True)
+            ]
+            shares = spread(to_minor(draft.discount, currency), after_own)
+            discounts = [
+                d.discount + from_minor(share, currency)
+                for d, share in zip(draft.lines, shares, strict=True)
+            ]
+        else:
+            discounts = [d.discount for d in draft.lines]
+        taxes = [d.tax for d in draft.lines]
         order = cls(
             id=identity.id,
             number=identity.number,
@@ -200,10 +238,20 @@ class Order:
             shipping_address=draft.shipping_address,
             currency=currency,
             priority=draft.priority,
-            totals=compute_totals(currency, [(q, p) for _, q, p in lines], draft.shipping),
+            totals=compute_totals(
+                currency,
+                [
+                    (q, p, discount, tax)
+                    for (_, q, p), discount, tax in zip(lines, discounts, taxes, strict=True)
+                ],
+                draft.shipping,
+                draft.prices_include_tax,
+            ),
             created_at=now,
             updated_at=now,
             tracking_token=tracking_token,
+            prices_include_tax=draft.prices_include_tax,
+            exchange_of=draft.exchange_of,
             lines=[
                 OrderLine(
                     id=line_id,
@@ -213,9 +261,11 @@ class Order:
                     unit_price=price,
                     allocated_quantity=units,
                     backordered_quantity=quantity - units,
+                    discount=discount,
+                    tax=tax,
                 )
-                for line_id, (product, quantity, price), units in zip(
-                    identity.line_ids, lines, allocated.units, strict=True
+                for line_id, (product, quantity, price), units, discount, tax in zip(
+                    identity.line_ids, lines, allocated.units, discounts, taxes, strict=True
                 )
             ],
         )
@@ -353,6 +403,85 @@ class Order:
             )
         )
         return quantity - waiting
+
+    # -- money -------------------------------------------------------------------------------
+
+    def due(self) -> Decimal:
+        """What the order costs now: its total, less the units cancelled (and its shipping
+        once every unit is cancelled before any shipped)."""
+        cur = self.currency
+        cancelled = sum(
+            units_cost(line.charged(cur, self.prices_include_tax), line.quantity, 0, n)
+            for line in self.lines
+            if (n := line.cancelled_quantity)
+        )
+        if self.lines and all(ln.cancelled_quantity == ln.quantity for ln in self.lines):
+            cancelled += to_minor(self.totals.shipping.amount, cur)
+        return from_minor(to_minor(self.totals.total.amount, cur) - cancelled, cur)
+
+    @property
+    def payment_status(self) -> PaymentStatus:
+        return payment_status(self.due(), self.paid_total, self.refunded_total)
+
+    def record_payment(self, payment: Payment) -> None:
+        """Money received: never for a cancelled order, never more than is still due."""
+        if payment.currency != self.currency:
+            raise FieldErrors.single(
+                "currency", f"order {self.number} is in {self.currency}, not {payment.currency}"
+            )
+        if self.status is OrderStatus.CANCELLED:
+            raise Conflict(f"order {self.number} is cancelled: it takes no payment")
+        owed = self.due() - self.paid_total
+        if payment.amount > owed:
+            raise Conflict(
+                f"order {self.number} has {max(owed, Decimal(0))} {self.currency} still due;"
+                f" {payment.amount} is more than that"
+            )
+        self.paid_total += payment.amount
+        self.events.append(
+            OrderEvent(
+                OrderEventType.PAYMENT_RECORDED,
+                data={
+                    "payment_id": payment.id,
+                    "provider": payment.provider,
+                    "reference": payment.reference,
+                    "amount": str(payment.amount),
+                },
+            )
+        )
+
+    def refund_answered(self, refund: Refund) -> None:
+        """The provider answered a refund: a success counts in `refunded_total`."""
+        detail = {
+            "refund_id": refund.id,
+            "amount": str(refund.amount),
+            "return_id": refund.return_id,
+            "reason": refund.reason,
+        }
+        if refund.status is RefundStatus.SUCCEEDED:
+            self.refunded_total += refund.amount
+            self.events.append(OrderEvent(OrderEventType.REFUND_ISSUED, data=detail))
+        elif refund.status is RefundStatus.FAILED:
+            self.events.append(
+                OrderEvent(OrderEventType.REFUND_FAILED, data={**detail, "error": refund.error})
+            )
+        else:
+            raise ValueError("a pending refund has no answer yet")
+
+    def exchanged_by(self, order_id: int) -> None:
+        """A new order sends replacements for goods of this one (the return records the
+        event in this order's timeline)."""
+        if order_id not in self.exchanges:
+            self.exchanges.append(order_id)
+
+    def placed_as_exchange(self, original: str, return_number: str) -> None:
+        """This order replaces the goods of return `return_number` of order `original`."""
+        self.events.append(
+            OrderEvent(
+                OrderEventType.EXCHANGE_PLACED,
+                data={"exchange_of": original, "return": return_number},
+            )
+        )
 
     def note(self, text: str) -> OrderEvent:
         """A person's note, in any status: staff read it in the timeline, customers never."""

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from oms.domain.errors import FieldErrors
+from oms.domain.money import Money
 from oms.domain.orders.draft import check_reason
 from oms.domain.orders.events import OrderEvent, OrderEventType
 from oms.domain.returns.policy import Overridden, RequestedLine
@@ -56,6 +58,8 @@ class ReturnLabel:
     ship_date: date
     promised_delivery_date: date
     location_id: int  # where the label sends it
+    cost: Money | None = None  # the carrier's price for the parcel (deducted when the
+    # customer pays return shipping); None on labels issued before costs were kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +99,8 @@ class Return:
     approved_at: datetime | None = None
     received_at: datetime | None = None
     inspected_at: datetime | None = None
+    exchange_order_id: int | None = None
+    refund_total: Decimal = Decimal(0)  # refunds of this return that succeeded
     version: int = 1
     events: list[OrderEvent] = field(default_factory=list)
 
@@ -227,6 +233,37 @@ class Return:
                 if ln.received_quantity
             ],
         )
+
+    def inspected_units(self) -> dict[str, int]:
+        """Per SKU, the units that came back and were inspected: what a refund or an
+        exchange is for."""
+        return {ln.sku: ln.received_quantity for ln in self.lines if ln.received_quantity}
+
+    def refunded(self, refund_id: int, amount: Decimal, now: datetime) -> None:
+        """The provider confirmed the refund of this return."""
+        self._move(ReturnStatus.REFUNDED, "refund", now)
+        self.refund_total += amount
+        self._record(OrderEventType.RETURN_REFUNDED, refund_id=refund_id, amount=str(amount))
+
+    def check_refundable(self) -> None:
+        """A refund may start only for an inspected return (asked before money moves)."""
+        check_transition(self.status, ReturnStatus.REFUNDED, "refund")
+
+    def exchanged(self, order_id: int, number: str, now: datetime) -> None:
+        """A new order sends replacements for the inspected units."""
+        self._move(ReturnStatus.EXCHANGED, "exchange", now)
+        self.exchange_order_id = order_id
+        self._record(OrderEventType.RETURN_EXCHANGE_ORDERED, order_id=order_id, order=number)
+
+    def check_exchangeable(self) -> None:
+        check_transition(self.status, ReturnStatus.EXCHANGED, "exchange")
+
+    def close(self, reason: str, now: datetime) -> None:
+        """Nothing more will happen: kept as it is (no refund: nothing was paid, or it was
+        settled another way)."""
+        check_reason(reason)
+        self._move(ReturnStatus.CLOSED, "close", now)
+        self._record(OrderEventType.RETURN_CLOSED, reason=reason.strip())
 
     def is_balanced(self) -> bool:
         return all(line.is_balanced() for line in self.lines)

@@ -1,8 +1,8 @@
 """The return state machine: one table of allowed transitions, checked in one place.
 
-`refunded` and `exchanged` belong to the money slice (refunds, exchanges), which is not
-built yet: their arrows are in the table because they are the contract's lifecycle, but no
-verb takes them today, and nothing closes an inspected return until that slice lands.
+An inspected return ends refunded (the provider confirmed the money went back), exchanged
+(a replacement order was placed) or closed (by a person, with a reason: nothing to pay
+back, or settled another way); a refunded or exchanged return may be closed later.
 """
 
 from __future__ import annotations

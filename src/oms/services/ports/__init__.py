@@ -12,6 +12,7 @@ from oms.services.ports.carriers import CarrierRepository
 from oms.services.ports.catalogue import LocationRepository, ProductRepository
 from oms.services.ports.documents import DocumentRenderer
 from oms.services.ports.orders import OrderRepository
+from oms.services.ports.payments import PaymentProviders, PaymentRepository
 from oms.services.ports.returns import ReturnRepository
 from oms.services.ports.shipments import ShipmentRepository
 from oms.services.ports.stock import StockRepository
@@ -30,6 +31,8 @@ class UnitOfWork(Protocol):
     shipments: ShipmentRepository
     returns: ReturnRepository
     carriers: CarrierRepository
+    payments: PaymentRepository
+    providers: PaymentProviders
     documents: DocumentRenderer
     passwords: PasswordHasher
 

@@ -1,0 +1,1 @@
+"""Payment providers: the built-in manual one, and where others are registered."""

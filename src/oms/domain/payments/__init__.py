@@ -1,0 +1,1 @@
+"""Money on an order: what a line costs, what was paid, what is refunded and why."""
