@@ -10,7 +10,16 @@ from fastapi import FastAPI
 
 from oms import __version__
 from oms.api import errors
-from oms.api.routes import catalogue, fulfilment, orders, returns, service, stock, users
+from oms.api.routes import (
+    catalogue,
+    fulfilment,
+    orders,
+    return_policies,
+    returns,
+    service,
+    stock,
+    users,
+)
 from oms.bootstrap import Container, bootstrap
 from oms.config import get_settings
 from oms.web import pages
@@ -41,7 +50,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     )
     app.state.container = container
     errors.install(app)
-    for module in (catalogue, stock, orders, fulfilment, returns, service, users):
+    for module in (catalogue, stock, orders, fulfilment, returns, return_policies, service, users):
         app.include_router(module.router, prefix="/api/v1", responses=AUTH_RESPONSES)
     app.include_router(pages.router)
 

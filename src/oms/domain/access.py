@@ -37,6 +37,7 @@ class Permission(StrEnum):
     RETURN_CREATE = "return.create"
     RETURN_MANAGE = "return.manage"
     RETURN_RECEIVE = "return.receive"
+    RETURN_POLICY = "return.policy"
 
 
 P = Permission
@@ -64,6 +65,7 @@ DESCRIPTIONS: dict[Permission, str] = {
         "approve and reject returns; start one outside the return window (with a reason)"
     ),
     P.RETURN_RECEIVE: "receive returned parcels and inspect them (restock or write off)",
+    P.RETURN_POLICY: "set and delete the return policies of channels and the default one",
 }
 
 _READ_ALL = frozenset({P.CATALOGUE_READ, P.STOCK_READ, P.ORDER_READ, P.SHIPMENT_READ})
