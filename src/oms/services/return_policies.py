@@ -66,7 +66,8 @@ def list_policies(uow: UnitOfWork, actor: Actor) -> list[ChannelPolicy]:
     """Every stored policy, in channel order ("*", the default, first)."""
     actor.require(Permission.ORDER_READ)
     stored = uow.run(lambda: uow.returns.list_policies(), write=False)
-    return [ChannelPolicy(ch, p, _stored(ch)) for ch, p in stored.items()]
+    channels = sorted(stored, key=lambda ch: (ch != DEFAULT_CHANNEL, ch))
+    return [ChannelPolicy(ch, stored[ch], _stored(ch)) for ch in channels]
 
 
 def get_policy(uow: UnitOfWork, actor: Actor, channel: str) -> ChannelPolicy:
