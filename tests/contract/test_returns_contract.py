@@ -155,3 +155,21 @@ def test_a_channel_has_its_own_policy_or_the_default_or_none(shop: Shop) -> None
     uow.run(lambda: uow.returns.set_policy("shop", own))
     assert uow.run(lambda: uow.returns.policy("web"), write=False) == default
     assert uow.run(lambda: uow.returns.policy("shop"), write=False) == own
+
+
+def test_policies_are_listed_by_channel_and_deleted_one_channel_at_a_time(shop: Shop) -> None:
+    uow = shop.uow
+    assert uow.run(lambda: uow.returns.list_policies(), write=False) == {}
+    web = ReturnPolicy(14, frozenset({"TEE", "MUG"}), frozenset())
+    uow.run(lambda: uow.returns.set_policy("web", web))
+    uow.run(lambda: uow.returns.set_policy(DEFAULT_CHANNEL, ReturnPolicy(30)))
+    uow.run(lambda: uow.returns.set_policy("Shop", ReturnPolicy(7)))
+    listed = uow.run(lambda: uow.returns.list_policies(), write=False)
+    assert list(listed) == [DEFAULT_CHANNEL, "Shop", "web"]
+    assert listed["web"] == web
+    assert uow.run(lambda: uow.returns.delete_policy("web")) is True
+    assert uow.run(lambda: uow.returns.delete_policy("web")) is False
+    assert uow.run(lambda: uow.returns.policy("web"), write=False) == ReturnPolicy(30)
+    assert uow.run(lambda: uow.returns.delete_policy(DEFAULT_CHANNEL)) is True
+    assert uow.run(lambda: uow.returns.policy("web"), write=False) is None
+    assert list(uow.run(lambda: uow.returns.list_policies(), write=False)) == ["Shop"]

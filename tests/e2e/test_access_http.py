@@ -94,7 +94,8 @@ class Returns:
         from oms.domain.fulfilment.model import Picked
         from oms.domain.returns.policy import RequestedLine
         from oms.domain.returns.reasons import Resolution, ReturnReason
-        from oms.services import picking, returns, warehouse
+        from oms.services import picking, return_policies, returns, warehouse
+        from oms.services.return_policies import SetPolicy
         from oms.services.returns import ReceiveReturn, StartReturn
 
         order = orders.place_order(uow, SYSTEM, draft(("MUG", 5))).order
@@ -111,6 +112,7 @@ class Returns:
         returns.approve_return(uow, SYSTEM, ids[1])
         returns.approve_return(uow, SYSTEM, ids[2])
         returns.receive_return(uow, SYSTEM, ids[2], ReceiveReturn("PAR", [("MUG", 1)]))
+        return_policies.set_policy(uow, SYSTEM, "market", SetPolicy(60))
         return Returns(order.id, *ids)
 
 
@@ -155,7 +157,7 @@ class Action:
 
     @property
     def returns(self) -> bool:
-        return "/returns" in self.route
+        return "/returns" in self.route or self.route.startswith("/return-policies")
 
 
 def ff(w: World) -> Fulfilment:
@@ -412,6 +414,22 @@ ACTIONS = [
         P.RETURN_RECEIVE,
         lambda w: f"/returns/{rr(w).received}/inspect",
         lambda w: {"lines": [{"sku": "MUG", "resellable": 0, "damaged": 1}]},
+    ),
+    Action("GET", "/return-policies", P.ORDER_READ, lambda w: "/return-policies"),
+    Action("GET", "/return-policies/{channel}", P.ORDER_READ, lambda w: "/return-policies/web"),
+    Action(
+        "PUT",
+        "/return-policies/{channel}",
+        P.RETURN_POLICY,
+        lambda w: "/return-policies/web",
+        lambda w: {"window_days": 14, "non_returnable": ["MUG"], "customer_pays": ["other"]},
+    ),
+    Action(
+        "DELETE",
+        "/return-policies/{channel}",
+        P.RETURN_POLICY,
+        lambda w: "/return-policies/market",
+        ok=204,
     ),
     Action("GET", "/me", None, lambda w: "/me"),
     Action("GET", "/users", P.USER_MANAGE, lambda w: "/users"),

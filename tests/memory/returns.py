@@ -77,5 +77,11 @@ class MemoryReturns(MemoryRepository):
         policies = self.state.return_policies
         return policies.get(channel) or policies.get(DEFAULT_CHANNEL)
 
+    def list_policies(self) -> dict[str, ReturnPolicy]:
+        return dict(sorted(self.state.return_policies.items()))
+
     def set_policy(self, channel: str, policy: ReturnPolicy) -> None:
         self.state.return_policies[channel] = policy
+
+    def delete_policy(self, channel: str) -> bool:
+        return self.state.return_policies.pop(channel, None) is not None

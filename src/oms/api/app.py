@@ -15,6 +15,7 @@ from oms.api.routes import (
     fulfilment,
     orders,
     payments,
+    return_policies,
     returns,
     service,
     stock,
@@ -50,7 +51,17 @@ def create_app(container: Container | None = None) -> FastAPI:
     )
     app.state.container = container
     errors.install(app)
-    for module in (catalogue, stock, orders, fulfilment, returns, payments, service, users):
+    for module in (
+        catalogue,
+        stock,
+        orders,
+        fulfilment,
+        returns,
+        return_policies,
+        payments,
+        service,
+        users,
+    ):
         app.include_router(module.router, prefix="/api/v1", responses=AUTH_RESPONSES)
     app.include_router(pages.router)
 

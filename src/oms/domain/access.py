@@ -40,6 +40,7 @@ class Permission(StrEnum):
     PAYMENT_RECORD = "payment.record"
     REFUND_ISSUE = "refund.issue"
     REFUND_ABOVE_LIMIT = "refund.above_limit"
+    RETURN_POLICY = "return.policy"
 
 
 P = Permission
@@ -73,6 +74,7 @@ DESCRIPTIONS: dict[Permission, str] = {
         " retry a failed refund"
     ),
     P.REFUND_ABOVE_LIMIT: "issue a refund larger than the refund limit",
+    P.RETURN_POLICY: "set and delete the return policies of channels and the default one",
 }
 
 _READ_ALL = frozenset({P.CATALOGUE_READ, P.STOCK_READ, P.ORDER_READ, P.SHIPMENT_READ})

@@ -14,6 +14,7 @@ from oms.web import (
     orders_list,
     products,
     return_pages,
+    return_policies,
     service_pages,
     station,
     station_pack,
@@ -25,6 +26,8 @@ from oms.web import (
 )
 
 router = APIRouter(include_in_schema=False)
+# Before return_pages, whose /returns/{id} would otherwise take /returns/policies.
+router.include_router(return_policies.router)
 # Before order_page, whose POST /orders/{id}/{action} would otherwise take /orders/{id}/returns.
 router.include_router(return_pages.router)
 for module in (assets, auth, today, orders_list, order_page, account, tracking):

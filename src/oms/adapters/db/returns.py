@@ -93,6 +93,14 @@ def _return(m: Any, lines: list[ReturnLine]) -> Return:
     )
 
 
+def _policy(m: Any) -> ReturnPolicy:
+    return ReturnPolicy(
+        window_days=m["window_days"],
+        non_returnable=frozenset(m["non_returnable"]),
+        customer_pays=frozenset(ReturnReason(x) for x in m["customer_pays"]),
+    )
+
+
 def _header_values(r: Return) -> dict[str, Any]:
     label = r.label
     return {
@@ -211,13 +219,12 @@ class SqlReturns(Repository):
             ).mappings()
         }
         m = rows.get(channel) or rows.get(DEFAULT_CHANNEL)
-        if m is None:
-            return None
-        return ReturnPolicy(
-            window_days=m["window_days"],
-            non_returnable=frozenset(m["non_returnable"]),
-            customer_pays=frozenset(ReturnReason(x) for x in m["customer_pays"]),
-        )
+        return _policy(m) if m is not None else None
+
+    def list_policies(self) -> dict[str, ReturnPolicy]:
+        rows = self.conn.execute(return_policies.select()).mappings()
+        # Sorted here, not by the database's collation: the same order on every database.
+        return {m["channel"]: _policy(m) for m in sorted(rows, key=lambda m: m["channel"])}
 
     def set_policy(self, channel: str, policy: ReturnPolicy) -> None:
         values = {
@@ -230,6 +237,12 @@ class SqlReturns(Repository):
         )
         if updated.rowcount == 0:
             self.conn.execute(return_policies.insert().values(channel=channel, **values))
+
+    def delete_policy(self, channel: str) -> bool:
+        deleted = self.conn.execute(
+            return_policies.delete().where(return_policies.c.channel == channel)
+        )
+        return bool(deleted.rowcount)
 
     def _with_lines(self, headers: Sequence[Any]) -> list[Return]:
         ids = [m["id"] for m in headers]

@@ -40,4 +40,11 @@ class ReturnRepository(Protocol):
     def policy(self, channel: str) -> ReturnPolicy | None:
         """The channel's own policy, else the default row's, else None (the domain's)."""
 
-    def set_policy(self, channel: str, policy: ReturnPolicy) -> None: ...
+    def list_policies(self) -> dict[str, ReturnPolicy]:
+        """Every stored policy by channel, in channel order; the default's under "*"."""
+
+    def set_policy(self, channel: str, policy: ReturnPolicy) -> None:
+        """Store the channel's own policy, replacing the one it had."""
+
+    def delete_policy(self, channel: str) -> bool:
+        """Remove the channel's own policy; False when it had none."""
