@@ -95,6 +95,12 @@ def _form(
 ) -> Response:
     issued = bound_token(cookie_key(request), CSRF_PURPOSE, token, int(time.time()))
     context.setdefault("typed", Typed())
+    problem: Problem | None = context.get("problem")
+    if problem is not None:
+        shown = ["lines", "resolution"]
+        for item in view.open_items:
+            shown += [f"lines[{item.sku}].quantity", f"lines[{item.sku}].reason"]
+        context["summary"] = problem.summary(*shown)
     response = templates.TemplateResponse(
         request,
         "track_return.html",
