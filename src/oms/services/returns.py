@@ -29,6 +29,7 @@ from oms.domain.returns.policy import (
     Delivered,
     OverrideNotAllowed,
     RequestedLine,
+    ReturnPolicy,
     check_request,
     check_shape,
 )
@@ -119,38 +120,55 @@ def start_return(uow: UnitOfWork, actor: Actor, order_id: int, cmd: StartReturn)
         order = uow.orders.get(order_id, lock=True)
         if order is None:
             raise NotFound(f"no order with id {order_id}")
-        now = uow.now()
-        policy = uow.returns.policy(order.channel) or DEFAULT_POLICY
-        asked = Asked(
-            cmd.lines,
-            customer_zone(order),
-            now,
-            cmd.override_reason,
-            actor.may(Permission.RETURN_MANAGE),
-        )
         try:
-            overridden = check_request(policy, asked, _what_was_delivered(uow, order))
+            return record_request(
+                uow, order, cmd, Requester(actor.name, actor.may(Permission.RETURN_MANAGE))
+            )
         except OverrideNotAllowed as refused:
             raise PermissionDenied(
                 f"role {actor.role.value} may not override the return policy: {refused}"
             ) from None
-        products = {line.sku: line.product_id for line in order.lines}
-        return_id = uow.returns.next_id()
-        r = Return.request(
-            (return_id, return_number(return_id), order.id),
-            [(line, products[line.sku]) for line in cmd.lines],
-            cmd.resolution,
-            overridden,
-            (actor.name, now),
-        )
-        uow.returns.add(r)
-        for event in r.events:
-            order.record(event)
-        r.events.clear()
-        uow.orders.save(order, actor.name, now)
-        return r
 
     return uow.run(work)
+
+
+@dataclass(frozen=True, slots=True)
+class Requester:
+    """Who asks for a return: the name in the timeline, and whether they may override."""
+
+    name: str
+    may_override: bool = False
+
+
+def what_may_come_back(uow: UnitOfWork, order: Order) -> tuple[ReturnPolicy, dict[str, Delivered]]:
+    """The policy of the order's channel, and per SKU what was delivered and when."""
+    return uow.returns.policy(order.channel) or DEFAULT_POLICY, _what_was_delivered(uow, order)
+
+
+def record_request(uow: UnitOfWork, order: Order, cmd: StartReturn, by: Requester) -> Return:
+    """The request itself, the same for staff (`start_return`) and for the customer
+    (`customer_returns`): the policy checks it against what was delivered, the return lands
+    as `requested`, and its events go to the order's timeline. The caller has checked the
+    shape and holds the order's lock. `OverrideNotAllowed`: an override from one who may not."""
+    now = uow.now()
+    policy, delivered = what_may_come_back(uow, order)
+    asked = Asked(cmd.lines, customer_zone(order), now, cmd.override_reason, by.may_override)
+    overridden = check_request(policy, asked, delivered)
+    products = {line.sku: line.product_id for line in order.lines}
+    return_id = uow.returns.next_id()
+    r = Return.request(
+        (return_id, return_number(return_id), order.id),
+        [(line, products[line.sku]) for line in cmd.lines],
+        cmd.resolution,
+        overridden,
+        (by.name, now),
+    )
+    uow.returns.add(r)
+    for event in r.events:
+        order.record(event)
+    r.events.clear()
+    uow.orders.save(order, by.name, now)
+    return r
 
 
 def approve_return(uow: UnitOfWork, actor: Actor, return_id: int) -> Return:

@@ -21,6 +21,7 @@ from oms.web import (
     stock_list,
     stock_row,
     today,
+    track_returns,
     tracking,
     users,
 )
@@ -30,6 +31,8 @@ router = APIRouter(include_in_schema=False)
 router.include_router(return_policies.router)
 # Before order_page, whose POST /orders/{id}/{action} would otherwise take /orders/{id}/returns.
 router.include_router(return_pages.router)
+# Before tracking, whose GET /track/{token:path} would otherwise take /track/{token}/return.
+router.include_router(track_returns.router)
 for module in (assets, auth, today, orders_list, order_page, account, tracking):
     router.include_router(module.router)
 for module in (station, station_pack):

@@ -67,3 +67,21 @@ def set_cookie(
 
 def clear_cookie(response: Response, name: str, *, secure: bool, path: str = "/") -> None:
     response.delete_cookie(name, path=path, secure=secure, httponly=True, samesite="lax")
+
+
+def bound_token(key: bytes, purpose: str, bound_to: str, issued: int) -> str:
+    """A form's CSRF token with no cookie behind it: `issued.mac`, the MAC over what it is
+    bound to (a tracking token) and when it was issued, so it is good for that page only."""
+    return f"{issued}.{_mac(key, purpose, f'{bound_to}:{issued}')}"
+
+
+def bound_token_ok(
+    key: bytes, purpose: str, bound_to: str, given: str | None, now: int, max_age: int
+) -> bool:
+    """The token was issued by us, for this `bound_to`, at most `max_age` seconds ago."""
+    issued_text, _, _ = (given or "").partition(".")
+    if not issued_text.isdigit() or len(given or "") > 128:
+        return False
+    issued = int(issued_text)
+    fresh = 0 <= now - issued <= max_age
+    return fresh and same_secret(given, bound_token(key, purpose, bound_to, issued))

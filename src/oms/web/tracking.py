@@ -13,7 +13,8 @@ from oms.domain.errors import NotFound
 from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.orders.model import OrderLine
 from oms.domain.orders.status import OrderStatus
-from oms.services import tracking
+from oms.domain.returns.status import ReturnStatus
+from oms.services import customer_returns, tracking
 from oms.services.ports.shipments import StoredCarrierEvent
 from oms.web.security import PAGE_HEADERS, STANDALONE_CSP
 from oms.web.shell import container, templates
@@ -43,6 +44,17 @@ _ORDER_WORDS = {
     OrderStatus.COMPLETED: "Completed",
 }
 DELIVERY_PROBLEM = "There is a problem with the delivery"
+# A return's status as its customer reads it: what it means for them, what comes next.
+RETURN_WORDS = {
+    ReturnStatus.REQUESTED: "Requested: we will review it and tell you how to send it back",
+    ReturnStatus.APPROVED: "Approved: please send the parcel back",
+    ReturnStatus.REJECTED: "Declined: please contact us if you have questions",
+    ReturnStatus.RECEIVED: "Received: we are checking the items",
+    ReturnStatus.INSPECTED: "Checked",
+    ReturnStatus.REFUNDED: "Refunded",
+    ReturnStatus.EXCHANGED: "Exchanged",
+    ReturnStatus.CLOSED: "Closed",
+}
 # The steps of a parcel's journey, and the step each status has reached.
 _STEPS = ("Preparing", "Shipped", "In transit", "Out for delivery", "Delivered")
 _STEP_OF = {
@@ -204,17 +216,26 @@ def tracking_view(found: tracking.Tracking) -> TrackingView:
 @router.get("/track/{token:path}")
 def track(request: Request, token: str) -> Response:
     """The customer's page. Any token that finds nothing, well-formed or not, is the same 404."""
-    found = None
+    found = returns = None
     if TRACK_TOKEN.fullmatch(token):
+        uow = container(request).uow()
         try:
-            found = tracking.tracking(container(request).uow(), token)
+            found = tracking.tracking(uow, token)
+            returns = customer_returns.returnable(uow, token)
         except NotFound:
             found = None
     view = tracking_view(found) if found is not None else None
     response = templates.TemplateResponse(
         request,
         "track.html",
-        {"t": view, "problem": DELIVERY_PROBLEM},
+        {
+            "t": view,
+            "problem": DELIVERY_PROBLEM,
+            "returns": returns,
+            "return_words": RETURN_WORDS,
+            "long_date": long_date,
+            "return_url": f"/track/{token}/return",
+        },
         status_code=200 if view else 404,
     )
     response.headers.update(TRACK_HEADERS)
