@@ -9,9 +9,8 @@ The queue's reasons (docs/customer-service.md):
 - `return_to_inspect`: a return received and not yet inspected; since it was received;
 - `backordered_long`: an order still waiting for stock more than
   `OMS_SERVICE_BACKORDER_DAYS` days after it was placed; since it was placed;
-- `refund_failed`: never given yet. oms makes no refunds (a return's resolution is
-  recorded, the money moves elsewhere), so no refund can fail; the reason is named so
-  that clients handle it from the start.
+- `refund_failed`: a refund the payment provider refused (or that failed to reach it);
+  since its last attempt. Retrying it (`POST /refunds/{id}/retry`) takes it off.
 
 An order with several reasons is in the queue once per reason. The queue is sorted oldest
 first by (since, order id, reason): a total order, which the cursor continues.
@@ -49,8 +48,8 @@ class Why(StrEnum):
     BACKORDERED_LONG = "backordered_long"
 
 
-# The reasons a query can find today (refund_failed cannot occur: no refunds yet).
-FOUND: tuple[Why, ...] = tuple(w for w in Why if w is not Why.REFUND_FAILED)
+# The reasons the queue's queries find: every one.
+FOUND: tuple[Why, ...] = tuple(Why)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +203,7 @@ def service_counts(
     *,
     backorder_days: int = DEFAULT_BACKORDER_DAYS,
 ) -> dict[Why, int]:
-    """How many orders wait for each reason (refund_failed always 0)."""
+    """How many orders wait for each reason."""
     actor.require(Permission.ORDER_READ)
 
     def work() -> dict[Why, int]:

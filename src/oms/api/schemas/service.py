@@ -19,8 +19,8 @@ class QueueItemOut(BaseModel):
     order_id: int
     number: str
     why: str = Field(
-        description="late, on_hold, exception, return_to_inspect, refund_failed (never yet:"
-        " oms makes no refunds) or backordered_long"
+        description="late, on_hold, exception, return_to_inspect, refund_failed (the provider"
+        " refused a refund: retry it) or backordered_long"
     )
     since: datetime
 
