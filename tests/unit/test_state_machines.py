@@ -18,11 +18,12 @@ from oms.domain.orders.status import (
     waits_for_stock,
     warehouse_may_work,
 )
+from oms.domain.payments.model import REFUND_STATES
 from oms.domain.returns.status import RETURN_STATES
 from oms.domain.state_machine import StateMachine
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
-MACHINES = [ORDER_STATES, SHIPMENT_STATES, PICK_LIST_STATES, RETURN_STATES]
+MACHINES = [ORDER_STATES, SHIPMENT_STATES, PICK_LIST_STATES, RETURN_STATES, REFUND_STATES]
 
 
 @pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.noun)

@@ -229,13 +229,17 @@ def compute_totals(
 ) -> Totals:
     """From (quantity, unit price, discount, tax) per line. oms does not compute tax: the
     channel sends it per line, and it is added to the total only when prices exclude it."""
-    subtotal = discount = tax = Money.zero(currency)
+    # Summed as Decimals and made Money once each: this runs for every order placed.
+    subtotal = discount = tax = Decimal(0)
     for quantity, unit_price, line_discount, line_tax in lines:
-        subtotal = subtotal + Money(unit_price, currency) * quantity
-        discount = discount + Money(line_discount, currency)
-        tax = tax + Money(line_tax, currency)
-    ship = Money(shipping, currency)
-    total = Money(subtotal.amount - discount.amount + ship.amount, currency)
-    if not prices_include_tax:
-        total = total + tax
-    return Totals(subtotal, ship, tax, total, discount)
+        subtotal += unit_price * quantity
+        discount += line_discount
+        tax += line_tax
+    total = subtotal - discount + shipping + (0 if prices_include_tax else tax)
+    return Totals(
+        Money(subtotal, currency),
+        Money(shipping, currency),
+        Money(tax, currency),
+        Money(total, currency),
+        Money(discount, currency),
+    )

@@ -409,6 +409,8 @@ class Order:
     def due(self) -> Decimal:
         """What the order costs now: its total, less the units cancelled (and its shipping
         once every unit is cancelled before any shipped)."""
+        if not any(line.cancelled_quantity for line in self.lines):
+            return self.totals.total.amount
         cur = self.currency
         cancelled = sum(
             units_cost(line.charged(cur, self.prices_include_tax), line.quantity, 0, n)
