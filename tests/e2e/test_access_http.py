@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import sqlalchemy as sa
@@ -82,38 +82,66 @@ class Fulfilment:
 
 @dataclass(frozen=True)
 class Returns:
-    """A delivered order of five mugs, and returns of one mug at each step."""
+    """A delivered order of eight mugs, paid, and returns of one mug at each step (three
+    inspected: to refund, exchange and close); a paid order of two mugs (a line to cancel);
+    a refund that failed at the `card` provider (to retry)."""
 
     delivered: int
     requested: int
     approved: int
     received: int
+    inspected: tuple[int, int, int]
+    paid: int
+    paid_line: int
+    failed_refund: int
 
     @staticmethod
     def make(uow: Any) -> Returns:
+        from oms.adapters.payments.manual import ProviderBook
         from oms.domain.fulfilment.model import Picked
+        from oms.domain.returns.model import Inspected
         from oms.domain.returns.policy import RequestedLine
         from oms.domain.returns.reasons import Resolution, ReturnReason
-        from oms.services import picking, return_policies, returns, warehouse
+        from oms.services import payments, picking, return_policies, returns, warehouse
+        from oms.services.payments import RecordPayment
         from oms.services.return_policies import SetPolicy
         from oms.services.returns import ReceiveReturn, StartReturn
+        from tests.fakes import Flaky
 
-        order = orders.place_order(uow, SYSTEM, draft(("MUG", 5))).order
+        def paid(quantity: int, provider: str = "manual") -> Any:
+            order = orders.place_order(uow, SYSTEM, draft(("MUG", quantity))).order
+            pay = RecordPayment(order.totals.total.amount, provider, f"pay-{order.id}")
+            payments.record_payment(uow, SYSTEM, order.id, pay)
+            return order
+
+        order = paid(8)
         orders.confirm_order(uow, SYSTEM, order.id)
         pick = picking.create_pick_list(uow, SYSTEM, "PAR")
         [sid] = pick.shipment_ids
-        picking.complete_pick_list(uow, SYSTEM, pick.id, [Picked(sid, "MUG", 5)])
-        warehouse.pack_shipment(uow, SYSTEM, sid, [("MUG", 5)])
+        picking.complete_pick_list(uow, SYSTEM, pick.id, [Picked(sid, "MUG", 8)])
+        warehouse.pack_shipment(uow, SYSTEM, sid, [("MUG", 8)])
         number = warehouse.ship_shipment(uow, SYSTEM, sid).tracking_number
         event = {"tracking_number": number, "status": "delivered", "at": uow.now()}
         tracking.record_carrier_event(uow, SYSTEM, "oms-post", event)
         one = StartReturn([RequestedLine("MUG", 1, ReturnReason.DAMAGED)], Resolution.REFUND)
-        ids = [returns.start_return(uow, SYSTEM, order.id, one).id for _ in range(3)]
-        returns.approve_return(uow, SYSTEM, ids[1])
-        returns.approve_return(uow, SYSTEM, ids[2])
-        returns.receive_return(uow, SYSTEM, ids[2], ReceiveReturn("PAR", [("MUG", 1)]))
+        ids = [returns.start_return(uow, SYSTEM, order.id, one).id for _ in range(6)]
+        for i in ids[1:]:
+            returns.approve_return(uow, SYSTEM, i)
+        for i in ids[2:]:
+            returns.receive_return(uow, SYSTEM, i, ReceiveReturn("PAR", [("MUG", 1)]))
+        for i in ids[3:]:
+            returns.inspect_return(uow, SYSTEM, i, [Inspected("MUG", 1, 0)])
         return_policies.set_policy(uow, SYSTEM, "market", SetPolicy(60))
-        return Returns(order.id, *ids)
+        two = paid(2)
+        cast(ProviderBook, uow.providers).add(Flaky(failures=1))
+        by_card = paid(1, "card")
+        orders.cancel_order(uow, SYSTEM, by_card.id, "customer called")
+        [failed] = payments.refunds_of_order(uow, SYSTEM, by_card.id)
+        assert failed.status == "failed"
+        return Returns(
+            order.id, ids[0], ids[1], ids[2], (ids[3], ids[4], ids[5]),
+            two.id, two.lines[0].id, failed.id,
+        )  # fmt: skip
 
 
 def rr(w: World) -> Returns:
@@ -157,7 +185,10 @@ class Action:
 
     @property
     def returns(self) -> bool:
-        return "/returns" in self.route or self.route.startswith("/return-policies")
+        return "/returns" in self.route or self.route.startswith(
+            ("/return-policies", "/refunds", "/orders/{order_id}/payments",
+             "/orders/{order_id}/refunds", "/orders/{order_id}/lines")
+        )  # fmt: skip
 
 
 def ff(w: World) -> Fulfilment:
@@ -414,6 +445,63 @@ ACTIONS = [
         P.RETURN_RECEIVE,
         lambda w: f"/returns/{rr(w).received}/inspect",
         lambda w: {"lines": [{"sku": "MUG", "resellable": 0, "damaged": 1}]},
+    ),
+    Action(
+        "POST",
+        "/returns/{return_id}/refund",
+        P.REFUND_ISSUE,
+        lambda w: f"/returns/{rr(w).inspected[0]}/refund",
+        ok=201,
+    ),
+    Action(
+        "POST",
+        "/returns/{return_id}/exchange",
+        P.RETURN_MANAGE,
+        lambda w: f"/returns/{rr(w).inspected[1]}/exchange",
+        ok=201,
+    ),
+    Action(
+        "POST",
+        "/returns/{return_id}/close",
+        P.RETURN_MANAGE,
+        lambda w: f"/returns/{rr(w).inspected[2]}/close",
+        lambda w: {"reason": "settled with a voucher"},
+    ),
+    Action(
+        "POST",
+        "/orders/{order_id}/payments",
+        P.PAYMENT_RECORD,
+        lambda w: f"/orders/{w.pending}/payments",
+        lambda w: {"amount": "1.00", "reference": "bank-transfer-1"},
+        201,
+    ),
+    Action(
+        "GET",
+        "/orders/{order_id}/payments",
+        P.ORDER_READ,
+        lambda w: f"/orders/{rr(w).delivered}/payments",
+    ),
+    Action(
+        "GET",
+        "/orders/{order_id}/refunds",
+        P.ORDER_READ,
+        lambda w: f"/orders/{rr(w).delivered}/refunds",
+    ),
+    Action(
+        "GET", "/refunds/{refund_id}", P.ORDER_READ, lambda w: f"/refunds/{rr(w).failed_refund}"
+    ),
+    Action(
+        "POST",
+        "/refunds/{refund_id}/retry",
+        P.REFUND_ISSUE,
+        lambda w: f"/refunds/{rr(w).failed_refund}/retry",
+    ),
+    Action(
+        "POST",
+        "/orders/{order_id}/lines/{line_id}/cancel",
+        P.ORDER_CANCEL,
+        lambda w: f"/orders/{rr(w).paid}/lines/{rr(w).paid_line}/cancel",
+        lambda w: {"quantity": 1, "reason": "customer called"},
     ),
     Action("GET", "/return-policies", P.ORDER_READ, lambda w: "/return-policies"),
     Action("GET", "/return-policies/{channel}", P.ORDER_READ, lambda w: "/return-policies/web"),

@@ -22,7 +22,8 @@ from oms.demo.report import all_orders
 from oms.domain.access import SYSTEM
 from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.orders.model import Order
-from oms.services import catalogue, inventory, orders, returns, tracking
+from oms.domain.payments.model import RefundStatus
+from oms.services import catalogue, inventory, orders, payments, returns, tracking
 from oms.services.ports.returns import ReturnFilter
 from oms.services.ports.shipments import ShipmentFilter
 from tests.conftest import FakeClock
@@ -61,7 +62,7 @@ def test_demo_orders_reach_every_status_with_backorders_and_a_balanced_ledger(
     load_demo(container, orders=ORDERS, seed=7)
 
     placed = all_orders(container.uow())
-    assert len(placed) == ORDERS
+    assert len([o for o in placed if o.exchange_of is None]) == ORDERS
     statuses = {o.status for o in placed}
     assert {"pending", "confirmed", "on_hold", "cancelled", "delivered"} <= statuses
     assert {o.channel for o in placed} == {"web", "marketplace", "phone", "b2b", "pos"}
@@ -86,6 +87,26 @@ def test_demo_orders_reach_every_status_with_backorders_and_a_balanced_ledger(
     assert any(o.priority > 0 for o in placed)
     assert {o.shipping_address.country for o in placed} >= {"FR", "DE"}
     assert len({o.customer.email for o in placed}) < ORDERS  # some customers come back
+
+    # Money: most orders paid, wholesale invoices not all; discounts and tax as each
+    # channel sends them, the shop's prices with tax included, the wholesale list without.
+    assert {"unpaid", "partially_paid", "paid", "refunded"} <= {o.payment_status for o in placed}
+    assert sum(o.payment_status == "paid" for o in placed) > ORDERS // 2
+    assert any(o.totals.discount.amount for o in placed if o.channel == "b2b")
+    assert any(o.totals.discount.amount for o in placed if o.channel == "web")
+    sold = [o for o in placed if o.exchange_of is None]  # an exchange order is free
+    assert all(o.prices_include_tax == (o.channel != "b2b") for o in sold)
+    assert all(o.totals.tax.amount > 0 for o in placed if o.totals.subtotal.amount)
+    for o in placed:
+        gross = o.totals.subtotal.amount - o.totals.discount.amount + o.totals.shipping.amount
+        assert o.totals.total.amount == gross + (0 if o.prices_include_tax else o.totals.tax.amount)
+    uow = container.uow()
+    paid = [p for o in placed for p in payments.payments_of_order(uow, SYSTEM, o.id)]
+    assert paid and all(p.provider == "manual" for p in paid)
+    assert any(p.reference.startswith("SEPA-") for p in paid)  # bank transfers
+    for o in placed:  # a cancelled paid order is refunded what it paid
+        if o.status == "cancelled" and o.paid_total:
+            assert o.payment_status == "refunded" and o.refunded_total == o.paid_total
 
 
 def test_demo_runs_orders_through_fulfilment_to_every_shipment_state(
@@ -120,11 +141,45 @@ def test_demo_runs_orders_through_fulfilment_to_every_shipment_state(
         "rejected",
         "received",
         "inspected",
+        "refunded",
+        "exchanged",
+        "closed",
     }
     assert any(ln.damaged_quantity for r in made for ln in r.lines)  # a unit written off
     assert "return.inspected" in events
     assert inventory.verify_stock(uow, SYSTEM) == []
     assert all(x.is_balanced() for o in placed for x in o.lines)
+    _assert_money_ends(container, placed, made)
+
+
+def _assert_money_ends(container: Container, placed: list[Order], made: list[Any]) -> None:
+    """Returns refunded in part and in full (the shipping too), an exchange linked both
+    ways, a line cancelled on a paid order and refunded: every refund succeeded."""
+    uow = container.uow()
+    by_id = {o.id: o for o in placed}
+    refunds = [r for o in placed for r in payments.refunds_of_order(uow, SYSTEM, o.id)]
+    assert refunds and all(r.status is RefundStatus.SUCCEEDED for r in refunds)
+    of_returns = [r for r in refunds if r.return_id is not None]
+    assert len(of_returns) == 2
+    assert any(r.shipping > 0 for r in of_returns)  # the seller's fault, all sent back
+    assert {by_id[r.order_id].payment_status for r in of_returns} == {
+        "partially_refunded",
+        "refunded",
+    }
+    assert any(r.reason.startswith("cancelled:") for r in refunds)
+    [line_cancelled] = [
+        o
+        for o in placed
+        if o.status != "cancelled"
+        and any(x.cancelled_quantity for x in o.lines)
+        and o.refunded_total
+    ]
+    assert line_cancelled.payment_status == "partially_refunded"
+    [exchanged] = [r for r in made if r.status.value == "exchanged"]
+    new = by_id[exchanged.exchange_order_id]
+    assert new.exchange_of == exchanged.order_id
+    assert new.exchanges == [] and by_id[exchanged.order_id].exchanges == [new.id]
+    assert all(x.unit_price == 0 for x in new.lines)
 
 
 def test_demo_catalogue_and_locations_look_like_a_real_shop(container: Container) -> None:

@@ -4,7 +4,6 @@ the provider), exchanges, closing a return."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import cast
 
@@ -20,7 +19,6 @@ from oms.domain.errors import (
     TransitionNotAllowed,
 )
 from oms.domain.fulfilment.model import Picked
-from oms.domain.money import Money
 from oms.domain.orders.model import DraftLine, OrderDraft
 from oms.domain.orders.status import OrderStatus
 from oms.domain.payments.model import PaymentStatus, RefundStatus
@@ -40,11 +38,11 @@ from oms.services import (
 from oms.services.orders import CancelLine
 from oms.services.payments import RecordPayment
 from oms.services.ports import UnitOfWork
-from oms.services.ports.payments import ProviderAnswer
 from oms.services.ports.returns import DEFAULT_CHANNEL
 from oms.services.returns import ReceiveReturn, StartReturn
 from tests.builders import draft, stocked
 from tests.conftest import FakeClock
+from tests.fakes import Flaky
 
 DRIVER = Actor("driver", Role.CARRIER, "oms-post")
 CS = Actor("carla", Role.CUSTOMER_SERVICE)
@@ -261,31 +259,6 @@ def test_above_the_limit_only_an_admin_refunds(each_uow: UnitOfWork, clock: Fake
     assert payments.refunds_of_order(uow, CS, order_id) == []  # nothing half-made
     refund = return_resolutions.refund_return(uow, ADMIN, return_id, d(500))
     assert refund.amount == d("800.00")
-
-
-@dataclass
-class Flaky:
-    """A provider that refuses the first `failures` refunds, and remembers the keys it saw."""
-
-    name: str = "card"
-    failures: int = 1
-    keys: list[str] = field(default_factory=list)
-    raises: bool = False
-
-    def authorise(self, amount: Money, reference: str) -> ProviderAnswer:
-        return ProviderAnswer(True, f"auth-{reference}")
-
-    def capture(self, authorisation: str, amount: Money) -> ProviderAnswer:
-        return ProviderAnswer(True, authorisation.replace("auth-", "cap-"))
-
-    def refund(self, payment_reference: str, amount: Money, key: str) -> ProviderAnswer:
-        self.keys.append(key)
-        if self.failures > 0:
-            self.failures -= 1
-            if self.raises:
-                raise TimeoutError("card network timed out")
-            return ProviderAnswer(False, error="issuer unavailable")
-        return ProviderAnswer(True, f"re-{key}")
 
 
 @pytest.mark.parametrize("raises", [False, True])

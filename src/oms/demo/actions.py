@@ -4,7 +4,9 @@ counts stock, all through the use cases, and remembers what it placed for the re
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 
+from oms.demo import money
 from oms.demo.data import WAITED_TOO_LONG
 from oms.domain.access import SYSTEM
 from oms.domain.errors import TransitionNotAllowed
@@ -51,6 +53,11 @@ class Loader:
                 reason = WAITED_TOO_LONG
             ordering.cancel_order(self.uow, SYSTEM, order_id, reason)
         self.done[verb] += 1
+
+    def pay(self, key: int, share: Decimal | None, reference: str) -> None:
+        """Money received for the order: all that is due, or `share` of it."""
+        paid = money.pay(self.uow, self.ids[key], share, reference)
+        self.done["payment" if paid else "payment_after_cancel"] += 1
 
     def receive(self, change: StockChange) -> None:
         inventory.adjust_stock(self.uow, SYSTEM, change)

@@ -45,8 +45,9 @@ from oms.demo.data import (
     SIZE_LABELS,
 )
 from oms.demo.fulfilment import Warehouse, fulfilment_steps
+from oms.demo.money import cancel_a_line, payment_plan, priced
 from oms.demo.plan import Buyer, Plan, Shop, Step
-from oms.demo.report import report
+from oms.demo.report import all_orders, report
 from oms.demo.returns import load_returns
 from oms.domain.access import SYSTEM
 from oms.domain.catalogue.model import NewProduct
@@ -323,18 +324,23 @@ def _path(plan: Plan, channel: str, fate: str, placed: datetime) -> list[tuple[d
     return path
 
 
-def order_steps(plan: Plan, loader: Loader) -> list[Step]:
+def order_steps(plan: Plan, loader: Loader, till: random.Random) -> list[Step]:
+    """Each order placed, moved along its path and paid for; `till` draws the money (its
+    own generator, so the orders are what they were before the demo had money)."""
     channels = plan.rng.choices(list(CHANNELS), list(CHANNELS.values()), k=plan.orders)
     moments = sorted((_moment(plan, channel), channel) for channel in channels)
     seen: Counter[str] = Counter()
     steps = []
     fates = _fates(plan.rng, plan.orders)
     for key, ((at, channel), fate) in enumerate(zip(moments, fates, strict=True)):
-        draft = _draft(plan, channel, at, seen[channel])
-        seen[channel] += 1
+        draft = priced(_draft(plan, channel, at, seen[channel]), plan.shop.prices, till)
         steps.append(Step(at, partial(loader.place, key, draft), places_order=True))
         for when, verb, reason in _path(plan, channel, fate, at):
             steps.append(Step(when, partial(loader.act, key, verb, reason)))
+        for when, share, reference in payment_plan(till, channel, at, seen[channel]):
+            if when < plan.end:
+                steps.append(Step(when, partial(loader.pay, key, share, reference)))
+        seen[channel] += 1
     return steps
 
 
@@ -380,7 +386,7 @@ def load_demo(
     steps = (
         catalogue_steps(plan, loader)
         + stock_steps(plan, loader)
-        + order_steps(plan, loader)
+        + order_steps(plan, loader, random.Random(seed + 3))
         + fulfilment_steps(plan, site)
     )
     steps.sort(key=lambda step: step.at)  # stable: same-moment steps keep their planned order
@@ -388,4 +394,5 @@ def load_demo(
     loader.done.update(site.done)
     clock.now = end
     load_returns(uow, random.Random(seed + 2), loader.done)
+    cancel_a_line(uow, all_orders(uow), loader.done)
     return report(loader, plan, time.perf_counter() - started)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
@@ -17,7 +18,8 @@ from oms.domain.inventory.model import StockRow
 from oms.domain.orders.events import OrderEventType
 from oms.domain.orders.model import Order
 from oms.domain.orders.status import OrderStatus
-from oms.services import catalogue, inventory, tracking
+from oms.domain.payments.model import PaymentStatus
+from oms.services import catalogue, inventory, payments, tracking
 from oms.services import orders as ordering
 from oms.services.ports import UnitOfWork
 from oms.services.ports.orders import OrderFilter
@@ -125,6 +127,25 @@ _STAGES = {
 }
 
 
+def _money_lines(uow: UnitOfWork, placed: Sequence[Order], done: Counter[str]) -> str:
+    statuses = Counter(o.payment_status for o in placed)
+    made = [r for o in placed if o.refunded_total for r in payments.refunds_of_order(
+        uow, SYSTEM, o.id)]  # fmt: skip
+    return (
+        f"Money: {_count(done['payment'], 'payment')} recorded; orders "
+        + ", ".join(f"{statuses[s]} {s.value.replace('_', ' ')}" for s in PaymentStatus)
+        + f";\n{_count(len(made), 'refund')} ({done['return:refunded']} of part of a return, "
+        f"{done['return:refunded_in_full']} of a whole order with its shipping, the rest of "
+        f"cancellations), {_count(done['return:exchanged'], 'exchange')}, "
+        f"{done['return:closed']} return closed, {_count(done['line_cancelled'], 'line')} "
+        "cancelled on a paid order."
+    )
+
+
+def _also(exchanges: int) -> str:
+    return f" (and {_count(exchanges, 'exchange order')})" if exchanges else ""
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
@@ -132,11 +153,13 @@ def _count(n: int, noun: str) -> str:
 def report(loader: Loader, plan: Plan, seconds: float) -> RenderableType:
     placed = all_orders(loader.uow)
     done = loader.done
+    exchanges = sum(1 for o in placed if o.exchange_of is not None)
     first = min((o.created_at for o in placed), default=plan.end)
     last = max((o.created_at for o in placed), default=plan.end)
     return Group(
         f"[bold]Demo data loaded[/] in {seconds:.1f} s: {len(plan.shop.products)} products, "
-        f"{len(LOCATIONS)} locations, {len(placed)} orders\n"
+        f"{len(LOCATIONS)} locations, {len(placed) - exchanges} orders"
+        f"{_also(exchanges)}\n"
         f"placed from {first:%a %d %b} to {last:%a %d %b %Y} (UTC).",
         _status_table(placed),
         f"Timeline: {done['confirm']} confirmations, {done['hold']} holds, "
@@ -150,6 +173,7 @@ def report(loader: Loader, plan: Plan, seconds: float) -> RenderableType:
         f"{done['return:rejected']} rejected, {done['return:received']} received, "
         f"{done['return:inspected'] + done['return:inspected_damaged']} inspected "
         f"({done['return:inspected_damaged']} with a unit written off).",
+        _money_lines(loader.uow, placed, done),
         _shipment_table(loader.uow),
         _stock_table(loader.uow),
         "Next: [bold]oms stock verify[/], or [bold]oms serve[/] and open\n"
