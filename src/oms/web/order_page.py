@@ -1,5 +1,5 @@
-"""One order: lines and quantities, shipments, sourcing, totals, the timeline, and the
-actions this user's role may take now (confirm, hold, release, cancel, add a note).
+"""One order: lines and quantities, shipments, sourcing, totals, money, the timeline, and
+the actions this user's role may take now (confirm, hold, release, cancel, add a note).
 
 An action not offered is still refused by the service if forged (403). A refused action
 shows the page again with the problem next to the field and the typed reason kept.
@@ -15,12 +15,11 @@ from fastapi import APIRouter, Form
 from fastapi.responses import Response
 
 from oms.domain.access import Actor, Permission
-from oms.domain.errors import Conflict, InvalidInput, NotFound
+from oms.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from oms.domain.orders.model import MAX_NOTE, Order
 from oms.domain.orders.status import OrderStatus, can_transition
 from oms.services import orders, views
-from oms.services.ports import UnitOfWork
-from oms.web import order_returns
+from oms.web import order_money, order_returns
 from oms.web.order_timeline import timeline
 from oms.web.problems import Problem, problem_of
 from oms.web.shell import FormText, Page, PageDep, PageRoute
@@ -86,11 +85,13 @@ def _show(
     order_id: int,
     attempt: Attempt | None = None,
     start: order_returns.StartAttempt | None = None,
+    money: order_money.MoneyAttempt | None = None,
 ) -> Response:
     detail = orders.order_detail(page.uow, page.actor, order_id)
     events = orders.order_events(page.uow, page.actor, order_id)
     zone = views.time_zone(page.uow, page.views, [s.location_id for s in detail.shipments])
-    failed = attempt.problem if attempt else (start.problem if start else None)
+    tried = attempt or start or money
+    failed = tried.problem if tried else None
     return page.render(
         "orders/detail.html",
         failed.status if failed else 200,
@@ -103,6 +104,7 @@ def _show(
         attempt=attempt,
         late_ids={s.id for s in detail.shipments if s.is_late(page.uow.now().date())},
         **order_returns.section(page.uow, page.actor, detail.order, start),
+        **order_money.section(page.uow, page.actor, detail.order, money),
     )
 
 
@@ -123,7 +125,10 @@ def add_note(
     return page.redirect(f"/orders/{order_id}", "Note added.")
 
 
-def _run(uow: UnitOfWork, actor: Actor, action: Action, order_id: int, reason: str) -> Order:
+def _run(page: Page, action: Action, order_id: int, reason: str) -> Order:
+    uow, actor = page.uow, page.actor
+    if action.name == "cancel":  # a paid order is refunded: up to the refund limit
+        return orders.cancel_order(uow, actor, order_id, reason, page.settings.refund_limit)
     if action.needs_reason:
         return action.run(uow, actor, order_id, reason)
     return action.run(uow, actor, order_id)
@@ -138,7 +143,11 @@ def order_action(
     if action is None:
         raise NotFound(f"no action {name!r} on orders")
     try:
-        order = _run(page.uow, page.actor, action, order_id, reason)
+        order = _run(page, action, order_id, reason)
+    except PermissionDenied as error:
+        if not page.actor.may(action.permission):
+            raise  # a forged post: the error page
+        return _show(page, order_id, Attempt(name, reason, problem_of(error)))  # refund limit
     except (InvalidInput, Conflict) as error:
         return _show(page, order_id, Attempt(name, reason, problem_of(error)))
     return page.redirect(f"/orders/{order_id}", action.done.format(order.number))

@@ -10,11 +10,13 @@ from oms.web import (
     assets,
     auth,
     locations,
+    money_pages,
     order_page,
     orders_list,
     products,
     return_pages,
     return_policies,
+    return_resolutions,
     service_pages,
     station,
     station_pack,
@@ -31,6 +33,9 @@ router = APIRouter(include_in_schema=False)
 router.include_router(return_policies.router)
 # Before order_page, whose POST /orders/{id}/{action} would otherwise take /orders/{id}/returns.
 router.include_router(return_pages.router)
+router.include_router(return_resolutions.router)
+# Before order_page too: POST /orders/{id}/payments is a form of its own, not an action.
+router.include_router(money_pages.router)
 # Before tracking, whose GET /track/{token:path} would otherwise take /track/{token}/return.
 router.include_router(track_returns.router)
 for module in (assets, auth, today, orders_list, order_page, account, tracking):

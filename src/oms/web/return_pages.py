@@ -1,6 +1,7 @@
 """Returns in the back office: the list (by status), one return with the steps this role
-may take now (approve, reject, receive, inspect), its label, and starting a return from
-the order's page. Refusals come back inline with what was typed; a done step redirects."""
+may take now (approve, reject, receive, inspect; then refund, exchange or close, whose posts
+are in return_resolutions.py), its label and its refund, and starting a return from the
+order's page. Refusals come back inline with what was typed; a done step redirects."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from pydantic import BaseModel, Field
 
 from oms.domain.access import Actor, Permission
 from oms.domain.errors import Conflict, DomainError, FieldErrors, InvalidInput, PermissionDenied
+from oms.domain.payments.model import Refund
 from oms.domain.returns.model import Inspected, Return
 from oms.domain.returns.policy import RequestedLine
 from oms.domain.returns.reasons import Resolution, ReturnReason
 from oms.domain.returns.status import ReturnStatus
-from oms.services import catalogue, documents, orders, returns, views
+from oms.services import catalogue, documents, orders, payments, returns, views
 from oms.services.ports.returns import ReturnFilter
 from oms.services.returns import ReceiveReturn, StartReturn
 from oms.web import forms, order_page
@@ -38,6 +40,7 @@ class Step:
     permission: Permission
     status: ReturnStatus  # the status it starts from
     done: str
+    also_from: frozenset[ReturnStatus] = frozenset()  # other statuses it starts from
 
 
 STEPS: tuple[Step, ...] = (
@@ -49,12 +52,23 @@ STEPS: tuple[Step, ...] = (
          "Return {} received."),
     Step("inspect", "Inspect", Permission.RETURN_RECEIVE, ReturnStatus.RECEIVED,
          "Return {} inspected."),
+    Step("refund", "Refund", Permission.REFUND_ISSUE, ReturnStatus.INSPECTED, ""),
+    Step("exchange", "Exchange", Permission.RETURN_MANAGE, ReturnStatus.INSPECTED, ""),
+    Step("close", "Close", Permission.RETURN_MANAGE, ReturnStatus.INSPECTED,
+         "Return {} closed.", frozenset({ReturnStatus.REFUNDED, ReturnStatus.EXCHANGED})),
 )  # fmt: skip
 
 
-def offered(actor: Actor, r: Return) -> list[Step]:
-    """The steps to show: the role may take them and the return is where they start."""
-    return [s for s in STEPS if actor.may(s.permission) and r.status is s.status]
+def offered(actor: Actor, r: Return, refund: Refund | None = None) -> list[Step]:
+    """The steps to show: the role may take them and the return is where they start. A
+    return with a refund already is not refunded again (a failed one is retried)."""
+    return [
+        s
+        for s in STEPS
+        if actor.may(s.permission)
+        and (r.status is s.status or r.status in s.also_from)
+        and not (s.name == "refund" and refund is not None)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +97,12 @@ def return_list(page: PageDep, status: str = "", before: int | None = None) -> R
 def _show(page: Page, return_id: int, attempt: Attempt | None = None) -> Response:
     r = returns.get_return(page.uow, page.actor, return_id)
     order = orders.get_order(page.uow, page.actor, r.order_id)
-    steps = offered(page.actor, r)
+    made = payments.refunds_of_order(page.uow, page.actor, r.order_id)
+    refund = next((x for x in made if x.return_id == r.id), None)
+    exchange = (
+        orders.get_order(page.uow, page.actor, r.exchange_order_id) if r.exchange_order_id else None
+    )
+    steps = offered(page.actor, r, refund)
     names = {s.name for s in steps}
     locations = []
     if "receive" in names:
@@ -98,6 +117,9 @@ def _show(page: Page, return_id: int, attempt: Attempt | None = None) -> Respons
         attempt=attempt,
         locations=locations,
         zone=zone,
+        refund=refund,
+        exchange=exchange,
+        may_retry=page.actor.may(Permission.REFUND_ISSUE),
     )
 
 

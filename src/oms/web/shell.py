@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from oms.bootstrap import Container
+from oms.config import Settings
 from oms.domain.access import Actor
 from oms.domain.errors import DomainError, Unauthenticated
 from oms.services import sessions
@@ -93,6 +94,11 @@ class Page:
     @property
     def actor(self) -> Actor:
         return self.session.actor
+
+    @property
+    def settings(self) -> Settings:
+        """The app's settings (the refund limit a page passes to the services)."""
+        return container(self.request).settings
 
     def check_csrf(self, token: str) -> None:
         if not same_secret(token, self.session.csrf_token):
