@@ -34,7 +34,10 @@ from oms.services.ports.orders import OrderAlreadyPlaced, OrderFilter
 from oms.services.shipment_sync import sync_shipments
 
 MAX_PAGE = 200
-NO_LIMIT = Decimal("Infinity")  # callers that know the setting pass it (config.refund_limit)
+NO_LIMIT = Decimal("Infinity")
+# The refund limit when a caller gives none: nothing, so only those allowed past any limit
+# (admin) refund through a cancellation. Entry points pass the setting (refund_limit).
+NO_REFUNDS_ABOVE = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,7 +301,7 @@ def release_order(uow: UnitOfWork, actor: Actor, order_id: int, reason: str) -> 
 
 
 def cancel_order(
-    uow: UnitOfWork, actor: Actor, order_id: int, reason: str, limit: Decimal = NO_LIMIT
+    uow: UnitOfWork, actor: Actor, order_id: int, reason: str, limit: Decimal = NO_REFUNDS_ABOVE
 ) -> Order:
     """Cancel every open unit; what the order reserved goes to waiting orders or is freed.
     A paid order is refunded what it paid for those units (and its shipping, if nothing
@@ -337,7 +340,7 @@ def cancel_line(
     actor: Actor,
     order_id: int,
     cmd: CancelLine,
-    limit: Decimal = NO_LIMIT,
+    limit: Decimal = NO_REFUNDS_ABOVE,
 ) -> Order:
     """Cancel units of one line that have not shipped (the rest of the order goes on):
     backordered units first, then reserved ones, whose stock is released and offered to

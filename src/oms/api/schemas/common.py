@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from oms.domain.money import quantum
@@ -21,7 +21,19 @@ def amount(value: Decimal, currency: str) -> str:
 
 
 Text = Annotated[str, Field(max_length=200)]
-Amount = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=16)]
+
+
+def _not_a_float(value: object) -> object:
+    if isinstance(value, float):
+        raise ValueError('money is a decimal string, such as "19.90", not a number')
+    return value
+
+
+# Money in: a decimal string (or a whole number); a JSON number with a fraction is refused,
+# as a float cannot hold most amounts exactly (API.md: "money is a decimal string").
+Amount = Annotated[
+    Decimal, BeforeValidator(_not_a_float), Field(allow_inf_nan=False, max_digits=16)
+]
 # How many items one page of a list may hold, and holds when the client does not say.
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
