@@ -17,7 +17,9 @@ from oms.adapters.passwords import Argon2Passwords
 from oms.adapters.payments.manual import ProviderBook
 from oms.config import Settings
 from oms.domain.fulfilment.backlog import BacklogProblem
+from oms.domain.notifications.delivery import RetryPolicy
 from oms.services.backlog import Solver, SolverAnswer
+from oms.services.notifications import Transport, WorkerSettings
 from oms.services.ports import UnitOfWork
 from oms.services.ports.access import PasswordHasher
 from oms.services.ports.documents import DocumentRenderer
@@ -61,6 +63,40 @@ class Container:
         pages hold their unit of work as the port; it is always this container's SQL one)."""
         assert isinstance(uow, SqlUnitOfWork)
         return SqlStationViews(uow)
+
+    def transport(self) -> Transport:
+        """How notices leave: SMTP when a server is set, else the mailbox folder; webhooks
+        over HTTP with the private-address guard; the e-mail templates."""
+        from pathlib import Path
+
+        from oms.adapters.notifications.compose import TemplateComposer
+        from oms.adapters.notifications.http import HttpxPoster
+        from oms.adapters.notifications.mail import MailboxSender, SmtpSender, SmtpServer
+        from oms.services.ports.notifications import EmailSender
+
+        s = self.settings
+        email: EmailSender
+        if s.smtp_host:
+            server = SmtpServer(
+                s.smtp_host,
+                s.smtp_port,
+                s.smtp_security,
+                s.smtp_user,
+                s.smtp_password.get_secret_value() if s.smtp_password else None,
+            )
+            email = SmtpSender(server, s.mail_from, s.shop_name)
+        else:
+            email = MailboxSender(Path(s.mailbox_dir), s.mail_from, s.shop_name)
+        return Transport(
+            email=email,
+            webhooks=HttpxPoster(s.webhooks_allow_private),
+            composer=TemplateComposer(s.shop_name, s.public_url, s.default_language),
+            message_domain=s.mail_from.rpartition("@")[2] or "oms.invalid",
+        )
+
+    def worker_settings(self) -> WorkerSettings:
+        s = self.settings
+        return WorkerSettings(retry=RetryPolicy(s.outbox_retry_base_seconds, s.outbox_max_attempts))
 
     def close(self) -> None:
         self.engine.dispose()

@@ -161,6 +161,48 @@ def orders_complete(
 
 
 @app.command()
+def worker(
+    once: bool = typer.Option(
+        False, "--once", help="Deliver what is due now, then exit (for cron or tests)."
+    ),
+) -> None:
+    """Deliver notifications: fan new events out to webhooks and e-mail, send what is due,
+    retry failures with back-off, tell late shipments. Runs until stopped (Ctrl-C or
+    SIGTERM: it finishes the notice in hand). Run several at once on PostgreSQL to share
+    the work (SKIP LOCKED); on SQLite run one."""
+    import signal
+    import time
+
+    from oms.services import notifications
+
+    stop = False
+
+    def halt(*_: object) -> None:
+        nonlocal stop
+        stop = True
+
+    with _wired() as container:
+        transport, settings = container.transport(), container.worker_settings()
+        signal.signal(signal.SIGTERM, halt)
+        signal.signal(signal.SIGINT, halt)
+        if not once:
+            console.print(f"Worker on {_safe(container.settings.database_url)}; Ctrl-C stops it.")
+        while True:
+            done = notifications.run_once(container.uow(), transport, settings)
+            if done.busy:
+                console.print(
+                    f"fanned out {done.fanned_out}, delivered {done.delivered},"
+                    f" told late {done.late}"
+                )
+            if once or stop:
+                break
+            if not done.busy:
+                time.sleep(container.settings.worker_poll_seconds)
+            if stop:
+                break
+
+
+@app.command()
 def allocate(
     dry_run: bool = typer.Option(False, "--dry-run", help="Report both plans; change nothing."),
     time_limit: float = typer.Option(

@@ -32,6 +32,44 @@ class Settings(BaseSettings):
     """The largest refund customer service may issue alone, in the order's currency (500
     means 500.00 EUR on a euro order, 500 JPY on a yen one); above it, an admin issues it."""
 
+    shop_name: str = "oms demo shop"
+    """The shop's name, as customers read it in e-mails."""
+
+    public_url: str = "http://127.0.0.1:8000"
+    """Where customers reach oms: the links to tracking pages in e-mails start with it."""
+
+    default_language: str = "en"
+    """The language of e-mails to customers whose order names none oms has (en, fr)."""
+
+    mail_from: str = "orders@example.com"
+    """The From address of e-mails to customers."""
+
+    smtp_host: str | None = None
+    """The SMTP server. Unset: e-mails are written to `mailbox_dir` instead of sent."""
+
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    """starttls (port 587), tls (implicit TLS, port 465) or none (a local relay only)."""
+
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+
+    mailbox_dir: str = "./mailbox"
+    """Without an SMTP server, each e-mail is an .eml file here (the back office lists them)."""
+
+    outbox_retry_base_seconds: float = 30.0
+    """The first delay before a failed delivery is tried again; it doubles at each failure
+    (with jitter), up to 6 hours."""
+
+    outbox_max_attempts: int = 10
+    """Attempts before a delivery is dead (shown to people, who may retry it)."""
+
+    webhooks_allow_private: bool = False
+    """Allow webhooks to loopback, link-local and private addresses (development, tests)."""
+
+    worker_poll_seconds: float = 1.0
+    """How long `oms worker` sleeps when it found nothing to do."""
+
     service_backorder_days: int = 3
     """Customer service's queue lists an order still waiting for stock this many days after
     it was placed (`backordered_long`)."""

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from oms.domain.errors import ConcurrentUpdate
 from oms.domain.inventory.model import Backorder
+from oms.domain.notifications.topics import topic_of
 from oms.domain.orders.events import StoredEvent
 from oms.domain.orders.model import Order, OrderIdentity, OrderLine
 from oms.domain.orders.search import SearchKind, read_search
@@ -211,8 +212,13 @@ class MemoryOrders(MemoryRepository):
 
     def _add_events(self, order: Order, actor: str, at: datetime) -> None:
         """The events the order's verbs recorded, stamped with who and when; then forgotten.
-        Their data goes through JSON, as the SQL column's does."""
+        Their data goes through JSON, as the SQL column's does; those someone must hear
+        about go to the outbox too."""
         for e in order.events:
+            topic = topic_of(e.type.value)
+            if topic is not None:
+                data = {"order_id": order.id, "number": order.number, **e.data}
+                self._uow.outbox.add(topic.value, order.id, json.loads(json.dumps(data)), at)
             self.state.order_events.append(
                 StoredEvent(
                     self.state.next_id("order_events"),

@@ -16,6 +16,7 @@ from oms.domain.returns.model import Return
 from oms.domain.returns.policy import ReturnPolicy
 from oms.domain.users import User
 from oms.services.ports.access import NewSession
+from oms.services.ports.notifications import OutboxEvent
 from oms.services.ports.shipments import StoredCarrierEvent
 from oms.services.ports.stock import Reservation
 
@@ -97,6 +98,7 @@ class State:
     return_policies: dict[str, ReturnPolicy] = field(default_factory=dict)
     payments: dict[int, Payment] = field(default_factory=dict)
     refunds: dict[int, Refund] = field(default_factory=dict)
+    outbox: list[OutboxEvent] = field(default_factory=list)
 
     def next_id(self, table: str) -> int:
         self.ids[table] = self.ids.get(table, 0) + 1

@@ -24,6 +24,7 @@ from tests.fakes import FakePasswords
 from tests.memory.carriers import CarrierSetup, MemoryCarriers, builtin_carriers
 from tests.memory.catalogue import MemoryLocations, MemoryProducts
 from tests.memory.orders import MemoryOrders
+from tests.memory.outbox import MemoryOutbox
 from tests.memory.payments import MemoryPayments
 from tests.memory.returns import MemoryReturns
 from tests.memory.shipments import MemoryShipments
@@ -77,6 +78,7 @@ class MemoryUnitOfWork:
         self.returns: ReturnRepository = MemoryReturns(self)
         self.carriers: CarrierRepository = MemoryCarriers(self)
         self.payments: PaymentRepository = MemoryPayments(self)
+        self.outbox = MemoryOutbox(self)
         self.providers: PaymentProviders = self.database.providers
 
     @property

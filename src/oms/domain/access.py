@@ -41,6 +41,7 @@ class Permission(StrEnum):
     REFUND_ISSUE = "refund.issue"
     REFUND_ABOVE_LIMIT = "refund.above_limit"
     RETURN_POLICY = "return.policy"
+    NOTIFICATION_MANAGE = "notification.manage"
 
 
 P = Permission
@@ -74,6 +75,9 @@ DESCRIPTIONS: dict[Permission, str] = {
         " retry a failed refund"
     ),
     P.REFUND_ABOVE_LIMIT: "issue a refund larger than the refund limit",
+    P.NOTIFICATION_MANAGE: (
+        "manage webhook subscriptions; see deliveries and e-mails sent, retry dead ones"
+    ),
     P.RETURN_POLICY: "set and delete the return policies of channels and the default one",
 }
 

@@ -10,17 +10,20 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from oms.adapters.db.base import Repository, from_minor, to_minor, unique_violation
+from oms.adapters.db.outbox import outbox_rows
 from oms.adapters.db.tables import (
     counters,
     order_events,
     order_lines,
     orders,
+    outbox,
     returns,
     shipments,
 )
 from oms.domain.errors import ConcurrentUpdate
 from oms.domain.inventory.model import Backorder
 from oms.domain.money import Money
+from oms.domain.notifications.topics import topic_of
 from oms.domain.orders.events import StoredEvent
 from oms.domain.orders.model import (
     Address,
@@ -74,7 +77,9 @@ def _order(m: Any, lines: list[OrderLine]) -> Order:
         channel=m["channel"],
         external_id=m["external_id"],
         status=OrderStatus(m["status"]),
-        customer=Customer(m["customer_email"], m["customer_name"], m["customer_phone"]),
+        customer=Customer(
+            m["customer_email"], m["customer_name"], m["customer_phone"], m["customer_language"]
+        ),
         shipping_address=Address(
             name=m["ship_name"],
             line1=m["ship_line1"],
@@ -128,6 +133,7 @@ _INSERT_ORDER = orders.insert()
 # without it psycopg sends one statement per line. The ids are known already.
 _INSERT_LINES = order_lines.insert().returning(order_lines.c.id, sort_by_parameter_order=True)
 _INSERT_EVENTS = order_events.insert()
+_INSERT_OUTBOX = outbox.insert()
 
 
 def _quantities(line: OrderLine) -> tuple[int, ...]:
@@ -214,6 +220,7 @@ class SqlOrders(Repository):
             "customer_email": order.customer.email.lower(),
             "customer_name": order.customer.name,
             "customer_phone": order.customer.phone,
+            "customer_language": order.customer.language,
             "ship_name": address.name,
             "ship_line1": address.line1,
             "ship_line2": address.line2,
@@ -371,7 +378,15 @@ class SqlOrders(Repository):
         return [r[0] for r in rows]
 
     def _add_events(self, order: Order, actor: str, at: datetime) -> None:
-        """The events the order's verbs recorded, stamped with who and when; then forgotten."""
+        """The events the order's verbs recorded, stamped with who and when; then forgotten.
+        Those someone must hear about go to the outbox too, in the same transaction."""
+        told = [
+            (topic.value, order.id, {"order_id": order.id, "number": order.number, **e.data})
+            for e in order.events
+            if (topic := topic_of(e.type.value)) is not None
+        ]
+        if told:
+            self.conn.execute(_INSERT_OUTBOX, outbox_rows(told, at))
         if order.events:
             self.conn.execute(
                 _INSERT_EVENTS,

@@ -118,6 +118,7 @@ orders = sa.Table(
     sa.Column("customer_email", sa.String(320), nullable=False),
     sa.Column("customer_name", sa.String(200), nullable=False),
     sa.Column("customer_phone", sa.String(16)),  # normalised: digits, leading + (phone.py)
+    sa.Column("customer_language", sa.String(16)),  # BCP 47 ("fr", "en-GB"); None: the shop's
     sa.Column("ship_name", sa.String(200), nullable=False),
     sa.Column("ship_line1", sa.String(200), nullable=False),
     sa.Column("ship_line2", sa.String(200)),
@@ -399,6 +400,8 @@ shipments = sa.Table(
     sa.Column("shipping_cost_minor", sa.BigInteger),
     sa.Column("currency", sa.String(3)),
     sa.Column("last_event_at", UTCDateTime),
+    # When the customer was told it is late (shipment.late, once; migration 0011).
+    sa.Column("late_notified_at", UTCDateTime),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
@@ -553,4 +556,66 @@ refunds = sa.Table(
     sa.Index("ix_refunds_order_id", "order_id"),
     sa.Index("ix_refunds_status_id", "status", "id"),
     sa.CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
+)
+
+# -- notifications (migration 0011) -------------------------------------------------------------
+# The transactional outbox: one row per told event, written with the change it tells of.
+# The worker fans each new row out into deliveries (one per recipient), then marks it.
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    _id(),
+    sa.Column("topic", sa.String(64), nullable=False),
+    _fk("order_id", "orders.id", nullable=True),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("fanned_out", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("ix_outbox_fanned_out_id", "fanned_out", "id"),
+)
+
+webhooks = sa.Table(
+    "webhooks",
+    metadata,
+    _id(),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("events", sa.JSON, nullable=False),
+    sa.Column("secret", sa.String(128), nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("deleted_at", UTCDateTime),
+)
+
+# One notice to one recipient; (event, channel, recipient) is unique, so a fan-out run
+# twice makes nothing twice.
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    _id(),
+    _fk("outbox_id", "outbox.id"),
+    sa.Column("channel", sa.String(16), nullable=False),
+    _fk("webhook_id", "webhooks.id", nullable=True),
+    sa.Column("recipient", sa.String(2000), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", UTCDateTime, nullable=False),
+    sa.Column("lease_until", UTCDateTime),
+    sa.Column("last_error", sa.String(1000)),
+    sa.Column("last_status_code", sa.Integer),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime),
+    sa.UniqueConstraint("outbox_id", "channel", "recipient"),
+    sa.Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+    sa.Index("ix_deliveries_webhook_id", "webhook_id"),
+)
+
+delivery_attempts = sa.Table(
+    "delivery_attempts",
+    metadata,
+    _id(),
+    _fk("delivery_id", "deliveries.id"),
+    sa.Column("attempt", sa.Integer, nullable=False),
+    sa.Column("status_code", sa.Integer),
+    sa.Column("error", sa.String(1000)),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Index("ix_delivery_attempts_delivery_id", "delivery_id"),
 )

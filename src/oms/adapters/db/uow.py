@@ -15,6 +15,7 @@ from oms.adapters.db.carriers import CarrierBook, SqlCarriers
 from oms.adapters.db.catalogue import SqlLocations, SqlProducts
 from oms.adapters.db.engine import WRITE, write_gate
 from oms.adapters.db.orders import SqlOrders
+from oms.adapters.db.outbox import SqlOutbox
 from oms.adapters.db.payments import SqlPayments
 from oms.adapters.db.returns import SqlReturns
 from oms.adapters.db.shipments import SqlShipments
@@ -26,6 +27,7 @@ from oms.services.ports.access import PasswordHasher, UserRepository
 from oms.services.ports.carriers import CarrierRepository
 from oms.services.ports.catalogue import LocationRepository, ProductRepository
 from oms.services.ports.documents import DocumentRenderer
+from oms.services.ports.notifications import OutboxRepository
 from oms.services.ports.orders import OrderRepository
 from oms.services.ports.payments import PaymentProviders, PaymentRepository
 from oms.services.ports.returns import ReturnRepository
@@ -76,6 +78,7 @@ class SqlUnitOfWork:
         self.carrier_book = carrier_book or CarrierBook()
         self.carriers: CarrierRepository = SqlCarriers(self, self.carrier_book)
         self.payments: PaymentRepository = SqlPayments(self)
+        self.outbox: OutboxRepository = SqlOutbox(self)
         self.providers: PaymentProviders = providers or ProviderBook()
 
     @property

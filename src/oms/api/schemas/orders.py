@@ -32,14 +32,22 @@ class Customer(Strict):
             " dashes and parentheses; given back normalised (digits and the leading +)",
         ),
     ] = None
+    language: Annotated[
+        str | None,
+        Field(
+            max_length=16,
+            description="Optional BCP 47 tag (fr, en-GB): the language of the customer's"
+            " e-mails; without it, the shop's",
+        ),
+    ] = None
 
     def to_domain(self) -> domain.Customer:
-        return domain.Customer(self.email, self.name, self.phone)
+        return domain.Customer(self.email, self.name, self.phone, self.language)
 
     @classmethod
     def of(cls, c: domain.Customer) -> Customer:
         # Not validated again: given back as it was stored.
-        return cls.model_construct(email=c.email, name=c.name, phone=c.phone)
+        return cls.model_construct(email=c.email, name=c.name, phone=c.phone, language=c.language)
 
 
 class LineIn(Strict):

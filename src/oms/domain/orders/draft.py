@@ -14,6 +14,7 @@ from oms.domain.money import Money, fits_currency, is_currency
 from oms.domain.orders.phone import normalise_phone
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+LANGUAGE_PATTERN = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$")
 MAX_LINES = 500
 MAX_QUANTITY = 1_000_000
 PRIORITY_RANGE = range(-100, 101)
@@ -24,6 +25,7 @@ class Customer:
     email: str
     name: str
     phone: str | None = None  # normalised once placed (phone.py)
+    language: str | None = None  # BCP 47 ("fr", "en-GB"): the language oms writes to them in
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,10 @@ class OrderDraft:
                 "must be a phone number: 6 to 15 digits, an optional leading +,"
                 " spaces, dots, dashes and parentheses",
             )
+        if self.customer.language is not None and not LANGUAGE_PATTERN.match(
+            self.customer.language
+        ):
+            errors.add("customer.language", "must be a language tag such as fr or en-GB")
         _check_address(self.shipping_address, errors)
         if self.currency is not None and not is_currency(self.currency):
             errors.add("currency", f"unknown ISO 4217 currency {self.currency!r}")

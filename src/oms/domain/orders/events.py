@@ -53,6 +53,7 @@ class OrderEventType(StrEnum):
     SHIPMENT_OUT_FOR_DELIVERY = "shipment.out_for_delivery"
     SHIPMENT_DELIVERED = "shipment.delivered"
     SHIPMENT_EXCEPTION = "shipment.exception"
+    SHIPMENT_LATE = "shipment.late"  # past its promised date, not delivered: told once
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from oms.services.ports.access import PasswordHasher, UserRepository
 from oms.services.ports.carriers import CarrierRepository
 from oms.services.ports.catalogue import LocationRepository, ProductRepository
 from oms.services.ports.documents import DocumentRenderer
+from oms.services.ports.notifications import OutboxRepository
 from oms.services.ports.orders import OrderRepository
 from oms.services.ports.payments import PaymentProviders, PaymentRepository
 from oms.services.ports.returns import ReturnRepository
@@ -32,6 +33,7 @@ class UnitOfWork(Protocol):
     returns: ReturnRepository
     carriers: CarrierRepository
     payments: PaymentRepository
+    outbox: OutboxRepository
     providers: PaymentProviders
     documents: DocumentRenderer
     passwords: PasswordHasher

@@ -1,0 +1,249 @@
+"""The worker's use cases: fan told events out into deliveries, deliver what is due, tell
+late shipments once; and the people's side: dead deliveries, retrying them.
+
+Delivery is at least once and never for work that rolled back: the outbox row is written in
+the transaction of the change (adapters/db/orders.py), the worker leases due deliveries in
+a short transaction it commits at once, sends outside any transaction, then records the
+outcome. A worker that dies between sending and recording leaves the lease to expire, and
+the notice is sent again with the same id (`Webhook-Id`, `Message-ID`).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from oms.domain.access import Actor, Permission
+from oms.domain.errors import Conflict, NotFound
+from oms.domain.notifications import signing
+from oms.domain.notifications.delivery import (
+    Channel,
+    DeliveryStatus,
+    Outcome,
+    RetryPolicy,
+)
+from oms.domain.notifications.topics import EMAIL_TOPICS, Topic
+from oms.domain.orders.model import Order
+from oms.services.ports import UnitOfWork
+from oms.services.ports.notifications import (
+    Delivery,
+    EmailMessage,
+    EmailSender,
+    NewDelivery,
+    OutboxEvent,
+    WebhookPoster,
+)
+
+BATCH = 100
+MAX_PAGE = 200
+
+
+class Composer(Protocol):
+    """Writes the customer's e-mail for a told event (templates live in an adapter)."""
+
+    def email(self, event: OutboxEvent, order: Order, message_id: str) -> EmailMessage | None:
+        """The message, or None when this event has nothing to say to the customer."""
+
+
+@dataclass
+class Transport:
+    """How notices leave: e-mail, webhooks, and the e-mail composer."""
+
+    email: EmailSender
+    webhooks: WebhookPoster
+    composer: Composer
+    message_domain: str = "oms.invalid"
+
+
+@dataclass
+class WorkerSettings:
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    lease: timedelta = timedelta(minutes=2)
+    batch: int = BATCH
+    rand: random.Random = field(default_factory=random.Random)
+
+
+def fan_out(uow: UnitOfWork, limit: int = BATCH) -> int:
+    """Turn new outbox events into deliveries: one per webhook subscribed to the topic, and
+    one e-mail to the customer for the topics customers hear about. Returns the events."""
+
+    def work() -> int:
+        events = uow.outbox.claim_new(limit)
+        if not events:
+            return 0
+        hooks = uow.outbox.webhooks()
+        new: list[NewDelivery] = []
+        for e in events:
+            new += [
+                NewDelivery(e.id, Channel.WEBHOOK, h.url, h.id)
+                for h in hooks
+                if e.topic in h.events
+            ]
+            if e.topic in EMAIL_TOPICS and e.order_id is not None:
+                order = uow.orders.get(e.order_id)
+                if order is not None:
+                    new.append(NewDelivery(e.id, Channel.EMAIL, order.customer.email))
+        uow.outbox.add_deliveries(new, uow.now())
+        uow.outbox.mark_fanned_out([e.id for e in events])
+        return len(events)
+
+    return uow.run(work)
+
+
+def deliver_due(
+    uow: UnitOfWork, transport: Transport, settings: WorkerSettings, limit: int = BATCH
+) -> int:
+    """Lease the deliveries due now, send each (outside any transaction), record each
+    outcome: sent, retried later with back-off, or dead after the last attempt."""
+
+    def claim() -> list[Delivery]:
+        now = uow.now()
+        return uow.outbox.claim_due(now, limit, now + settings.lease)
+
+    claimed = uow.run(claim)
+    for d in claimed:
+        outcome = _send(uow, transport, d)
+        after = (
+            None
+            if outcome.ok
+            else settings.retry.after_failure(d.attempts + 1, uow.now(), settings.rand)
+        )
+
+        def record(
+            d: Delivery = d, outcome: Outcome = outcome, after: datetime | None = after
+        ) -> None:
+            uow.outbox.record(d.id, outcome, uow.now(), after)
+
+        uow.run(record)
+    return len(claimed)
+
+
+def _send(uow: UnitOfWork, transport: Transport, d: Delivery) -> Outcome:
+    try:
+        if d.channel is Channel.WEBHOOK:
+            return _post(uow, transport, d)
+        return _mail(uow, transport, d)
+    except Exception as error:  # a sender's failure is an attempt's outcome, never lost
+        return Outcome(False, error=f"{type(error).__name__}: {error}"[:1000])
+
+
+def webhook_body(event: OutboxEvent) -> bytes:
+    """`{id, type, created_at, data}`, as every subscriber of the event receives it."""
+    return json.dumps(
+        {
+            "id": signing.event_key(event.id),
+            "type": event.topic,
+            "created_at": event.created_at.isoformat(),
+            "data": dict(event.data),
+        },
+        separators=(",", ":"),
+        default=str,
+    ).encode()
+
+
+def _post(uow: UnitOfWork, transport: Transport, d: Delivery) -> Outcome:
+    hook = uow.run(lambda: uow.outbox.get_webhook(d.webhook_id or 0), write=False)
+    if hook is None:
+        return Outcome(False, error="the subscription was deleted")
+    body = webhook_body(d.event)
+    stamp = int(uow.now().timestamp())
+    headers = signing.headers(hook.secret, signing.event_key(d.event.id), stamp, body)
+    return transport.webhooks.post(hook.url, body, headers)
+
+
+def _mail(uow: UnitOfWork, transport: Transport, d: Delivery) -> Outcome:
+    if d.event.order_id is None:
+        return Outcome(False, error="an e-mail needs an order")
+    order = uow.run(lambda: uow.orders.get(d.event.order_id or 0), write=False)
+    if order is None:
+        return Outcome(False, error=f"order {d.event.order_id} is gone")
+    from oms.domain.notifications.delivery import message_id
+
+    message = transport.composer.email(
+        d.event, order, message_id(d.event.id, Channel.EMAIL, transport.message_domain)
+    )
+    if message is None:
+        return Outcome(True)
+    return transport.email.send(message)
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """What one pass of the worker did."""
+
+    fanned_out: int
+    delivered: int
+    late: int
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.fanned_out or self.delivered or self.late)
+
+
+def run_once(
+    uow: UnitOfWork,
+    transport: Transport,
+    settings: WorkerSettings,
+    tell_late: Callable[[UnitOfWork], int] | None = None,
+) -> Round:
+    """One pass: late shipments told, new events fanned out, due deliveries sent."""
+    late = tell_late(uow) if tell_late else 0
+    fanned = 0
+    while (n := fan_out(uow, settings.batch)) > 0:
+        fanned += n
+    delivered = deliver_due(uow, transport, settings, settings.batch)
+    return Round(fanned, delivered, late)
+
+
+# -- people: dead deliveries, retries -----------------------------------------------------
+
+
+def list_deliveries(
+    uow: UnitOfWork,
+    actor: Actor,
+    status: DeliveryStatus | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[Delivery]:
+    actor.require(Permission.NOTIFICATION_MANAGE)
+    return uow.run(
+        lambda: uow.outbox.deliveries(status, before_id, min(limit, MAX_PAGE)), write=False
+    )
+
+
+def retry_delivery(uow: UnitOfWork, actor: Actor, delivery_id: int) -> Delivery:
+    """A dead delivery is tried again at once (by the next worker pass), same id."""
+    actor.require(Permission.NOTIFICATION_MANAGE)
+
+    def work() -> Delivery:
+        found = uow.outbox.get_delivery(delivery_id)
+        if found is None:
+            raise NotFound(f"no delivery with id {delivery_id}")
+        if not uow.outbox.retry(delivery_id, uow.now()):
+            raise Conflict(
+                f"delivery {delivery_id} is {found.status.value}: only a dead one is retried"
+            )
+        again = uow.outbox.get_delivery(delivery_id)
+        assert again is not None
+        return again
+
+    return uow.run(work)
+
+
+__all__ = [
+    "Composer",
+    "Round",
+    "Topic",
+    "Transport",
+    "WorkerSettings",
+    "deliver_due",
+    "fan_out",
+    "list_deliveries",
+    "retry_delivery",
+    "run_once",
+    "webhook_body",
+]
