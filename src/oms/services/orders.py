@@ -328,11 +328,7 @@ def cancel_order(
             fill_backorders(uow, products, change)
         return order, refund_id
 
-    order, refund_id = uow.run(work)
-    if refund_id is not None:
-        payments.send_refund(uow, actor, refund_id)
-        return uow.run(lambda: _load(uow, order_id), write=False)
-    return order
+    return _refunded(uow, actor, order_id, uow.run(work))
 
 
 def cancel_line(
@@ -365,11 +361,19 @@ def cancel_line(
             fill_backorders(uow, [line.product_id], change)
         return order, refund_id
 
-    order, refund_id = uow.run(work)
-    if refund_id is not None:
-        payments.send_refund(uow, actor, refund_id)
-        return uow.run(lambda: _load(uow, order_id), write=False)
-    return order
+    return _refunded(uow, actor, order_id, uow.run(work))
+
+
+def _refunded(
+    uow: UnitOfWork, actor: Actor, order_id: int, done: tuple[Order, int | None]
+) -> Order:
+    """After a cancellation committed: send its refund, if it made one, and read the order
+    again (the refund's answer changed it)."""
+    order, refund_id = done
+    if refund_id is None:
+        return order
+    payments.send_refund(uow, actor, refund_id)
+    return uow.run(lambda: _load(uow, order_id), write=False)
 
 
 def _newest_held(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from oms.domain.access import Actor, Permission
-from oms.domain.errors import Conflict, NotFound
+from oms.domain.errors import Conflict
 from oms.domain.orders.model import DraftLine, Order, OrderDraft
 from oms.domain.payments.amounts import to_minor
 from oms.domain.payments.model import Refund
@@ -23,24 +23,7 @@ from oms.services import payments
 from oms.services.orders import place_within
 from oms.services.ports import UnitOfWork
 from oms.services.ports.payments import RefundExists
-
-
-def _locked(uow: UnitOfWork, return_id: int) -> tuple[Return, Order]:
-    seen = uow.returns.get(return_id)
-    if seen is None:
-        raise NotFound(f"no return with id {return_id}")
-    order = uow.orders.get(seen.order_id, lock=True)
-    r = uow.returns.get(return_id, lock=True)
-    assert order is not None and r is not None
-    return r, order
-
-
-def _save(uow: UnitOfWork, r: Return, order: Order, actor: Actor) -> None:
-    uow.returns.save(r)
-    for event in r.events:
-        order.record(event)
-    r.events.clear()
-    uow.orders.save(order, actor.name, uow.now())
+from oms.services.returns import load_locked, save_with_events
 
 
 def refund_return(uow: UnitOfWork, actor: Actor, return_id: int, limit: Decimal) -> Refund:
@@ -50,7 +33,7 @@ def refund_return(uow: UnitOfWork, actor: Actor, return_id: int, limit: Decimal)
     actor.require(Permission.REFUND_ISSUE)
 
     def start() -> int:
-        r, order = _locked(uow, return_id)
+        r, order = load_locked(uow, return_id)
         r.check_refundable()
         made = uow.payments.refund_of_return(r.id)
         if made is not None:
@@ -104,7 +87,7 @@ def exchange_return(uow: UnitOfWork, actor: Actor, return_id: int) -> Order:
     actor.require(Permission.RETURN_MANAGE)
 
     def work() -> Order:
-        r, original = _locked(uow, return_id)
+        r, original = load_locked(uow, return_id)
         r.check_exchangeable()
         draft = OrderDraft(
             channel=original.channel,
@@ -121,7 +104,7 @@ def exchange_return(uow: UnitOfWork, actor: Actor, return_id: int) -> Order:
         uow.orders.save(new, actor.name, now)
         r.exchanged(new.id, new.number, now)
         original.exchanged_by(new.id)
-        _save(uow, r, original, actor)
+        save_with_events(uow, r, original, actor, now)
         return new
 
     return uow.run(work)
@@ -132,9 +115,9 @@ def close_return(uow: UnitOfWork, actor: Actor, return_id: int, reason: str) -> 
     actor.require(Permission.RETURN_MANAGE)
 
     def work() -> Return:
-        r, order = _locked(uow, return_id)
+        r, order = load_locked(uow, return_id)
         r.close(reason, uow.now())
-        _save(uow, r, order, actor)
+        save_with_events(uow, r, order, actor, uow.now())
         return r
 
     return uow.run(work)

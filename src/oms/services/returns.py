@@ -63,7 +63,7 @@ def customer_zone(order: Order) -> ZoneInfo:
     return ZoneInfo(default_time_zone(order.shipping_address.country))
 
 
-def _load(uow: UnitOfWork, return_id: int) -> tuple[Return, Order]:
+def load_locked(uow: UnitOfWork, return_id: int) -> tuple[Return, Order]:
     """The return and its order, both locked: the order first (the lock order)."""
     seen = uow.returns.get(return_id)
     if seen is None:
@@ -74,7 +74,7 @@ def _load(uow: UnitOfWork, return_id: int) -> tuple[Return, Order]:
     return r, order
 
 
-def _save(uow: UnitOfWork, r: Return, order: Order, actor: Actor, now: datetime) -> None:
+def save_with_events(uow: UnitOfWork, r: Return, order: Order, actor: Actor, now: datetime) -> None:
     """Store the return, and its events in the order's timeline."""
     uow.returns.save(r)
     for event in r.events:
@@ -177,10 +177,10 @@ def approve_return(uow: UnitOfWork, actor: Actor, return_id: int) -> Return:
     actor.require(Permission.RETURN_MANAGE)
 
     def work() -> Return:
-        r, order = _load(uow, return_id)
+        r, order = load_locked(uow, return_id)
         now = uow.now()
         r.approve(_label(uow, r, order, now), now)
-        _save(uow, r, order, actor, now)
+        save_with_events(uow, r, order, actor, now)
         return r
 
     return uow.run(work)
@@ -216,10 +216,10 @@ def reject_return(uow: UnitOfWork, actor: Actor, return_id: int, reason: str) ->
     actor.require(Permission.RETURN_MANAGE)
 
     def work() -> Return:
-        r, order = _load(uow, return_id)
+        r, order = load_locked(uow, return_id)
         now = uow.now()
         r.reject(reason, now)
-        _save(uow, r, order, actor, now)
+        save_with_events(uow, r, order, actor, now)
         return r
 
     return uow.run(work)
@@ -235,7 +235,7 @@ def receive_return(uow: UnitOfWork, actor: Actor, return_id: int, cmd: ReceiveRe
         location = uow.locations.get(cmd.location)
         if location is None:
             raise FieldErrors.single("location", f"no location with code {cmd.location!r}")
-        r, order = _load(uow, return_id)
+        r, order = load_locked(uow, return_id)
         now = uow.now()
         r.receive(Received(location.id, location.code, units), now)
         order.receive_return(
@@ -247,7 +247,7 @@ def receive_return(uow: UnitOfWork, actor: Actor, return_id: int, cmd: ReceiveRe
                 "lines": [{"sku": s, "quantity": q} for s, q in units.items() if q],
             },
         )
-        _save(uow, r, order, actor, now)
+        save_with_events(uow, r, order, actor, now)
         return r
 
     return uow.run(work)
@@ -289,7 +289,7 @@ def inspect_return(
         if seen.received_location_id is not None:
             for product_id in sorted({ln.product_id for ln in seen.lines if ln.received_quantity}):
                 rows[product_id] = uow.stock.lock_row(seen.received_location_id, product_id, now)
-        r, order = _load(uow, return_id)
+        r, order = load_locked(uow, return_id)
         r.inspect(found, now)
         why = f"return {r.number} of order {order.number}"
         for line in r.lines:
@@ -302,7 +302,7 @@ def inspect_return(
                 gone = Change(actor.name, now, f"{why}: damaged ({line.reason.value})")
                 stock_moves.write_off(uow, row, line.damaged_quantity, gone)
         # Saved before filling: filling may load and save this same order (partly shipped).
-        _save(uow, r, order, actor, now)
+        save_with_events(uow, r, order, actor, now)
         location = uow.locations.by_id(r.received_location_id or 0)
         restocked = sorted({ln.product_id for ln in r.lines if ln.resellable_quantity})
         if restocked and location is not None and location.ships:
