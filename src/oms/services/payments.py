@@ -134,9 +134,12 @@ def basis(uow: UnitOfWork, order: Order) -> Basis:
     cur = order.currency
     made = uow.payments.refunds_of(order.id)
     refunded_units: dict[int, int] = defaultdict(int)
+    returned_units: dict[int, int] = defaultdict(int)
     for r in made:
         for line in r.lines:
             refunded_units[line.order_line_id] += line.quantity
+            if r.return_id is not None:
+                returned_units[line.order_line_id] += line.quantity
     return Basis(
         lines=[
             PricedLine(
@@ -154,6 +157,7 @@ def basis(uow: UnitOfWork, order: Order) -> Basis:
         claimed=sum(to_minor(r.amount, cur) for r in made),
         refunded_units=dict(refunded_units),
         shipping_refunded=any(r.shipping > 0 for r in made),
+        returned_units=dict(returned_units),
     )
 
 

@@ -215,6 +215,22 @@ def test_refund_of_a_return(
     ), name
 
 
+def test_units_cancelled_and_refunded_count_once_for_the_shipping_rule() -> None:
+    """3 ordered, 1 cancelled (and refunded), 2 delivered: returning 1 leaves 1 with the
+    customer, so the shipping stays; returning both gives it back."""
+    b = Basis(
+        lines=[priced(1, 3, 3000, cancelled=1)],
+        shipping=500,
+        paid=3500,
+        claimed=1000,
+        refunded_units={1: 1},
+        shipping_refunded=False,
+        returned_units={},
+    )
+    assert for_return(b, {1: 1}, FAULT).shipping == 0
+    assert for_return(b, {1: 2}, FAULT).shipping == 500
+
+
 def test_more_units_than_remain_unrefunded_are_refused() -> None:
     with pytest.raises(NothingToRefund, match="1 not refunded yet"):
         for_return(basis(priced(1, 2, 4000), refunded_units={1: 1}), {1: 2}, FREE)

@@ -32,7 +32,8 @@ class PricedLine:
 @dataclass(frozen=True, slots=True)
 class Basis:
     """The order's money so far, in minor units: payments captured, refunds already made
-    or under way (`claimed`), units of each line already refunded, and whether its
+    or under way (`claimed`), units of each line already refunded (`refunded_units`, of
+    which `returned_units` came back in returns, the rest were cancelled), and whether its
     shipping was already given back."""
 
     lines: Sequence[PricedLine]
@@ -41,6 +42,7 @@ class Basis:
     claimed: int
     refunded_units: Mapping[int, int]
     shipping_refunded: bool
+    returned_units: Mapping[int, int] | None = None  # None: all refunded units came back
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +122,11 @@ def _lines(basis: Basis, units: Mapping[int, int]) -> tuple[PlannedLine, ...]:
 
 
 def _nothing_left(basis: Basis, units: Mapping[int, int]) -> bool:
-    """After these units, every unit of the order is cancelled or refunded."""
+    """After these units, every unit of the order is cancelled or came back refunded
+    (units refunded because they were cancelled are counted once, as cancelled)."""
+    back = basis.refunded_units if basis.returned_units is None else basis.returned_units
     return all(
-        line.cancelled + basis.refunded_units.get(line.id, 0) + units.get(line.id, 0)
-        >= line.quantity
+        line.cancelled + back.get(line.id, 0) + units.get(line.id, 0) >= line.quantity
         for line in basis.lines
     )
 
