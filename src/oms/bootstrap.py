@@ -23,6 +23,7 @@ from oms.services.notifications import Transport, WorkerSettings
 from oms.services.ports import UnitOfWork
 from oms.services.ports.access import PasswordHasher
 from oms.services.ports.documents import DocumentRenderer
+from oms.services.ports.mailbox import Mailbox
 from oms.services.station import StationViews
 from oms.services.views import BackOfficeViews
 
@@ -93,6 +94,16 @@ class Container:
             composer=TemplateComposer(s.shop_name, s.public_url, s.default_language),
             message_domain=s.mail_from.rpartition("@")[2] or "oms.invalid",
         )
+
+    def mailbox(self) -> Mailbox | None:
+        """The folder e-mails are written to, or None when they go to an SMTP server."""
+        from pathlib import Path
+
+        from oms.adapters.notifications.mailbox import MailboxFolder
+
+        if self.settings.smtp_host:
+            return None
+        return MailboxFolder(Path(self.settings.mailbox_dir))
 
     def worker_settings(self) -> WorkerSettings:
         s = self.settings

@@ -173,9 +173,11 @@ def worker(
     import signal
     import time
 
-    from oms.services import notifications
+    from oms.services import late_shipments, notifications
 
     stop = False
+    late_every = 60.0  # seconds: late shipments are a daily matter, a query a minute is plenty
+    late_checked = -late_every  # the first pass looks for them
 
     def halt(*_: object) -> None:
         nonlocal stop
@@ -188,7 +190,14 @@ def worker(
         if not once:
             console.print(f"Worker on {_safe(container.settings.database_url)}; Ctrl-C stops it.")
         while True:
-            done = notifications.run_once(container.uow(), transport, settings)
+            tell = time.monotonic() - late_checked >= late_every
+            late_checked = time.monotonic() if tell else late_checked
+            done = notifications.run_once(
+                container.uow(),
+                transport,
+                settings,
+                tell_late=late_shipments.tell_late_shipments if tell else None,
+            )
             if done.busy:
                 console.print(
                     f"fanned out {done.fanned_out}, delivered {done.delivered},"

@@ -140,6 +140,29 @@ def test_search_filters_and_pages_newest_first(shop: Shop) -> None:
     assert shop.uow.run(lambda: shop.uow.shipments.by_tracking_number("nope")) is None
 
 
+def test_late_untold_are_on_their_way_past_the_promise_and_not_yet_told(shop: Shop) -> None:
+    uow = shop.uow
+    today = uow.now().date()
+
+    def on_its_way(o: Order, promised: date, number: str) -> Shipment:
+        s = shipment(shop, o, shop.par, carrier="oms-post", tracking_number=number)
+        s.promised_delivery_date = promised
+        for target in ("picking", "picked", "packed", "shipped"):
+            s.move(ShipmentStatus(target), "x")
+        uow.run(lambda: uow.shipments.save(s))
+        return s
+
+    late = on_its_way(shop.first, today - timedelta(days=1), "CP100000001FR")
+    on_its_way(shop.second, today, "CP100000002FR")  # due today: not late yet
+    shipment(shop, shop.second, shop.lyo, promised_delivery_date=today - timedelta(days=3))
+    assert uow.run(lambda: uow.shipments.late_untold(today, 10)) == [late.id]
+    told = load(shop, late.id)
+    told.late_notified_at = uow.now()
+    uow.run(lambda: uow.shipments.save(told))
+    assert load(shop, late.id).late_notified_at == uow.now()
+    assert uow.run(lambda: uow.shipments.late_untold(today, 10)) == []
+
+
 def test_wave_candidates_are_open_unlisted_shipments_of_workable_orders(shop: Shop) -> None:
     uow = shop.uow
     pending = shipment(shop, shop.first, shop.par)  # its order is pending: not yet

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from oms.domain.errors import ConcurrentUpdate
 from oms.domain.fulfilment.model import ON_THE_WAY, PickList, Shipment, WaveCandidate
@@ -27,6 +27,7 @@ _HEADER = (
     "promised_delivery_date",
     "shipping_cost",
     "last_event_at",
+    "late_notified_at",
     "updated_at",
 )
 
@@ -130,6 +131,13 @@ class MemoryShipments(MemoryRepository):
             s for _, s in sorted(self.state.shipments.items(), reverse=True) if _matches(s, flt)
         ]
         return copy.deepcopy(found[: flt.limit])
+
+    def late_untold(self, today: date, limit: int) -> list[int]:
+        return [
+            i
+            for i, s in sorted(self.state.shipments.items())
+            if s.is_late(today) and s.late_notified_at is None
+        ][:limit]
 
     def wave_candidates(self, location_id: int) -> list[WaveCandidate]:
         candidates = []

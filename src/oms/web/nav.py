@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from oms.config import Settings
 from oms.domain.access import Actor, Permission
 
 
@@ -15,6 +16,7 @@ class NavEntry:
     label: str
     path: str
     permission: Permission | None  # None: every logged-in user
+    without_smtp: bool = False  # shown only when e-mails go to the mailbox folder
 
     def open_to(self, actor: Actor) -> bool:
         return self.permission is None or actor.may(self.permission)
@@ -31,12 +33,14 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Products", "/products", Permission.CATALOGUE_READ),
     NavEntry("Locations", "/locations", Permission.CATALOGUE_READ),
     NavEntry("Users", "/users", Permission.USER_MANAGE),
+    NavEntry("Mailbox", "/mailbox", Permission.NOTIFICATION_MANAGE, without_smtp=True),
     NavEntry("Account", "/account", None),
 )
 
 
-def entries_for(actor: Actor) -> list[NavEntry]:
-    return [entry for entry in NAV if entry.open_to(actor)]
+def entries_for(actor: Actor, settings: Settings | None = None) -> list[NavEntry]:
+    smtp = settings is not None and bool(settings.smtp_host)
+    return [entry for entry in NAV if entry.open_to(actor) and not (smtp and entry.without_smtp)]
 
 
 def current(path: str, entries: list[NavEntry]) -> NavEntry | None:

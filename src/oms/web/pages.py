@@ -10,6 +10,7 @@ from oms.web import (
     assets,
     auth,
     locations,
+    mailbox,
     money_pages,
     order_page,
     orders_list,
@@ -47,3 +48,4 @@ for module in (stock_list, stock_row):  # the stock list, backorders, a stock ro
 for module in (products, locations, users):  # catalogue, locations, users (admin)
     router.include_router(module.router)
 router.include_router(service_pages.router)  # the service queue, the customer view
+router.include_router(mailbox.router)  # the local mailbox folder (admin, without SMTP)

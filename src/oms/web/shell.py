@@ -67,7 +67,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     """A page in the layout; with a session, the navigation its role may use."""
     session: Session | None = context.get("session")
     if session is not None:
-        entries = nav.entries_for(session.actor)
+        entries = nav.entries_for(session.actor, container(request).settings)
         context.update(nav=entries, nav_current=nav.current(request.url.path, entries))
     response = templates.TemplateResponse(request, template, context, status_code=status)
     response.headers.update(PAGE_HEADERS)

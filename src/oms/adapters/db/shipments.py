@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -63,6 +64,7 @@ def _shipment(m: Any, lines: list[ShipmentLine]) -> Shipment:
         promised_delivery_date=m["promised_delivery_date"],
         shipping_cost=cost,
         last_event_at=m["last_event_at"],
+        late_notified_at=m["late_notified_at"],
         version=m["version"],
     )
 
@@ -82,6 +84,7 @@ def _header_values(s: Shipment) -> dict[str, Any]:
         ),
         "currency": s.shipping_cost.currency if s.shipping_cost else None,
         "last_event_at": s.last_event_at,
+        "late_notified_at": s.late_notified_at,
         "updated_at": s.updated_at,
     }
 
@@ -227,6 +230,19 @@ class SqlShipments(Repository):
         if flt.before_id is not None:
             query = query.where(shipments.c.id < flt.before_id)
         return self._load(query)
+
+    def late_untold(self, today: date, limit: int) -> list[int]:
+        rows = self.conn.execute(
+            sa.select(shipments.c.id)
+            .where(
+                shipments.c.status.in_([s.value for s in ON_THE_WAY]),
+                shipments.c.promised_delivery_date < today,
+                shipments.c.late_notified_at.is_(None),
+            )
+            .order_by(shipments.c.id)
+            .limit(limit)
+        )
+        return [r[0] for r in rows]
 
     def wave_candidates(self, location_id: int) -> list[WaveCandidate]:
         rows = self.conn.execute(

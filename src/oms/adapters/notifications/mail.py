@@ -23,10 +23,12 @@ def mime(message: EmailMessage, sender: str, sender_name: str) -> MimeMessage:
     m["To"] = message.to
     m["Subject"] = message.subject
     m["Date"] = format_datetime(localtime())
-    m["Content-Language"] = message.language
     m["Auto-Submitted"] = "auto-generated"
     m.set_content(message.text)
     m.add_alternative(message.html, subtype="html")
+    # After the parts: making the message multipart moves every Content-* header set
+    # before into its first part, where a mail client no longer sees the language.
+    m["Content-Language"] = message.language
     return m
 
 

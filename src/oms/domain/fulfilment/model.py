@@ -58,6 +58,7 @@ class Shipment:
     promised_delivery_date: date | None = None
     shipping_cost: Money | None = None
     last_event_at: datetime | None = None
+    late_notified_at: datetime | None = None  # the customer was told it is late (once)
     version: int = 1
 
     def move(self, target: ShipmentStatus, action: str) -> None:

@@ -57,6 +57,10 @@ class ShipmentRepository(Protocol):
         """Store status, fields and lines; ConcurrentUpdate if the version moved."""
 
     def search(self, flt: ShipmentFilter) -> list[Shipment]: ...
+    def late_untold(self, today: date, limit: int) -> list[int]:
+        """Ids of shipments on their way past their promised date (before `today`) whose
+        customer was not told yet, oldest first."""
+
     def wave_candidates(self, location_id: int) -> list[WaveCandidate]:
         """Open shipments not on a pick list, of orders the warehouse may work on."""
 
