@@ -31,6 +31,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Products", "/products", Permission.CATALOGUE_READ),
     NavEntry("Locations", "/locations", Permission.CATALOGUE_READ),
     NavEntry("Users", "/users", Permission.USER_MANAGE),
+    # Webhook subscriptions, their delivery logs and the dead deliveries to retry.
+    NavEntry("Notifications", "/webhooks", Permission.NOTIFICATION_MANAGE),
     NavEntry("Account", "/account", None),
 )
 

@@ -26,6 +26,7 @@ from oms.web import (
     track_returns,
     tracking,
     users,
+    webhooks,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -47,3 +48,4 @@ for module in (stock_list, stock_row):  # the stock list, backorders, a stock ro
 for module in (products, locations, users):  # catalogue, locations, users (admin)
     router.include_router(module.router)
 router.include_router(service_pages.router)  # the service queue, the customer view
+router.include_router(webhooks.router)  # webhooks, their logs, dead deliveries (admin)
