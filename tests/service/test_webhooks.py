@@ -96,6 +96,10 @@ def test_unknown_or_missing_event_types_and_bad_urls_are_refused_by_field(
     with pytest.raises(InvalidInput) as refused:
         webhooks.create_webhook(uow, SYSTEM, "http://localhost/in", ["order.placed"], None, nowhere)
     assert "loopback" in fields(refused.value)["url"]
+    for broken in ("http://[::1", "http://a:99999/", "http://a b/", "https:///path"):
+        with pytest.raises(InvalidInput) as refused:
+            webhooks.create_webhook(uow, SYSTEM, broken, ["order.placed"], None, anywhere)
+        assert set(fields(refused.value)) == {"url"}, broken
     assert webhooks.list_webhooks(uow, SYSTEM) == []
 
 

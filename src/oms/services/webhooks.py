@@ -57,16 +57,25 @@ def create_webhook(
 
 
 def _check_url(url: str, guard: UrlGuard, errors: FieldErrors) -> None:
-    parts = urlsplit(url)
     if len(url) > MAX_URL:
         errors.add("url", f"at most {MAX_URL} characters")
-    elif parts.scheme not in ("http", "https") or not parts.hostname:
-        errors.add("url", "an http:// or https:// URL with a host")
+    elif not _http_url(url):
+        errors.add("url", "an http:// or https:// URL with a host, without blanks")
     else:
         try:
             guard(url)
-        except ValueError as refused:  # the adapter's UnsafeAddress
-            errors.add("url", str(refused))
+        except ValueError as refused:  # the adapter's UnsafeAddress, or a host it cannot read
+            errors.add("url", str(refused) or "not a URL a webhook may go to")
+
+
+def _http_url(url: str) -> bool:
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a broken IPv6 literal, a port out of range
+        return False
 
 
 def _check_events(events: Sequence[str], errors: FieldErrors) -> list[str]:
