@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
@@ -104,6 +105,17 @@ class Container:
         if self.settings.smtp_host:
             return None
         return MailboxFolder(Path(self.settings.mailbox_dir))
+
+    def webhook_guard(self) -> Callable[[str], None]:
+        """The check a new webhook URL passes (services/webhooks.py): http(s), and no
+        loopback, link-local or private address unless OMS_WEBHOOKS_ALLOW_PRIVATE is set.
+        Read at each call, so a test may change the setting on a live container."""
+        from oms.adapters.notifications.http import check_url
+
+        def guard(url: str) -> None:
+            check_url(url, self.settings.webhooks_allow_private)
+
+        return guard
 
     def worker_settings(self) -> WorkerSettings:
         s = self.settings

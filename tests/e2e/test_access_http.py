@@ -40,6 +40,7 @@ class World:
     victim_token: str
     fulfilment: Fulfilment | None = None
     returns: Returns | None = None
+    notices: Notices | None = None
 
 
 @dataclass(frozen=True)
@@ -144,12 +145,44 @@ class Returns:
         )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Notices:
+    """A webhook subscription and a delivery to it that died (to retry)."""
+
+    webhook: int
+    dead: int
+
+    @staticmethod
+    def make(uow: Any) -> Notices:
+        from oms.domain.notifications.delivery import Outcome
+        from oms.services import notifications, webhooks
+
+        hook = webhooks.create_webhook(
+            uow, SYSTEM, "https://1.1.1.1/in", ["order.placed"], "k", lambda url: None
+        )
+        notifications.fan_out(uow)  # the world's orders, placed before
+        now = uow.now()
+        claimed = uow.run(lambda: uow.outbox.claim_due(now, 1, now))
+        uow.run(lambda: uow.outbox.record(claimed[0].id, Outcome(False, 500), now, None))
+        return Notices(hook.id, claimed[0].id)
+
+
+def nn(w: World) -> Notices:
+    assert w.notices is not None
+    return w.notices
+
+
 def rr(w: World) -> Returns:
     assert w.returns is not None
     return w.returns
 
 
-def make_world(container: Container, fulfilment: bool = False, with_returns: bool = False) -> World:
+def make_world(
+    container: Container,
+    fulfilment: bool = False,
+    with_returns: bool = False,
+    notices: bool = False,
+) -> World:
     uow = container.uow()
     catalogue.create_location(uow, SYSTEM, new_location("PAR"))
     catalogue.create_product(uow, SYSTEM, new_product("MUG"))
@@ -160,7 +193,8 @@ def make_world(container: Container, fulfilment: bool = False, with_returns: boo
     victim = users.create_user(uow, SYSTEM, NewUser("victim", Role.SALES))
     done = Fulfilment.make(uow) if fulfilment else None
     back = Returns.make(uow) if with_returns else None
-    return World(pending, held, victim.token.info.id, victim.token.token, done, back)
+    told = Notices.make(uow) if notices else None
+    return World(pending, held, victim.token.info.id, victim.token.token, done, back, told)
 
 
 @dataclass(frozen=True)
@@ -182,6 +216,10 @@ class Action:
     @property
     def fulfilment(self) -> bool:
         return self.route.startswith(("/shipments", "/pick-lists", "/carriers"))
+
+    @property
+    def notices(self) -> bool:
+        return self.route.startswith(("/webhooks", "/deliveries"))
 
     @property
     def returns(self) -> bool:
@@ -548,6 +586,35 @@ ACTIONS = [
         lambda w: f"/tokens/{w.victim_token_id}",
         ok=204,
     ),
+    Action(
+        "POST",
+        "/webhooks",
+        P.NOTIFICATION_MANAGE,
+        lambda w: "/webhooks",
+        lambda w: {"url": "https://1.1.1.1/hooks", "events": ["order.placed"]},
+        201,
+    ),
+    Action("GET", "/webhooks", P.NOTIFICATION_MANAGE, lambda w: "/webhooks"),
+    Action(
+        "DELETE",
+        "/webhooks/{webhook_id}",
+        P.NOTIFICATION_MANAGE,
+        lambda w: f"/webhooks/{nn(w).webhook}",
+        ok=204,
+    ),
+    Action(
+        "GET",
+        "/webhooks/{webhook_id}/deliveries",
+        P.NOTIFICATION_MANAGE,
+        lambda w: f"/webhooks/{nn(w).webhook}/deliveries",
+    ),
+    Action("GET", "/deliveries", P.NOTIFICATION_MANAGE, lambda w: "/deliveries?status=dead"),
+    Action(
+        "POST",
+        "/deliveries/{delivery_id}/retry",
+        P.NOTIFICATION_MANAGE,
+        lambda w: f"/deliveries/{nn(w).dead}/retry",
+    ),
 ]
 
 
@@ -591,7 +658,7 @@ def test_every_api_route_is_in_the_matrix_test(client: TestClient) -> None:
 def test_a_role_gets_what_the_matrix_allows_and_a_403_that_changes_nothing_otherwise(
     container: Container, client_for: ClientFor, role: Role, action: Action
 ) -> None:
-    world = make_world(container, action.fulfilment, action.returns)
+    world = make_world(container, action.fulfilment, action.returns, action.notices)
     api = client_for(role.value)
     assert api.get(f"{API}/me").status_code == 200  # the user exists before the snapshot
     allowed = action.permission is None or action.permission in MATRIX[role]
@@ -609,7 +676,7 @@ def test_a_role_gets_what_the_matrix_allows_and_a_403_that_changes_nothing_other
 def test_every_api_route_needs_a_token(
     container: Container, client_for: ClientFor, action: Action
 ) -> None:
-    world = make_world(container, action.fulfilment, action.returns)
+    world = make_world(container, action.fulfilment, action.returns, action.notices)
     before = snapshot(container)
     response = call(client_for(None), action, world)
     assert_problem(response, 401)

@@ -20,6 +20,7 @@ from oms.api.routes import (
     service,
     stock,
     users,
+    webhooks,
 )
 from oms.bootstrap import Container, bootstrap
 from oms.config import get_settings
@@ -61,6 +62,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         payments,
         service,
         users,
+        webhooks,
     ):
         app.include_router(module.router, prefix="/api/v1", responses=AUTH_RESPONSES)
     app.include_router(pages.router)

@@ -16,10 +16,20 @@ class NavEntry:
     label: str
     path: str
     permission: Permission | None  # None: every logged-in user
+    also: tuple[str, ...] = ()  # other paths whose pages belong to this entry
     without_smtp: bool = False  # shown only when e-mails go to the mailbox folder
 
     def open_to(self, actor: Actor) -> bool:
         return self.permission is None or actor.may(self.permission)
+
+    def owns(self, path: str) -> str | None:
+        """The longest of the entry's paths that starts this one, if any."""
+        found = [
+            p
+            for p in (self.path, *self.also)
+            if path == p or (p != "/" and path.startswith(p + "/"))
+        ]
+        return max(found, key=len, default=None)
 
 
 NAV: tuple[NavEntry, ...] = (
@@ -33,6 +43,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Products", "/products", Permission.CATALOGUE_READ),
     NavEntry("Locations", "/locations", Permission.CATALOGUE_READ),
     NavEntry("Users", "/users", Permission.USER_MANAGE),
+    # Webhook subscriptions, their delivery logs and the dead deliveries to retry.
+    NavEntry("Notifications", "/webhooks", Permission.NOTIFICATION_MANAGE, ("/deliveries",)),
     NavEntry("Mailbox", "/mailbox", Permission.NOTIFICATION_MANAGE, without_smtp=True),
     NavEntry("Account", "/account", None),
 )
@@ -45,10 +57,8 @@ def entries_for(actor: Actor, settings: Settings | None = None) -> list[NavEntry
 
 def current(path: str, entries: list[NavEntry]) -> NavEntry | None:
     """The entry a page belongs to: the longest path that starts it ('/orders/7': Orders)."""
-    matches = [
-        e for e in entries if path == e.path or (e.path != "/" and path.startswith(e.path + "/"))
-    ]
-    return max(matches, key=lambda e: len(e.path), default=None)
+    matches = [(owned, e) for e in entries if (owned := e.owns(path)) is not None]
+    return max(matches, key=lambda m: len(m[0]), default=(None, None))[1]
 
 
 def has_page(actor: Actor, path: str) -> bool:

@@ -27,6 +27,7 @@ from oms.web import (
     track_returns,
     tracking,
     users,
+    webhooks,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -49,3 +50,4 @@ for module in (products, locations, users):  # catalogue, locations, users (admi
     router.include_router(module.router)
 router.include_router(service_pages.router)  # the service queue, the customer view
 router.include_router(mailbox.router)  # the local mailbox folder (admin, without SMTP)
+router.include_router(webhooks.router)  # webhooks, their logs, dead deliveries (admin)
