@@ -155,3 +155,29 @@ def test_the_retry_delay_doubles_with_jitter_up_to_a_cap() -> None:
         delay = policy.delay(n, rand)
         assert timedelta(seconds=ceiling / 2) <= delay <= timedelta(seconds=ceiling)
     assert policy.after_failure(20, FakeClock()(), rand) is None
+
+
+def test_deleting_a_subscription_ends_its_waiting_deliveries(
+    container: Container, clock: FakeClock, tmp_path: Path
+) -> None:
+    from oms.services import webhooks
+
+    uow = container.uow()
+    hook_id = uow.run(
+        lambda: uow.outbox.add_webhook(
+            "https://hooks.test/in", ["order.placed"], "k", "ada", clock()
+        )
+    )
+    stocked(uow, "TEE", 5)
+    orders.place_order(uow, SYSTEM, draft(("TEE", 1)))
+    receiver = Receiver(answers=[500])
+    settings = WorkerSettings(retry=RetryPolicy(base_seconds=1, max_attempts=5))
+    notifications.run_once(uow, transport(tmp_path, receiver), settings)
+    webhooks.delete_webhook(uow, SYSTEM, hook_id)
+    [dead] = notifications.list_deliveries(uow, SYSTEM, DeliveryStatus.DEAD)
+    assert dead.last_error == "the subscription was deleted"
+    with pytest.raises(Conflict, match="since deleted"):
+        notifications.retry_delivery(uow, SYSTEM, dead.id)
+    clock.advance(seconds=5)
+    notifications.run_once(uow, transport(tmp_path, receiver), settings)
+    assert len(receiver.got) == 1

@@ -223,6 +223,8 @@ def retry_delivery(uow: UnitOfWork, actor: Actor, delivery_id: int) -> Delivery:
         found = uow.outbox.get_delivery(delivery_id)
         if found is None:
             raise NotFound(f"no delivery with id {delivery_id}")
+        if found.webhook_id is not None and uow.outbox.get_webhook(found.webhook_id) is None:
+            raise Conflict(f"delivery {delivery_id} was for a subscription since deleted")
         if not uow.outbox.retry(delivery_id, uow.now()):
             raise Conflict(
                 f"delivery {delivery_id} is {found.status.value}: only a dead one is retried"

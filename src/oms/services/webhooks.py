@@ -105,7 +105,7 @@ def get_webhook(uow: UnitOfWork, actor: Actor, webhook_id: int) -> Webhook:
 
 def delete_webhook(uow: UnitOfWork, actor: Actor, webhook_id: int) -> None:
     """Stop sending to the URL: nothing new is fanned out to it, and what was still due for
-    it fails (the log keeps every attempt made)."""
+    it ends dead at once, saying why (the log keeps every attempt made)."""
     actor.require(Permission.NOTIFICATION_MANAGE)
 
     def work() -> None:

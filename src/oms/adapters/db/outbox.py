@@ -226,6 +226,18 @@ class SqlOutbox(Repository):
             .where(webhooks.c.id == webhook_id, webhooks.c.deleted_at.is_(None))
             .values(deleted_at=at)
         )
+        if done.rowcount:
+            # Its notices not sent yet will never be: they end now, saying why.
+            d = deliveries.c
+            self.conn.execute(
+                deliveries.update()
+                .where(d.webhook_id == webhook_id, d.status == _PENDING)
+                .values(
+                    status=DeliveryStatus.DEAD.value,
+                    lease_until=None,
+                    last_error="the subscription was deleted",
+                )
+            )
         return bool(done.rowcount)
 
     def attempts_of_webhook(
