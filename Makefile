@@ -15,13 +15,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: migrate, load demo data (once), serve on http://127.0.0.1:8000
+## run: migrate, load demo data (once), serve on http://127.0.0.1:8000 with the worker
+# The worker (e-mails, webhooks) runs in the background beside the server; the trap stops
+# it when the server stops (Ctrl-C, kill, or a server that fails to start).
 run: $(STAMP)
 	$(BIN)/oms db upgrade
 	$(BIN)/oms demo
 	@echo "Back office: http://127.0.0.1:8000/login as admin / admin-demo (one demo user per"
 	@echo "role, password <name>-demo; API tokens printed above): see docs/access-control.md"
-	$(BIN)/oms serve --host 127.0.0.1 --port 8000
+	@echo "Notifications: oms worker runs beside the server (e-mails land in ./mailbox)"
+	$(BIN)/oms worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	  $(BIN)/oms serve --host 127.0.0.1 --port 8000
 
 ## test: the whole suite (PostgreSQL cases too when OMS_TEST_DATABASE_URL is set)
 test: $(STAMP)

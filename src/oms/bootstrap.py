@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 
@@ -119,7 +120,10 @@ class Container:
 
     def worker_settings(self) -> WorkerSettings:
         s = self.settings
-        return WorkerSettings(retry=RetryPolicy(s.outbox_retry_base_seconds, s.outbox_max_attempts))
+        return WorkerSettings(
+            retry=RetryPolicy(s.outbox_retry_base_seconds, s.outbox_max_attempts),
+            lease=timedelta(seconds=s.worker_lease_seconds),
+        )
 
     def close(self) -> None:
         self.engine.dispose()

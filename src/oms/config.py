@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = 1.0
     """How long `oms worker` sleeps when it found nothing to do."""
 
+    worker_lease_seconds: float = 120.0
+    """How long a worker holds the deliveries it claimed; a worker that dies mid-send leaves
+    them to another worker once this has passed (so the notice goes again, same id)."""
+
     service_backorder_days: int = 3
     """Customer service's queue lists an order still waiting for stock this many days after
     it was placed (`backordered_long`)."""
