@@ -6,7 +6,7 @@ with one webhook subscribed to `order.placed` at a receiver in this process
 `Webhook-Id` first arrived):
 
 1. starts `--workers` real `oms worker` subprocesses (`OMS_WORKER_POLL_SECONDS` as
-   `--poll`, default 1 s, the setting's default) and waits until a first event has gone
+   `--poll`, default 0.25 s, the setting's default) and waits until a first event has gone
    through, so start-up is not measured;
 2. the main thread commits `--rate` events a second (default 100) for `--duration`
    seconds, each in a transaction of its own through `uow.outbox.add` -- the row
@@ -204,7 +204,7 @@ def main() -> None:
     p.add_argument("--rate", type=float, default=100.0, help="events committed per second")
     p.add_argument("--duration", type=float, default=20.0, help="seconds of producing")
     p.add_argument("--drain", type=float, default=60.0, help="seconds to wait for the rest")
-    p.add_argument("--poll", type=float, default=1.0, help="OMS_WORKER_POLL_SECONDS")
+    p.add_argument("--poll", type=float, default=0.25, help="OMS_WORKER_POLL_SECONDS")
     p.add_argument("--runs", type=int, default=1, help="rounds per worker count")
     p.add_argument("--pg-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     p.add_argument("--pg-db", default="oms_bench_outbox")

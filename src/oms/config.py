@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     webhooks_allow_private: bool = False
     """Allow webhooks to loopback, link-local and private addresses (development, tests)."""
 
-    worker_poll_seconds: float = 1.0
+    worker_poll_seconds: float = 0.25
     """How long `oms worker` sleeps when it found nothing to do."""
 
     worker_lease_seconds: float = 120.0

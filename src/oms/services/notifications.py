@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -25,6 +26,7 @@ from oms.domain.notifications.delivery import (
     DeliveryStatus,
     Outcome,
     RetryPolicy,
+    message_id,
 )
 from oms.domain.notifications.topics import EMAIL_TOPICS, Topic
 from oms.domain.orders.model import Order
@@ -35,6 +37,7 @@ from oms.services.ports.notifications import (
     EmailSender,
     NewDelivery,
     OutboxEvent,
+    Webhook,
     WebhookPoster,
 )
 
@@ -64,6 +67,7 @@ class WorkerSettings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     lease: timedelta = timedelta(minutes=2)
     batch: int = BATCH
+    senders: int = 8  # deliveries of a batch sent at once (threads: sending is waiting)
     rand: random.Random = field(default_factory=random.Random)
 
 
@@ -97,36 +101,75 @@ def fan_out(uow: UnitOfWork, limit: int = BATCH) -> int:
 def deliver_due(
     uow: UnitOfWork, transport: Transport, settings: WorkerSettings, limit: int = BATCH
 ) -> int:
-    """Lease the deliveries due now, send each (outside any transaction), record each
-    outcome: sent, retried later with back-off, or dead after the last attempt."""
+    """Lease the deliveries due now; prepare each (its subscription, its e-mail) in one
+    read; send them side by side (`settings.senders` at a time, outside any transaction:
+    one slow receiver does not hold up the others); record every outcome in one
+    transaction: sent, retried later with back-off, or dead after the last attempt.
+
+    A worker that dies before recording leaves the lease to expire: the batch is sent
+    again, with the same ids."""
 
     def claim() -> list[Delivery]:
         now = uow.now()
         return uow.outbox.claim_due(now, limit, now + settings.lease)
 
     claimed = uow.run(claim)
-    for d in claimed:
-        outcome = _send(uow, transport, d)
-        after = (
-            None
-            if outcome.ok
-            else settings.retry.after_failure(d.attempts + 1, uow.now(), settings.rand)
-        )
+    if not claimed:
+        return 0
+    ready = uow.run(lambda: _prepare(uow, transport, claimed), write=False)
+    with ThreadPoolExecutor(max_workers=min(settings.senders, len(ready))) as pool:
+        outcomes = list(pool.map(lambda job: _send(transport, job), ready))
 
-        def record(
-            d: Delivery = d, outcome: Outcome = outcome, after: datetime | None = after
-        ) -> None:
-            uow.outbox.record(d.id, outcome, uow.now(), after)
+    def record() -> None:
+        now = uow.now()
+        for d, outcome in zip(claimed, outcomes, strict=True):
+            after = (
+                None
+                if outcome.ok
+                else settings.retry.after_failure(d.attempts + 1, now, settings.rand)
+            )
+            uow.outbox.record(d.id, outcome, now, after)
 
-        uow.run(record)
+    uow.run(record)
     return len(claimed)
 
 
-def _send(uow: UnitOfWork, transport: Transport, d: Delivery) -> Outcome:
+@dataclass(frozen=True, slots=True)
+class _Post:
+    url: str
+    body: bytes
+    headers: dict[str, str]
+
+
+Job = _Post | EmailMessage | Outcome  # what to send, or already what came of it
+
+
+def _prepare(uow: UnitOfWork, transport: Transport, claimed: list[Delivery]) -> list[Job]:
+    """Inside one read transaction: each delivery's subscription (read once per batch) or
+    its e-mail (the order read once per event)."""
+    hooks: dict[int, Webhook | None] = {}
+    jobs: list[Job] = []
+    for d in claimed:
+        try:
+            if d.channel is Channel.WEBHOOK:
+                key = d.webhook_id or 0
+                if key not in hooks:
+                    hooks[key] = uow.outbox.get_webhook(key)
+                jobs.append(_post_job(hooks[key], d, uow.now()))
+            else:
+                jobs.append(_mail_job(uow, transport, d))
+        except Exception as error:  # a template or data fault is this attempt's outcome
+            jobs.append(Outcome(False, error=f"{type(error).__name__}: {error}"[:1000]))
+    return jobs
+
+
+def _send(transport: Transport, job: Job) -> Outcome:
+    if isinstance(job, Outcome):
+        return job
     try:
-        if d.channel is Channel.WEBHOOK:
-            return _post(uow, transport, d)
-        return _mail(uow, transport, d)
+        if isinstance(job, _Post):
+            return transport.webhooks.post(job.url, job.body, job.headers)
+        return transport.email.send(job)
     except Exception as error:  # a sender's failure is an attempt's outcome, never lost
         return Outcome(False, error=f"{type(error).__name__}: {error}"[:1000])
 
@@ -145,30 +188,26 @@ def webhook_body(event: OutboxEvent) -> bytes:
     ).encode()
 
 
-def _post(uow: UnitOfWork, transport: Transport, d: Delivery) -> Outcome:
-    hook = uow.run(lambda: uow.outbox.get_webhook(d.webhook_id or 0), write=False)
+def _post_job(hook: Webhook | None, d: Delivery, now: datetime) -> Job:
     if hook is None:
         return Outcome(False, error="the subscription was deleted")
     body = webhook_body(d.event)
-    stamp = int(uow.now().timestamp())
-    headers = signing.headers(hook.secret, signing.event_key(d.event.id), stamp, body)
-    return transport.webhooks.post(hook.url, body, headers)
+    stamp = int(now.timestamp())
+    return _Post(
+        hook.url, body, signing.headers(hook.secret, signing.event_key(d.event.id), stamp, body)
+    )
 
 
-def _mail(uow: UnitOfWork, transport: Transport, d: Delivery) -> Outcome:
+def _mail_job(uow: UnitOfWork, transport: Transport, d: Delivery) -> Job:
     if d.event.order_id is None:
         return Outcome(False, error="an e-mail needs an order")
-    order = uow.run(lambda: uow.orders.get(d.event.order_id or 0), write=False)
+    order = uow.orders.get(d.event.order_id)
     if order is None:
         return Outcome(False, error=f"order {d.event.order_id} is gone")
-    from oms.domain.notifications.delivery import message_id
-
     message = transport.composer.email(
         d.event, order, message_id(d.event.id, Channel.EMAIL, transport.message_domain)
     )
-    if message is None:
-        return Outcome(True)
-    return transport.email.send(message)
+    return Outcome(True) if message is None else message
 
 
 @dataclass(frozen=True, slots=True)
