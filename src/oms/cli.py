@@ -173,10 +173,7 @@ def worker(
     Each pass fans new events out to their recipients, sends what is due (retrying failures
     with back-off) and, once a minute, tells late shipments. Ctrl-C or SIGTERM stops it
     after the batch in hand. Run several at once on PostgreSQL to share the work (SKIP
-    LOCKED); on SQLite run one."""Deliver notifications: fan new events out to webhooks and e-mail, send what is due,
-    retry failures with back-off, tell late shipments. Runs until stopped (Ctrl-C or
-    SIGTERM: it finishes the notice in hand). Run several at once on PostgreSQL to share
-    the work (SKIP LOCKED); on SQLite run one."""
+    LOCKED); on SQLite run one."""
     import signal
     import time
 
