@@ -1,54 +1,41 @@
-"""The schema: every table oms stores, as SQLAlchemy Core metadata (Alembic diffs against it)."""
+"""The schema: every table oms stores, as SQLAlchemy Core metadata (Alembic diffs against it).
+Returns, money and notifications are in tables_after_sale.py, on the same metadata, and
+imported here: every table is found in this module."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-metadata = sa.MetaData(naming_convention=NAMING)
+from oms.adapters.db.schema import NAMING, Id, UTCDateTime, metadata
+from oms.adapters.db.schema import fk_column as _fk
+from oms.adapters.db.schema import id_column as _id
+from oms.adapters.db.tables_after_sale import (
+    deliveries,
+    delivery_attempts,
+    outbox,
+    payments,
+    refunds,
+    return_lines,
+    return_policies,
+    returns,
+    webhooks,
+)
 
-# BIGINT on PostgreSQL; INTEGER on SQLite, where only INTEGER PRIMARY KEY auto-increments.
-Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
-
-class UTCDateTime(sa.TypeDecorator[datetime]):
-    """Timezone-aware UTC in and out, also on SQLite, which stores no offset."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to storage; oms stores aware UTC")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        aware: datetime = value
-        return aware.replace(tzinfo=UTC) if aware.tzinfo is None else aware.astimezone(UTC)
-
-
-def _id() -> sa.Column[int]:
-    return sa.Column("id", Id, primary_key=True, autoincrement=True)
-
-
-def _fk(name: str, target: str, *, nullable: bool = False) -> sa.Column[int]:
-    return sa.Column(name, Id, sa.ForeignKey(target), nullable=nullable)
-
+__all__ = [
+    "NAMING",
+    "Id",
+    "UTCDateTime",
+    "deliveries",
+    "delivery_attempts",
+    "metadata",
+    "outbox",
+    "payments",
+    "refunds",
+    "return_lines",
+    "return_policies",
+    "returns",
+    "webhooks",
+]
 
 products = sa.Table(
     "products",
@@ -441,19 +428,4 @@ shipment_events = sa.Table(
     sa.Column("received_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("shipment_id", "status", "at"),
     sa.Index("ix_shipment_events_shipment_id_at", "shipment_id", "at"),
-)
-
-
-# Returns, money and notifications live in their own module, on the same metadata. It
-# builds on the names above, so it is imported last; import its tables from here.
-from oms.adapters.db.tables_after_sale import (  # noqa: E402, F401
-    deliveries,
-    delivery_attempts,
-    outbox,
-    payments,
-    refunds,
-    return_lines,
-    return_policies,
-    returns,
-    webhooks,
 )

@@ -1,12 +1,13 @@
 """The tables of what happens after the sale: returns, money, notifications. Part of the
-one schema (`tables.metadata`); `tables.py` imports them at its end: import them from
-there, as everything else does."""
+one schema (`schema.metadata`); `tables.py` imports and re-exports them."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from oms.adapters.db.tables import Id, UTCDateTime, _fk, _id, metadata
+from oms.adapters.db.schema import Id, UTCDateTime, metadata
+from oms.adapters.db.schema import fk_column as _fk
+from oms.adapters.db.schema import id_column as _id
 
 # -- returns (RMA) -------------------------------------------------------------------------------
 # A return's number is made from its id (RMA-000042). Its events live in order_events.
