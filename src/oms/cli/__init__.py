@@ -1,5 +1,6 @@
-"""The `oms` command line: serve, migrate, load demo data, verify stock, manage users,
-return policies and webhooks, run the notification worker, retry dead deliveries."""
+"""The `oms` command line: serve, migrate, load demo data, verify stock, re-plan the
+backlog, manage users and tokens. Return policies are in returns.py; the notification
+worker, webhooks and the outbox in notifications.py (registered on `app` at the end)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,8 @@ from oms.config import get_settings
 
 if TYPE_CHECKING:
     from oms.bootstrap import Container
-    from oms.services.return_policies import ChannelPolicy
 from oms.domain.access import Role
 from oms.domain.errors import DomainError
-from oms.domain.notifications.delivery import DeliveryStatus
-from oms.domain.notifications.topics import WEBHOOK_TOPICS
-from oms.domain.returns.reasons import ReturnReason
 from oms.services.ports import UnitOfWork
 
 app = typer.Typer(
@@ -160,59 +157,6 @@ def orders_complete(
     console.print(f"completed {len(numbers)} delivered order(s) untouched for {days} days")
     for number in numbers:
         console.print(f"  {number}")
-
-
-@app.command()
-def worker(
-    once: bool = typer.Option(
-        False, "--once", help="Deliver what is due now, then exit (for cron or tests)."
-    ),
-) -> None:
-    """Send e-mails and webhooks from the outbox, until stopped.
-
-    Each pass fans new events out to their recipients, sends what is due (retrying failures
-    with back-off) and, once a minute, tells late shipments. Ctrl-C or SIGTERM stops it
-    after the batch in hand. Run several at once on PostgreSQL to share the work (SKIP
-    LOCKED); on SQLite run one."""
-    import signal
-    import time
-
-    from oms.services import late_shipments, notifications
-
-    stop = False
-    late_every = 60.0  # seconds: late shipments are a daily matter, a query a minute is plenty
-    late_checked = -late_every  # the first pass looks for them
-
-    def halt(*_: object) -> None:
-        nonlocal stop
-        stop = True
-
-    with _wired() as container:
-        transport, settings = container.transport(), container.worker_settings()
-        signal.signal(signal.SIGTERM, halt)
-        signal.signal(signal.SIGINT, halt)
-        if not once:
-            console.print(f"Worker on {_safe(container.settings.database_url)}; Ctrl-C stops it.")
-        while True:
-            tell = time.monotonic() - late_checked >= late_every
-            late_checked = time.monotonic() if tell else late_checked
-            done = notifications.run_once(
-                container.uow(),
-                transport,
-                settings,
-                tell_late=late_shipments.tell_late_shipments if tell else None,
-            )
-            if done.busy:
-                console.print(
-                    f"fanned out {done.fanned_out}, delivered {done.delivered},"
-                    f" told late {done.late}"
-                )
-            if once or stop:
-                break
-            if not done.busy:
-                time.sleep(container.settings.worker_poll_seconds)
-            if stop:
-                break
 
 
 @app.command()
@@ -443,221 +387,7 @@ def tokens_revoke(token_id: int = typer.Argument(..., help="Id of the token.")) 
 
 # -- return policies ---------------------------------------------------------------------------
 
-returns_app = typer.Typer(help="Returns (RMA).", no_args_is_help=True)
-policy_app = typer.Typer(
-    help="Return policies per channel; channel '*' (quote it in the shell) is the default "
-    "of every channel without a policy of its own.",
-    no_args_is_help=True,
-)
-app.add_typer(returns_app, name="returns")
-returns_app.add_typer(policy_app, name="policy")
-CHANNEL_HELP = "A sales channel as on its orders, e.g. web; '*' is the default."
 
-
-def _show_policy(found: ChannelPolicy) -> None:
-    p = found.policy
-    console.print(
-        f"[bold]{escape(found.channel)}[/]: {found.source.value} policy, "
-        f"{p.window_days} days from delivery"
-    )
-    console.print(f"  non-returnable: {escape(' '.join(sorted(p.non_returnable)) or 'none')}")
-    table = Table("reason", "pays the parcel back", title=None, box=None, padding=(0, 2))
-    for reason in ReturnReason:
-        table.add_row(reason.value, p.shipping_paid_by(reason).value)
-    console.print(table)
-
-
-@policy_app.command("show")
-def policy_show(
-    channel: str | None = typer.Argument(
-        None, help="Show the policy that applies to this channel; none: list the stored ones."
-    ),
-) -> None:
-    """The policy that applies to a channel and where it comes from, or every stored one."""
-    from oms.domain.access import SYSTEM
-    from oms.services import return_policies
-
-    with _uow() as uow:
-        if channel is not None:
-            _show_policy(return_policies.get_policy(uow, SYSTEM, channel))
-            return
-        stored = return_policies.list_policies(uow, SYSTEM)
-        default = return_policies.get_policy(uow, SYSTEM, "*")
-    table = Table(
-        "channel", "window", "non-returnable", "customer pays for", title="Return policies"
-    )
-    for found in stored if default.own else [default, *stored]:
-        p = found.policy
-        table.add_row(
-            escape(found.channel) + ("" if found.own else " (built-in)"),
-            f"{p.window_days} days",
-            escape(" ".join(sorted(p.non_returnable)) or "-"),
-            ", ".join(r.value for r in ReturnReason if r in p.customer_pays) or "-",
-        )
-    console.print(table)
-
-
-@policy_app.command("set")
-def policy_set(
-    channel: str = typer.Argument(..., help=CHANNEL_HELP),
-    window_days: int = typer.Option(
-        ..., "--window-days", help="Days from delivery the goods may be sent back (0: that day)."
-    ),
-    non_returnable: list[str] = typer.Option(
-        [], "--non-returnable", help="A SKU that may not come back (repeat for more)."
-    ),
-    customer_pays: list[ReturnReason] = typer.Option(
-        [],
-        "--customer-pays",
-        help="A reason for which the customer pays the parcel back (repeat for more); "
-        "none given: the customer's choice (changed_mind, no_longer_needed, other).",
-    ),
-    seller_pays_all: bool = typer.Option(
-        False, "--seller-pays-all", help="The seller pays the parcel back whatever the reason."
-    ),
-) -> None:
-    """Give a channel (or '*', the default) a policy of its own, replacing any it had."""
-    from oms.domain.access import SYSTEM
-    from oms.services import return_policies
-    from oms.services.return_policies import SetPolicy
-
-    if seller_pays_all and customer_pays:
-        console.print("[red]--seller-pays-all and --customer-pays exclude each other.[/]")
-        raise typer.Exit(2)
-    cmd = SetPolicy(window_days, non_returnable)  # the customer pays for their choice
-    if customer_pays or seller_pays_all:
-        cmd = SetPolicy(window_days, non_returnable, [r.value for r in customer_pays])
-    with _uow() as uow:
-        found = return_policies.set_policy(uow, SYSTEM, channel, cmd)
-    console.print("saved:")
-    _show_policy(found)
-
-
-@policy_app.command("delete")
-def policy_delete(channel: str = typer.Argument(..., help=CHANNEL_HELP)) -> None:
-    """Delete a channel's own policy: it falls back to the default ('*'), and the default
-    to the built-in policy (30 days, the customer pays for their own choice)."""
-    from oms.domain.access import SYSTEM
-    from oms.services import return_policies
-
-    with _uow() as uow:
-        now = return_policies.delete_policy(uow, SYSTEM, channel)
-    console.print(
-        f"deleted the policy of {escape(channel)}; it now gets the {now.source.value} one"
-    )
-
-
-# -- webhooks and the outbox's deliveries -------------------------------------------------------
-
-webhooks_app = typer.Typer(
-    help="Webhook subscriptions: URLs told about events, signed with a secret.",
-    no_args_is_help=True,
-)
-outbox_app = typer.Typer(
-    help="Deliveries of notifications (webhooks, e-mails): list them, retry dead ones.",
-    no_args_is_help=True,
-)
-app.add_typer(webhooks_app, name="webhooks")
-app.add_typer(outbox_app, name="outbox")
-
-
-@webhooks_app.command("add")
-def webhooks_add(
-    url: str = typer.Argument(..., help="Where to POST events (http:// or https://)."),
-    event: list[str] = typer.Option(
-        ...,
-        "--event",
-        help="An event type to send (repeat for more): " + ", ".join(sorted(WEBHOOK_TOPICS)),
-    ),
-    secret: str | None = typer.Option(
-        None, "--secret", help="The signing secret; none: one is generated."
-    ),
-) -> None:
-    """Subscribe a URL to event types; prints the signing secret as the last line.
-
-    The secret is shown this once: the receiver checks Webhook-Signature with it. A URL
-    on a loopback, link-local or private address is refused unless
-    OMS_WEBHOOKS_ALLOW_PRIVATE=true (development only)."""
-    from oms.domain.access import SYSTEM
-    from oms.services.webhooks import create_webhook
-
-    with _wired() as container:
-        hook = create_webhook(
-            container.uow(), SYSTEM, url, event, secret, container.webhook_guard()
-        )
-    console.print(
-        f"webhook {hook.id} sends {escape(', '.join(hook.events))} to {escape(hook.url)};"
-        " its signing secret (shown once, keep it now):"
-    )
-    typer.echo(hook.secret)
-
-
-@webhooks_app.command("list")
-def webhooks_list() -> None:
-    """Live subscriptions: id, URL, event types, who made them and when (no secrets)."""
-    from oms.domain.access import SYSTEM
-    from oms.services.webhooks import list_webhooks
-
-    with _uow() as uow:
-        found = list_webhooks(uow, SYSTEM)
-    table = Table("id", "url", "events", "created by", "created", title="Webhooks")
-    for h in found:
-        table.add_row(
-            str(h.id), escape(h.url), " ".join(h.events), escape(h.created_by), _when(h.created_at)
-        )
-    console.print(table)
-
-
-@webhooks_app.command("delete")
-def webhooks_delete(webhook_id: int = typer.Argument(..., help="Id of the subscription.")) -> None:
-    """Delete a subscription: nothing more is sent to its URL."""
-    from oms.domain.access import SYSTEM
-    from oms.services.webhooks import delete_webhook
-
-    with _uow() as uow:
-        delete_webhook(uow, SYSTEM, webhook_id)
-    console.print(f"webhook {webhook_id} is deleted")
-
-
-@outbox_app.command("list")
-def outbox_list(
-    status: DeliveryStatus | None = typer.Option(
-        None, "--status", help="Only deliveries in this state (dead: gave up, to retry)."
-    ),
-    limit: int = typer.Option(50, "--limit", min=1, max=200, help="How many, newest first."),
-) -> None:
-    """Deliveries newest first: event, recipient, state, attempts and the last error."""
-    from oms.domain.access import SYSTEM
-    from oms.domain.notifications.signing import event_key
-    from oms.services.notifications import list_deliveries
-
-    with _uow() as uow:
-        found = list_deliveries(uow, SYSTEM, status, None, limit)
-    table = Table(
-        "id", "event", "type", "to", "status", "attempts", "last error", title="Deliveries"
-    )
-    for d in found:
-        table.add_row(
-            str(d.id),
-            event_key(d.event.id),
-            d.event.topic,
-            escape(d.recipient),
-            d.status.value,
-            str(d.attempts),
-            escape(d.last_error or "-"),
-        )
-    console.print(table)
-
-
-@outbox_app.command("retry")
-def outbox_retry(delivery_id: int = typer.Argument(..., help="Id of a dead delivery.")) -> None:
-    """Try a dead delivery again at the worker's next pass, with the same event id."""
-    from oms.domain.access import SYSTEM
-    from oms.services.notifications import retry_delivery
-
-    with _uow() as uow:
-        again = retry_delivery(uow, SYSTEM, delivery_id)
-    console.print(
-        f"delivery {again.id} to {escape(again.recipient)} is pending again; "
-        "the worker (oms worker) sends it at its next pass"
-    )
+# The command groups kept in their own modules add themselves to `app` when imported.
+from oms.cli import notifications as _notifications  # noqa: E402, F401
+from oms.cli import returns as _returns  # noqa: E402, F401
