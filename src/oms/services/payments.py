@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from oms.domain.access import Actor, Permission
@@ -90,16 +90,7 @@ def record_payment(uow: UnitOfWork, actor: Actor, order_id: int, cmd: RecordPaym
             payment_id = uow.payments.add_payment(payment)
         except PaymentExists:  # pragma: no cover - the row lock above serialises repeats
             raise Conflict("this payment was just recorded by someone else") from None
-        stored = Payment(
-            payment_id,
-            order_id,
-            provider.name,
-            reference,
-            money.amount,
-            order.currency,
-            actor.name,
-            now,
-        )
+        stored = replace(payment, id=payment_id)
         locked.record_payment(stored)
         uow.orders.save(locked, actor.name, now)
         return Recorded(stored, created=True)
