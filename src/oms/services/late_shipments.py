@@ -11,6 +11,7 @@ carrier repeating its last event cannot tell it twice.
 from __future__ import annotations
 
 from oms.domain.access import SYSTEM
+from oms.domain.fulfilment.model import LateKind
 from oms.domain.orders.events import OrderEvent, OrderEventType
 from oms.services.ports import UnitOfWork
 from oms.services.shipment_sync import shipment_detail
@@ -32,7 +33,7 @@ def _tell(uow: UnitOfWork, shipment_id: int) -> bool:
         if s is None or s.late_notified_at is not None:
             return False  # another worker told it in the meantime
         now = uow.now()
-        if not s.is_late(now.date()):
+        if s.late_kind(now.date()) is not LateKind.TO_DELIVER:
             return False  # delivered (or back) since the list was read
         order = uow.orders.get(s.order_id, lock=True)
         if order is None:

@@ -141,6 +141,7 @@ def _open_shipment(
         status=ShipmentStatus.OPEN,
         created_at=now,
         updated_at=now,
+        ship_by=location.schedule().ship_date(now),
     )
     created.append(shipment)
     return shipment

@@ -45,6 +45,14 @@ ALLOWED = {
     (S.EXCEPTION, S.IN_TRANSIT),
     (S.EXCEPTION, S.OUT_FOR_DELIVERY),
     (S.EXCEPTION, S.DELIVERED),
+    # lost (the carrier says so, or customer service) or back at the location undelivered,
+    # from anywhere on the way; a lost one is replaced by a new shipment
+    *(
+        (on_way, end)
+        for on_way in (S.SHIPPED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.EXCEPTION)
+        for end in (S.LOST, S.RETURNED)
+    ),
+    (S.LOST, S.REPLACED),
 }
 
 
@@ -61,6 +69,9 @@ def test_every_status_has_a_row_in_the_table() -> None:
         "delivered",
         "exception",
         "cancelled",
+        "lost",
+        "replaced",
+        "returned",
     ]
 
 
@@ -77,8 +88,8 @@ def test_every_pair_of_statuses_is_allowed_or_refused(
             check_transition(current, target, "move")
 
 
-@pytest.mark.parametrize("terminal", [S.DELIVERED, S.CANCELLED])
-def test_delivered_and_cancelled_lead_nowhere(terminal: ShipmentStatus) -> None:
+@pytest.mark.parametrize("terminal", [S.DELIVERED, S.CANCELLED, S.REPLACED, S.RETURNED])
+def test_delivered_cancelled_replaced_and_returned_lead_nowhere(terminal: ShipmentStatus) -> None:
     assert TRANSITIONS[terminal] == frozenset()
 
 
@@ -93,7 +104,7 @@ def test_the_refusal_says_what_was_tried_and_what_is_possible() -> None:
         check_transition(S.SHIPPED, S.CANCELLED, "cancel")
     assert str(refused.value) == (
         "cannot cancel a shipment that is shipped "
-        "(it could move to: delivered, exception, in_transit, out_for_delivery)"
+        "(it could move to: delivered, exception, in_transit, lost, out_for_delivery, returned)"
     )
     with pytest.raises(TransitionNotAllowed, match="no further transitions"):
         check_transition(S.DELIVERED, S.IN_TRANSIT, "report in transit")
@@ -114,6 +125,9 @@ def test_the_refusal_says_what_was_tried_and_what_is_possible() -> None:
         (S.DELIVERED, S.EXCEPTION, S.DELIVERED),
         (S.CANCELLED, S.DELIVERED, S.CANCELLED),
         (S.PACKED, S.IN_TRANSIT, S.PACKED),  # only shipping puts it in the carrier's hands
+        (S.IN_TRANSIT, S.LOST, S.LOST),
+        (S.LOST, S.DELIVERED, S.LOST),  # found after all: customer service decides, not the event
+        (S.REPLACED, S.DELIVERED, S.REPLACED),
     ],
 )
 def test_carrier_events_only_move_a_shipment_forward(

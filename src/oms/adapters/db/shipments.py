@@ -65,6 +65,8 @@ def _shipment(m: Any, lines: list[ShipmentLine]) -> Shipment:
         shipping_cost=cost,
         last_event_at=m["last_event_at"],
         late_notified_at=m["late_notified_at"],
+        ship_by=m["ship_by"],
+        replaces_id=m["replaces_id"],
         version=m["version"],
     )
 
@@ -85,6 +87,8 @@ def _header_values(s: Shipment) -> dict[str, Any]:
         "currency": s.shipping_cost.currency if s.shipping_cost else None,
         "last_event_at": s.last_event_at,
         "late_notified_at": s.late_notified_at,
+        "ship_by": s.ship_by,
+        "replaces_id": s.replaces_id,
         "updated_at": s.updated_at,
     }
 

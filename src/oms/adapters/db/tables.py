@@ -12,6 +12,7 @@ from oms.adapters.db.schema import id_column as _id
 from oms.adapters.db.tables_after_sale import (
     deliveries,
     delivery_attempts,
+    order_problems,
     outbox,
     payments,
     refunds,
@@ -28,6 +29,7 @@ __all__ = [
     "deliveries",
     "delivery_attempts",
     "metadata",
+    "order_problems",
     "outbox",
     "payments",
     "refunds",
@@ -389,6 +391,9 @@ shipments = sa.Table(
     sa.Column("last_event_at", UTCDateTime),
     # When the customer was told it is late (shipment.late, once; migration 0011).
     sa.Column("late_notified_at", UTCDateTime),
+    # The day it must leave by, and the lost shipment it replaces (migration 0012).
+    sa.Column("ship_by", sa.Date),
+    sa.Column("replaces_id", Id),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
@@ -396,6 +401,7 @@ shipments = sa.Table(
     sa.Index("ix_shipments_location_id_status_id", "location_id", "status", "id"),
     sa.Index("ix_shipments_status_promised", "status", "promised_delivery_date"),
     sa.Index("ix_shipments_pick_list_id", "pick_list_id"),
+    sa.Index("ix_shipments_status_ship_by", "status", "ship_by"),
 )
 
 shipment_lines = sa.Table(

@@ -75,7 +75,27 @@ return_policies = sa.Table(
     sa.Column("window_days", sa.Integer, nullable=False),
     sa.Column("non_returnable", sa.JSON, nullable=False),
     sa.Column("customer_pays", sa.JSON, nullable=False),
+    # Days after the last delivery when an order with nothing open completes (0012).
+    sa.Column("completion_days", sa.Integer, nullable=False, server_default="14"),
     sa.CheckConstraint("window_days >= 0", name="window_not_negative"),
+)
+
+# What a customer reported about a delivered order (missing, wrong, damaged, never arrived);
+# open until customer service resolves it. An order with an open problem never completes.
+order_problems = sa.Table(
+    "order_problems",
+    metadata,
+    _id(),
+    _fk("order_id", "orders.id"),
+    sa.Column("reason", sa.String(32), nullable=False),
+    sa.Column("note", sa.String(2000)),
+    sa.Column("reported_by", sa.String(100), nullable=False),
+    sa.Column("reported_at", UTCDateTime, nullable=False),
+    sa.Column("resolved_by", sa.String(100)),
+    sa.Column("resolved_at", UTCDateTime),
+    sa.Column("resolution", sa.String(500)),
+    sa.Index("ix_order_problems_order_id", "order_id"),
+    sa.Index("ix_order_problems_resolved_at_reported_at", "resolved_at", "reported_at"),
 )
 
 # -- money -------------------------------------------------------------------------------------

@@ -59,6 +59,10 @@ class Shipment:
     shipping_cost: Money | None = None
     last_event_at: datetime | None = None
     late_notified_at: datetime | None = None  # the customer was told it is late (once)
+    # The day it must leave its location by: the location's next shipping day at its
+    # creation (cut-off and closed days counted). None for shipments made before 0012.
+    ship_by: date | None = None
+    replaces_id: int | None = None  # the lost shipment whose units this one sends again
     version: int = 1
 
     def move(self, target: ShipmentStatus, action: str) -> None:
@@ -79,12 +83,24 @@ class Shipment:
         return self.status in IN_WAREHOUSE
 
     def is_late(self, today: date) -> bool:
-        """On its way (or in exception) and past the promised date: the customer is waiting."""
-        return (
-            self.status in ON_THE_WAY
-            and self.promised_delivery_date is not None
-            and self.promised_delivery_date < today
-        )
+        """Late to deliver or late to ship (see `late_kind`)."""
+        return self.late_kind(today) is not None
+
+    def late_kind(self, today: date) -> LateKind | None:
+        """`to_deliver`: on its way (or in exception, or lost) past the promised delivery
+        date, the customer is waiting. `to_ship`: still in the warehouse after the day it
+        had to leave by. None: not late."""
+        if self.status in ON_THE_WAY:
+            due = self.promised_delivery_date
+            return LateKind.TO_DELIVER if due is not None and due < today else None
+        if self.status in IN_WAREHOUSE:
+            return LateKind.TO_SHIP if self.ship_by is not None and self.ship_by < today else None
+        return None
+
+
+class LateKind(StrEnum):
+    TO_SHIP = "to_ship"
+    TO_DELIVER = "to_deliver"
 
 
 class PickListStatus(StrEnum):

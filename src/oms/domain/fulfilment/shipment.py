@@ -21,6 +21,9 @@ class ShipmentStatus(StrEnum):
     DELIVERED = "delivered"
     EXCEPTION = "exception"
     CANCELLED = "cancelled"
+    LOST = "lost"  # the carrier (or the shop) says it will never arrive; awaits a remedy
+    REPLACED = "replaced"  # lost, and its units sent again in a new shipment
+    RETURNED = "returned"  # back at its location after failed delivery attempts
 
 
 S = ShipmentStatus
@@ -28,31 +31,45 @@ S = ShipmentStatus
 # Every arrow a shipment may follow. Up to `packed` the warehouse moves it; a pick list that
 # is given up puts its shipments back to `open`. After `shipped` only carrier events move it,
 # forward only, skipping steps when the carrier reports none; an exception (a failed attempt,
-# a damaged label) is followed by whatever the carrier reports next. Once it has left the
-# building a shipment cannot be cancelled.
+# a damaged label, a driver who found nobody home) is followed by whatever comes next.
+# Once it has left the building a shipment cannot be cancelled; it may be lost (the carrier
+# says so, or customer service declares it), and a lost one is replaced by a new shipment;
+# after too many failed attempts it comes back to its location (returned).
+_ON_ITS_WAY = frozenset({S.LOST, S.RETURNED})
 TRANSITIONS: dict[ShipmentStatus, frozenset[ShipmentStatus]] = {
     S.OPEN: frozenset({S.PICKING, S.CANCELLED}),
     S.PICKING: frozenset({S.PICKED, S.OPEN, S.CANCELLED}),
     S.PICKED: frozenset({S.PACKED, S.CANCELLED}),
     S.PACKED: frozenset({S.SHIPPED, S.CANCELLED}),
-    S.SHIPPED: frozenset({S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED, S.EXCEPTION}),
-    S.IN_TRANSIT: frozenset({S.OUT_FOR_DELIVERY, S.DELIVERED, S.EXCEPTION}),
-    S.OUT_FOR_DELIVERY: frozenset({S.DELIVERED, S.EXCEPTION}),
-    S.EXCEPTION: frozenset({S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED}),
+    S.SHIPPED: frozenset({S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED, S.EXCEPTION})
+    | _ON_ITS_WAY,
+    S.IN_TRANSIT: frozenset({S.OUT_FOR_DELIVERY, S.DELIVERED, S.EXCEPTION}) | _ON_ITS_WAY,
+    S.OUT_FOR_DELIVERY: frozenset({S.DELIVERED, S.EXCEPTION}) | _ON_ITS_WAY,
+    S.EXCEPTION: frozenset({S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED}) | _ON_ITS_WAY,
+    S.LOST: frozenset({S.REPLACED}),
     S.DELIVERED: frozenset(),
     S.CANCELLED: frozenset(),
+    S.REPLACED: frozenset(),
+    S.RETURNED: frozenset(),
 }
 
 # The statuses a carrier event may report (POST /carriers/{carrier}/events).
 CARRIER_STATUSES: frozenset[ShipmentStatus] = frozenset(
-    {S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED, S.EXCEPTION}
+    {S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED, S.EXCEPTION, S.LOST}
 )
-# Statuses of a shipment that has left its location: its units count as shipped.
+# Statuses of a shipment that has left its location: its units count as shipped. A lost
+# parcel's units still do until it is replaced (then they wait to be sent again); a
+# returned one's came back to stock.
 LEFT_LOCATION: frozenset[ShipmentStatus] = frozenset({S.SHIPPED} | CARRIER_STATUSES)
 # Statuses in which a shipment is still the warehouse's work.
 IN_WAREHOUSE: frozenset[ShipmentStatus] = frozenset({S.OPEN, S.PICKING, S.PICKED, S.PACKED})
 # Shipments still moving (in the warehouse or on their way): what the day's work counts.
-NOT_DONE: frozenset[ShipmentStatus] = frozenset(ShipmentStatus) - {S.DELIVERED, S.CANCELLED}
+NOT_DONE: frozenset[ShipmentStatus] = frozenset(ShipmentStatus) - {
+    S.DELIVERED,
+    S.CANCELLED,
+    S.REPLACED,
+    S.RETURNED,
+}
 
 
 SHIPMENT_STATES = StateMachine("shipment", S.OPEN, TRANSITIONS)

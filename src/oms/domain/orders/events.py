@@ -24,6 +24,9 @@ class OrderEventType(StrEnum):
     SHIPPED = "order.shipped"
     DELIVERED = "order.delivered"
     COMPLETED = "order.completed"
+    RECEIPT_CONFIRMED = "order.receipt_confirmed"  # the customer says the parcel arrived
+    PROBLEM_REPORTED = "order.problem_reported"  # ... or that something is wrong with it
+    PROBLEM_RESOLVED = "order.problem_resolved"  # customer service dealt with the report
     LINE_CANCELLED = "order.line_cancelled"
     RETURN_REQUESTED = "return.requested"
     RETURN_POLICY_OVERRIDDEN = "return.policy_overridden"
@@ -54,6 +57,10 @@ class OrderEventType(StrEnum):
     SHIPMENT_DELIVERED = "shipment.delivered"
     SHIPMENT_EXCEPTION = "shipment.exception"
     SHIPMENT_LATE = "shipment.late"  # past its promised date, not delivered: told once
+    SHIPMENT_LOST = "shipment.lost"  # the carrier or customer service says it is lost
+    SHIPMENT_REPLACED = "shipment.replaced"  # a lost parcel's units are sent again
+    SHIPMENT_DELIVERY_FAILED = "shipment.delivery_failed"  # a driver could not hand it over
+    SHIPMENT_RETURNED = "shipment.returned"  # back at its location, undelivered
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,6 +94,7 @@ _QUANTITY_FIELDS = (
 _ALLOCATE = ("backordered_quantity", "allocated_quantity")
 _BACKORDER = ("allocated_quantity", "backordered_quantity")
 _SHIP = ("allocated_quantity", "shipped_quantity")
+_UNSHIP = ("shipped_quantity", "backordered_quantity")
 _CANCEL_BACKORDERED = ("backordered_quantity", "cancelled_quantity")
 _CANCEL_ALLOCATED = ("allocated_quantity", "cancelled_quantity")
 
@@ -297,6 +298,23 @@ class Order:
         """A shipment left its location with these allocated units."""
         self._shift(units, _SHIP)
         self.events.append(OrderEvent(OrderEventType.SHIPMENT_SHIPPED, data=dict(detail)))
+
+    def unship(self, units: Units, why: OrderEventType, detail: Mapping[str, Any]) -> None:
+        """Shipped units that will not reach the customer in their parcel (it was lost, or
+        came back undelivered) wait to be sent again, like any backordered unit. `why` is
+        the event that says which (shipment.replaced or shipment.returned)."""
+        if why not in (OrderEventType.SHIPMENT_REPLACED, OrderEventType.SHIPMENT_RETURNED):
+            raise ValueError(f"units wait again only when a parcel is lost or returned, not {why}")
+        lines = {line.id: line for line in self.lines}
+        for line_id, quantity in units.items():
+            line = lines.get(line_id)
+            if line is not None and line.shipped_quantity - line.delivered_quantity < quantity:
+                raise LineOutOfBalance(
+                    f"line {line.id} ({line.sku}): {quantity} units cannot come off the "
+                    f"{line.shipped_quantity - line.delivered_quantity} shipped and not delivered"
+                )
+        self._shift(units, _UNSHIP)
+        self.events.append(OrderEvent(why, data=dict(detail)))
 
     def deliver(self, units: Units, detail: Mapping[str, Any]) -> None:
         """The carrier delivered these shipped units."""

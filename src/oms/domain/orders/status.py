@@ -28,8 +28,9 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.CONFIRMED: frozenset({S.ON_HOLD, S.CANCELLED, S.PROCESSING}),
     S.ON_HOLD: frozenset({S.PENDING, S.CONFIRMED, S.PROCESSING, S.CANCELLED}),
     S.PROCESSING: frozenset({S.ON_HOLD, S.CANCELLED, S.PARTIALLY_SHIPPED, S.SHIPPED}),
-    S.PARTIALLY_SHIPPED: frozenset({S.SHIPPED, S.DELIVERED}),
-    S.SHIPPED: frozenset({S.DELIVERED}),
+    # Back to fewer shipped units: a lost parcel replaced, or one returned undelivered.
+    S.PARTIALLY_SHIPPED: frozenset({S.SHIPPED, S.DELIVERED, S.PROCESSING}),
+    S.SHIPPED: frozenset({S.DELIVERED, S.PARTIALLY_SHIPPED, S.PROCESSING}),
     S.DELIVERED: frozenset({S.COMPLETED}),
     S.CANCELLED: frozenset(),
     S.COMPLETED: frozenset(),
