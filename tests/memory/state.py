@@ -11,6 +11,7 @@ from oms.domain.fulfilment.model import PickLine, PickListStatus, Shipment
 from oms.domain.inventory.model import StoredLedgerEntry
 from oms.domain.orders.events import StoredEvent
 from oms.domain.orders.model import Order
+from oms.domain.orders.problems import Problem
 from oms.domain.payments.model import Payment, Refund
 from oms.domain.returns.model import Return
 from oms.domain.returns.policy import ReturnPolicy
@@ -99,6 +100,7 @@ class State:
     payments: dict[int, Payment] = field(default_factory=dict)
     refunds: dict[int, Refund] = field(default_factory=dict)
     outbox: list[OutboxEvent] = field(default_factory=list)
+    problems: dict[int, Problem] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
         self.ids[table] = self.ids.get(table, 0) + 1

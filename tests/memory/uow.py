@@ -17,6 +17,7 @@ from oms.services.ports.catalogue import LocationRepository, ProductRepository
 from oms.services.ports.documents import DocumentRenderer
 from oms.services.ports.orders import OrderRepository
 from oms.services.ports.payments import PaymentProviders, PaymentRepository
+from oms.services.ports.problems import ProblemRepository
 from oms.services.ports.returns import ReturnRepository
 from oms.services.ports.shipments import ShipmentRepository
 from oms.services.ports.stock import StockRepository
@@ -26,6 +27,7 @@ from tests.memory.catalogue import MemoryLocations, MemoryProducts
 from tests.memory.orders import MemoryOrders
 from tests.memory.outbox import MemoryOutbox
 from tests.memory.payments import MemoryPayments
+from tests.memory.problems import MemoryProblems
 from tests.memory.returns import MemoryReturns
 from tests.memory.shipments import MemoryShipments
 from tests.memory.state import State
@@ -79,6 +81,7 @@ class MemoryUnitOfWork:
         self.carriers: CarrierRepository = MemoryCarriers(self)
         self.payments: PaymentRepository = MemoryPayments(self)
         self.outbox = MemoryOutbox(self)
+        self.problems: ProblemRepository = MemoryProblems(self)
         self.providers: PaymentProviders = self.database.providers
 
     @property

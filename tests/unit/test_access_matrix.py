@@ -55,6 +55,9 @@ EXPECTED: dict[Role, set[Permission]] = {
         # above it, admin: REFUND_ABOVE_LIMIT).
         P.PAYMENT_RECORD,
         P.REFUND_ISSUE,
+        # Issue 15: customer service resolves reported problems and reships lost parcels.
+        P.PROBLEM_RESOLVE,
+        P.SHIPMENT_RESHIP,
     },
     # The fulfilment issue: the warehouse picks, packs, ships and re-plans the backlog.
     # The people who work orders may note on them (customer service section of API.md).

@@ -42,6 +42,8 @@ class Permission(StrEnum):
     REFUND_ABOVE_LIMIT = "refund.above_limit"
     RETURN_POLICY = "return.policy"
     NOTIFICATION_MANAGE = "notification.manage"
+    PROBLEM_RESOLVE = "problem.resolve"
+    SHIPMENT_RESHIP = "shipment.reship"
 
 
 P = Permission
@@ -79,6 +81,11 @@ DESCRIPTIONS: dict[Permission, str] = {
         "manage webhook subscriptions; see deliveries and e-mails sent, retry dead ones"
     ),
     P.RETURN_POLICY: "set and delete the return policies of channels and the default one",
+    P.PROBLEM_RESOLVE: (
+        "resolve a problem reported with an order (by the customer, or a lost or"
+        " undeliverable parcel)"
+    ),
+    P.SHIPMENT_RESHIP: "declare a parcel lost and send its units again in a new shipment",
 }
 
 _READ_ALL = frozenset({P.CATALOGUE_READ, P.STOCK_READ, P.ORDER_READ, P.SHIPMENT_READ})
@@ -112,6 +119,8 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.RETURN_MANAGE,
             P.PAYMENT_RECORD,
             P.REFUND_ISSUE,
+            P.PROBLEM_RESOLVE,
+            P.SHIPMENT_RESHIP,
         }
     ),
     Role.WAREHOUSE: frozenset(

@@ -87,6 +87,7 @@ order_problems = sa.Table(
     metadata,
     _id(),
     _fk("order_id", "orders.id"),
+    _fk("shipment_id", "shipments.id", nullable=True),
     sa.Column("reason", sa.String(32), nullable=False),
     sa.Column("note", sa.String(2000)),
     sa.Column("reported_by", sa.String(100), nullable=False),

@@ -17,6 +17,7 @@ from oms.adapters.db.engine import WRITE, write_gate
 from oms.adapters.db.orders import SqlOrders
 from oms.adapters.db.outbox import SqlOutbox
 from oms.adapters.db.payments import SqlPayments
+from oms.adapters.db.problems import SqlProblems
 from oms.adapters.db.returns import SqlReturns
 from oms.adapters.db.shipments import SqlShipments
 from oms.adapters.db.stock import SqlStock
@@ -30,6 +31,7 @@ from oms.services.ports.documents import DocumentRenderer
 from oms.services.ports.notifications import OutboxRepository
 from oms.services.ports.orders import OrderRepository
 from oms.services.ports.payments import PaymentProviders, PaymentRepository
+from oms.services.ports.problems import ProblemRepository
 from oms.services.ports.returns import ReturnRepository
 from oms.services.ports.shipments import ShipmentRepository
 from oms.services.ports.stock import StockRepository
@@ -79,6 +81,7 @@ class SqlUnitOfWork:
         self.carriers: CarrierRepository = SqlCarriers(self, self.carrier_book)
         self.payments: PaymentRepository = SqlPayments(self)
         self.outbox: OutboxRepository = SqlOutbox(self)
+        self.problems: ProblemRepository = SqlProblems(self)
         self.providers: PaymentProviders = providers or ProviderBook()
 
     @property

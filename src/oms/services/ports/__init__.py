@@ -14,6 +14,7 @@ from oms.services.ports.documents import DocumentRenderer
 from oms.services.ports.notifications import OutboxRepository
 from oms.services.ports.orders import OrderRepository
 from oms.services.ports.payments import PaymentProviders, PaymentRepository
+from oms.services.ports.problems import ProblemRepository
 from oms.services.ports.returns import ReturnRepository
 from oms.services.ports.shipments import ShipmentRepository
 from oms.services.ports.stock import StockRepository
@@ -34,6 +35,7 @@ class UnitOfWork(Protocol):
     carriers: CarrierRepository
     payments: PaymentRepository
     outbox: OutboxRepository
+    problems: ProblemRepository
     providers: PaymentProviders
     documents: DocumentRenderer
     passwords: PasswordHasher

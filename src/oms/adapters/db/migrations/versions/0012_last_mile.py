@@ -37,6 +37,7 @@ def upgrade() -> None:
         "order_problems",
         sa.Column("id", Id, autoincrement=True, nullable=False),
         sa.Column("order_id", Id, nullable=False),
+        sa.Column("shipment_id", Id, nullable=True),
         sa.Column("reason", sa.String(32), nullable=False),
         sa.Column("note", sa.String(2000), nullable=True),
         sa.Column("reported_by", sa.String(100), nullable=False),
@@ -46,6 +47,11 @@ def upgrade() -> None:
         sa.Column("resolution", sa.String(500), nullable=True),
         sa.ForeignKeyConstraint(
             ["order_id"], ["orders.id"], name=op.f("fk_order_problems_order_id_orders")
+        ),
+        sa.ForeignKeyConstraint(
+            ["shipment_id"],
+            ["shipments.id"],
+            name=op.f("fk_order_problems_shipment_id_shipments"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_order_problems")),
     )
