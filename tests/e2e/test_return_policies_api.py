@@ -38,6 +38,7 @@ def test_an_unknown_channel_falls_back_to_the_default_then_the_built_in_policy(
         "window_days": 30,
         "non_returnable": [],
         "customer_pays": ["changed_mind", "no_longer_needed", "other"],
+        "completion_days": 14,
         "shipping_paid_by": {
             "late": "seller",
             "wrong_item": "seller",
@@ -89,6 +90,8 @@ def test_an_admin_sets_and_deletes_a_channels_policy(client: TestClient, gift: s
         ({**WEB, "window_days": -1}, "window_days"),
         ({**WEB, "window_days": 3651}, "window_days"),
         ({**WEB, "window_days": "14"}, "window_days"),
+        ({**WEB, "completion_days": -1}, "completion_days"),
+        ({**WEB, "completion_days": 366}, "completion_days"),
         ({**WEB, "customer_pays": ["late", "whim"]}, "customer_pays[1]"),
         ({**WEB, "non_returnable": ["GIFT", "NOPE"]}, "non_returnable[1]"),
         ({"window_days": 14}, "customer_pays"),

@@ -12,11 +12,16 @@ from datetime import datetime
 from oms.domain.errors import ConcurrentUpdate
 from oms.domain.inventory.model import Backorder
 from oms.domain.notifications.topics import topic_of
-from oms.domain.orders.events import StoredEvent
+from oms.domain.orders.events import OrderEventType, StoredEvent
 from oms.domain.orders.model import Order, OrderIdentity, OrderLine
 from oms.domain.orders.search import SearchKind, read_search
-from oms.domain.orders.status import WAITS_FOR_STOCK
-from oms.services.ports.orders import OrderAlreadyPlaced, OrderFilter, PlacedOrderRef
+from oms.domain.orders.status import WAITS_FOR_STOCK, OrderStatus
+from oms.services.ports.orders import (
+    DeliveredOrder,
+    OrderAlreadyPlaced,
+    OrderFilter,
+    PlacedOrderRef,
+)
 from tests.memory.base import MemoryRepository
 from tests.memory.catalogue import stored_amount
 from tests.memory.state import ConstraintViolation, OrderRecord
@@ -206,6 +211,20 @@ class MemoryOrders(MemoryRepository):
             if r.order.status in WAITS_FOR_STOCK
             and any(line.backordered_quantity > 0 for line in r.order.lines)
         ]
+
+    def delivered(self, after_id: int | None, limit: int) -> list[DeliveredOrder]:
+        found = []
+        for order_id, r in sorted(self.state.orders.items()):
+            if r.order.status is not OrderStatus.DELIVERED or order_id <= (after_id or 0):
+                continue
+            times = [
+                e.at
+                for e in self.state.order_events
+                if e.order_id == order_id and e.type == OrderEventType.DELIVERED.value
+            ]
+            if times:
+                found.append(DeliveredOrder(order_id, r.order.channel, max(times)))
+        return found[:limit]
 
     def events(self, order_id: int) -> list[StoredEvent]:
         return [copy.deepcopy(e) for e in self.state.order_events if e.order_id == order_id]

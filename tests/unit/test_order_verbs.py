@@ -173,9 +173,9 @@ def test_cancel_cancels_every_open_unit_and_returns_what_was_allocated() -> None
 def test_complete_only_follows_delivered() -> None:
     order = placed()
     with pytest.raises(TransitionNotAllowed):
-        order.complete()
+        order.complete("window")
     order.status = OrderStatus.DELIVERED
-    order.complete()
+    order.complete("customer")
     assert order.status is OrderStatus.COMPLETED
 
 

@@ -139,22 +139,17 @@ def stock_verify(
     sys.exit(1)
 
 
-@orders_app.command("complete")
-def orders_complete(
-    days: int = typer.Option(
-        30, min=0, help="Days after delivery when nothing more is expected (the return window)."
-    ),
-) -> None:
-    """Complete delivered orders untouched for DAYS days: they leave the lists of work."""
-    from datetime import timedelta
-
+@orders_app.command("complete-due")
+def orders_complete_due() -> None:
+    """Complete delivered orders whose channel's completion window has passed (see `oms
+    returns policy`) and that have no open problem or return. `oms worker` does this once
+    a minute; run this from cron where no worker runs."""
     from oms.domain.access import SYSTEM
-    from oms.services.orders import complete_delivered
+    from oms.services.completion import complete_due
 
     with _wired() as container:
-        cutoff = container.clock() - timedelta(days=days)
-        numbers = complete_delivered(container.uow(), SYSTEM, cutoff)
-    console.print(f"completed {len(numbers)} delivered order(s) untouched for {days} days")
+        numbers = complete_due(container.uow(), SYSTEM)
+    console.print(f"completed {len(numbers)} delivered order(s)")
     for number in numbers:
         console.print(f"  {number}")
 

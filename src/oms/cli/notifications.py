@@ -21,13 +21,15 @@ def worker(
     """Send e-mails and webhooks from the outbox, until stopped.
 
     Each pass fans new events out to their recipients, sends what is due (retrying failures
-    with back-off) and, once a minute, tells late shipments. Ctrl-C or SIGTERM stops it
+    with back-off) and, once a minute, tells late shipments and completes the delivered
+    orders that are due (`oms orders complete-due`). Ctrl-C or SIGTERM stops it
     after the batch in hand. Run several at once on PostgreSQL to share the work (SKIP
     LOCKED); on SQLite run one."""
     import signal
     import time
 
-    from oms.services import late_shipments, notifications
+    from oms.domain.access import SYSTEM
+    from oms.services import completion, late_shipments, notifications
 
     stop = False
     late_every = 60.0  # seconds: late shipments are a daily matter, a query a minute is plenty
@@ -52,10 +54,11 @@ def worker(
                 settings,
                 tell_late=late_shipments.tell_late_shipments if tell else None,
             )
-            if done.busy:
+            completed = completion.complete_due(container.uow(), SYSTEM) if tell else []
+            if done.busy or completed:
                 console.print(
                     f"fanned out {done.fanned_out}, delivered {done.delivered},"
-                    f" told late {done.late}"
+                    f" told late {done.late}, completed {len(completed)} order(s)"
                 )
             if once or stop:
                 break

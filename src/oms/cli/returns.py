@@ -11,6 +11,7 @@ from rich.table import Table
 if TYPE_CHECKING:
     from oms.services.return_policies import ChannelPolicy
 from oms.cli import _uow, app, console
+from oms.domain.returns.policy import DEFAULT_COMPLETION_DAYS
 from oms.domain.returns.reasons import ReturnReason
 
 returns_app = typer.Typer(help="Returns (RMA).", no_args_is_help=True)
@@ -28,7 +29,8 @@ def _show_policy(found: ChannelPolicy) -> None:
     p = found.policy
     console.print(
         f"[bold]{escape(found.channel)}[/]: {found.source.value} policy, "
-        f"{p.window_days} days from delivery"
+        f"{p.window_days} days from delivery; orders complete {p.completion_days} days"
+        " after their last delivery"
     )
     console.print(f"  non-returnable: {escape(' '.join(sorted(p.non_returnable)) or 'none')}")
     table = Table("reason", "pays the parcel back", title=None, box=None, padding=(0, 2))
@@ -54,13 +56,19 @@ def policy_show(
         stored = return_policies.list_policies(uow, SYSTEM)
         default = return_policies.get_policy(uow, SYSTEM, "*")
     table = Table(
-        "channel", "window", "non-returnable", "customer pays for", title="Return policies"
+        "channel",
+        "window",
+        "completes after",
+        "non-returnable",
+        "customer pays for",
+        title="Return policies",
     )
     for found in stored if default.own else [default, *stored]:
         p = found.policy
         table.add_row(
             escape(found.channel) + ("" if found.own else " (built-in)"),
             f"{p.window_days} days",
+            f"{p.completion_days} days",
             escape(" ".join(sorted(p.non_returnable)) or "-"),
             ", ".join(r.value for r in ReturnReason if r in p.customer_pays) or "-",
         )
@@ -85,6 +93,12 @@ def policy_set(
     seller_pays_all: bool = typer.Option(
         False, "--seller-pays-all", help="The seller pays the parcel back whatever the reason."
     ),
+    completion_days: int = typer.Option(
+        DEFAULT_COMPLETION_DAYS,
+        "--completion-days",
+        help="Days after the last delivery when an order with no open problem or return "
+        "completes by itself (oms orders complete-due, and the worker).",
+    ),
 ) -> None:
     """Give a channel (or '*', the default) a policy of its own, replacing any it had."""
     from oms.domain.access import SYSTEM
@@ -94,9 +108,11 @@ def policy_set(
     if seller_pays_all and customer_pays:
         console.print("[red]--seller-pays-all and --customer-pays exclude each other.[/]")
         raise typer.Exit(2)
-    cmd = SetPolicy(window_days, non_returnable)  # the customer pays for their choice
-    if customer_pays or seller_pays_all:
-        cmd = SetPolicy(window_days, non_returnable, [r.value for r in customer_pays])
+    cmd = SetPolicy(window_days, non_returnable, completion_days=completion_days)
+    if customer_pays or seller_pays_all:  # else the customer pays for their own choice
+        cmd = SetPolicy(
+            window_days, non_returnable, [r.value for r in customer_pays], completion_days
+        )
     with _uow() as uow:
         found = return_policies.set_policy(uow, SYSTEM, channel, cmd)
     console.print("saved:")

@@ -8,9 +8,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from oms.domain.access import Actor, Permission
@@ -25,7 +23,6 @@ from oms.domain.fulfilment.sourcing import SourcingLine
 from oms.domain.inventory.moves import Change
 from oms.domain.orders.events import OrderEventType, StoredEvent
 from oms.domain.orders.model import InitialAllocation, Order, OrderDraft, check_reason
-from oms.domain.orders.status import OrderStatus
 from oms.domain.payments.refunds import NothingToRefund, for_cancelled
 from oms.services import payments, sourcing, stock_moves
 from oms.services.backorders import fill_backorders
@@ -416,31 +413,3 @@ def _refund_cancelled(
         return None
     refund = payments.start_refund(uow, actor, order, plan, (None, f"cancelled: {reason}"), limit)
     return refund.id
-
-
-def complete_delivered(uow: UnitOfWork, actor: Actor, delivered_before: datetime) -> list[str]:
-    """Delivered orders untouched since before `delivered_before` are completed: nothing
-    more is expected of them (their return window has closed). Returns their numbers.
-
-    Each order is completed in its own transaction, so one that changed meanwhile (it is
-    checked again under its version) is left as it is."""
-    actor.require(Permission.ORDER_CONFIRM)
-    due: list[int] = []
-    flt = OrderFilter(status=OrderStatus.DELIVERED.value, limit=MAX_PAGE)
-    while True:
-        page = uow.run(partial(uow.orders.search, flt), write=False)
-        due += [o.id for o in page if o.updated_at < delivered_before]
-        if len(page) < MAX_PAGE:
-            break
-        flt = replace(flt, before_id=page[-1].id)
-
-    def complete(order_id: int) -> str | None:
-        order = _load(uow, order_id)
-        if order.status is not OrderStatus.DELIVERED or order.updated_at >= delivered_before:
-            return None
-        order.complete()
-        uow.orders.save(order, actor.name, uow.now())
-        return order.number
-
-    done = [uow.run(partial(complete, order_id)) for order_id in sorted(due)]
-    return [number for number in done if number is not None]

@@ -14,7 +14,13 @@ from enum import StrEnum
 
 from oms.domain.access import Actor, Permission
 from oms.domain.errors import FieldErrors, NotFound
-from oms.domain.returns.policy import DEFAULT_POLICY, MAX_WINDOW_DAYS, ReturnPolicy
+from oms.domain.returns.policy import (
+    DEFAULT_COMPLETION_DAYS,
+    DEFAULT_POLICY,
+    MAX_COMPLETION_DAYS,
+    MAX_WINDOW_DAYS,
+    ReturnPolicy,
+)
 from oms.domain.returns.reasons import CUSTOMERS_CHOICE, ReturnReason
 from oms.services.ports import UnitOfWork
 from oms.services.ports.returns import DEFAULT_CHANNEL
@@ -56,6 +62,7 @@ class SetPolicy:
     window_days: int
     non_returnable: Sequence[str] = ()
     customer_pays: Sequence[str] = tuple(sorted(CUSTOMERS_CHOICE))
+    completion_days: int = DEFAULT_COMPLETION_DAYS
 
 
 def _stored(channel: str) -> PolicySource:
@@ -93,6 +100,8 @@ def set_policy(uow: UnitOfWork, actor: Actor, channel: str, cmd: SetPolicy) -> C
     _check_channel(channel, errors)
     if not 0 <= cmd.window_days <= MAX_WINDOW_DAYS:
         errors.add("window_days", f"0 to {MAX_WINDOW_DAYS} days")
+    if not 0 <= cmd.completion_days <= MAX_COMPLETION_DAYS:
+        errors.add("completion_days", f"0 to {MAX_COMPLETION_DAYS} days")
     reasons = _reasons(cmd.customer_pays, errors)
     if len(cmd.non_returnable) > MAX_NON_RETURNABLE:
         errors.add("non_returnable", f"at most {MAX_NON_RETURNABLE} products")
@@ -106,7 +115,7 @@ def set_policy(uow: UnitOfWork, actor: Actor, channel: str, cmd: SetPolicy) -> C
             if sku not in known:
                 unknown.add(f"non_returnable[{i}]", f"no product with SKU {sku!r}")
         unknown.raise_if_any()
-        policy = ReturnPolicy(cmd.window_days, frozenset(skus), reasons)
+        policy = ReturnPolicy(cmd.window_days, frozenset(skus), reasons, cmd.completion_days)
         uow.returns.set_policy(channel, policy)
         return ChannelPolicy(channel, policy, _stored(channel))
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from oms.domain.access import Permission
 from oms.domain.errors import FieldErrors, InvalidInput, NotFound
-from oms.domain.returns.policy import MAX_WINDOW_DAYS
+from oms.domain.returns.policy import DEFAULT_COMPLETION_DAYS, MAX_WINDOW_DAYS
 from oms.domain.returns.reasons import SELLERS_FAULT, ReturnReason
 from oms.services import return_policies
 from oms.services.ports.returns import DEFAULT_CHANNEL
@@ -43,6 +43,7 @@ class PolicyForm(BaseModel):
     csrf_token: Typed = ""
     channel: Typed = ""
     window_days: Typed = ""
+    completion_days: Typed = str(DEFAULT_COMPLETION_DAYS)
     non_returnable: Typed = ""
     customer_pays: Annotated[list[Annotated[str, Field(max_length=32)]], Field(max_length=20)] = []
 
@@ -52,6 +53,7 @@ class PolicyForm(BaseModel):
         return cls(
             channel=found.channel,
             window_days=str(p.window_days),
+            completion_days=str(p.completion_days),
             non_returnable=" ".join(sorted(p.non_returnable)),
             customer_pays=sorted(p.customer_pays),
         )
@@ -62,10 +64,13 @@ class PolicyForm(BaseModel):
         days = forms.integer(self.window_days, "window_days", errors)
         if days is None and not errors.errors:
             errors.add("window_days", "must not be empty")
+        completion = forms.integer(self.completion_days, "completion_days", errors)
+        if completion is None and not errors.errors:
+            errors.add("completion_days", "must not be empty")
         errors.raise_if_any()
-        assert days is not None
+        assert days is not None and completion is not None
         skus = [s for s in re.split(r"[\s,;]+", self.non_returnable) if s]
-        return SetPolicy(days, skus, self.customer_pays)
+        return SetPolicy(days, skus, self.customer_pays, completion)
 
 
 PolicyFormDep = Annotated[PolicyForm, Form()]

@@ -24,7 +24,7 @@ from oms.domain.errors import ConcurrentUpdate
 from oms.domain.inventory.model import Backorder
 from oms.domain.money import Money
 from oms.domain.notifications.topics import topic_of
-from oms.domain.orders.events import StoredEvent
+from oms.domain.orders.events import OrderEventType, StoredEvent
 from oms.domain.orders.model import (
     Address,
     Customer,
@@ -36,7 +36,12 @@ from oms.domain.orders.model import (
 )
 from oms.domain.orders.search import SearchKind, read_search
 from oms.domain.orders.status import WAITS_FOR_STOCK, OrderStatus
-from oms.services.ports.orders import OrderAlreadyPlaced, OrderFilter, PlacedOrderRef
+from oms.services.ports.orders import (
+    DeliveredOrder,
+    OrderAlreadyPlaced,
+    OrderFilter,
+    PlacedOrderRef,
+)
 
 if TYPE_CHECKING:
     from oms.adapters.db.uow import SqlUnitOfWork
@@ -344,6 +349,29 @@ class SqlOrders(Repository):
         if flt.before_id is not None:
             query = query.where(orders.c.id < flt.before_id)
         return self._with_lines([r._mapping for r in self.conn.execute(query)])
+
+    def delivered(self, after_id: int | None, limit: int) -> list[DeliveredOrder]:
+        at = (
+            sa.select(sa.func.max(order_events.c.at))
+            .where(
+                order_events.c.order_id == orders.c.id,
+                order_events.c.type == OrderEventType.DELIVERED.value,
+            )
+            .scalar_subquery()
+        )
+        query = (
+            sa.select(orders.c.id, orders.c.channel, at.label("at"))
+            .where(orders.c.status == OrderStatus.DELIVERED.value)
+            .order_by(orders.c.id)
+            .limit(limit)
+        )
+        if after_id is not None:
+            query = query.where(orders.c.id > after_id)
+        return [
+            DeliveredOrder(r.id, r.channel, r.at)
+            for r in self.conn.execute(query)
+            if r.at is not None
+        ]
 
     def backorders(self, product_ids: Sequence[int]) -> list[Backorder]:
         rows = self.conn.execute(

@@ -98,6 +98,7 @@ def _policy(m: Any) -> ReturnPolicy:
         window_days=m["window_days"],
         non_returnable=frozenset(m["non_returnable"]),
         customer_pays=frozenset(ReturnReason(x) for x in m["customer_pays"]),
+        completion_days=m["completion_days"],
     )
 
 
@@ -231,6 +232,7 @@ class SqlReturns(Repository):
             "window_days": policy.window_days,
             "non_returnable": sorted(policy.non_returnable),
             "customer_pays": sorted(r.value for r in policy.customer_pays),
+            "completion_days": policy.completion_days,
         }
         updated = self.conn.execute(
             return_policies.update().where(return_policies.c.channel == channel).values(**values)

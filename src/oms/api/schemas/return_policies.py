@@ -8,7 +8,12 @@ from pydantic import BaseModel, Field, StrictInt
 
 from oms.api.schemas.common import Strict
 from oms.api.schemas.returns import Sku
-from oms.domain.returns.policy import MAX_WINDOW_DAYS, Payer
+from oms.domain.returns.policy import (
+    DEFAULT_COMPLETION_DAYS,
+    MAX_COMPLETION_DAYS,
+    MAX_WINDOW_DAYS,
+    Payer,
+)
 from oms.domain.returns.reasons import ReturnReason
 from oms.services.return_policies import (
     MAX_NON_RETURNABLE,
@@ -24,9 +29,20 @@ class PolicyIn(Strict):
     window_days: Annotated[StrictInt, Field(ge=0, le=MAX_WINDOW_DAYS)]
     non_returnable: Annotated[list[Sku], Field(max_length=MAX_NON_RETURNABLE)] = []
     customer_pays: Annotated[list[ReturnReason], Field(max_length=len(ReturnReason))]
+    completion_days: Annotated[
+        StrictInt,
+        Field(
+            ge=0,
+            le=MAX_COMPLETION_DAYS,
+            description="Days after the last delivery when an order with no open problem"
+            " or return completes by itself",
+        ),
+    ] = DEFAULT_COMPLETION_DAYS
 
     def to_command(self) -> SetPolicy:
-        return SetPolicy(self.window_days, self.non_returnable, self.customer_pays)
+        return SetPolicy(
+            self.window_days, self.non_returnable, self.customer_pays, self.completion_days
+        )
 
 
 class PolicyOut(BaseModel):
@@ -38,6 +54,7 @@ class PolicyOut(BaseModel):
     window_days: int
     non_returnable: list[str]
     customer_pays: list[ReturnReason]
+    completion_days: int
     shipping_paid_by: dict[ReturnReason, Payer]
 
     @classmethod
@@ -49,5 +66,6 @@ class PolicyOut(BaseModel):
             window_days=p.window_days,
             non_returnable=sorted(p.non_returnable),
             customer_pays=sorted(p.customer_pays),
+            completion_days=p.completion_days,
             shipping_paid_by={r: p.shipping_paid_by(r) for r in ReturnReason},
         )

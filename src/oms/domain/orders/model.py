@@ -256,9 +256,17 @@ class Order:
         self.held_from = None
         return released
 
-    def complete(self) -> None:
-        """Delivered, and nothing more is expected of it (its return window has closed)."""
-        self._move(OrderStatus.COMPLETED, "complete", OrderEventType.COMPLETED)
+    def complete(self, by: str) -> None:
+        """Delivered, and nothing more is expected of it: `by` says what settled it (the
+        customer's confirmation, or the completion window; domain/orders/completion.py)."""
+        self._move(OrderStatus.COMPLETED, "complete", OrderEventType.COMPLETED, by=by)
+
+    def confirm_receipt(self) -> None:
+        """The customer says what was delivered arrived; only once something was."""
+        if not any(line.delivered_quantity for line in self.lines):
+            raise Conflict(f"order {self.number} has nothing delivered yet to confirm")
+        delivered = sum(line.delivered_quantity for line in self.lines)
+        self.events.append(OrderEvent(OrderEventType.RECEIPT_CONFIRMED, data={"units": delivered}))
 
     # -- line quantities ---------------------------------------------------------------------
 

@@ -19,6 +19,8 @@ from oms.domain.orders.draft import MAX_NOTE, MAX_REASON
 from oms.domain.returns.reasons import CUSTOMERS_CHOICE, ReturnReason
 
 MAX_WINDOW_DAYS = 3650
+MAX_COMPLETION_DAYS = 365
+DEFAULT_COMPLETION_DAYS = 14
 
 
 class Payer(StrEnum):
@@ -30,15 +32,20 @@ class Payer(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ReturnPolicy:
-    """A channel's rules: the window, the SKUs that never come back, who pays the parcel."""
+    """A channel's rules: the window, the SKUs that never come back, who pays the parcel;
+    and its completion window: days after the last delivery when an order with nothing
+    open completes by itself (`domain/orders/completion.py`)."""
 
     window_days: int = 30
     non_returnable: frozenset[str] = frozenset()
     customer_pays: frozenset[ReturnReason] = CUSTOMERS_CHOICE
+    completion_days: int = DEFAULT_COMPLETION_DAYS
 
     def __post_init__(self) -> None:
         if not 0 <= self.window_days <= MAX_WINDOW_DAYS:
             raise ValueError(f"a return window is 0 to {MAX_WINDOW_DAYS} days")
+        if not 0 <= self.completion_days <= MAX_COMPLETION_DAYS:
+            raise ValueError(f"a completion window is 0 to {MAX_COMPLETION_DAYS} days")
 
     def shipping_paid_by(self, reason: ReturnReason) -> Payer:
         return Payer.CUSTOMER if reason in self.customer_pays else Payer.SELLER

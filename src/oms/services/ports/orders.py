@@ -33,6 +33,15 @@ class OrderFilter:
     limit: int = 50
 
 
+@dataclass(frozen=True, slots=True)
+class DeliveredOrder:
+    """A delivered order, its channel, and when it became delivered (its last delivery)."""
+
+    id: int
+    channel: str
+    delivered_at: datetime
+
+
 class OrderRepository(Protocol):
     def find_placed(
         self, idempotency_key: str | None, channel: str, external_id: str | None
@@ -57,3 +66,5 @@ class OrderRepository(Protocol):
         """Ids of the open orders with a line that waits for stock, oldest first."""
 
     def events(self, order_id: int) -> list[StoredEvent]: ...
+    def delivered(self, after_id: int | None, limit: int) -> list[DeliveredOrder]:
+        """Orders in status delivered, by id, with the time of their `order.delivered`."""
