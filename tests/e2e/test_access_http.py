@@ -18,7 +18,7 @@ from oms.bootstrap import Container, bootstrap
 from oms.config import Settings
 from oms.domain.access import MATRIX, SYSTEM, Permission, Role
 from oms.domain.users import NewUser
-from oms.services import catalogue, inventory, orders, tracking, users
+from oms.services import catalogue, completion, inventory, orders, tracking, users
 from oms.services.inventory import StockChange
 from oms.services.ports.shipments import ShipmentFilter
 from tests.builders import draft, new_location, new_product, order_body
@@ -95,6 +95,7 @@ class Returns:
     paid: int
     paid_line: int
     failed_refund: int
+    problem: int  # reported on the delivered order, open
 
     @staticmethod
     def make(uow: Any) -> Returns:
@@ -139,9 +140,10 @@ class Returns:
         orders.cancel_order(uow, SYSTEM, by_card.id, "customer called")
         [failed] = payments.refunds_of_order(uow, SYSTEM, by_card.id)
         assert failed.status == "failed"
+        problem = completion.record_problem(uow, SYSTEM, order.id, "damaged", "dented")
         return Returns(
             order.id, ids[0], ids[1], ids[2], (ids[3], ids[4], ids[5]),
-            two.id, two.lines[0].id, failed.id,
+            two.id, two.lines[0].id, failed.id, problem.id,
         )  # fmt: skip
 
 
@@ -225,7 +227,8 @@ class Action:
     def returns(self) -> bool:
         return "/returns" in self.route or self.route.startswith(
             ("/return-policies", "/refunds", "/orders/{order_id}/payments",
-             "/orders/{order_id}/refunds", "/orders/{order_id}/lines")
+             "/orders/{order_id}/refunds", "/orders/{order_id}/lines",
+             "/orders/{order_id}/problems/")
         )  # fmt: skip
 
 
@@ -527,6 +530,27 @@ ACTIONS = [
     ),
     Action(
         "GET", "/refunds/{refund_id}", P.ORDER_READ, lambda w: f"/refunds/{rr(w).failed_refund}"
+    ),
+    Action(
+        "GET",
+        "/orders/{order_id}/problems",
+        P.ORDER_READ,
+        lambda w: f"/orders/{w.pending}/problems",
+    ),
+    Action(
+        "POST",
+        "/orders/{order_id}/problems",
+        P.PROBLEM_RESOLVE,
+        lambda w: f"/orders/{w.pending}/problems",
+        lambda w: {"reason": "never_arrived", "note": "called"},
+        ok=201,
+    ),
+    Action(
+        "POST",
+        "/orders/{order_id}/problems/{problem_id}/resolve",
+        P.PROBLEM_RESOLVE,
+        lambda w: f"/orders/{rr(w).delivered}/problems/{rr(w).problem}/resolve",
+        lambda w: {"resolution": "refunded the dented mug"},
     ),
     Action(
         "POST",

@@ -10,6 +10,7 @@ minute; until it runs, an order that is due simply stays delivered.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
 from oms.domain.access import Actor, Permission
@@ -162,3 +163,56 @@ def _customer_reason(reason: str) -> ProblemReason:
     if reason not in allowed:
         raise FieldErrors.single("reason", f"one of {', '.join(allowed)}")
     return allowed[reason]
+
+
+# -- what the customer's page shows ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerProblem:
+    """A problem as its customer sees it: no staff's words (the resolution text stays in)."""
+
+    reason: ProblemReason
+    reported_at: datetime
+    resolved_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerEnd:
+    """The end of the journey on the tracking page."""
+
+    completed: bool
+    confirmed_at: datetime | None
+    may_confirm: bool
+    may_report: bool
+    problems: list[CustomerProblem]
+
+
+def customer_end(uow: UnitOfWork, token: str) -> CustomerEnd:
+    """Whether the customer may confirm receipt or report a problem now, and what they did."""
+
+    def work() -> CustomerEnd:
+        order_id = uow.orders.id_by_tracking_token(token)
+        order = uow.orders.get(order_id) if order_id is not None else None
+        if order is None:
+            raise NotFound("no order has this tracking page")
+        confirmed = [
+            e.at
+            for e in uow.orders.events(order.id)
+            if e.type == OrderEventType.RECEIPT_CONFIRMED.value
+        ]
+        some_delivered = any(line.delivered_quantity for line in order.lines)
+        may_report = some_delivered and order.status in _REPORTABLE
+        return CustomerEnd(
+            completed=order.status is OrderStatus.COMPLETED,
+            confirmed_at=confirmed[0] if confirmed else None,
+            may_confirm=may_report and not confirmed,
+            may_report=may_report,
+            problems=[
+                CustomerProblem(p.reason, p.reported_at, p.resolved_at)
+                for p in uow.problems.of_order(order.id)
+                if p.reason in CUSTOMER_REASONS
+            ],
+        )
+
+    return uow.run(work, write=False)

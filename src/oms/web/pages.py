@@ -24,6 +24,7 @@ from oms.web import (
     stock_list,
     stock_row,
     today,
+    track_receipt,
     track_returns,
     tracking,
     users,
@@ -40,6 +41,7 @@ router.include_router(return_resolutions.router)
 router.include_router(money_pages.router)
 # Before tracking, whose GET /track/{token:path} would otherwise take /track/{token}/return.
 router.include_router(track_returns.router)
+router.include_router(track_receipt.router)
 for module in (assets, auth, today, orders_list, order_page, account, tracking):
     router.include_router(module.router)
 for module in (station, station_pack):

@@ -213,6 +213,13 @@ def tracking_view(found: tracking.Tracking) -> TrackingView:
     )
 
 
+def receipt_context(request: Request, token: str) -> dict[str, object]:
+    """The end of the journey's part of the page (web/track_receipt.py)."""
+    from oms.web.track_receipt import end_context  # it imports this module
+
+    return end_context(request, token)
+
+
 @router.get("/track/{token:path}")
 def track(request: Request, token: str) -> Response:
     """The customer's page. Any token that finds nothing, well-formed or not, is the same 404."""
@@ -235,6 +242,7 @@ def track(request: Request, token: str) -> Response:
             "return_words": RETURN_WORDS,
             "long_date": long_date,
             "return_url": f"/track/{token}/return",
+            **(receipt_context(request, token) if view else {}),
         },
         status_code=200 if view else 404,
     )
