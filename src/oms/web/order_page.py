@@ -19,7 +19,7 @@ from oms.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from oms.domain.orders.model import MAX_NOTE, Order
 from oms.domain.orders.status import OrderStatus, can_transition
 from oms.services import orders, views
-from oms.web import order_money, order_returns
+from oms.web import order_money, order_problems, order_returns
 from oms.web.order_timeline import timeline
 from oms.web.problems import Problem, problem_of
 from oms.web.shell import FormText, Page, PageDep, PageRoute
@@ -86,11 +86,12 @@ def _show(
     attempt: Attempt | None = None,
     start: order_returns.StartAttempt | None = None,
     money: order_money.MoneyAttempt | None = None,
+    problem: order_problems.ProblemAttempt | None = None,
 ) -> Response:
     detail = orders.order_detail(page.uow, page.actor, order_id)
     events = orders.order_events(page.uow, page.actor, order_id)
     zone = views.time_zone(page.uow, page.views, [s.location_id for s in detail.shipments])
-    tried = attempt or start or money
+    tried = attempt or start or money or problem
     failed = tried.problem if tried else None
     return page.render(
         "orders/detail.html",
@@ -105,6 +106,7 @@ def _show(
         late_ids={s.id for s in detail.shipments if s.is_late(page.uow.now().date())},
         **order_returns.section(page.uow, page.actor, detail.order, start),
         **order_money.section(page.uow, page.actor, detail.order, money),
+        **order_problems.section(page.uow, page.actor, detail.order, problem),
     )
 
 

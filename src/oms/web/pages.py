@@ -13,6 +13,7 @@ from oms.web import (
     mailbox,
     money_pages,
     order_page,
+    order_problems,
     orders_list,
     products,
     return_pages,
@@ -39,6 +40,7 @@ router.include_router(return_pages.router)
 router.include_router(return_resolutions.router)
 # Before order_page too: POST /orders/{id}/payments is a form of its own, not an action.
 router.include_router(money_pages.router)
+router.include_router(order_problems.router)  # POST /orders/{id}/problems, before order_page
 # Before tracking, whose GET /track/{token:path} would otherwise take /track/{token}/return.
 router.include_router(track_returns.router)
 router.include_router(track_receipt.router)
