@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from oms.bootstrap import Container
+from oms.config import get_settings
 from oms.domain.access import SYSTEM
 from oms.services import orders
 from tests.conftest import FakeClock
@@ -144,7 +145,25 @@ def test_oms_orders_complete_due_completes_what_is_due(
     # long after the default 14 days.
     order_id = delivered(container.uow(), clock, ("TEE", 1))
     monkeypatch.setenv("OMS_DATABASE_URL", container.settings.database_url)
+    get_settings.cache_clear()
     result = CliRunner().invoke(app, ["orders", "complete-due"])
+    get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     number = orders.get_order(container.uow(), SYSTEM, order_id).number
     assert "completed 1 delivered order(s)" in result.output and number in result.output
+
+
+def test_the_worker_completes_what_is_due_on_its_first_pass(
+    container: Container, clock: FakeClock, monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    from oms.cli import app
+
+    order_id = delivered(container.uow(), clock, ("TEE", 1))  # long before the real clock
+    monkeypatch.setenv("OMS_DATABASE_URL", container.settings.database_url)
+    monkeypatch.setenv("OMS_MAILBOX_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["worker", "--once"])
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "completed 1 order(s)" in result.output
+    assert orders.get_order(container.uow(), SYSTEM, order_id).status.value == "completed"
