@@ -23,7 +23,15 @@ from oms.domain.access import SYSTEM
 from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.orders.model import Order
 from oms.domain.payments.model import RefundStatus
-from oms.services import catalogue, inventory, orders, payments, returns, tracking
+from oms.services import (
+    catalogue,
+    inventory,
+    order_problems,
+    orders,
+    payments,
+    returns,
+    tracking,
+)
 from oms.services.ports.returns import ReturnFilter
 from oms.services.ports.shipments import ShipmentFilter
 from tests.conftest import FakeClock
@@ -64,7 +72,19 @@ def test_demo_orders_reach_every_status_with_backorders_and_a_balanced_ledger(
     placed = all_orders(container.uow())
     assert len([o for o in placed if o.exchange_of is None]) == ORDERS
     statuses = {o.status for o in placed}
-    assert {"pending", "confirmed", "on_hold", "cancelled", "delivered"} <= statuses
+    assert {"pending", "confirmed", "on_hold", "cancelled", "delivered", "completed"} <= statuses
+    ends = [
+        e.data.get("by")
+        for o in placed
+        if o.status == "completed"
+        for e in orders.order_events(container.uow(), SYSTEM, o.id)
+        if e.type == "order.completed"
+    ]
+    assert {"customer", "window"} <= set(ends)
+    problems = [
+        p for o in placed for p in order_problems.problems_of(container.uow(), SYSTEM, o.id)
+    ]
+    assert {p.is_open for p in problems} == {True, False}  # one waits, one was resolved
     assert {o.channel for o in placed} == {"web", "marketplace", "phone", "b2b", "pos"}
     open_lines = [x for o in placed if o.status != "cancelled" for x in o.lines]
     assert any(x.backordered_quantity for x in open_lines)

@@ -44,6 +44,7 @@ from oms.demo.data import (
     SHORT,
     SIZE_LABELS,
 )
+from oms.demo.end import load_end
 from oms.demo.fulfilment import Warehouse, fulfilment_steps
 from oms.demo.money import cancel_a_line, payment_plan, priced
 from oms.demo.plan import Buyer, Plan, Shop, Step
@@ -395,4 +396,5 @@ def load_demo(
     clock.now = end
     load_returns(uow, random.Random(seed + 2), loader.done)
     cancel_a_line(uow, all_orders(uow), loader.done)
+    load_end(uow, loader.done)
     return report(loader, plan, time.perf_counter() - started)

@@ -174,6 +174,10 @@ def report(loader: Loader, plan: Plan, seconds: float) -> RenderableType:
         f"{done['return:inspected'] + done['return:inspected_damaged']} inspected "
         f"({done['return:inspected_damaged']} with a unit written off).",
         _money_lines(loader.uow, placed, done),
+        f"End: {done['completed:customer'] + done['completed:window']} orders completed "
+        f"({done['completed:customer']} confirmed by the customer, "
+        f"{done['completed:window']} after their channel's window); "
+        f"{_count(done['problem'], 'problem')} reported by customers.",
         _shipment_table(loader.uow),
         _stock_table(loader.uow),
         "Next: [bold]oms stock verify[/], or [bold]oms serve[/] and open\n"
