@@ -1,0 +1,141 @@
+"""`oms import olist DIR` (order history) and `oms report stage-times` (the stage table)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from oms.cli import _wired, app, console
+from oms.domain.access import SYSTEM
+from oms.domain.insight.stages import GroupBy, Hours
+
+if TYPE_CHECKING:
+    from oms.services.history_import import ImportReport
+    from oms.services.reports import StageTimes
+
+import_app = typer.Typer(help="Load order history from other systems.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports on the order timeline.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(report_app, name="report")
+
+
+@import_app.command("olist")
+def import_olist(
+    folder: Path = typer.Argument(..., help="Folder with the Olist CSV files (.csv or .csv.gz)."),
+    batch: int = typer.Option(1000, min=1, help="Orders per transaction."),
+) -> None:
+    """Load Olist orders as history: orders, lines, shipments and timeline events at their
+    original times (actor import:olist). No stock moves, nobody is notified; a second run
+    adds nothing."""
+    from oms.adapters.history.olist_files import MissingFile
+    from oms.services.history_import import import_olist as run
+
+    with _wired() as container:
+        try:
+            files = container.olist_files(folder)
+        except (MissingFile, FileNotFoundError) as error:
+            console.print(f"[red]{escape(str(error))}[/]")
+            raise typer.Exit(2) from None
+        columns = (
+            TextColumn("olist orders"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task("import", total=files.total)
+            uow = container.uow()
+            report = run(
+                uow,
+                container.history(uow),
+                files,
+                lambda n: progress.advance(task, n),
+                batch=batch,
+            )
+    _print_import(report)
+
+
+def _print_import(r: ImportReport) -> None:
+    console.print(
+        f"read {r.read} orders in {r.seconds:.1f} s ({r.rate:,.0f} orders/s): "
+        f"{r.imported} imported, {r.already} already there, "
+        f"{sum(r.skipped.values())} skipped; {r.products_created} products created (archived)"
+    )
+    table = Table("kind", "orders", "examples (Olist order ids)", box=None, padding=(0, 2))
+    for kind, n in sorted(r.skipped.items()):
+        table.add_row(f"skipped: {kind}", str(n), ", ".join(r.skipped_examples.get(kind, [])))
+    for kind, n in sorted(r.odd.counts.items()):
+        table.add_row(f"kept, odd: {kind}", str(n), ", ".join(r.odd.examples.get(kind, [])))
+    if table.rows:
+        console.print(table)
+
+
+def _day(text: str | None, name: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        console.print(f"[red]--{name}: a date, YYYY-MM-DD[/]")
+        raise typer.Exit(2) from None
+
+
+@report_app.command("stage-times")
+def stage_times(  # noqa: PLR0913
+    since: str = typer.Option(None, "--from", help="First day placed (YYYY-MM-DD)."),
+    until: str = typer.Option(None, "--to", help="Last day placed (YYYY-MM-DD), inclusive."),
+    channel: str = typer.Option(None, help="Only this channel."),
+    location: str = typer.Option(None, help="Only orders shipped from this location (code)."),
+    tz: str = typer.Option("UTC", help="Time zone the --from/--to days are read in."),
+    hours: Hours = typer.Option(Hours.CALENDAR, help="Calendar or working hours."),
+    by: GroupBy = typer.Option(None, help="Also per channel, location, carrier or week."),
+    csv_file: Path = typer.Option(None, "--csv", help="Also write the table to this CSV file."),
+) -> None:
+    """How long delivered orders took in each stage: count, mean, p50, p90, p99 in hours;
+    the bottleneck; the late-delivery and on-time ship rates."""
+    from oms.services.reports import StageQuery, stage_csv
+    from oms.services.reports import stage_times as run
+
+    q = StageQuery(_day(since, "from"), _day(until, "to"), channel, location, tz, hours, by)
+    with _wired() as container:
+        uow = container.uow()
+        found = run(uow, container.timelines(uow), SYSTEM, q)
+    _print_stages(found)
+    if csv_file is not None:
+        csv_file.write_text(stage_csv(found), encoding="utf-8")
+        console.print(f"wrote {escape(str(csv_file))}")
+
+
+def _print_stages(found: StageTimes) -> None:
+    from oms.services.reports import stage_rows
+
+    by = found.query.group_by
+    table = Table(
+        *(([by.value] if by else []) + ["stage", "count", "mean h", "p50 h", "p90 h", "p99 h"]),
+        title=f"stage times ({found.query.hours.value} hours)",
+    )
+    for row in stage_rows(found):
+        if row[0] and not by:
+            continue
+        cells = [
+            ("" if v is None else f"{v:,.1f}" if isinstance(v, float) else str(v)) for v in row[:7]
+        ]
+        table.add_row(*(cells if by else cells[1:]))
+    console.print(table)
+    r = found.report
+    console.print(f"delivered orders measured: {r.orders}")
+    console.print(f"bottleneck: {r.bottleneck.value if r.bottleneck else 'none'}")
+    console.print(f"late-delivery rate: {_pct(r.late_delivery_rate)} ({r.late} of {r.promised})")
+    console.print(
+        f"on-time ship rate: {_pct(r.on_time_ship_rate)} ({r.shipped_on_time} of {r.ship_by})"
+    )
+
+
+def _pct(rate: float | None) -> str:
+    return "n/a" if rate is None else f"{rate:.2%}"
