@@ -1,0 +1,38 @@
+"""Reports: stage times, the bottleneck and the late rates (API.md, "Reports")."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+
+from oms.api.deps import ActorDep, UowDep
+from oms.api.schemas.reports import StageTimesOut, StageTimesQuery
+from oms.bootstrap import Container
+from oms.services import reports
+
+router = APIRouter(tags=["reports"])
+CSV: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"text/csv": {}},
+        "description": "The stage times, or with format=csv their table",
+    }
+}
+
+
+@router.get("/reports/stage-times", response_model=StageTimesOut, responses=CSV)
+def stage_times(
+    query: Annotated[StageTimesQuery, Query()], request: Request, uow: UowDep, actor: ActorDep
+) -> StageTimesOut | Response:
+    """How long delivered orders took in each stage (count, mean, p50, p90, p99 hours; the
+    percentiles by linear interpolation, as numpy's default), the bottleneck (largest median
+    of the first three stages), the late-delivery and on-time ship rates. docs/insight.md."""
+    container: Container = request.app.state.container
+    found = reports.stage_times(uow, container.timelines(uow), actor, query.to_query())
+    if query.format == "csv":
+        return Response(
+            reports.stage_csv(found),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="stage-times.csv"'},
+        )
+    return StageTimesOut.of(found)

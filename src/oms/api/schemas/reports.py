@@ -1,0 +1,103 @@
+"""Request and answer bodies of the reports (API.md, "Reports")."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from oms.api.schemas.common import Strict
+from oms.domain.insight.stages import GroupBy, Hours, Stage, StageReport
+from oms.services.reports import StageQuery, StageTimes, rounded
+
+
+class StageTimesQuery(Strict):
+    """`GET /reports/stage-times`: the delivered orders placed on a day from `from` to `to`
+    (inclusive; days read in `tz`), on one channel, shipped from one location."""
+
+    from_: date | None = Field(None, alias="from")
+    to: date | None = None
+    channel: Annotated[str, Field(max_length=64)] | None = None
+    location: Annotated[str, Field(max_length=32)] | None = None
+    tz: Annotated[str, Field(max_length=64, description="IANA time zone of the days")] = "UTC"
+    hours: Hours = Field(Hours.CALENDAR, description="calendar, or working days' hours only")
+    group_by: GroupBy | None = Field(None, description="also the table per channel, ...")
+    format: Literal["json", "csv"] = Field("json", description="csv: the stage table as CSV")
+
+    def to_query(self) -> StageQuery:
+        return StageQuery(
+            self.from_, self.to, self.channel, self.location, self.tz, self.hours, self.group_by
+        )
+
+
+class StageOut(BaseModel):
+    stage: Stage
+    count: int
+    mean_hours: float | None
+    p50_hours: float | None
+    p90_hours: float | None
+    p99_hours: float | None
+    negative_count: int = Field(description="durations below zero (kept: history says so)")
+
+
+class StageTableOut(BaseModel):
+    stages: list[StageOut]
+    bottleneck: Stage | None
+    late_delivery_rate: float | None
+    on_time_ship_rate: float | None
+    orders: int = Field(description="delivered orders measured")
+    late_orders: int
+    promised_orders: int = Field(description="measured orders with a promised date")
+    shipped_on_time: int
+    ship_by_orders: int = Field(description="measured orders with a ship-by day and ship time")
+
+    @classmethod
+    def of_report(cls, r: StageReport) -> dict[str, object]:
+        return {
+            "stages": [
+                StageOut(
+                    stage=s.stage,
+                    count=s.hours.count,
+                    mean_hours=rounded(s.hours.mean),
+                    p50_hours=rounded(s.hours.p50),
+                    p90_hours=rounded(s.hours.p90),
+                    p99_hours=rounded(s.hours.p99),
+                    negative_count=s.hours.negative,
+                )
+                for s in r.stages
+            ],
+            "bottleneck": r.bottleneck,
+            "late_delivery_rate": r.late_delivery_rate,
+            "on_time_ship_rate": r.on_time_ship_rate,
+            "orders": r.orders,
+            "late_orders": r.late,
+            "promised_orders": r.promised,
+            "shipped_on_time": r.shipped_on_time,
+            "ship_by_orders": r.ship_by,
+        }
+
+
+class StageGroupOut(StageTableOut):
+    key: str = Field(description='the channel, location code, carrier or ISO week; "" for none')
+
+
+class StageTimesOut(StageTableOut):
+    hours: Hours
+    tz: str
+    group_by: GroupBy | None
+    groups: list[StageGroupOut]
+
+    @classmethod
+    def of(cls, found: StageTimes) -> StageTimesOut:
+        q = found.query
+        return cls(
+            **cls.of_report(found.report),
+            hours=q.hours,
+            tz=q.time_zone,
+            group_by=q.group_by,
+            groups=[
+                StageGroupOut(key=key, **StageTableOut.of_report(r))
+                for key, r in found.groups
+            ],
+        )
