@@ -451,6 +451,7 @@ ACTIONS = [
         201,
     ),
     Action("GET", "/service/queue", P.ORDER_READ, lambda w: "/service/queue"),
+    Action("GET", "/reports/stage-times", P.REPORT_READ, lambda w: "/reports/stage-times"),
     Action("GET", "/customers/{email}", P.ORDER_READ, lambda w: "/customers/ann@example.com"),
     Action("GET", "/returns", P.ORDER_READ, lambda w: "/returns?status=requested"),
     Action("GET", "/returns/{return_id}", P.ORDER_READ, lambda w: f"/returns/{rr(w).requested}"),
