@@ -97,7 +97,6 @@ class StageTimesOut(StageTableOut):
             tz=q.time_zone,
             group_by=q.group_by,
             groups=[
-                StageGroupOut(key=key, **StageTableOut.of_report(r))
-                for key, r in found.groups
+                StageGroupOut(key=key, **StageTableOut.of_report(r)) for key, r in found.groups
             ],
         )
