@@ -81,7 +81,7 @@ def folder(tmp_path: Path) -> Path:
           [("a1", "12.00"), ("a2", "46.00"), ("a3", "23.00"), ("a5", "12.00")])  # fmt: skip
     write(tmp_path, "olist_customers", ["customer_id", "customer_unique_id",
           "customer_zip_code_prefix", "customer_city", "customer_state"],
-          [(f"c-{o[0]}", f"person-{o[0]}", "01001", "sao paulo", "SP") for o in ORDERS])  # fmt: skip
+          [(f"c-{o[0]}", f"who-{o[0]}", "01001", "sao paulo", "SP") for o in ORDERS])  # fmt: skip
     write(tmp_path, "olist_products", ["product_id", "product_category_name",
           "product_weight_g"], [("p-new", "cama_mesa_banho", "500")])  # fmt: skip
     return tmp_path
