@@ -87,9 +87,10 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def run_import(container: Container, folder: Path) -> ImportReport:
+def run_import(container: Container, folder: Path, batch: int = 2) -> ImportReport:
+    """Batches of 2 by default: several transactions even for these few orders."""
     uow = container.uow()
-    return import_olist(uow, container.history(uow), container.olist_files(folder), batch=2)
+    return import_olist(uow, container.history(uow), container.olist_files(folder), batch=batch)
 
 
 def count(container: Container, table: sa.Table) -> int:
