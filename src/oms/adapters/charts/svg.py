@@ -43,7 +43,9 @@ class SvgCharts:
         ax.set_yticks(ys, labels)
         ax.set_xlabel("hours")
         ax.set_title(title, fontsize=11)
-        ax.legend(loc="lower right", fontsize=8, frameon=False)
+        ax.legend(
+            loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=8, frameon=False
+        )
         ax.spines[["top", "right"]].set_visible(False)
         ax.margins(x=0.15)
         fig.tight_layout()
