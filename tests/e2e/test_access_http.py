@@ -452,6 +452,12 @@ ACTIONS = [
     ),
     Action("GET", "/service/queue", P.ORDER_READ, lambda w: "/service/queue"),
     Action("GET", "/reports/stage-times", P.REPORT_READ, lambda w: "/reports/stage-times"),
+    Action(
+        "GET",
+        "/reports/work-in-progress",
+        P.REPORT_READ,
+        lambda w: "/reports/work-in-progress?from=2026-03-01&to=2026-03-02",
+    ),
     Action("GET", "/customers/{email}", P.ORDER_READ, lambda w: "/customers/ann@example.com"),
     Action("GET", "/returns", P.ORDER_READ, lambda w: "/returns?status=requested"),
     Action("GET", "/returns/{return_id}", P.ORDER_READ, lambda w: f"/returns/{rr(w).requested}"),

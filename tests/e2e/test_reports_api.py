@@ -126,3 +126,32 @@ def test_the_real_olist_folder_imports_and_reports(container: Container) -> None
     assert r.orders == 16666
     assert r.late == 1247  # PROVENANCE.md: "1,247 orders were delivered after the promised date"
     assert r.bottleneck is not None and r.bottleneck.value == "shipped_to_delivered"
+
+
+def test_work_in_progress_over_http_and_as_csv(
+    container: Container, folder: Path, client_for: ClientFor
+) -> None:
+    run_import(container, folder)
+    analyst = client_for("analyst")
+    days = {"from": "2017-06-05", "to": "2017-06-06", "tz": "America/Sao_Paulo"}
+    body = analyst.get("/api/v1/reports/work-in-progress", params=days).json()
+    assert [d["day"] for d in body["days"]] == ["2017-06-05", "2017-06-06"]
+    assert body["days"][0]["wip"] == {
+        "awaiting_confirmation": 0,
+        "awaiting_shipment": 1,
+        "in_transit": 2,
+    }
+    assert [s["stage"] for s in body["stages"]] == [
+        "awaiting_confirmation",
+        "awaiting_shipment",
+        "in_transit",
+    ]
+    answer = analyst.get("/api/v1/reports/work-in-progress", params={**days, "format": "csv"})
+    assert answer.headers["content-type"].startswith("text/csv")
+    assert answer.text.splitlines()[1] == "2017-06-05,0,1,2,1,0,0"
+    missing = analyst.get("/api/v1/reports/work-in-progress", params={"from": "2017-06-05"})
+    assert missing.status_code == 422
+    assert "to" in [e["field"] for e in missing.json()["errors"]]
+    assert (
+        client_for("sales").get("/api/v1/reports/work-in-progress", params=days).status_code == 403
+    )

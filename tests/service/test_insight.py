@@ -35,9 +35,17 @@ from oms.adapters.db.tables import (
 from oms.bootstrap import Container
 from oms.domain.access import SYSTEM, Actor, Role
 from oms.domain.errors import InvalidInput, PermissionDenied
+from oms.domain.insight.flow import Waiting
 from oms.domain.insight.stages import GroupBy, Stage
 from oms.services.history_import import ImportReport, import_olist
-from oms.services.reports import StageQuery, StageTimes, stage_csv, stage_times
+from oms.services.reports import (
+    FlowQuery,
+    StageQuery,
+    StageTimes,
+    stage_csv,
+    stage_times,
+    work_in_progress,
+)
 from tests.builders import stocked
 
 ORDERS = [
@@ -210,3 +218,22 @@ def test_reports_need_report_read_and_a_sound_query(container: Container) -> Non
         report(container, StageQuery(date(2017, 6, 3), date(2017, 6, 2)))
     with pytest.raises(InvalidInput):
         report(container, StageQuery(time_zone="Mars/Olympus"))
+
+
+def test_work_in_progress_of_imported_history(container: Container, folder: Path) -> None:
+    """In São Paulo days: on 06-05, a1 is in transit (since 06-03), a2 was delivered on
+    06-04, a5 (shipped 06-04 before its approval on 06-05) is in transit, and a3, placed
+    and approved on 06-05, waits for its shipment."""
+    run_import(container, folder)
+    uow = container.uow()
+    q = FlowQuery(date(2017, 6, 5), date(2017, 6, 6), time_zone="America/Sao_Paulo")
+    found = work_in_progress(uow, container.timelines(uow), SYSTEM, q)
+    june_5, june_6 = found.days
+    assert [june_5.wip[s] for s in Waiting] == [0, 1, 2]
+    # a3 approved; a5's wait for approval ended when it shipped, on 06-04.
+    assert [june_5.throughput[s] for s in Waiting] == [1, 0, 0]
+    assert [june_6.wip[s] for s in Waiting] == [0, 0, 3]  # a3 handed to the carrier
+    assert [june_6.throughput[s] for s in Waiting] == [0, 1, 0]
+    with pytest.raises(InvalidInput):
+        work_in_progress(uow, container.timelines(uow), SYSTEM,
+                         FlowQuery(date(2015, 1, 1), date(2017, 6, 6)))  # fmt: skip

@@ -139,3 +139,41 @@ def _print_stages(found: StageTimes) -> None:
 
 def _pct(rate: float | None) -> str:
     return "n/a" if rate is None else f"{rate:.2%}"
+
+
+@report_app.command("wip")
+def wip(
+    since: str = typer.Option(..., "--from", help="First day (YYYY-MM-DD)."),
+    until: str = typer.Option(..., "--to", help="Last day (YYYY-MM-DD), inclusive."),
+    channel: str = typer.Option(None, help="Only this channel."),
+    location: str = typer.Option(None, help="Only orders shipped from this location (code)."),
+    tz: str = typer.Option("UTC", help="Time zone the days are read in."),
+    csv_file: Path = typer.Option(None, "--csv", help="Also write the days to this CSV file."),
+) -> None:
+    """Orders waiting in each stage at the end of each day and those leaving it; Little's
+    law over the days (L, the average waiting, against λ·W)."""
+    from oms.services.reports import FlowQuery, flow_csv, work_in_progress
+
+    first, last = _day(since, "from"), _day(until, "to")
+    assert first is not None and last is not None
+    with _wired() as container:
+        uow = container.uow()
+        found = work_in_progress(
+            uow, container.timelines(uow), SYSTEM, FlowQuery(first, last, channel, location, tz)
+        )
+    table = Table("stage", "L avg waiting", "left", "λ per day", "W mean h", "λ·W", "L/(λ·W)",
+                  title=f"work in progress, {first} .. {last} ({tz})")  # fmt: skip
+    for s in found.stages:
+        table.add_row(
+            s.stage.value,
+            f"{s.average_wip:,.1f}",
+            str(s.departures),
+            f"{s.throughput_per_day:,.1f}",
+            "" if s.mean_hours is None else f"{s.mean_hours:,.1f}",
+            "" if s.littles_wip is None else f"{s.littles_wip:,.1f}",
+            "" if s.ratio is None else f"{s.ratio:.3f}",
+        )
+    console.print(table)
+    if csv_file is not None:
+        csv_file.write_text(flow_csv(found), encoding="utf-8")
+        console.print(f"wrote {escape(str(csv_file))} ({len(found.days)} days)")

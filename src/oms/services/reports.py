@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from oms.domain.access import Actor, Permission
 from oms.domain.errors import FieldErrors
+from oms.domain.insight.flow import Flow, Waiting, flow
 from oms.domain.insight.stages import GroupBy, Hours, StageReport, grouped, stage_report
 from oms.services.ports import UnitOfWork
 from oms.services.ports.insight import Timelines, TimesQuery
@@ -108,4 +109,45 @@ def stage_csv(found: StageTimes) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     writer.writerows(["" if v is None else v for v in row] for row in stage_rows(found))
+    return out.getvalue()
+
+
+MAX_FLOW_DAYS = 731
+
+
+@dataclass(frozen=True, slots=True)
+class FlowQuery:
+    """Days `since` to `until` (inclusive, both needed), read in `time_zone`."""
+
+    since: date
+    until: date
+    channel: str | None = None
+    location: str | None = None
+    time_zone: str = "UTC"
+
+
+def work_in_progress(uow: UnitOfWork, timelines: Timelines, actor: Actor, q: FlowQuery) -> Flow:
+    """Orders waiting in each stage at the end of each day, those leaving it each day, and
+    Little's law over the days (domain/insight/flow.py)."""
+    actor.require(Permission.REPORT_READ)
+    if (q.until - q.since).days >= MAX_FLOW_DAYS:
+        raise FieldErrors.single("to", f"at most {MAX_FLOW_DAYS} days after from")
+    window = _window(StageQuery(q.since, q.until, q.channel, q.location, q.time_zone))
+    # Every order placed before the end: those placed earlier may still wait in the window.
+    every = replace(window, since=None, delivered_only=False)
+    times = uow.run(lambda: timelines.order_times(every), write=False)
+    return flow(times, q.since, q.until, q.time_zone)
+
+
+FLOW_HEADER = ("day", *(f"wip_{s.value}" for s in Waiting), *(f"left_{s.value}" for s in Waiting))
+
+
+def flow_csv(found: Flow) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(FLOW_HEADER)
+    for d in found.days:
+        writer.writerow(
+            [d.day.isoformat(), *(d.wip[s] for s in Waiting), *(d.throughput[s] for s in Waiting)]
+        )
     return out.getvalue()

@@ -19,6 +19,7 @@ _KINDS = {
     "confirmed": E.CONFIRMED,
     "shipped": E.SHIPPED,
     "delivered": E.DELIVERED,
+    "cancelled": E.CANCELLED,
 }
 ev = order_events
 
@@ -65,8 +66,10 @@ class SqlTimelines(Repository):
             )
             .where(ev.c.type.in_([k.value for k in _KINDS.values()]))
             .group_by(*keys)
-            .having(sa.func.min(sa.case((ev.c.type == E.DELIVERED.value, ev.c.at))).is_not(None))
         )
+        if query.delivered_only:
+            delivered = sa.func.min(sa.case((ev.c.type == E.DELIVERED.value, ev.c.at)))
+            stmt = stmt.having(delivered.is_not(None))
         if query.since is not None:
             stmt = stmt.where(orders.c.created_at >= query.since)
         if query.until is not None:
@@ -83,6 +86,7 @@ class SqlTimelines(Repository):
                 confirmed=r.confirmed,
                 shipped=r.shipped,
                 delivered=r.delivered,
+                cancelled=r.cancelled,
                 promised=r.promised,
                 ship_by=r.ship_by,
                 location=r.code,

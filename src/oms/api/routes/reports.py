@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from oms.api.deps import ActorDep, UowDep
-from oms.api.schemas.reports import StageTimesOut, StageTimesQuery
+from oms.api.schemas.reports import FlowOut, FlowQueryIn, StageTimesOut, StageTimesQuery
 from oms.bootstrap import Container
 from oms.services import reports
 
@@ -36,3 +36,20 @@ def stage_times(
             headers={"Content-Disposition": 'attachment; filename="stage-times.csv"'},
         )
     return StageTimesOut.of(found)
+
+
+@router.get("/reports/work-in-progress", response_model=FlowOut, responses=CSV)
+def work_in_progress(
+    query: Annotated[FlowQueryIn, Query()], request: Request, uow: UowDep, actor: ActorDep
+) -> FlowOut | Response:
+    """Orders waiting in each stage at the end of each day and those leaving it, and
+    Little's law over the days (L against λ·W per stage). docs/insight.md."""
+    container: Container = request.app.state.container
+    found = reports.work_in_progress(uow, container.timelines(uow), actor, query.to_query())
+    if query.format == "csv":
+        return Response(
+            reports.flow_csv(found),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="work-in-progress.csv"'},
+        )
+    return FlowOut.of(found)

@@ -8,8 +8,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from oms.api.schemas.common import Strict
+from oms.domain.insight.flow import Flow, Waiting
 from oms.domain.insight.stages import GroupBy, Hours, Stage, StageReport
-from oms.services.reports import StageQuery, StageTimes, rounded
+from oms.services.reports import FlowQuery, StageQuery, StageTimes, rounded
 
 
 class StageTimesQuery(Strict):
@@ -98,5 +99,58 @@ class StageTimesOut(StageTableOut):
             group_by=q.group_by,
             groups=[
                 StageGroupOut(key=key, **StageTableOut.of_report(r)) for key, r in found.groups
+            ],
+        )
+
+
+class FlowQueryIn(Strict):
+    """`GET /reports/work-in-progress`: days `from` to `to` (both needed, inclusive) in `tz`."""
+
+    from_: date = Field(alias="from")
+    to: date
+    channel: Annotated[str, Field(max_length=64)] | None = None
+    location: Annotated[str, Field(max_length=32)] | None = None
+    tz: Annotated[str, Field(max_length=64)] = "UTC"
+    format: Literal["json", "csv"] = "json"
+
+    def to_query(self) -> FlowQuery:
+        return FlowQuery(self.from_, self.to, self.channel, self.location, self.tz)
+
+
+class FlowDayOut(BaseModel):
+    day: date
+    wip: dict[Waiting, int] = Field(description="orders waiting at the end of the day")
+    throughput: dict[Waiting, int] = Field(description="orders that left the stage that day")
+
+
+class LittleOut(BaseModel):
+    stage: Waiting
+    average_wip: float = Field(description="L: time-average orders waiting in the window")
+    departures: int
+    throughput_per_day: float = Field(description="λ, departures (cancellations included)")
+    mean_hours: float | None = Field(description="W: mean time in the stage of the departures")
+    littles_law_wip: float | None = Field(description="λ·W, to compare with L")
+    ratio: float | None = Field(description="L / (λ·W)")
+
+
+class FlowOut(BaseModel):
+    days: list[FlowDayOut]
+    stages: list[LittleOut]
+
+    @classmethod
+    def of(cls, found: Flow) -> FlowOut:
+        return cls(
+            days=[FlowDayOut(day=d.day, wip=d.wip, throughput=d.throughput) for d in found.days],
+            stages=[
+                LittleOut(
+                    stage=s.stage,
+                    average_wip=round(s.average_wip, 3),
+                    departures=s.departures,
+                    throughput_per_day=round(s.throughput_per_day, 3),
+                    mean_hours=rounded(s.mean_hours),
+                    littles_law_wip=rounded(s.littles_wip),
+                    ratio=None if s.ratio is None else round(s.ratio, 4),
+                )
+                for s in found.stages
             ],
         )

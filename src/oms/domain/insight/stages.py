@@ -68,6 +68,7 @@ class OrderTimes:
     confirmed: datetime | None = None
     shipped: datetime | None = None
     delivered: datetime | None = None
+    cancelled: datetime | None = None
     promised: date | None = None  # the latest promised delivery date of its shipments
     ship_by: date | None = None  # the latest day its shipments had to leave by
     location: str | None = None

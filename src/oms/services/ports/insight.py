@@ -49,11 +49,13 @@ class TimesQuery:
     until: datetime | None = None
     channel: str | None = None
     location: str | None = None
+    delivered_only: bool = True  # False: every order, delivered or not
 
 
 class Timelines(Protocol):
     def order_times(self, query: TimesQuery) -> list[OrderTimes]:
-        """The delivered orders placed in the window, with the first event of each kind."""
+        """The orders placed in the window (the delivered ones only, unless asked), with
+        the first event of each kind."""
 
 
 class OlistFiles(Protocol):
