@@ -26,7 +26,13 @@ from oms.services.notifications import Transport, WorkerSettings
 from oms.services.ports import UnitOfWork
 from oms.services.ports.access import PasswordHasher
 from oms.services.ports.documents import DocumentRenderer
-from oms.services.ports.insight import ChartRenderer, HistoryStore, OlistFiles, Timelines
+from oms.services.ports.insight import (
+    ChartRenderer,
+    HistoryStore,
+    OlistFiles,
+    OpenOrders,
+    Timelines,
+)
 from oms.services.ports.mailbox import Mailbox
 from oms.services.station import StationViews
 from oms.services.views import BackOfficeViews
@@ -82,6 +88,13 @@ class Container:
 
         assert isinstance(uow, SqlUnitOfWork)
         return SqlTimelines(uow)
+
+    def open_orders(self, uow: UnitOfWork) -> OpenOrders:
+        """The aging report's read of open orders, inside this unit of work's transactions."""
+        from oms.adapters.db.reports import SqlOpenOrders
+
+        assert isinstance(uow, SqlUnitOfWork)
+        return SqlOpenOrders(uow)
 
     def olist_files(self, folder: Path) -> OlistFiles:
         """The Olist files of a folder (read into memory but the orders, which stream)."""

@@ -452,6 +452,7 @@ ACTIONS = [
     ),
     Action("GET", "/service/queue", P.ORDER_READ, lambda w: "/service/queue"),
     Action("GET", "/reports/stage-times", P.REPORT_READ, lambda w: "/reports/stage-times"),
+    Action("GET", "/reports/open-orders", P.REPORT_READ, lambda w: "/reports/open-orders"),
     Action(
         "GET",
         "/reports/work-in-progress",

@@ -155,3 +155,24 @@ def test_work_in_progress_over_http_and_as_csv(
     assert (
         client_for("sales").get("/api/v1/reports/work-in-progress", params=days).status_code == 403
     )
+
+
+def test_open_orders_by_age_over_http_and_as_csv(
+    container: Container, folder: Path, client_for: ClientFor
+) -> None:
+    run_import(container, folder)
+    analyst = client_for("analyst")
+    assert analyst.get("/api/v1/reports/open-orders").json()["open_orders"] == 0
+    body = analyst.get("/api/v1/reports/open-orders", params={"include_history": "true"}).json()
+    assert (body["open_orders"], body["late_to_deliver"]) == (1, 1)
+    [a3] = body["oldest"]
+    assert (a3["channel"], a3["waiting_in"], a3["late"]) == ("olist", "in_transit", "to_deliver")
+    assert body["buckets"][-1] == {"bucket": "30 days or more", "orders": 1, "backorders": 0,
+                                   "late": 1}  # fmt: skip
+    answer = analyst.get(
+        "/api/v1/reports/open-orders", params={"include_history": "true", "format": "csv"}
+    )
+    assert answer.text.splitlines()[0] == "bucket,orders,backorders,late"
+    assert answer.text.splitlines()[-1] == "30 days or more,1,0,1"
+    assert client_for("sales").get("/api/v1/reports/open-orders").status_code == 403
+    assert analyst.get("/api/v1/reports/open-orders?include_history=maybe").status_code == 422

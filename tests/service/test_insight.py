@@ -17,6 +17,7 @@ import csv
 import gzip
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -35,18 +36,22 @@ from oms.adapters.db.tables import (
 from oms.bootstrap import Container
 from oms.domain.access import SYSTEM, Actor, Role
 from oms.domain.errors import InvalidInput, PermissionDenied
+from oms.domain.insight.aging import Late
 from oms.domain.insight.flow import Waiting
 from oms.domain.insight.stages import GroupBy, Stage
+from oms.services import orders as order_service
 from oms.services.history_import import ImportReport, import_olist
 from oms.services.reports import (
     FlowQuery,
     StageQuery,
     StageTimes,
+    open_orders_aging,
     stage_csv,
     stage_times,
     work_in_progress,
 )
-from tests.builders import stocked
+from tests.builders import draft, stocked
+from tests.conftest import FakeClock
 
 ORDERS = [
     # id, status, purchase, approved, carrier, delivered, estimate
@@ -237,3 +242,31 @@ def test_work_in_progress_of_imported_history(container: Container, folder: Path
     with pytest.raises(InvalidInput):
         work_in_progress(uow, container.timelines(uow), SYSTEM,
                          FlowQuery(date(2015, 1, 1), date(2017, 6, 6)))  # fmt: skip
+
+
+def test_open_orders_by_age_leave_history_out_unless_asked(
+    container: Container, folder: Path, clock: FakeClock
+) -> None:
+    """A live order of 2 lamps with 1 in stock: a backorder, waiting three days for its
+    confirmation. History's a3 is open too, in transit since 2017."""
+    run_import(container, folder)
+    uow = container.uow()
+    stocked(uow, "LAMP", 1)
+    placed = order_service.place_order(uow, SYSTEM, draft(("LAMP", 2))).order
+    clock.advance(days=3)
+    found = open_orders_aging(uow, container.open_orders(uow), SYSTEM)
+    assert found.open_orders == 1
+    [live] = found.oldest
+    assert (live.order.order_id, live.order.backordered_units) == (placed.id, 1)
+    assert live.waiting_in == "awaiting_confirmation"
+    assert [(b.label, b.orders, b.backorders) for b in found.buckets if b.orders] == [
+        ("3-7 days", 1, 1)
+    ]
+    everything = open_orders_aging(uow, container.open_orders(uow), SYSTEM, include_history=True)
+    assert [a.order.number for a in everything.oldest][-1] == placed.number
+    a3 = everything.oldest[0]
+    assert (a3.order.channel, a3.waiting_in, a3.late) == ("olist", "in_transit", Late.TO_DELIVER)
+    assert a3.days_late == (clock.now.astimezone(ZoneInfo("America/Sao_Paulo")).date()
+                            - date(2017, 6, 15)).days  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        open_orders_aging(uow, container.open_orders(uow), Actor("w", Role.WAREHOUSE))

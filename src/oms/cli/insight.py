@@ -177,3 +177,36 @@ def wip(
     if csv_file is not None:
         csv_file.write_text(flow_csv(found), encoding="utf-8")
         console.print(f"wrote {escape(str(csv_file))} ({len(found.days)} days)")
+
+
+@report_app.command("aging")
+def aging(
+    channel: str = typer.Option(None, help="Only this channel."),
+    include_history: bool = typer.Option(False, help="Also imported history's open orders."),
+    oldest: int = typer.Option(10, min=0, help="How many of the oldest to list."),
+    csv_file: Path = typer.Option(None, "--csv", help="Also write the buckets to this CSV file."),
+) -> None:
+    """Open orders and backorders by age, the oldest first; the orders late now."""
+    from oms.services.reports import aging_csv, open_orders_aging
+
+    with _wired() as container:
+        uow = container.uow()
+        found = open_orders_aging(uow, container.open_orders(uow), SYSTEM, channel, include_history)
+    table = Table("age", "open orders", "backorders", "late", title="open orders by age")
+    for b in found.buckets:
+        table.add_row(b.label, str(b.orders), str(b.backorders), str(b.late))
+    console.print(table)
+    console.print(
+        f"{found.open_orders} open; late now: {found.late_to_ship} to ship, "
+        f"{found.late_to_deliver} to deliver"
+    )
+    listed = Table("order", "channel", "placed", "age (days)", "waits in", "late", box=None)
+    for a in found.oldest[:oldest]:
+        late = f"{a.late.value}, {a.days_late} d" if a.late else ""
+        listed.add_row(a.order.number, escape(a.order.channel), a.order.placed.date().isoformat(),
+                       f"{a.age_hours / 24:,.1f}", a.waiting_in, late)  # fmt: skip
+    if oldest and found.oldest:
+        console.print(listed)
+    if csv_file is not None:
+        csv_file.write_text(aging_csv(found), encoding="utf-8")
+        console.print(f"wrote {escape(str(csv_file))}")

@@ -7,7 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from oms.api.deps import ActorDep, UowDep
-from oms.api.schemas.reports import FlowOut, FlowQueryIn, StageTimesOut, StageTimesQuery
+from oms.api.schemas.reports import (
+    AgingOut,
+    AgingQueryIn,
+    FlowOut,
+    FlowQueryIn,
+    StageTimesOut,
+    StageTimesQuery,
+)
 from oms.bootstrap import Container
 from oms.services import reports
 
@@ -53,3 +60,21 @@ def work_in_progress(
             headers={"Content-Disposition": 'attachment; filename="work-in-progress.csv"'},
         )
     return FlowOut.of(found)
+
+
+@router.get("/reports/open-orders", response_model=AgingOut, responses=CSV)
+def open_orders(
+    query: Annotated[AgingQueryIn, Query()], request: Request, uow: UowDep, actor: ActorDep
+) -> AgingOut | Response:
+    """Open orders and backorders by age bucket, the 50 oldest first with where they wait,
+    and the orders late now (to ship, to deliver) with how many days. docs/insight.md."""
+    container: Container = request.app.state.container
+    source = container.open_orders(uow)
+    found = reports.open_orders_aging(uow, source, actor, query.channel, query.include_history)
+    if query.format == "csv":
+        return Response(
+            reports.aging_csv(found),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="open-orders.csv"'},
+        )
+    return AgingOut.of(found)

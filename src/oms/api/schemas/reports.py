@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from oms.api.schemas.common import Strict
+from oms.domain.insight.aging import Aging, Late
 from oms.domain.insight.flow import Flow, Waiting
 from oms.domain.insight.stages import GroupBy, Hours, Stage, StageReport
 from oms.services.reports import FlowQuery, StageQuery, StageTimes, rounded
@@ -152,5 +153,72 @@ class FlowOut(BaseModel):
                     ratio=None if s.ratio is None else round(s.ratio, 4),
                 )
                 for s in found.stages
+            ],
+        )
+
+
+class AgingQueryIn(Strict):
+    """`GET /reports/open-orders`."""
+
+    channel: Annotated[str, Field(max_length=64)] | None = None
+    include_history: bool = Field(False, description="also imported history's open orders")
+    format: Literal["json", "csv"] = Field("json", description="csv: the buckets as CSV")
+
+
+class BucketOut(BaseModel):
+    bucket: str
+    orders: int
+    backorders: int = Field(description="open orders with units waiting for stock")
+    late: int
+
+
+class AgedOrderOut(BaseModel):
+    order_id: int
+    number: str
+    channel: str
+    status: str
+    placed_at: datetime
+    age_hours: float
+    waiting_in: str
+    backordered_units: int
+    location: str | None
+    late: Late | None
+    days_late: int
+
+
+class AgingOut(BaseModel):
+    as_of: datetime
+    open_orders: int
+    late_to_ship: int
+    late_to_deliver: int
+    buckets: list[BucketOut]
+    oldest: list[AgedOrderOut] = Field(description="the 50 oldest open orders, oldest first")
+
+    @classmethod
+    def of(cls, found: Aging) -> AgingOut:
+        return cls(
+            as_of=found.as_of,
+            open_orders=found.open_orders,
+            late_to_ship=found.late_to_ship,
+            late_to_deliver=found.late_to_deliver,
+            buckets=[
+                BucketOut(bucket=b.label, orders=b.orders, backorders=b.backorders, late=b.late)
+                for b in found.buckets
+            ],
+            oldest=[
+                AgedOrderOut(
+                    order_id=a.order.order_id,
+                    number=a.order.number,
+                    channel=a.order.channel,
+                    status=a.order.status.value,
+                    placed_at=a.order.placed,
+                    age_hours=round(a.age_hours, 3),
+                    waiting_in=a.waiting_in,
+                    backordered_units=a.order.backordered_units,
+                    location=a.order.location,
+                    late=a.late,
+                    days_late=a.days_late,
+                )
+                for a in found.oldest
             ],
         )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from oms.domain.insight.aging import OpenOrder
 from oms.domain.insight.history import HistoryOrder, HistoryProduct
 from oms.domain.insight.olist import OlistOrder, Row
 from oms.domain.insight.stages import OrderTimes, StageReport
@@ -56,6 +57,11 @@ class Timelines(Protocol):
     def order_times(self, query: TimesQuery) -> list[OrderTimes]:
         """The orders placed in the window (the delivered ones only, unless asked), with
         the first event of each kind."""
+
+
+class OpenOrders(Protocol):
+    def open_orders(self, channel: str | None, include_history: bool) -> list[OpenOrder]:
+        """Orders not delivered, completed or cancelled, with their parcels' dates."""
 
 
 class OlistFiles(Protocol):
