@@ -46,3 +46,37 @@ def test_the_reports_entry_is_only_for_roles_that_read_reports(
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Stock")).to_be_visible()
     expect(nav.get_by_role("link", name="Reports")).to_have_count(0)
+
+
+def test_work_in_progress_and_open_orders_by_age(
+    page: Page, live_server: LiveServer, screenshots: Path | None
+) -> None:
+    log_in(page, "analyst")
+    page.goto("/reports")
+    page.get_by_role("navigation", name="Reports").get_by_role(
+        "link", name="Work in progress"
+    ).click()
+    expect(page.get_by_role("heading", name="Work in progress", exact=True)).to_be_visible()
+    little = page.get_by_role("region", name="Little's law per stage").locator("tbody tr")
+    expect(little).to_have_count(3)
+    days = page.get_by_role("region", name="Each day").locator("tbody tr")
+    expect(days).to_have_count(30)
+    chart = page.get_by_role("img", name="Line chart of the daily table below")
+    assert chart.evaluate("img => img.naturalWidth") > 0
+    check_page(page, "reports-wip", screenshots)
+    link = page.get_by_role("link", name="Download the days as CSV")
+    answer = page.request.get(live_server.url + link.get_attribute("href"))
+    assert answer.text().splitlines()[0].startswith("day,wip_awaiting_confirmation")
+
+    page.get_by_role("navigation", name="Reports").get_by_role(
+        "link", name="Open orders by age"
+    ).click()
+    expect(page.get_by_role("heading", name="Open orders by age")).to_be_visible()
+    buckets = page.get_by_role("region", name="Open orders by age").locator("tbody tr")
+    expect(buckets).to_have_count(7)
+    oldest = page.get_by_role("region", name="The oldest open orders").locator("tbody tr")
+    expect(oldest.first).to_be_visible()
+    check_page(page, "reports-aging", screenshots)
+    number = oldest.first.get_by_role("link").inner_text()
+    oldest.first.get_by_role("link").click()
+    expect(page.get_by_role("heading", name=f"Order {number}")).to_be_visible()

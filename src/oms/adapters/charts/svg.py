@@ -9,6 +9,7 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
+from oms.domain.insight.flow import Flow, Waiting
 from oms.domain.insight.stages import StageReport
 
 # Colours that keep 3:1 contrast with white and with each other's labels (WCAG 1.4.11).
@@ -17,7 +18,43 @@ P90 = "#9bbfe0"
 BOTTLENECK = "#a33a00"
 
 
+LINES = {  # colour and dash per stage: told apart without colour too
+    Waiting.AWAITING_CONFIRMATION: ("#1f5f99", "-"),
+    Waiting.AWAITING_SHIPMENT: ("#a33a00", "--"),
+    Waiting.IN_TRANSIT: ("#2d6a2d", ":"),
+}
+
+
+def _svg(fig: Figure) -> str:
+    out = io.StringIO()
+    with rc_context({"svg.fonttype": "none"}):
+        fig.savefig(out, format="svg", metadata={"Date": None}, transparent=True)
+    svg = out.getvalue()
+    # The XML prolog and DOCTYPE are for files; the <svg> element is enough.
+    return svg[svg.index("<svg") :]
+
+
 class SvgCharts:
+    def wip_chart(self, found: Flow, title: str) -> str:
+        fig = Figure(figsize=(8, 3.6), dpi=96)
+        FigureCanvasSVG(fig)
+        ax = fig.add_subplot()
+        days = list(range(len(found.days)))
+        for stage, (colour, dash) in LINES.items():
+            label = stage.value.replace("_", " ")
+            ax.plot(days, [d.wip[stage] for d in found.days], dash, color=colour, label=label)
+        ax.set_ylabel("orders waiting at the end of the day")
+        ax.set_title(title, fontsize=11)
+        ax.legend(
+            loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=8, frameon=False
+        )
+        ax.spines[["top", "right"]].set_visible(False)
+        step = max(1, -(-len(days) // 8))  # at most 8 labelled days
+        ax.set_xticks(days[::step], [d.day.isoformat() for d in found.days][::step])
+        ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+        fig.tight_layout()
+        return _svg(fig)
+
     def stage_chart(self, report: StageReport, title: str) -> str:
         """Horizontal bars per stage: the median and the 90th percentile, in hours; the
         bottleneck's median bar in another colour and named in the labels."""
@@ -49,9 +86,4 @@ class SvgCharts:
         ax.spines[["top", "right"]].set_visible(False)
         ax.margins(x=0.15)
         fig.tight_layout()
-        out = io.StringIO()
-        with rc_context({"svg.fonttype": "none"}):
-            fig.savefig(out, format="svg", metadata={"Date": None}, transparent=True)
-        svg = out.getvalue()
-        # The XML prolog and DOCTYPE are for files; inline in a page the <svg> element is enough.
-        return svg[svg.index("<svg") :]
+        return _svg(fig)

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Protocol
 
 from oms.domain.insight.aging import OpenOrder
+from oms.domain.insight.flow import Flow
 from oms.domain.insight.history import HistoryOrder, HistoryProduct
 from oms.domain.insight.olist import OlistOrder, Row
 from oms.domain.insight.stages import OrderTimes, StageReport
@@ -78,3 +79,6 @@ class OlistFiles(Protocol):
 class ChartRenderer(Protocol):
     def stage_chart(self, report: StageReport, title: str) -> str:
         """The stage table as an SVG document (text), accessible: it has a title."""
+
+    def wip_chart(self, found: Flow, title: str) -> str:
+        """Orders waiting in each stage at the end of each day, as lines, in SVG."""
