@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
@@ -25,6 +26,13 @@ from oms.services.notifications import Transport, WorkerSettings
 from oms.services.ports import UnitOfWork
 from oms.services.ports.access import PasswordHasher
 from oms.services.ports.documents import DocumentRenderer
+from oms.services.ports.insight import (
+    ChartRenderer,
+    HistoryStore,
+    OlistFiles,
+    OpenOrders,
+    Timelines,
+)
 from oms.services.ports.mailbox import Mailbox
 from oms.services.station import StationViews
 from oms.services.views import BackOfficeViews
@@ -66,6 +74,39 @@ class Container:
         pages hold their unit of work as the port; it is always this container's SQL one)."""
         assert isinstance(uow, SqlUnitOfWork)
         return SqlStationViews(uow)
+
+    def history(self, uow: UnitOfWork) -> HistoryStore:
+        """Where imported history is written, inside this unit of work's transactions."""
+        from oms.adapters.db.history import SqlHistory
+
+        assert isinstance(uow, SqlUnitOfWork)
+        return SqlHistory(uow)
+
+    def timelines(self, uow: UnitOfWork) -> Timelines:
+        """The reports' reads of order timelines, inside this unit of work's transactions."""
+        from oms.adapters.db.reports import SqlTimelines
+
+        assert isinstance(uow, SqlUnitOfWork)
+        return SqlTimelines(uow)
+
+    def open_orders(self, uow: UnitOfWork) -> OpenOrders:
+        """The aging report's read of open orders, inside this unit of work's transactions."""
+        from oms.adapters.db.reports import SqlOpenOrders
+
+        assert isinstance(uow, SqlUnitOfWork)
+        return SqlOpenOrders(uow)
+
+    def olist_files(self, folder: Path) -> OlistFiles:
+        """The Olist files of a folder (read into memory but the orders, which stream)."""
+        from oms.adapters.history.olist_files import OlistFolder
+
+        return OlistFolder(folder)
+
+    def charts(self) -> ChartRenderer:
+        """Charts as SVG (matplotlib, imported on the first chart)."""
+        from oms.adapters.charts.svg import SvgCharts
+
+        return SvgCharts()
 
     def transport(self) -> Transport:
         """How notices leave: SMTP when a server is set, else the mailbox folder; webhooks

@@ -74,7 +74,8 @@ EXPECTED: dict[Role, set[Permission]] = {
         P.RETURN_RECEIVE,
     },
     Role.CARRIER: {P.TRACKING_EVENT},
-    Role.ANALYST: {P.CATALOGUE_READ, P.STOCK_READ, P.ORDER_READ, P.SHIPMENT_READ},
+    # Issue 12: reports are read by admins and analysts.
+    Role.ANALYST: {P.CATALOGUE_READ, P.STOCK_READ, P.ORDER_READ, P.SHIPMENT_READ, P.REPORT_READ},
 }
 READS = {p for p in Permission if p.value.endswith(".read")}
 

@@ -44,6 +44,7 @@ class Permission(StrEnum):
     NOTIFICATION_MANAGE = "notification.manage"
     PROBLEM_RESOLVE = "problem.resolve"
     SHIPMENT_RESHIP = "shipment.reship"
+    REPORT_READ = "report.read"
 
 
 P = Permission
@@ -86,6 +87,7 @@ DESCRIPTIONS: dict[Permission, str] = {
         " undeliverable parcel)"
     ),
     P.SHIPMENT_RESHIP: "declare a parcel lost and send its units again in a new shipment",
+    P.REPORT_READ: "read reports (stage times, the bottleneck, late rates) and their CSV",
 }
 
 _READ_ALL = frozenset({P.CATALOGUE_READ, P.STOCK_READ, P.ORDER_READ, P.SHIPMENT_READ})
@@ -137,7 +139,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.CARRIER: frozenset({P.TRACKING_EVENT}),
-    Role.ANALYST: _READ_ALL,
+    Role.ANALYST: _READ_ALL | {P.REPORT_READ},
 }
 
 

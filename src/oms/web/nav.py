@@ -42,6 +42,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Stock", "/stock", Permission.STOCK_READ),
     NavEntry("Products", "/products", Permission.CATALOGUE_READ),
     NavEntry("Locations", "/locations", Permission.CATALOGUE_READ),
+    NavEntry("Reports", "/reports", Permission.REPORT_READ),
     NavEntry("Users", "/users", Permission.USER_MANAGE),
     # Webhook subscriptions, their delivery logs and the dead deliveries to retry.
     NavEntry("Notifications", "/webhooks", Permission.NOTIFICATION_MANAGE, ("/deliveries",)),

@@ -16,6 +16,8 @@ from oms.web import (
     order_problems,
     orders_list,
     products,
+    report_flow,
+    reports,
     return_pages,
     return_policies,
     return_resolutions,
@@ -53,5 +55,7 @@ for module in (stock_list, stock_row):  # the stock list, backorders, a stock ro
 for module in (products, locations, users):  # catalogue, locations, users (admin)
     router.include_router(module.router)
 router.include_router(service_pages.router)  # the service queue, the customer view
+router.include_router(reports.router)  # stage times, the bottleneck, late rates; CSV
+router.include_router(report_flow.router)  # work in progress; open orders by age
 router.include_router(mailbox.router)  # the local mailbox folder (admin, without SMTP)
 router.include_router(webhooks.router)  # webhooks, their logs, dead deliveries (admin)

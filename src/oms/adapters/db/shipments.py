@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from oms.adapters.db.base import Repository, from_minor, to_minor
 from oms.adapters.db.tables import (
+    history_orders,
     locations,
     orders,
     pick_list_lines,
@@ -242,6 +243,8 @@ class SqlShipments(Repository):
                 shipments.c.status.in_([s.value for s in ON_THE_WAY]),
                 shipments.c.promised_delivery_date < today,
                 shipments.c.late_notified_at.is_(None),
+                # Imported history is not live: nobody is told about it (tables_insight.py).
+                ~sa.exists().where(history_orders.c.order_id == shipments.c.order_id),
             )
             .order_by(shipments.c.id)
             .limit(limit)

@@ -1,6 +1,6 @@
 """The schema: every table oms stores, as SQLAlchemy Core metadata (Alembic diffs against it).
-Returns, money and notifications are in tables_after_sale.py, on the same metadata, and
-imported here: every table is found in this module."""
+Returns, money and notifications are in tables_after_sale.py, imported history in
+tables_insight.py, on the same metadata, and imported here: every table is found here."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from oms.adapters.db.tables_after_sale import (
     returns,
     webhooks,
 )
+from oms.adapters.db.tables_insight import history_orders
 
 __all__ = [
     "NAMING",
@@ -28,6 +29,7 @@ __all__ = [
     "UTCDateTime",
     "deliveries",
     "delivery_attempts",
+    "history_orders",
     "metadata",
     "order_problems",
     "outbox",

@@ -1,0 +1,1 @@
+"""Order history from files of other systems."""

@@ -1,0 +1,1 @@
+"""Insight: how long orders spend in each stage, read from their timelines (pure rules)."""

@@ -1,0 +1,195 @@
+"""Stage times: how long delivered orders took from placed to confirmed, to shipped, to
+delivered, measured between the first event of each kind on their timelines.
+
+- The orders measured are the delivered ones: those with a delivery time. A stage counts an
+  order when both of its ends are known; a negative duration (history where the carrier's
+  date comes before the approval) is kept, counted in `negative`, not hidden.
+- Calendar hours are elapsed time. Working hours count only the time that falls on the
+  location's working days (whole days, midnight to midnight in its time zone; public
+  holidays are not taken out).
+- `bottleneck` is the stage with the largest median among the first three.
+- Late delivery: delivered on a later day than promised, the day read in the location's time
+  zone; over the measured orders that have a promised date.
+- On-time ship: shipped on or before the day it had to leave by (`ship_by`), read in the
+  location's time zone; over the measured orders that have both.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from oms.domain.insight.stats import Summary, share, summarise
+
+ALL_DAYS = "0123456"
+
+
+class Stage(StrEnum):
+    PLACED_TO_CONFIRMED = "placed_to_confirmed"
+    CONFIRMED_TO_SHIPPED = "confirmed_to_shipped"
+    SHIPPED_TO_DELIVERED = "shipped_to_delivered"
+    PLACED_TO_DELIVERED = "placed_to_delivered"
+
+
+# The stages a bottleneck is chosen from (the last one is their sum, end to end).
+STEPS = (Stage.PLACED_TO_CONFIRMED, Stage.CONFIRMED_TO_SHIPPED, Stage.SHIPPED_TO_DELIVERED)
+_ENDS: dict[Stage, tuple[str, str]] = {
+    Stage.PLACED_TO_CONFIRMED: ("placed", "confirmed"),
+    Stage.CONFIRMED_TO_SHIPPED: ("confirmed", "shipped"),
+    Stage.SHIPPED_TO_DELIVERED: ("shipped", "delivered"),
+    Stage.PLACED_TO_DELIVERED: ("placed", "delivered"),
+}
+
+
+class Hours(StrEnum):
+    CALENDAR = "calendar"
+    WORKING = "working"
+
+
+class GroupBy(StrEnum):
+    CHANNEL = "channel"
+    LOCATION = "location"
+    CARRIER = "carrier"
+    WEEK = "week"  # ISO week of the day placed, in the location's time zone
+
+
+@dataclass(frozen=True, slots=True)
+class OrderTimes:
+    """One order's first event of each kind (aware datetimes), its promises and where it
+    shipped from (the location of its first shipment; none if it has none)."""
+
+    order_id: int
+    channel: str
+    placed: datetime
+    confirmed: datetime | None = None
+    shipped: datetime | None = None
+    delivered: datetime | None = None
+    cancelled: datetime | None = None
+    promised: date | None = None  # the latest promised delivery date of its shipments
+    ship_by: date | None = None  # the latest day its shipments had to leave by
+    location: str | None = None
+    carrier: str | None = None
+    time_zone: str = "UTC"  # the location's: where "a day" is read
+    working_days: str = ALL_DAYS  # the location's, Monday=0
+
+    def at(self, end: str) -> datetime | None:
+        found: datetime | None = getattr(self, end)
+        return found
+
+    def local_day(self, at: datetime) -> date:
+        return at.astimezone(ZoneInfo(self.time_zone)).date()
+
+
+@dataclass(frozen=True, slots=True)
+class StageStats:
+    stage: Stage
+    hours: Summary
+
+
+@dataclass(frozen=True, slots=True)
+class StageReport:
+    stages: list[StageStats]
+    bottleneck: Stage | None
+    orders: int  # delivered orders measured
+    promised: int  # ... of which with a promised date
+    late: int  # ... delivered on a later day than promised
+    ship_by: int  # ... with a ship-by day and a ship time
+    shipped_on_time: int
+
+    @property
+    def late_delivery_rate(self) -> float | None:
+        return share(self.late, self.promised)
+
+    @property
+    def on_time_ship_rate(self) -> float | None:
+        return share(self.shipped_on_time, self.ship_by)
+
+
+def working_hours(start: datetime, end: datetime, zone: str, working_days: str) -> float:
+    """Hours from start to end that fall on working days (weekday digits, Monday=0) of a
+    time zone; negative when end comes first."""
+    if end < start:
+        return -working_hours(end, start, zone, working_days)
+    tz = ZoneInfo(zone)
+    seconds = 0.0
+    day = start.astimezone(tz).date()
+    last = end.astimezone(tz).date()
+    while day <= last:
+        if str(day.weekday()) in working_days:
+            # In UTC: two aware times of one zone would be subtracted as wall-clock times.
+            opens = datetime.combine(day, time(0), tz).astimezone(UTC)
+            closes = datetime.combine(day + timedelta(days=1), time(0), tz).astimezone(UTC)
+            lo, hi = max(start, opens), min(end, closes)
+            if hi > lo:
+                seconds += (hi - lo).total_seconds()
+        day += timedelta(days=1)
+    return seconds / 3600
+
+
+def duration_hours(t: OrderTimes, stage: Stage, hours: Hours) -> float | None:
+    first, then = (t.at(end) for end in _ENDS[stage])
+    if first is None or then is None:
+        return None
+    if hours is Hours.WORKING:
+        return working_hours(first, then, t.time_zone, t.working_days)
+    return (then - first).total_seconds() / 3600
+
+
+def stage_report(times: Iterable[OrderTimes], hours: Hours = Hours.CALENDAR) -> StageReport:
+    """The stage table of the delivered orders among `times`."""
+    delivered = [t for t in times if t.delivered is not None]
+    stats = []
+    for stage in Stage:
+        found = (duration_hours(t, stage, hours) for t in delivered)
+        stats.append(StageStats(stage, summarise([h for h in found if h is not None])))
+    medians = [(s.hours.p50, s.stage) for s in stats if s.stage in STEPS and s.hours.count]
+    bottleneck = max(medians, key=lambda m: m[0] or 0.0)[1] if medians else None
+    promised = [t for t in delivered if t.promised is not None]
+    ship_by = [t for t in delivered if t.ship_by is not None and t.shipped is not None]
+    return StageReport(
+        stages=stats,
+        bottleneck=bottleneck,
+        orders=len(delivered),
+        promised=len(promised),
+        late=sum(1 for t in promised if _late(t)),
+        ship_by=len(ship_by),
+        shipped_on_time=sum(1 for t in ship_by if _shipped_on_time(t)),
+    )
+
+
+def _late(t: OrderTimes) -> bool:
+    assert t.delivered is not None and t.promised is not None
+    return t.local_day(t.delivered) > t.promised
+
+
+def _shipped_on_time(t: OrderTimes) -> bool:
+    assert t.shipped is not None and t.ship_by is not None
+    return t.local_day(t.shipped) <= t.ship_by
+
+
+def _week(t: OrderTimes) -> str:
+    year, week, _ = t.local_day(t.placed).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+_KEYS: dict[GroupBy, Callable[[OrderTimes], str]] = {
+    GroupBy.CHANNEL: lambda t: t.channel,
+    GroupBy.LOCATION: lambda t: t.location or "",
+    GroupBy.CARRIER: lambda t: t.carrier or "",
+    GroupBy.WEEK: _week,
+}
+
+
+def grouped(
+    times: Iterable[OrderTimes], by: GroupBy, hours: Hours = Hours.CALENDAR
+) -> list[tuple[str, StageReport]]:
+    """The stage table per channel, location, carrier or week, in key order ("" for none)."""
+    groups: dict[str, list[OrderTimes]] = defaultdict(list)
+    for t in times:
+        if t.delivered is not None:
+            groups[_KEYS[by](t)].append(t)
+    return [(key, stage_report(groups[key], hours)) for key in sorted(groups)]

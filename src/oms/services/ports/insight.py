@@ -1,0 +1,84 @@
+"""What the insight services need: a store for imported history, the timelines the reports
+read, the files history comes from, and a chart renderer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from oms.domain.insight.aging import OpenOrder
+from oms.domain.insight.flow import Flow
+from oms.domain.insight.history import HistoryOrder, HistoryProduct
+from oms.domain.insight.olist import OlistOrder, Row
+from oms.domain.insight.stages import OrderTimes, StageReport
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryLocation:
+    code: str
+    name: str
+    country: str
+    time_zone: str
+
+
+class HistoryStore(Protocol):
+    """Writes history as it was, beside live orders: no reservation, no ledger row, no
+    outbox row; each order marked as imported (live jobs leave it alone)."""
+
+    def known(self, channel: str, external_ids: Sequence[str]) -> set[str]:
+        """The external ids of this channel already stored."""
+
+    def missing_products(self, skus: Iterable[str]) -> set[str]: ...
+
+    def add_products(self, products: Sequence[HistoryProduct], now: datetime) -> None:
+        """Adds them archived: history's products are not for sale."""
+
+    def location(self, wanted: HistoryLocation, now: datetime) -> int:
+        """The id of the location with that code, made (shipping nothing) if missing."""
+
+    def add_orders(
+        self, found: Sequence[HistoryOrder], location_id: int, actor: str, now: datetime
+    ) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TimesQuery:
+    """Orders placed from `since` (inclusive) until `until` (exclusive), aware instants."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    channel: str | None = None
+    location: str | None = None
+    delivered_only: bool = True  # False: every order, delivered or not
+
+
+class Timelines(Protocol):
+    def order_times(self, query: TimesQuery) -> list[OrderTimes]:
+        """The orders placed in the window (the delivered ones only, unless asked), with
+        the first event of each kind."""
+
+
+class OpenOrders(Protocol):
+    def open_orders(self, channel: str | None, include_history: bool) -> list[OpenOrder]:
+        """Orders not delivered, completed or cancelled, with their parcels' dates."""
+
+
+class OlistFiles(Protocol):
+    """The Olist files of a folder: orders streamed with their items, payments and customer."""
+
+    total: int
+    category_names: Mapping[str, str]
+
+    def orders(self) -> Iterator[OlistOrder]: ...
+
+    def product(self, sku: str) -> Row | None: ...
+
+
+class ChartRenderer(Protocol):
+    def stage_chart(self, report: StageReport, title: str) -> str:
+        """The stage table as an SVG document (text), accessible: it has a title."""
+
+    def wip_chart(self, found: Flow, title: str) -> str:
+        """Orders waiting in each stage at the end of each day, as lines, in SVG."""

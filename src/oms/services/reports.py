@@ -1,0 +1,177 @@
+"""Reports on the order timeline: stage times, the bottleneck and the late rates
+(domain/insight/stages.py says how each is computed). Reads only; `report.read` is checked."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from oms.domain.access import Actor, Permission
+from oms.domain.errors import FieldErrors
+from oms.domain.insight.aging import Aging, aging
+from oms.domain.insight.flow import Flow, Waiting, flow
+from oms.domain.insight.stages import GroupBy, Hours, StageReport, grouped, stage_report
+from oms.services.ports import UnitOfWork
+from oms.services.ports.insight import OpenOrders, Timelines, TimesQuery
+
+
+@dataclass(frozen=True, slots=True)
+class StageQuery:
+    """Orders placed on a day from `since` to `until` (inclusive; none: no bound), the days
+    read in `time_zone`; on one channel or shipped from one location (by code)."""
+
+    since: date | None = None
+    until: date | None = None
+    channel: str | None = None
+    location: str | None = None
+    time_zone: str = "UTC"
+    hours: Hours = Hours.CALENDAR
+    group_by: GroupBy | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StageTimes:
+    query: StageQuery
+    report: StageReport
+    groups: list[tuple[str, StageReport]]
+
+
+def stage_times(uow: UnitOfWork, timelines: Timelines, actor: Actor, q: StageQuery) -> StageTimes:
+    actor.require(Permission.REPORT_READ)
+    window = _window(q)
+    times = uow.run(lambda: timelines.order_times(window), write=False)
+    groups = grouped(times, q.group_by, q.hours) if q.group_by else []
+    return StageTimes(q, stage_report(times, q.hours), groups)
+
+
+def _window(q: StageQuery) -> TimesQuery:
+    errors = FieldErrors()
+    zone = None
+    try:
+        zone = ZoneInfo(q.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        errors.add("tz", "an IANA time zone, e.g. Europe/Paris")
+    if q.since and q.until and q.since > q.until:
+        errors.add("from", "must not be after to")
+    errors.raise_if_any()
+    assert zone is not None
+
+    def start(day: date | None) -> datetime | None:
+        return datetime.combine(day, time(0), zone) if day else None
+
+    return TimesQuery(
+        since=start(q.since),
+        until=start(q.until + timedelta(days=1)) if q.until else None,
+        channel=q.channel or None,
+        location=q.location or None,
+    )
+
+
+CSV_HEADER = (
+    "group",
+    "stage",
+    "count",
+    "mean_hours",
+    "p50_hours",
+    "p90_hours",
+    "p99_hours",
+    "negative",
+)
+
+
+def rounded(hours: float | None) -> float | None:
+    """Hours to 3 decimals (3.6 seconds): what the API, the CSV and the pages show."""
+    return None if hours is None else round(hours, 3)
+
+
+def stage_rows(found: StageTimes) -> list[tuple[object, ...]]:
+    """The stage table as rows under CSV_HEADER: the whole first (group ""), then each group."""
+    rows: list[tuple[object, ...]] = []
+    for key, report in [("", found.report), *found.groups]:
+        for s in report.stages:
+            h = s.hours
+            rows.append(
+                (
+                    key,
+                    s.stage.value,
+                    h.count,
+                    *map(rounded, (h.mean, h.p50, h.p90, h.p99)),
+                    h.negative,
+                )
+            )
+    return rows
+
+
+def stage_csv(found: StageTimes) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    writer.writerows(["" if v is None else v for v in row] for row in stage_rows(found))
+    return out.getvalue()
+
+
+MAX_FLOW_DAYS = 731
+
+
+@dataclass(frozen=True, slots=True)
+class FlowQuery:
+    """Days `since` to `until` (inclusive, both needed), read in `time_zone`."""
+
+    since: date
+    until: date
+    channel: str | None = None
+    location: str | None = None
+    time_zone: str = "UTC"
+
+
+def work_in_progress(uow: UnitOfWork, timelines: Timelines, actor: Actor, q: FlowQuery) -> Flow:
+    """Orders waiting in each stage at the end of each day, those leaving it each day, and
+    Little's law over the days (domain/insight/flow.py)."""
+    actor.require(Permission.REPORT_READ)
+    if (q.until - q.since).days >= MAX_FLOW_DAYS:
+        raise FieldErrors.single("to", f"at most {MAX_FLOW_DAYS} days after from")
+    window = _window(StageQuery(q.since, q.until, q.channel, q.location, q.time_zone))
+    # Every order placed before the end: those placed earlier may still wait in the window.
+    every = replace(window, since=None, delivered_only=False)
+    times = uow.run(lambda: timelines.order_times(every), write=False)
+    return flow(times, q.since, q.until, q.time_zone)
+
+
+FLOW_HEADER = ("day", *(f"wip_{s.value}" for s in Waiting), *(f"left_{s.value}" for s in Waiting))
+
+
+def flow_csv(found: Flow) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(FLOW_HEADER)
+    for d in found.days:
+        writer.writerow(
+            [d.day.isoformat(), *(d.wip[s] for s in Waiting), *(d.throughput[s] for s in Waiting)]
+        )
+    return out.getvalue()
+
+
+def open_orders_aging(
+    uow: UnitOfWork,
+    source: OpenOrders,
+    actor: Actor,
+    channel: str | None = None,
+    include_history: bool = False,
+) -> Aging:
+    """Open orders and backorders by age bucket, the oldest first, and which are late now
+    (domain/insight/aging.py). Imported history is left out unless asked for: its open
+    orders stopped in the past and would only crowd the oldest."""
+    actor.require(Permission.REPORT_READ)
+    found = uow.run(lambda: source.open_orders(channel or None, include_history), write=False)
+    return aging(found, uow.now())
+
+
+def aging_csv(found: Aging) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("bucket", "orders", "backorders", "late"))
+    writer.writerows((b.label, b.orders, b.backorders, b.late) for b in found.buckets)
+    return out.getvalue()

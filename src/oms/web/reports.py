@@ -1,0 +1,134 @@
+"""The reports page: the stage table of delivered orders with its chart (SVG, drawn on the
+server), the bottleneck and the late rates, filtered like the API; and its CSV download."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from oms.domain.errors import InvalidInput
+from oms.domain.insight.stages import Hours
+from oms.services import reports
+from oms.web.shell import Page, PageDep, PageRoute, container
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+
+@dataclass
+class ReportForm:
+    since: str = ""
+    until: str = ""
+    channel: str = ""
+    location: str = ""
+    tz: str = "UTC"
+    hours: str = Hours.CALENDAR.value
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def params(self) -> str:
+        asked = {
+            "from": self.since,
+            "to": self.until,
+            "channel": self.channel,
+            "location": self.location,
+            "tz": self.tz,
+            "hours": self.hours,
+        }
+        return urlencode({k: v for k, v in asked.items() if v})
+
+    def query(self) -> reports.StageQuery | None:
+        days = {
+            name: self._day(name, text) for name, text in (("from", self.since), ("to", self.until))
+        }
+        try:
+            hours = Hours(self.hours)
+        except ValueError:
+            self.errors["hours"] = "calendar or working"
+            hours = Hours.CALENDAR
+        if self.errors:
+            return None
+        return reports.StageQuery(
+            days["from"],
+            days["to"],
+            self.channel or None,
+            self.location or None,
+            self.tz or "UTC",
+            hours,
+        )
+
+    def _day(self, name: str, text: str) -> date | None:
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            self.errors[name] = "a date, YYYY-MM-DD"
+            return None
+
+
+def _form(since: str, until: str, channel: str, location: str, tz: str, hours: str) -> ReportForm:
+    return ReportForm(since[:10], until[:10], channel[:64], location[:32], tz[:64], hours[:16])
+
+
+def _run(page: Page, form: ReportForm) -> reports.StageTimes | None:
+    q = form.query()
+    if q is None:
+        return None
+    try:
+        return reports.stage_times(
+            page.uow, container(page.request).timelines(page.uow), page.actor, q
+        )
+    except InvalidInput as error:
+        for e in error.errors:
+            form.errors[e.field] = e.message
+        return None
+
+
+@router.get("/reports")
+def reports_page(  # noqa: PLR0913
+    page: PageDep,
+    since: Annotated[str, Query(alias="from")] = "",
+    until: Annotated[str, Query(alias="to")] = "",
+    channel: str = "",
+    location: str = "",
+    tz: str = "UTC",
+    hours: str = "calendar",
+) -> Response:
+    form = _form(since, until, channel, location, tz, hours)
+    found = _run(page, form)
+    chart = None
+    if found is not None and found.report.orders:
+        title = (
+            f"Hours in each stage ({found.query.hours.value} hours), {found.report.orders} orders"
+        )
+        svg = container(page.request).charts().stage_chart(found.report, title)
+        chart = base64.b64encode(svg.encode()).decode()
+    return page.render(
+        "reports/stage_times.html", form=form, found=found, chart=chart, rounded=reports.rounded
+    )
+
+
+@router.get("/reports/stage-times.csv")
+def reports_csv(  # noqa: PLR0913
+    page: PageDep,
+    since: Annotated[str, Query(alias="from")] = "",
+    until: Annotated[str, Query(alias="to")] = "",
+    channel: str = "",
+    location: str = "",
+    tz: str = "UTC",
+    hours: str = "calendar",
+) -> Response:
+    form = _form(since, until, channel, location, tz, hours)
+    found = _run(page, form)
+    if found is None:
+        return Response("; ".join(f"{k}: {v}" for k, v in form.errors.items()), status_code=422)
+    return Response(
+        reports.stage_csv(found),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="stage-times.csv"'},
+    )

@@ -1,0 +1,178 @@
+"""The reports over HTTP and the command line: `GET /reports/stage-times` (JSON and CSV;
+200, 401, 403, 422), `oms import olist` and `oms report stage-times`, on made-up Olist files;
+and the real Olist folder when it is there (skipped when it is not)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from oms.bootstrap import Container
+from oms.cli import app
+from oms.config import get_settings
+from oms.domain.access import SYSTEM
+from oms.services.reports import StageQuery, stage_times
+from tests.service.test_insight import folder, run_import
+
+__all__ = ["folder"]
+ClientFor = Callable[[str | None], TestClient]
+URL = "/api/v1/reports/stage-times"
+OLIST = Path(__file__).parents[3] / "shared" / "data" / "olist-brazilian-ecommerce"
+runner = CliRunner()
+
+
+def test_an_analyst_reads_the_stage_times(
+    container: Container, folder: Path, client_for: ClientFor
+) -> None:
+    run_import(container, folder)
+    answer = client_for("analyst").get(URL, params={"from": "2017-06-01", "to": "2017-06-30"})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert [s["stage"] for s in body["stages"]] == [
+        "placed_to_confirmed",
+        "confirmed_to_shipped",
+        "shipped_to_delivered",
+        "placed_to_delivered",
+    ]
+    first = body["stages"][0]
+    assert set(first) >= {"stage", "count", "mean_hours", "p50_hours", "p90_hours"}
+    assert (first["count"], first["p50_hours"], first["mean_hours"]) == (3, 1.0, 16.667)
+    assert body["bottleneck"] == "shipped_to_delivered"
+    assert body["late_delivery_rate"] == pytest.approx(1 / 3)
+    assert body["on_time_ship_rate"] == pytest.approx(2 / 3)
+    by_location = client_for("admin").get(URL, params={"group_by": "location"}).json()
+    assert [(g["key"], g["orders"]) for g in by_location["groups"]] == [("OLIST", 3)]
+
+
+def test_the_stage_table_as_csv(container: Container, folder: Path, client_for: ClientFor) -> None:
+    run_import(container, folder)
+    answer = client_for("analyst").get(URL, params={"format": "csv", "location": "OLIST"})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/csv")
+    assert "attachment" in answer.headers["content-disposition"]
+    lines = answer.text.splitlines()
+    assert lines[0] == "group,stage,count,mean_hours,p50_hours,p90_hours,p99_hours,negative"
+    assert lines[3] == ",shipped_to_delivered,3,94.0,72.0,153.6,171.96,0"  # p99: 72 + 0.98 * 102
+
+
+def test_no_token_is_401_and_a_role_without_report_read_is_403(client_for: ClientFor) -> None:
+    assert client_for(None).get(URL).status_code == 401
+    for role in ("sales", "warehouse", "customer_service", "carrier"):
+        assert client_for(role).get(URL).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"from": "2017-02-30"}, "from"),
+        ({"from": "2017-06-03", "to": "2017-06-02"}, "from"),
+        ({"tz": "Nowhere/City"}, "tz"),
+        ({"hours": "lunar"}, "hours"),
+        ({"format": "xml"}, "format"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_an_unsound_query_is_422(client_for: ClientFor, params: dict[str, str], field: str) -> None:
+    answer = client_for("analyst").get(URL, params=params)
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert field in [e["field"] for e in answer.json()["errors"]]
+
+
+@pytest.fixture
+def cli_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("OMS_DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    yield db_url
+    get_settings.cache_clear()
+
+
+def test_the_command_line_imports_once_and_prints_the_table(
+    cli_db: str, folder: Path, tmp_path: Path
+) -> None:
+    first = runner.invoke(app, ["import", "olist", str(folder)])
+    assert first.exit_code == 0, first.output
+    assert "4 imported, 0 already there, 1 skipped" in first.output
+    assert "carrier_before_approval" in first.output and "no_items" in first.output
+    again = runner.invoke(app, ["import", "olist", str(folder)])
+    assert "0 imported, 4 already there" in again.output
+    out = tmp_path / "stages.csv"
+    table = runner.invoke(app, ["report", "stage-times", "--csv", str(out), "--by", "week"])
+    assert table.exit_code == 0, table.output
+    assert "bottleneck: shipped_to_delivered" in table.output
+    assert "late-delivery rate: 33.33% (1 of 3)" in table.output
+    assert out.read_text().splitlines()[5].startswith("2017-W22,placed_to_confirmed,3,")
+
+
+def test_the_command_line_refuses_a_folder_without_olist_files(cli_db: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["import", "olist", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "olist_orders" in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not OLIST.is_dir(), reason="the Olist folder (../shared/data) is absent")
+def test_the_real_olist_folder_imports_and_reports(container: Container) -> None:
+    """The figures docs/insight.md gives, from the folder's 16,994 orders."""
+    first = run_import(container, OLIST, batch=1000)
+    assert (first.read, first.imported, first.skipped["no_items"]) == (16994, 16909, 85)
+    assert run_import(container, OLIST, batch=1000).imported == 0
+    uow = container.uow()
+    r = stage_times(uow, container.timelines(uow), SYSTEM, StageQuery()).report
+    assert r.orders == 16666
+    assert r.late == 1247  # PROVENANCE.md: "1,247 orders were delivered after the promised date"
+    assert r.bottleneck is not None and r.bottleneck.value == "shipped_to_delivered"
+
+
+def test_work_in_progress_over_http_and_as_csv(
+    container: Container, folder: Path, client_for: ClientFor
+) -> None:
+    run_import(container, folder)
+    analyst = client_for("analyst")
+    days = {"from": "2017-06-05", "to": "2017-06-06", "tz": "America/Sao_Paulo"}
+    body = analyst.get("/api/v1/reports/work-in-progress", params=days).json()
+    assert [d["day"] for d in body["days"]] == ["2017-06-05", "2017-06-06"]
+    assert body["days"][0]["wip"] == {
+        "awaiting_confirmation": 0,
+        "awaiting_shipment": 1,
+        "in_transit": 2,
+    }
+    assert [s["stage"] for s in body["stages"]] == [
+        "awaiting_confirmation",
+        "awaiting_shipment",
+        "in_transit",
+    ]
+    answer = analyst.get("/api/v1/reports/work-in-progress", params={**days, "format": "csv"})
+    assert answer.headers["content-type"].startswith("text/csv")
+    assert answer.text.splitlines()[1] == "2017-06-05,0,1,2,1,0,0"
+    missing = analyst.get("/api/v1/reports/work-in-progress", params={"from": "2017-06-05"})
+    assert missing.status_code == 422
+    assert "to" in [e["field"] for e in missing.json()["errors"]]
+    assert (
+        client_for("sales").get("/api/v1/reports/work-in-progress", params=days).status_code == 403
+    )
+
+
+def test_open_orders_by_age_over_http_and_as_csv(
+    container: Container, folder: Path, client_for: ClientFor
+) -> None:
+    run_import(container, folder)
+    analyst = client_for("analyst")
+    assert analyst.get("/api/v1/reports/open-orders").json()["open_orders"] == 0
+    body = analyst.get("/api/v1/reports/open-orders", params={"include_history": "true"}).json()
+    assert (body["open_orders"], body["late_to_deliver"]) == (1, 1)
+    [a3] = body["oldest"]
+    assert (a3["channel"], a3["waiting_in"], a3["late"]) == ("olist", "in_transit", "to_deliver")
+    assert body["buckets"][-1] == {"bucket": "30 days or more", "orders": 1, "backorders": 0,
+                                   "late": 1}  # fmt: skip
+    answer = analyst.get(
+        "/api/v1/reports/open-orders", params={"include_history": "true", "format": "csv"}
+    )
+    assert answer.text.splitlines()[0] == "bucket,orders,backorders,late"
+    assert answer.text.splitlines()[-1] == "30 days or more,1,0,1"
+    assert client_for("sales").get("/api/v1/reports/open-orders").status_code == 403
+    assert analyst.get("/api/v1/reports/open-orders?include_history=maybe").status_code == 422
