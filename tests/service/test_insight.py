@@ -39,6 +39,7 @@ from oms.domain.errors import InvalidInput, PermissionDenied
 from oms.domain.insight.aging import Late
 from oms.domain.insight.flow import Waiting
 from oms.domain.insight.stages import GroupBy, Stage
+from oms.services import completion
 from oms.services import orders as order_service
 from oms.services.history_import import ImportReport, import_olist
 from oms.services.reports import (
@@ -180,6 +181,9 @@ def test_live_jobs_leave_history_alone(container: Container, folder: Path) -> No
     run_import(container, folder)  # a3 is on its way and long past its promised date
     uow = container.uow()
     assert uow.run(lambda: uow.shipments.late_untold(date(2026, 1, 1), 100), write=False) == []
+    # Delivered history is done already: the completion sweep would date it today.
+    assert uow.run(lambda: uow.orders.delivered(None, 100), write=False) == []
+    assert completion.complete_due(uow, SYSTEM) == []
 
 
 def test_the_stage_table_of_imported_history(container: Container, folder: Path) -> None:

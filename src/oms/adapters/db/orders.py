@@ -13,6 +13,7 @@ from oms.adapters.db.base import Repository, from_minor, to_minor, unique_violat
 from oms.adapters.db.outbox import outbox_rows
 from oms.adapters.db.tables import (
     counters,
+    history_orders,
     order_events,
     order_lines,
     orders,
@@ -361,7 +362,11 @@ class SqlOrders(Repository):
         )
         query = (
             sa.select(orders.c.id, orders.c.channel, at.label("at"))
-            .where(orders.c.status == OrderStatus.DELIVERED.value)
+            .where(
+                orders.c.status == OrderStatus.DELIVERED.value,
+                # Imported history is done already: completing it would date it today.
+                ~sa.exists().where(history_orders.c.order_id == orders.c.id),
+            )
             .order_by(orders.c.id)
             .limit(limit)
         )

@@ -67,4 +67,5 @@ class OrderRepository(Protocol):
 
     def events(self, order_id: int) -> list[StoredEvent]: ...
     def delivered(self, after_id: int | None, limit: int) -> list[DeliveredOrder]:
-        """Orders in status delivered, by id, with the time of their `order.delivered`."""
+        """Orders in status delivered, by id, with the time of their `order.delivered`;
+        imported history (`oms import olist`) is left out."""
