@@ -13,6 +13,7 @@ from oms.domain.fulfilment.model import Shipment
 from oms.domain.fulfilment.shipment import ShipmentStatus, status_after_carrier_event
 from oms.domain.orders.events import OrderEvent, OrderEventType
 from oms.domain.orders.model import Order
+from oms.services.lost_parcels import parcel_lost
 from oms.services.ports import UnitOfWork
 from oms.services.ports.shipments import ShipmentFilter, StoredCarrierEvent
 from oms.services.shipment_sync import follow_shipments, shipment_detail
@@ -75,6 +76,8 @@ def record_carrier_event(
         )
         if target is ShipmentStatus.DELIVERED:
             order.deliver({ln.order_line_id: ln.quantity for ln in shipment.lines}, detail)
+        elif target is ShipmentStatus.LOST:  # the loss, the timeline, the problem
+            parcel_lost(uow, order, shipment, carrier.code, event.note)
         else:
             order.record(OrderEvent(_CARRIER_EVENT_TYPES[target], data=detail))
         follow_shipments(uow, order)

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from oms.adapters.db.base import Repository, from_minor, to_minor
+from oms.adapters.db.late import is_late, late_to_deliver
 from oms.adapters.db.tables import (
     locations,
     orders,
@@ -21,7 +22,6 @@ from oms.adapters.db.tables import (
 )
 from oms.domain.errors import ConcurrentUpdate
 from oms.domain.fulfilment.model import (
-    ON_THE_WAY,
     PickLine,
     PickList,
     PickListStatus,
@@ -227,10 +227,7 @@ class SqlShipments(Repository):
         if flt.carrier is not None:
             query = query.where(shipments.c.carrier == flt.carrier)
         if flt.late_on is not None:
-            query = query.where(
-                shipments.c.status.in_([s.value for s in ON_THE_WAY]),
-                shipments.c.promised_delivery_date < flt.late_on,
-            )
+            query = query.where(is_late(flt.late_on, flt.late_kind))
         if flt.before_id is not None:
             query = query.where(shipments.c.id < flt.before_id)
         return self._load(query)
@@ -238,11 +235,7 @@ class SqlShipments(Repository):
     def late_untold(self, today: date, limit: int) -> list[int]:
         rows = self.conn.execute(
             sa.select(shipments.c.id)
-            .where(
-                shipments.c.status.in_([s.value for s in ON_THE_WAY]),
-                shipments.c.promised_delivery_date < today,
-                shipments.c.late_notified_at.is_(None),
-            )
+            .where(late_to_deliver(today), shipments.c.late_notified_at.is_(None))
             .order_by(shipments.c.id)
             .limit(limit)
         )
