@@ -125,12 +125,13 @@ def _reason(why: Why, today: date, placed_before: datetime) -> sa.Subquery:
     return _named(select, sa.null())
 
 
-def _named(select: sa.Select[Any], detail: Any) -> sa.Subquery:
+def _named(select: Any, detail: Any) -> sa.Subquery:
     """Name the columns alike whatever each reason calls them: order_id, since, detail."""
     first, second = select.selected_columns
-    return select.with_only_columns(
+    named: sa.Select[Any] = select.with_only_columns(
         first.label("order_id"), second.label("since"), detail.label("detail")
-    ).subquery()
+    )
+    return named.subquery()
 
 
 def _after(why: Why, since: Any, order_id: Any, after: QueueAfter) -> sa.ColumnElement[bool]:
