@@ -9,7 +9,7 @@ from typing import Any
 
 from oms.domain.access import Actor, Permission
 from oms.domain.errors import NotFound
-from oms.domain.fulfilment.model import Shipment
+from oms.domain.fulfilment.model import LateKind, Shipment
 from oms.domain.fulfilment.shipment import ShipmentStatus, status_after_carrier_event
 from oms.domain.orders.events import OrderEvent, OrderEventType
 from oms.domain.orders.model import Order
@@ -111,7 +111,7 @@ def shipment_events(uow: UnitOfWork, actor: Actor, shipment_id: int) -> list[Sto
 class TrackedShipment:
     shipment: Shipment
     events: list[StoredCarrierEvent]
-    late: bool
+    late: bool  # late to deliver: what the customer is told (never late to ship)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +140,10 @@ def tracking(uow: UnitOfWork, token: str) -> Tracking:
         products = uow.products.by_ids([line.product_id for line in order.lines])
         return Tracking(
             order,
-            [TrackedShipment(s, events[s.id], s.is_late(today)) for s in shipments],
+            [
+                TrackedShipment(s, events[s.id], s.late_kind(today) is LateKind.TO_DELIVER)
+                for s in shipments
+            ],
             today,
             {p.sku: p.name for p in products.values()},
         )
