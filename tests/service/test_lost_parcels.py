@@ -226,3 +226,30 @@ def _count(sku: str, n: int):  # type: ignore[no-untyped-def]
     from oms.services.inventory import StockChange
 
     return StockChange("PAR", sku, "recount", on_hand=n)
+
+
+def test_a_reship_into_the_open_shipment_of_the_same_location_links_that_one(
+    each_uow: UnitOfWork,
+) -> None:
+    from oms.domain.fulfilment.model import Picked
+    from oms.services import picking
+
+    uow = each_uow
+    stocked(uow, "TEE", 1)
+    order = orders.place_order(uow, SYSTEM, draft(("TEE", 2))).order  # one waits for stock
+    orders.confirm_order(uow, SYSTEM, order.id)
+    [first] = shipments_of(uow, order.id)
+    pick_list = picking.create_pick_list(uow, SYSTEM, "PAR")
+    picking.complete_pick_list(uow, SYSTEM, pick_list.id, [Picked(first.id, "TEE", 1)])
+    warehouse.pack_shipment(uow, SYSTEM, first.id, [("TEE", 1)])
+    warehouse.ship_shipment(uow, SYSTEM, first.id)
+    inventory.count_stock(uow, SYSTEM, _count("TEE", 2))  # the waiting unit is filled
+    [second] = [s for s in shipments_of(uow, order.id) if s.status is ShipmentStatus.OPEN]
+    assert orders.get_order(uow, SYSTEM, order.id).status is OrderStatus.PARTIALLY_SHIPPED
+    lost_parcels.declare_lost(uow, CS, first.id, "gone")
+    done = lost_parcels.reship(uow, CS, first.id)
+    [carrying] = done.shipments
+    assert carrying.id == second.id and carrying.replaces_id == first.id
+    assert carrying.contents() == {"TEE": 2}
+    assert orders.get_order(uow, SYSTEM, order.id).status is OrderStatus.PROCESSING
+    assert inventory.verify_stock(uow, SYSTEM) == []

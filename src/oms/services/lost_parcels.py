@@ -113,9 +113,9 @@ def reship(uow: UnitOfWork, actor: Actor, shipment_id: int) -> Reshipped:
         parcel = f"shipment {lost.id} ({lost.tracking_number or 'no tracking number'})"
         change = Change(actor.name, now, f"{parcel} lost: its units are sent again")
         decision = sourcing.source_units(uow, order, units, {}, change)
-        made = [
-            s for s in sync_shipments(uow, order, now, replaces=lost.id) if s.replaces_id == lost.id
-        ]
+        before = _waiting_units(uow.shipments.of_orders([order.id])[order.id], units)
+        after = sync_shipments(uow, order, now, replaces=lost.id)
+        made = _carrying(uow, after, before, units, lost.id)
         follow_shipments(uow, order)
         ids = [s.id for s in made]
         # The link both ways: the new shipment's `shipment.created` names the lost one
@@ -131,6 +131,35 @@ def reship(uow: UnitOfWork, actor: Actor, shipment_id: int) -> Reshipped:
         return Reshipped(lost, made, waiting)
 
     return uow.run(work)
+
+
+def _waiting_units(shipments: list[Shipment], units: dict[int, int]) -> dict[int, int]:
+    """Per shipment still in the warehouse, its units of the lost parcel's lines."""
+    return {
+        s.id: sum(ln.quantity for ln in s.lines if ln.order_line_id in units)
+        for s in shipments
+        if s.in_warehouse
+    }
+
+
+def _carrying(
+    uow: UnitOfWork,
+    shipments: list[Shipment],
+    before: dict[int, int],
+    units: dict[int, int],
+    lost_id: int,
+) -> list[Shipment]:
+    """The shipments that now carry the lost parcel's units: the one made for them, or an
+    open one of the same location that took them in (it then replaces the lost one too)."""
+    now_waiting = _waiting_units(shipments, units)
+    found = []
+    for s in shipments:
+        if s.in_warehouse and now_waiting[s.id] > before.get(s.id, 0):
+            if s.replaces_id is None:
+                s.replaces_id = lost_id
+                uow.shipments.save(s)
+            found.append(s)
+    return found
 
 
 def _sent_again(lost: Shipment, ids: list[int]) -> str:
