@@ -58,8 +58,8 @@ def parcel_lost(
             uow, row, line.quantity, change, LineRef(order.id, line.order_line_id)
         )
     extra: dict[str, Any] = {"tracking_number": shipment.tracking_number, "reported_by": who}
-    if note:
-        extra["note"] = note
+    if note:  # the timeline shows a reason as the event's words
+        extra["reason"] = note
     order.record(OrderEvent(OrderEventType.SHIPMENT_LOST, data=shipment_detail(shipment, **extra)))
     order_problems.open_problem(uow, order, Report(ProblemReason.LOST, who, note, shipment.id), now)
 
@@ -108,7 +108,7 @@ def reship(uow: UnitOfWork, actor: Actor, shipment_id: int) -> Reshipped:
         units = {ln.order_line_id: ln.quantity for ln in lost.lines}
         detail = shipment_detail(lost, tracking_number=lost.tracking_number)
         order.unship(units, OrderEventType.SHIPMENT_REPLACED, detail)
-        replaced_event = order.events[-1]
+        replaced_event = order.events[-1]  # not stored yet: the new ids are added below
         follow_shipments(uow, order)  # back to processing or partially shipped
         parcel = f"shipment {lost.id} ({lost.tracking_number or 'no tracking number'})"
         change = Change(actor.name, now, f"{parcel} lost: its units are sent again")
