@@ -79,7 +79,8 @@ def test_the_queue_is_paged_oldest_first(client: TestClient, held: list[int]) ->
         (held[0], "on_hold"),
         (held[1], "on_hold"),
     ]
-    assert set(page["items"][0]) == {"order_id", "number", "why", "since"}
+    assert set(page["items"][0]) == {"order_id", "number", "why", "since", "detail"}
+    assert page["items"][0]["detail"] is None  # said for late (which kind) and problem only
     assert page["items"][0]["number"].startswith("SO-") and page["next_cursor"]
     rest = client.get(
         f"{API}/service/queue", params={"limit": 2, "cursor": page["next_cursor"]}

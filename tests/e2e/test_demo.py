@@ -20,6 +20,7 @@ from oms.demo.data import ALREADY_LOADED
 from oms.demo.loader import demo_products
 from oms.demo.report import all_orders
 from oms.domain.access import SYSTEM
+from oms.domain.fulfilment.model import LateKind
 from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.orders.model import Order
 from oms.domain.payments.model import RefundStatus
@@ -143,10 +144,20 @@ def test_demo_runs_orders_through_fulfilment_to_every_shipment_state(
         found.extend(page)
         if not page:
             break
-    # The last-mile statuses (lost, replaced, returned) join the demo with their features.
-    last_mile = {ShipmentStatus.LOST, ShipmentStatus.REPLACED, ShipmentStatus.RETURNED}
+    # Returned parcels (after a driver's failed attempts) join the demo with their feature.
+    last_mile = {ShipmentStatus.RETURNED}
     assert {s.status for s in found} - last_mile == set(ShipmentStatus) - last_mile
-    assert any(s.is_late(clock.now.date()) for s in found)
+    today = clock.now.date()
+    assert any(s.late_kind(today) is LateKind.TO_DELIVER for s in found)
+    assert any(s.late_kind(today) is LateKind.TO_SHIP for s in found)  # Berlin's stock-take
+    replaced = {s.id for s in found if s.status is ShipmentStatus.REPLACED}
+    assert (
+        replaced
+        and all(
+            s.status is not ShipmentStatus.CANCELLED for s in found if s.replaces_id in replaced
+        )
+        and {s.replaces_id for s in found if s.replaces_id} == replaced
+    )
     by_order: dict[int, set[str]] = {}
     for s in found:
         if s.status is not ShipmentStatus.CANCELLED:
@@ -156,6 +167,7 @@ def test_demo_runs_orders_through_fulfilment_to_every_shipment_state(
     assert {"partially_shipped", "shipped", "delivered"} <= {o.status for o in placed}
     events = _events(container, placed)
     assert "shipment.short_picked" in events and "shipment.exception" in events
+    assert {"shipment.lost", "shipment.replaced"} <= set(events)
     made = returns.list_returns(uow, SYSTEM, ReturnFilter(limit=50))
     assert {r.status.value for r in made} == {
         "requested",

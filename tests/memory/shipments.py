@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from oms.domain.errors import ConcurrentUpdate
-from oms.domain.fulfilment.model import ON_THE_WAY, PickList, Shipment, WaveCandidate
+from oms.domain.fulfilment.model import LateKind, PickList, Shipment, WaveCandidate
 from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.money import Money
 from oms.domain.orders.status import WAREHOUSE_WORKS
@@ -28,16 +28,15 @@ _HEADER = (
     "shipping_cost",
     "last_event_at",
     "late_notified_at",
+    "ship_by",
+    "replaces_id",
     "updated_at",
 )
 
 
 def _matches(s: Shipment, flt: ShipmentFilter) -> bool:
-    late = flt.late_on is None or (
-        s.status in ON_THE_WAY
-        and s.promised_delivery_date is not None
-        and s.promised_delivery_date < flt.late_on
-    )
+    kind = s.late_kind(flt.late_on) if flt.late_on is not None else None
+    late = flt.late_on is None or (kind is not None and flt.late_kind in (None, kind))
     return (
         late
         and flt.order_id in (None, s.order_id)
@@ -136,7 +135,7 @@ class MemoryShipments(MemoryRepository):
         return [
             i
             for i, s in sorted(self.state.shipments.items())
-            if s.is_late(today) and s.late_notified_at is None
+            if s.late_kind(today) is LateKind.TO_DELIVER and s.late_notified_at is None
         ][:limit]
 
     def wave_candidates(self, location_id: int) -> list[WaveCandidate]:

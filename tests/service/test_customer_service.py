@@ -108,6 +108,7 @@ def test_every_reason_is_listed_once_per_order_oldest_first(
         Why.RETURN_TO_INSPECT: 1,
         Why.REFUND_FAILED: 0,
         Why.BACKORDERED_LONG: 1,
+        Why.PROBLEM: 0,
     }
 
 

@@ -13,6 +13,7 @@ from oms.api import errors
 from oms.api.routes import (
     catalogue,
     fulfilment,
+    lost_parcels,
     orders,
     payments,
     problems,
@@ -59,6 +60,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         stock,
         orders,
         fulfilment,
+        lost_parcels,
         returns,
         return_policies,
         payments,

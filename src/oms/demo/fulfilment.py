@@ -5,8 +5,11 @@ takes what was packed at the last wave, the packing bench packs what it left pic
 pick list started at the last wave is completed (a few bins turn out short) and most of it
 packed, and a new pick list starts. The carrier reports on each parcel every three hours:
 in transit the morning after it ships, out for delivery and delivered on the promised day,
-except for parcels that run late, hit an exception, or are never delivered. So the six
-weeks end with shipments in every state.
+except for parcels that run late, hit an exception, are never delivered, or are lost (the
+carrier says so two working days after the promised day). Customer service sends a lost
+parcel again the next morning, except the newest one, which it is still looking into. Berlin
+does a stock-take on its last two working days and picks nothing, so its newest shipments
+are late to ship. So the six weeks end with shipments in every state.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from oms.domain.errors import Conflict
 from oms.domain.fulfilment.calendar import MONDAY_TO_FRIDAY
 from oms.domain.fulfilment.model import Picked, Shipment
 from oms.domain.fulfilment.shipment import ShipmentStatus
-from oms.services import picking, tracking, warehouse
+from oms.services import lost_parcels, picking, tracking, warehouse
 from oms.services.ports import UnitOfWork
 from oms.services.ports.shipments import ShipmentFilter
 
@@ -36,6 +39,8 @@ LEFT_PICKED_SHARE = 0.15  # of picked parcels: the packing bench gets to them ne
 DEMO_CARRIER = "oms-post"
 KEEPER = Actor("demo-warehouse", Role.WAREHOUSE)
 DRIVER = Actor("demo-carrier", Role.CARRIER, DEMO_CARRIER)
+AGENT = Actor("demo-service", Role.CUSTOMER_SERVICE)
+STOCK_TAKE = ("BER", 2)  # this location picks nothing on its last working days
 
 
 @dataclass(slots=True)
@@ -130,6 +135,17 @@ class Warehouse:
                         tracking.record_carrier_event(self.uow, DRIVER, DEMO_CARRIER, payload)
                         self.done[f"event:{reported}"] += 1
 
+    def service_round(self, now: datetime) -> None:
+        """Customer service sends again each parcel lost a day ago or more, but the newest
+        lost one: it is still asking the carrier about that one."""
+        lost = sorted(
+            self._shipments(None, ShipmentStatus.LOST), key=lambda s: (s.updated_at, s.id)
+        )
+        for s in lost[:-1]:
+            if s.updated_at <= now - timedelta(days=1):
+                lost_parcels.reship(self.uow, AGENT, s.id)
+                self.done["reship"] += 1
+
 
 Report = tuple[datetime, str, str, str | None]  # when, status, where, note
 
@@ -154,6 +170,10 @@ def journey(s: Shipment) -> list[Report]:
     elif fate < 0.18:  # out for delivery and then nothing: late, and stays so
         events.append((_at(due, 8), "out_for_delivery", "delivery depot", None))
         return events
+    elif fate < 0.21:  # lost: the carrier gives up on it two working days after the day
+        lost = _at(_add_working_days(due, 2), 11)
+        events.append((lost, "lost", "sorting centre", "parcel lost in sorting"))
+        return events
     events.append((_at(due, 8), "out_for_delivery", "delivery depot", None))
     events.append((_at(due, 8 + rng.randrange(2, 9)), "delivered", "front door", None))
     return events
@@ -171,16 +191,39 @@ def _add_working_days(day: date, n: int) -> date:
     return day
 
 
+def _stock_take_days(end: date) -> set[tuple[str, date]]:
+    """The last working days before `end` of the location doing a stock-take."""
+    code, days = STOCK_TAKE
+    [location] = [loc for loc in LOCATIONS if loc.code == code]
+    working = location.settings.working_days or MONDAY_TO_FRIDAY
+    found: set[tuple[str, date]] = set()
+    day = end - timedelta(days=1)
+    while len(found) < days:
+        if day.weekday() in working:
+            found.add((code, day))
+        day -= timedelta(days=1)
+    return found
+
+
 def fulfilment_steps(plan: Plan, site: Warehouse) -> list[Step]:
     """Waves on weekdays and carrier rounds every three hours, over the whole six weeks."""
     steps: list[Step] = []
     day = plan.start.date() + timedelta(days=1)
+    stock_take = _stock_take_days(plan.end.date())
     while day < plan.end.date():
         for wave in WAVES:
             at = datetime.combine(day, wave, tzinfo=UTC)
             for location in LOCATIONS:
+                if (location.code, day) in stock_take:
+                    continue
                 if day.weekday() in (location.settings.working_days or MONDAY_TO_FRIDAY):
                     steps.append(Step(at, partial(site.wave, location.code)))
+        steps.append(
+            Step(
+                datetime.combine(day, time(10, 0), tzinfo=UTC),
+                partial(site.service_round, datetime.combine(day, time(10, 0), tzinfo=UTC)),
+            )
+        )
         day += timedelta(days=1)
     at = plan.start + timedelta(days=1)
     while at < plan.end:

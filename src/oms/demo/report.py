@@ -122,8 +122,10 @@ _STAGES = {
     "picked/packed": {S.PICKED, S.PACKED},
     "on the way": {S.SHIPPED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY},
     "exception": {S.EXCEPTION},
+    "lost": {S.LOST},
     "delivered": {S.DELIVERED},
     "cancelled": {S.CANCELLED},
+    "sent again": {S.REPLACED},
 }
 
 
@@ -168,7 +170,8 @@ def report(loader: Loader, plan: Plan, seconds: float) -> RenderableType:
         f"Warehouse: {_count(done['pick_list'], 'pick list')}, "
         f"{_count(done['short_pick'], 'short pick')}, {done['packed']} packed, "
         f"{done['shipped']} shipped; carrier events: {done['event:in_transit']} in transit, "
-        f"{done['event:delivered']} delivered, {done['event:exception']} exceptions.",
+        f"{done['event:delivered']} delivered, {done['event:exception']} exceptions, "
+        f"{done['event:lost']} lost ({done['reship']} sent again).",
         f"Returns: {done['return:requested']} requested, {done['return:approved']} approved, "
         f"{done['return:rejected']} rejected, {done['return:received']} received, "
         f"{done['return:inspected'] + done['return:inspected_damaged']} inspected "

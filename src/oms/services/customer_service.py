@@ -3,7 +3,9 @@ customer's orders, returns and totals. Reads only; `order.read` is checked here.
 
 The queue's reasons (docs/customer-service.md):
 
-- `late`: a shipment on its way past its promised date; since that date;
+- `late`: a shipment on its way past its promised date (late to deliver), or still in the
+  warehouse after its ship-by day (late to ship); since the earliest such date, and
+  `detail` says which kind that one is (`to_deliver` or `to_ship`);
 - `on_hold`: the order is on hold; since it was put on hold;
 - `exception`: a shipment the carrier reported a problem with; since its last event;
 - `return_to_inspect`: a return received and not yet inspected; since it was received;
@@ -11,6 +13,10 @@ The queue's reasons (docs/customer-service.md):
   `OMS_SERVICE_BACKORDER_DAYS` days after it was placed; since it was placed;
 - `refund_failed`: a refund the payment provider refused (or that failed to reach it);
   since its last attempt. Retrying it (`POST /refunds/{id}/retry`) takes it off.
+- `problem`: an open problem (order_problems: a parcel lost, one back undelivered, what
+  the customer reported); since the oldest open one was reported, and `detail` is its
+  reason (`lost`, `damaged`, ...). Resolving it (a reship resolves a lost parcel's) takes
+  it off.
 
 An order with several reasons is in the queue once per reason. The queue is sorted oldest
 first by (since, order id, reason): a total order, which the cursor continues.
@@ -46,6 +52,7 @@ class Why(StrEnum):
     RETURN_TO_INSPECT = "return_to_inspect"
     REFUND_FAILED = "refund_failed"
     BACKORDERED_LONG = "backordered_long"
+    PROBLEM = "problem"
 
 
 # The reasons the queue's queries find: every one.
@@ -58,6 +65,8 @@ class QueueItem:
     number: str
     why: Why
     since: datetime  # aware, UTC
+    # late: `to_ship` or `to_deliver` (of the shipment due earliest); problem: its reason
+    detail: str | None = None
 
     @property
     def key(self) -> tuple[datetime, int, str]:

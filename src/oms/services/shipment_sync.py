@@ -27,11 +27,13 @@ _SHRINK_ORDER = {
 
 
 def shipment_detail(s: Shipment, **extra: object) -> dict[str, Any]:
-    """A shipment as the order's timeline records it."""
+    """A shipment as the order's timeline records it (and the lost one it replaces)."""
+    replaces = {"replaces_shipment_id": s.replaces_id} if s.replaces_id else {}
     return {
         "shipment_id": s.id,
         "location": s.location,
         "status": s.status.value,
+        **replaces,
         "lines": s.contents(),
         **extra,
     }
@@ -42,13 +44,16 @@ def shipment_event(kind: OrderEventType, s: Shipment, **extra: object) -> OrderE
     return OrderEvent(kind, data=shipment_detail(s, **extra))
 
 
-def sync_shipments(uow: UnitOfWork, order: Order, now: datetime) -> list[Shipment]:
+def sync_shipments(
+    uow: UnitOfWork, order: Order, now: datetime, *, replaces: int | None = None
+) -> list[Shipment]:
     """Make the order's unshipped shipments hold exactly what it has reserved, per location.
 
     New reserved units go to the location's open shipment (made if there is none); units no
     longer reserved come off the least advanced shipments first; a shipment left empty is
     cancelled. Orders before confirmation have no shipments. The shipments' events are
-    recorded on the order; the caller saves it. Returns the order's shipments.
+    recorded on the order; the caller saves it. Returns the order's shipments. A shipment
+    made here `replaces` the lost one given (a reship).
     """
     shipments = uow.shipments.of_orders([order.id])[order.id]
     if (
@@ -72,7 +77,7 @@ def sync_shipments(uow: UnitOfWork, order: Order, now: datetime) -> list[Shipmen
         line_id, location_id = key
         diff = want.get(key, 0) - have.get(key, 0)
         if diff > 0:
-            target = _open_shipment(uow, order, active, created, location_id, now)
+            target = _open_shipment(uow, order, (active, created), location_id, now, replaces)
             _add_units(
                 target, lines[line_id].id, lines[line_id].product_id, lines[line_id].sku, diff
             )
@@ -123,11 +128,12 @@ def _shrink(
 def _open_shipment(
     uow: UnitOfWork,
     order: Order,
-    active: list[Shipment],
-    created: list[Shipment],
+    known: tuple[list[Shipment], list[Shipment]],
     location_id: int,
     now: datetime,
+    replaces: int | None,
 ) -> Shipment:
+    active, created = known
     for s in [*active, *created]:
         if s.location_id == location_id and s.status is ShipmentStatus.OPEN:
             return s
@@ -142,6 +148,7 @@ def _open_shipment(
         created_at=now,
         updated_at=now,
         ship_by=location.schedule().ship_date(now),
+        replaces_id=replaces,
     )
     created.append(shipment)
     return shipment

@@ -1,5 +1,5 @@
 """The one place stock moves: reserve, release, consume, count, adjust, receive, write off,
-transfer and correct, each writing its ledger row.
+book a loss, transfer and correct, each writing its ledger row.
 
 Callers lock the rows first (`uow.stock.lock_options` / `lock_row`, in id order), so a
 conditional update that is refused here means the plan was made on stale figures: the
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import replace
 
 from oms.domain.errors import ConcurrentUpdate, Conflict, StockBelowReserved
 from oms.domain.inventory.model import Discrepancy, LedgerEntry, LedgerKind, StockRow
@@ -161,6 +162,29 @@ def write_off(uow: UnitOfWork, row: StockRow, quantity: int, change: Change) -> 
     as the ledger row of a write-off counts it."""
     entry = ledger_entry(LedgerKind.WRITE_OFF, row.stock_id, quantity, change)
     _change_on_hand(uow, row, -quantity, entry)
+
+
+def book_loss(uow: UnitOfWork, row: StockRow, quantity: int, change: Change, line: LineRef) -> None:
+    """Units that left as a sale (a `shipment` row) never reached the customer: the ledger
+    says they left as a loss instead. They are off the shelf already, so on hand stays as
+    it is: an `adjustment` of +quantity takes the sale back and a `write_off` of the same
+    quantity books the loss, both naming the order line (and `change.reason` the parcel).
+    The two rows keep every sum of the ledger equal to the row (`oms stock verify`)."""
+    if quantity <= 0:
+        raise ValueError(f"a loss is of a positive number of units, not {quantity}")
+    _change_on_hand(
+        uow,
+        row,
+        quantity,
+        ledger_entry(LedgerKind.ADJUSTMENT, row.stock_id, quantity, change, line),
+    )
+    gone = replace(row, on_hand=row.on_hand + quantity)
+    _change_on_hand(
+        uow,
+        gone,
+        -quantity,
+        ledger_entry(LedgerKind.WRITE_OFF, row.stock_id, quantity, change, line),
+    )
 
 
 def transfer(

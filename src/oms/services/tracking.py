@@ -9,10 +9,11 @@ from typing import Any
 
 from oms.domain.access import Actor, Permission
 from oms.domain.errors import NotFound
-from oms.domain.fulfilment.model import Shipment
+from oms.domain.fulfilment.model import LateKind, Shipment
 from oms.domain.fulfilment.shipment import ShipmentStatus, status_after_carrier_event
 from oms.domain.orders.events import OrderEvent, OrderEventType
 from oms.domain.orders.model import Order
+from oms.services.lost_parcels import parcel_lost
 from oms.services.ports import UnitOfWork
 from oms.services.ports.shipments import ShipmentFilter, StoredCarrierEvent
 from oms.services.shipment_sync import follow_shipments, shipment_detail
@@ -75,6 +76,8 @@ def record_carrier_event(
         )
         if target is ShipmentStatus.DELIVERED:
             order.deliver({ln.order_line_id: ln.quantity for ln in shipment.lines}, detail)
+        elif target is ShipmentStatus.LOST:  # the loss, the timeline, the problem
+            parcel_lost(uow, order, shipment, carrier.code, event.note)
         else:
             order.record(OrderEvent(_CARRIER_EVENT_TYPES[target], data=detail))
         follow_shipments(uow, order)
@@ -108,7 +111,7 @@ def shipment_events(uow: UnitOfWork, actor: Actor, shipment_id: int) -> list[Sto
 class TrackedShipment:
     shipment: Shipment
     events: list[StoredCarrierEvent]
-    late: bool
+    late: bool  # late to deliver: what the customer is told (never late to ship)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +140,10 @@ def tracking(uow: UnitOfWork, token: str) -> Tracking:
         products = uow.products.by_ids([line.product_id for line in order.lines])
         return Tracking(
             order,
-            [TrackedShipment(s, events[s.id], s.is_late(today)) for s in shipments],
+            [
+                TrackedShipment(s, events[s.id], s.late_kind(today) is LateKind.TO_DELIVER)
+                for s in shipments
+            ],
             today,
             {p.sku: p.name for p in products.values()},
         )

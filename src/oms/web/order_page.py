@@ -19,7 +19,7 @@ from oms.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from oms.domain.orders.model import MAX_NOTE, Order
 from oms.domain.orders.status import OrderStatus, can_transition
 from oms.services import orders, views
-from oms.web import order_money, order_problems, order_returns
+from oms.web import order_lost, order_money, order_problems, order_returns
 from oms.web.order_timeline import timeline
 from oms.web.problems import Problem, problem_of
 from oms.web.shell import FormText, Page, PageDep, PageRoute
@@ -103,7 +103,7 @@ def _show(
         actions=offered(page.actor, detail.order),
         may_note=page.actor.may(Permission.ORDER_NOTE),
         attempt=attempt,
-        late_ids={s.id for s in detail.shipments if s.is_late(page.uow.now().date())},
+        **order_lost.section(page.actor, detail.shipments, page.uow.now().date()),
         **order_returns.section(page.uow, page.actor, detail.order, start),
         **order_money.section(page.uow, page.actor, detail.order, money),
         **order_problems.section(page.uow, page.actor, detail.order, problem),

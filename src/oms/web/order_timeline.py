@@ -26,6 +26,8 @@ _WORDS = {
     "return.rejected": "Return rejected",
     "return.received": "Return received",
     "return.inspected": "Return inspected",
+    "shipment.lost": "Shipment lost",
+    "shipment.replaced": "Lost shipment sent again",
 }
 _SHOWN_DATA = 4  # at most this many facts of an event's data, as "key: value"
 

@@ -10,6 +10,7 @@ from oms.web import (
     assets,
     auth,
     locations,
+    lost_pages,
     mailbox,
     money_pages,
     order_page,
@@ -43,6 +44,7 @@ router.include_router(return_resolutions.router)
 # Before order_page too: POST /orders/{id}/payments is a form of its own, not an action.
 router.include_router(money_pages.router)
 router.include_router(order_problems.router)  # POST /orders/{id}/problems, before order_page
+router.include_router(lost_pages.router)  # declare a parcel lost, send it again
 # Before tracking, whose GET /track/{token:path} would otherwise take /track/{token}/return.
 router.include_router(track_returns.router)
 router.include_router(track_receipt.router)

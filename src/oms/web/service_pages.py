@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from oms.domain.errors import InvalidInput
+from oms.domain.orders.problems import LABELS as PROBLEM_LABELS
 from oms.services import customer_service as cs
 from oms.services import views
 from oms.web.shell import PageDep, PageRoute, container
@@ -24,6 +25,13 @@ LABELS = {
     cs.Why.RETURN_TO_INSPECT: "Return to inspect",
     cs.Why.REFUND_FAILED: "Refund failed",
     cs.Why.BACKORDERED_LONG: "Waiting for stock too long",
+    cs.Why.PROBLEM: "Problem reported",
+}
+# What `detail` says, as the queue shows it next to the reason.
+DETAILS = {
+    "to_ship": "late to ship",
+    "to_deliver": "late to deliver",
+    **{reason.value: label.lower() for reason, label in PROBLEM_LABELS.items()},
 }
 
 
@@ -53,6 +61,7 @@ def service_page(page: PageDep, cursor: str = "") -> Response:
         items=found.items,
         counts=counts,
         labels=LABELS,
+        details=DETAILS,
         days=days,
         zone=zone,
         next_url=next_url,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from oms.domain.errors import NotFound
+from oms.domain.fulfilment.model import Shipment
 from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.orders.model import OrderLine
 from oms.domain.orders.status import OrderStatus
@@ -44,6 +45,8 @@ _ORDER_WORDS = {
     OrderStatus.COMPLETED: "Completed",
 }
 DELIVERY_PROBLEM = "There is a problem with the delivery"
+LOST = "Lost on its way"
+_LOST = frozenset({ShipmentStatus.LOST, ShipmentStatus.REPLACED})
 # A return's status as its customer reads it: what it means for them, what comes next.
 RETURN_WORDS = {
     ReturnStatus.REQUESTED: "Requested: we will review it and tell you how to send it back",
@@ -106,6 +109,8 @@ class ParcelView:
     promised: str | None
     units: list[tuple[str, int]]
     timeline: list[TimelineEntry]
+    lost: bool = False  # lost on its way (awaiting a new parcel, or replaced by one)
+    lost_note: str = ""  # a lost parcel, or one sent again for it, in plain words
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +152,10 @@ def _item(line: OrderLine, names: dict[str, str]) -> ItemView:
 
 def _event_entry(stored: StoredCarrierEvent) -> TimelineEntry:
     event = stored.event
-    problem = event.status is ShipmentStatus.EXCEPTION
-    label = DELIVERY_PROBLEM if problem else _STEPS[_STEP_OF.get(event.status, 2)]
+    problem = event.status in (ShipmentStatus.EXCEPTION, ShipmentStatus.LOST)
+    label = _STEPS[_STEP_OF.get(event.status, 2)]
+    if problem:
+        label = LOST if event.status is ShipmentStatus.LOST else DELIVERY_PROBLEM
     return TimelineEntry(
         label,
         "problem" if problem else "done",
@@ -174,17 +181,50 @@ def _timeline(tracked: tracking.TrackedShipment) -> list[TimelineEntry]:
         if entries[-1].state == "done":
             last = entries[-1]
             entries[-1] = TimelineEntry(last.label, "current", last.when, last.where, last.note)
+    if shipment.status in _LOST:  # its journey ends here, lost (declared, or the carrier's)
+        if not any(e.event.status is ShipmentStatus.LOST for e in tracked.events):
+            entries.append(TimelineEntry(LOST, "problem"))
+        return entries
     entries.extend(TimelineEntry(label, "todo") for label in _STEPS[reached + 1 :])
     return entries
 
 
-def _parcel(tracked: tracking.TrackedShipment, names: dict[str, str]) -> ParcelView:
+def _lost_note(shipment: Shipment, numbers: dict[int, int], sent_again: dict[int, int]) -> str:
+    """What the customer needs to know of a lost parcel, or of one that replaces it."""
+    if shipment.status is ShipmentStatus.LOST:
+        return (
+            "The carrier has lost this parcel. We are sorry: we are sending your items "
+            "again, and the new parcel will show here."
+        )
+    if shipment.status is ShipmentStatus.REPLACED:
+        again = sent_again.get(shipment.id)
+        if again in numbers:
+            return (
+                "This parcel was lost on its way. Your items are on their way again: see "
+                f"parcel {numbers[again]}."
+            )
+        return (
+            "This parcel was lost on its way. We will send your items again as soon as "
+            "they are back in stock."
+        )
+    if shipment.replaces_id in numbers:
+        lost = numbers[shipment.replaces_id]
+        return f"A new parcel with the items of parcel {lost}, which was lost on its way."
+    return ""
+
+
+def _parcel(
+    tracked: tracking.TrackedShipment, names: dict[str, str], lost_note: str = ""
+) -> ParcelView:
     shipment = tracked.shipment
     problem = shipment.status is ShipmentStatus.EXCEPTION
     delivered = shipment.status is ShipmentStatus.DELIVERED
     promised = shipment.promised_delivery_date
+    headline = _STEPS[_STEP_OF.get(shipment.status, 1)]
+    if problem or shipment.status in _LOST:
+        headline = LOST if shipment.status in _LOST else "Delivery problem"
     return ParcelView(
-        headline="Delivery problem" if problem else _STEPS[_STEP_OF[shipment.status]],
+        headline=headline,
         problem=problem,
         delivered=delivered,
         late=tracked.late,
@@ -194,6 +234,8 @@ def _parcel(tracked: tracking.TrackedShipment, names: dict[str, str]) -> ParcelV
         promised=long_date(promised) if promised and not delivered else None,
         units=[(names.get(line.sku, line.sku), line.quantity) for line in shipment.lines],
         timeline=_timeline(tracked),
+        lost=shipment.status in _LOST,
+        lost_note=lost_note,
     )
 
 
@@ -201,6 +243,10 @@ def tracking_view(found: tracking.Tracking) -> TrackingView:
     """What the page shows: only the city, postal code and country of the address."""
     order = found.order
     address = order.shipping_address
+    numbers = {t.shipment.id: i for i, t in enumerate(found.shipments, start=1)}
+    sent_again = {
+        t.shipment.replaces_id: t.shipment.id for t in found.shipments if t.shipment.replaces_id
+    }
     return TrackingView(
         number=order.number,
         status=_ORDER_WORDS.get(order.status, order.status.value.replace("_", " ").capitalize()),
@@ -209,7 +255,10 @@ def tracking_view(found: tracking.Tracking) -> TrackingView:
         placed=long_date(order.created_at.date()),
         destination=f"{address.postal_code} {address.city}, {address.country}",
         items=[_item(line, found.product_names) for line in order.lines],
-        parcels=[_parcel(t, found.product_names) for t in found.shipments],
+        parcels=[
+            _parcel(t, found.product_names, _lost_note(t.shipment, numbers, sent_again))
+            for t in found.shipments
+        ],
     )
 
 

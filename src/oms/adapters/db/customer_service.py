@@ -12,16 +12,18 @@ from typing import Any
 import sqlalchemy as sa
 
 from oms.adapters.db.base import Repository, from_minor
+from oms.adapters.db.late import is_late, late_kind_column, late_since
 from oms.adapters.db.tables import (
     order_events,
     order_lines,
+    order_problems,
     orders,
     refunds,
     return_lines,
     returns,
     shipments,
 )
-from oms.domain.fulfilment.model import ON_THE_WAY
+from oms.domain.fulfilment.model import late_kind_of
 from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.money import Money
 from oms.domain.orders.status import WAITS_FOR_STOCK, OrderStatus
@@ -39,23 +41,31 @@ from oms.services.customer_service import (
     day_start,
 )
 
-_ON_THE_WAY = sorted(s.value for s in ON_THE_WAY)
 _WAITING = sorted(s.value for s in WAITS_FOR_STOCK)
 _TO_INSPECT = sorted(s.value for s in TO_INSPECT)
-_DATED = {Why.LATE}  # `since` is a date there: the promised date
+_DATED = {Why.LATE}  # `since` is a date there: the promised or the ship-by date
 
 
 def _reason(why: Why, today: date, placed_before: datetime) -> sa.Subquery:
-    """The orders waiting for this reason, as (order_id, since): one row per order."""
+    """The orders waiting for this reason, as (order_id, since, detail): one row per order."""
     s, r = shipments.c, returns.c
     select: sa.Select[Any]
-    if why is Why.LATE:  # ix_shipments_status_promised
+    if why is Why.LATE:  # ix_shipments_status_promised and ix_shipments_status_ship_by
+        mine = shipments.alias("mine")
+        first = (  # the kind of the order's shipment due first
+            sa.select(late_kind_column(mine))
+            .where(mine.c.order_id == s.order_id, is_late(today, t=mine))
+            .order_by(late_since(mine), mine.c.id)
+            .limit(1)
+            .scalar_subquery()
+        )
         select = (
-            sa.select(s.order_id, sa.func.min(s.promised_delivery_date).label("since"))
-            .where(s.status.in_(_ON_THE_WAY), s.promised_delivery_date < today)
+            sa.select(s.order_id, sa.func.min(late_since()))
+            .where(is_late(today))
             .group_by(s.order_id)
         )
-    elif why is Why.EXCEPTION:  # ix_shipments_status_promised (status first)
+        return _named(select, first)
+    if why is Why.EXCEPTION:  # ix_shipments_status_promised (status first)
         select = (
             sa.select(s.order_id, sa.func.min(sa.func.coalesce(s.last_event_at, s.updated_at)))
             .where(s.status == ShipmentStatus.EXCEPTION.value)
@@ -94,11 +104,34 @@ def _reason(why: Why, today: date, placed_before: datetime) -> sa.Subquery:
             .where(f.status == RefundStatus.FAILED.value)
             .group_by(f.order_id)
         )
+    elif why is Why.PROBLEM:  # ix_order_problems_resolved_at_reported_at
+        p = order_problems.c
+        mine = order_problems.alias("mine")
+        oldest = (  # the reason of the order's oldest open problem
+            sa.select(mine.c.reason)
+            .where(mine.c.order_id == p.order_id, mine.c.resolved_at.is_(None))
+            .order_by(mine.c.reported_at, mine.c.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        select = (
+            sa.select(p.order_id, sa.func.min(p.reported_at))
+            .where(p.resolved_at.is_(None))
+            .group_by(p.order_id)
+        )
+        return _named(select, oldest)
     else:  # pragma: no cover - every reason has its query
         raise ValueError(f"no query finds {why}")
-    # Name the two columns alike whatever each reason calls them.
+    return _named(select, sa.null())
+
+
+def _named(select: Any, detail: Any) -> sa.Subquery:
+    """Name the columns alike whatever each reason calls them: order_id, since, detail."""
     first, second = select.selected_columns
-    return select.with_only_columns(first.label("order_id"), second.label("since")).subquery()
+    named: sa.Select[Any] = select.with_only_columns(
+        first.label("order_id"), second.label("since"), detail.label("detail")
+    )
+    return named.subquery()
 
 
 def _after(why: Why, since: Any, order_id: Any, after: QueueAfter) -> sa.ColumnElement[bool]:
@@ -120,9 +153,8 @@ def _where(status: str, shipment_rows: Sequence[Any], today: date) -> Where:
     latest = max(live, key=lambda m: m["id"]) if live else None
     promised = [m["promised_delivery_date"] for m in live if m["promised_delivery_date"]]
     late = any(
-        m["status"] in _ON_THE_WAY
-        and m["promised_delivery_date"] is not None
-        and m["promised_delivery_date"] < today
+        late_kind_of(ShipmentStatus(m["status"]), m["ship_by"], m["promised_delivery_date"], today)
+        is not None
         for m in live
     )
     return Where(
@@ -139,7 +171,7 @@ class SqlCustomerServiceViews(Repository):
     ) -> list[QueueItem]:
         sub = _reason(why, today, placed_before)
         select = (
-            sa.select(sub.c.order_id, orders.c.number, sub.c.since)
+            sa.select(sub.c.order_id, orders.c.number, sub.c.since, sub.c.detail)
             .join(orders, orders.c.id == sub.c.order_id)
             .order_by(sub.c.since, sub.c.order_id)
             .limit(limit)
@@ -147,7 +179,7 @@ class SqlCustomerServiceViews(Repository):
         if after is not None:
             select = select.where(_after(why, sub.c.since, sub.c.order_id, after))
         return [
-            QueueItem(r.order_id, r.number, why, _instant(r.since))
+            QueueItem(r.order_id, r.number, why, _instant(r.since), r.detail)
             for r in self.conn.execute(select)
         ]
 
@@ -176,6 +208,7 @@ class SqlCustomerServiceViews(Repository):
                 shipments.c.id,
                 shipments.c.status,
                 shipments.c.promised_delivery_date,
+                shipments.c.ship_by,
             ).where(shipments.c.order_id.in_(order_ids))
         )
         for r in rows:

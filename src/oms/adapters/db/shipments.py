@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from oms.adapters.db.base import Repository, from_minor, to_minor
+from oms.adapters.db.late import is_late, late_to_deliver
 from oms.adapters.db.tables import (
     history_orders,
     locations,
@@ -22,7 +23,6 @@ from oms.adapters.db.tables import (
 )
 from oms.domain.errors import ConcurrentUpdate
 from oms.domain.fulfilment.model import (
-    ON_THE_WAY,
     PickLine,
     PickList,
     PickListStatus,
@@ -228,10 +228,7 @@ class SqlShipments(Repository):
         if flt.carrier is not None:
             query = query.where(shipments.c.carrier == flt.carrier)
         if flt.late_on is not None:
-            query = query.where(
-                shipments.c.status.in_([s.value for s in ON_THE_WAY]),
-                shipments.c.promised_delivery_date < flt.late_on,
-            )
+            query = query.where(is_late(flt.late_on, flt.late_kind))
         if flt.before_id is not None:
             query = query.where(shipments.c.id < flt.before_id)
         return self._load(query)
@@ -240,8 +237,7 @@ class SqlShipments(Repository):
         rows = self.conn.execute(
             sa.select(shipments.c.id)
             .where(
-                shipments.c.status.in_([s.value for s in ON_THE_WAY]),
-                shipments.c.promised_delivery_date < today,
+                late_to_deliver(today),
                 shipments.c.late_notified_at.is_(None),
                 # Imported history is not live: nobody is told about it (tables_insight.py).
                 ~sa.exists().where(history_orders.c.order_id == shipments.c.order_id),

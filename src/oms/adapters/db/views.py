@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from oms.adapters.db.base import from_minor
 from oms.adapters.db.customer_service import SqlCustomerServiceViews
+from oms.adapters.db.late import is_late
 from oms.adapters.db.orders import matching
 from oms.adapters.db.stock_views import SqlStockViews
 from oms.adapters.db.tables import (
@@ -21,14 +22,13 @@ from oms.adapters.db.tables import (
     returns,
     shipments,
 )
-from oms.domain.fulfilment.model import ON_THE_WAY, PickListStatus
+from oms.domain.fulfilment.model import PickListStatus
 from oms.domain.fulfilment.shipment import NOT_DONE, ShipmentStatus
 from oms.domain.money import Money
 from oms.domain.orders.status import IN_PROGRESS, WAITS_FOR_STOCK, OrderStatus
 from oms.domain.returns.status import TO_APPROVE, TO_INSPECT
 from oms.services.views import OrderQuery, OrderRow, StatusCount, WorkCounts
 
-_ON_THE_WAY = [s.value for s in ON_THE_WAY]
 _OPEN = [s.value for s in WAITS_FOR_STOCK]
 _ORDERS_IN_PROGRESS = sorted(s.value for s in IN_PROGRESS)
 _NOT_DONE = sorted(s.value for s in NOT_DONE)
@@ -41,10 +41,8 @@ _SORT_COLUMNS = {
 
 
 def _late_ids(today: date) -> sa.Select[Any]:
-    """Orders with a shipment on its way past its promised date (Shipment.is_late)."""
-    return sa.select(shipments.c.order_id).where(
-        shipments.c.status.in_(_ON_THE_WAY), shipments.c.promised_delivery_date < today
-    )
+    """Orders with a shipment late to deliver or to ship (Shipment.is_late)."""
+    return sa.select(shipments.c.order_id).where(is_late(today))
 
 
 def _waiting_for(sku: str) -> sa.Select[Any]:
@@ -146,10 +144,7 @@ class SqlViews(SqlStockViews, SqlCustomerServiceViews):
                 sa.select(sa.func.count()).where(pick_lists.c.status == PickListStatus.OPEN.value)
             ),
             late_orders=self._count(
-                sa.select(sa.func.count(sa.distinct(shipments.c.order_id))).where(
-                    shipments.c.status.in_(_ON_THE_WAY),
-                    shipments.c.promised_delivery_date < today,
-                )
+                sa.select(sa.func.count(sa.distinct(shipments.c.order_id))).where(is_late(today))
             ),
             waiting_for_stock=self._count(
                 sa.select(sa.func.count(sa.distinct(order_lines.c.order_id)))

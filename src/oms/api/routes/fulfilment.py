@@ -41,7 +41,9 @@ def _out(uow: UnitOfWork, shipment: Shipment) -> ShipmentOut:
 def list_shipments(
     query: Annotated[ShipmentQuery, Query()], uow: UowDep, actor: ActorDep
 ) -> Page[ShipmentOut]:
-    """Newest first. `late=true`: on their way (or in exception) past the promised date."""
+    """Newest first. `late=true`: late to deliver (on their way, in exception or lost, past
+    the promised date) or late to ship (still in the warehouse after their ship-by day);
+    `late_kind=to_ship|to_deliver` keeps one kind. Each answer says which (`late_kind`)."""
     flt = query.to_filter(today=uow.now().date(), before_id=after_id(query))
     found = tracking.list_shipments(uow, actor, flt)
     return page(found, lambda s: _out(uow, s), query, key=lambda s: s.id)

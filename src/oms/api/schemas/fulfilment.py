@@ -8,9 +8,10 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StrictInt
 
 from oms.api.schemas.common import PageQuery, Strict
-from oms.domain.fulfilment.model import Picked, PickList, Shipment
+from oms.domain.fulfilment.model import LateKind, Picked, PickList, Shipment
 from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.services.availability import Availability
+from oms.services.lost_parcels import Reshipped
 from oms.services.ports.shipments import ShipmentFilter, StoredCarrierEvent
 from oms.services.tracking import EventOutcome
 
@@ -22,6 +23,7 @@ class ShipmentFilters(Strict):
     location: Annotated[str, Field(max_length=64)] | None = None
     status: ShipmentStatus | None = None
     late: bool = False
+    late_kind: LateKind | None = None
     carrier: Annotated[str, Field(max_length=32)] | None = None
 
 
@@ -34,7 +36,8 @@ class ShipmentQuery(PageQuery, ShipmentFilters):
             order_id=self.order_id,
             location=self.location,
             status=self.status.value if self.status else None,
-            late_on=today if self.late else None,
+            late_on=today if self.late or self.late_kind else None,
+            late_kind=self.late_kind,
             carrier=self.carrier,
             before_id=before_id,
             limit=self.limit,
@@ -64,6 +67,12 @@ class ShipmentOut(BaseModel):
     currency: str | None
     pick_list_id: int | None
     late: bool
+    late_kind: LateKind | None = Field(
+        description="to_ship: still in the warehouse after its ship_by day; to_deliver: on its"
+        " way past the promised delivery date; null: not late"
+    )
+    ship_by: date | None = Field(description="The day it must leave its location by")
+    replaces_id: int | None = Field(description="The lost shipment whose units it sends again")
     created_at: datetime
     updated_at: datetime
 
@@ -93,8 +102,31 @@ class ShipmentOut(BaseModel):
             currency=s.shipping_cost.currency if s.shipping_cost else None,
             pick_list_id=s.pick_list_id,
             late=s.is_late(today),
+            late_kind=s.late_kind(today),
+            ship_by=s.ship_by,
+            replaces_id=s.replaces_id,
             created_at=s.created_at,
             updated_at=s.updated_at,
+        )
+
+
+class ReshipOut(BaseModel):
+    replaced: ShipmentOut = Field(description="The lost shipment, now replaced")
+    shipments: list[ShipmentOut] = Field(
+        description="The new shipments of its units (each with replaces_id); empty when no"
+        " location has them now"
+    )
+    backordered: dict[str, int] = Field(
+        description="Units per SKU that no location has now: backordered, sent when stock"
+        " comes (the backorder rule)"
+    )
+
+    @classmethod
+    def of(cls, done: Reshipped, today: date) -> ReshipOut:
+        return cls(
+            replaced=ShipmentOut.of(done.replaced, today),
+            shipments=[ShipmentOut.of(s, today) for s in done.shipments],
+            backordered=done.backordered,
         )
 
 

@@ -20,13 +20,25 @@ class QueueItemOut(BaseModel):
     number: str
     why: str = Field(
         description="late, on_hold, exception, return_to_inspect, refund_failed (the provider"
-        " refused a refund: retry it) or backordered_long"
+        " refused a refund: retry it), backordered_long, or problem (an open problem: a lost"
+        " parcel, one back undelivered, what the customer reported)"
     )
     since: datetime
+    detail: str | None = Field(
+        default=None,
+        description="late: to_ship or to_deliver (the shipment due first); problem: its"
+        " reason (lost, undeliverable, damaged, ...); otherwise null",
+    )
 
     @classmethod
     def of(cls, item: QueueItem) -> QueueItemOut:
-        return cls(order_id=item.order_id, number=item.number, why=item.why.value, since=item.since)
+        return cls(
+            order_id=item.order_id,
+            number=item.number,
+            why=item.why.value,
+            since=item.since,
+            detail=item.detail,
+        )
 
 
 class WhereOut(BaseModel):

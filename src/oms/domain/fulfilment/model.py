@@ -90,17 +90,25 @@ class Shipment:
         """`to_deliver`: on its way (or in exception, or lost) past the promised delivery
         date, the customer is waiting. `to_ship`: still in the warehouse after the day it
         had to leave by. None: not late."""
-        if self.status in ON_THE_WAY:
-            due = self.promised_delivery_date
-            return LateKind.TO_DELIVER if due is not None and due < today else None
-        if self.status in IN_WAREHOUSE:
-            return LateKind.TO_SHIP if self.ship_by is not None and self.ship_by < today else None
-        return None
+        return late_kind_of(self.status, self.ship_by, self.promised_delivery_date, today)
 
 
 class LateKind(StrEnum):
     TO_SHIP = "to_ship"
     TO_DELIVER = "to_deliver"
+
+
+def late_kind_of(
+    status: ShipmentStatus, ship_by: date | None, promised: date | None, today: date
+) -> LateKind | None:
+    """The one rule of lateness (the SQL of adapters/db/late.py says the same): on its way
+    past the promised delivery date is late to deliver; still in the warehouse after its
+    ship-by day is late to ship. `today` is the UTC date of the clock everywhere."""
+    if status in ON_THE_WAY:
+        return LateKind.TO_DELIVER if promised is not None and promised < today else None
+    if status in IN_WAREHOUSE:
+        return LateKind.TO_SHIP if ship_by is not None and ship_by < today else None
+    return None
 
 
 class PickListStatus(StrEnum):

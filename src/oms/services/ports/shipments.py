@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from oms.domain.fulfilment.model import PickList, Shipment, WaveCandidate
+from oms.domain.fulfilment.model import LateKind, PickList, Shipment, WaveCandidate
 from oms.domain.fulfilment.shipment import ShipmentStatus
 
 
@@ -16,7 +16,11 @@ class ShipmentFilter:
     order_id: int | None = None
     location: str | None = None
     status: str | None = None
-    late_on: date | None = None  # only shipments on their way past their promised date
+    # Only shipments late on this day (the UTC date of the clock): late to deliver (on their
+    # way past the promised date) or late to ship (in the warehouse past their ship-by day);
+    # `late_kind` keeps one of the two.
+    late_on: date | None = None
+    late_kind: LateKind | None = None
     carrier: str | None = None
     before_id: int | None = None
     limit: int = 50
