@@ -39,9 +39,11 @@ from oms.domain.errors import InvalidInput, PermissionDenied
 from oms.domain.insight.aging import Late
 from oms.domain.insight.flow import Waiting
 from oms.domain.insight.stages import GroupBy, Stage
-from oms.services import completion
+from oms.services import completion, customer_service, tracking
 from oms.services import orders as order_service
+from oms.services.customer_service import Why
 from oms.services.history_import import ImportReport, import_olist
+from oms.services.ports.shipments import ShipmentFilter
 from oms.services.reports import (
     FlowQuery,
     StageQuery,
@@ -181,6 +183,10 @@ def test_live_jobs_leave_history_alone(container: Container, folder: Path) -> No
     run_import(container, folder)  # a3 is on its way and long past its promised date
     uow = container.uow()
     assert uow.run(lambda: uow.shipments.late_untold(date(2026, 1, 1), 100), write=False) == []
+    # Its parcel that never arrived is history, not work: not late in any list or count.
+    found = customer_service.service_queue(uow, container.views(uow), SYSTEM)  # type: ignore[arg-type]
+    assert [i for i in found.items if i.why is Why.LATE] == []
+    assert tracking.list_shipments(uow, SYSTEM, ShipmentFilter(late_on=date(2026, 1, 1))) == []
     # Delivered history is done already: the completion sweep would date it today.
     assert uow.run(lambda: uow.orders.delivered(None, 100), write=False) == []
     assert completion.complete_due(uow, SYSTEM) == []

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from oms.adapters.db.tables import shipments
+from oms.adapters.db.tables import history_orders, shipments
 from oms.domain.fulfilment.model import ON_THE_WAY, LateKind
 from oms.domain.fulfilment.shipment import IN_WAREHOUSE
 
@@ -28,12 +28,15 @@ def late_to_ship(today: date, t: Any = shipments) -> sa.ColumnElement[bool]:
 
 
 def is_late(today: date, kind: LateKind | None = None, t: Any = shipments) -> Any:
-    """Late of this kind, or of either."""
+    """Late of this kind, or of either; never imported history (`oms import olist`): its
+    parcels that never arrived are history, not work for anyone now."""
     if kind is LateKind.TO_SHIP:
-        return late_to_ship(today, t)
-    if kind is LateKind.TO_DELIVER:
-        return late_to_deliver(today, t)
-    return sa.or_(late_to_deliver(today, t), late_to_ship(today, t))
+        late = late_to_ship(today, t)
+    elif kind is LateKind.TO_DELIVER:
+        late = late_to_deliver(today, t)
+    else:
+        late = sa.or_(late_to_deliver(today, t), late_to_ship(today, t))
+    return sa.and_(late, ~sa.exists().where(history_orders.c.order_id == t.c.order_id))
 
 
 def late_since(t: Any = shipments) -> Any:
