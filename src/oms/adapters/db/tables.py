@@ -21,6 +21,7 @@ from oms.adapters.db.tables_after_sale import (
     returns,
     webhooks,
 )
+from oms.adapters.db.tables_last_mile import delivery_runs, local_delivery, run_stops
 
 __all__ = [
     "NAMING",
@@ -28,6 +29,8 @@ __all__ = [
     "UTCDateTime",
     "deliveries",
     "delivery_attempts",
+    "delivery_runs",
+    "local_delivery",
     "metadata",
     "order_problems",
     "outbox",
@@ -36,6 +39,7 @@ __all__ = [
     "return_lines",
     "return_policies",
     "returns",
+    "run_stops",
     "webhooks",
 ]
 
