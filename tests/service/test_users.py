@@ -25,8 +25,8 @@ from oms.services import catalogue, sessions
 from oms.services import users as svc
 from oms.services.sessions import LoginAttempt
 from oms.services.users import authenticate_token, create_demo_users, create_user
-from tests.conftest import FakeClock
 from tests.builders import new_location
+from tests.conftest import FakeClock
 from tests.fakes import FakePasswords
 
 
