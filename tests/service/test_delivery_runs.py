@@ -5,7 +5,6 @@ parcel that comes back after the location's last attempt."""
 from __future__ import annotations
 
 import base64
-from datetime import date
 
 import pytest
 
