@@ -12,6 +12,7 @@ from oms import __version__
 from oms.api import errors
 from oms.api.routes import (
     catalogue,
+    delivery,
     fulfilment,
     orders,
     payments,
@@ -57,6 +58,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         stock,
         orders,
         fulfilment,
+        delivery,
         returns,
         return_policies,
         payments,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from urllib.parse import urlencode
 
 from oms.domain.access import Actor, Permission, Role
 from oms.domain.catalogue.model import Location
@@ -48,6 +49,13 @@ class Parcel:
     def address_line(self) -> str:
         a = self.order.shipping_address
         return ", ".join(p for p in (a.line1, a.line2, f"{a.postal_code} {a.city}") if p)
+
+    @property
+    def map_url(self) -> str:
+        """The address on OpenStreetMap (a search: no coordinates are kept)."""
+        a = self.order.shipping_address
+        query = f"{a.line1}, {a.postal_code} {a.city}, {a.country}"
+        return "https://www.openstreetmap.org/search?" + urlencode({"query": query})
 
 
 @dataclass(frozen=True, slots=True)
