@@ -73,6 +73,11 @@ def location_for(uow: UnitOfWork, actor: Actor, code: str, *permissions: Permiss
     return location
 
 
+def location(uow: UnitOfWork, actor: Actor, code: str, *permissions: Permission) -> Location:
+    """`location_for` in a transaction of its own (for the pages)."""
+    return uow.run(lambda: location_for(uow, actor, code, *permissions), write=False)
+
+
 def load_run(uow: UnitOfWork, actor: Actor, run_id: int, *, lock: bool = False) -> DeliveryRun:
     """The run, once the actor may see it (a driver: only at their own location)."""
     _require_any(actor)
@@ -277,3 +282,34 @@ def _manifest_stop(p: Parcel) -> ManifestStopDoc:
         p.order.customer.phone,
         tuple(SlipLineDoc(ln.sku, ln.sku, ln.quantity) for ln in p.shipment.lines),
     )
+
+
+def drivers_at(uow: UnitOfWork, actor: Actor, code: str) -> list[str]:
+    """The enabled drivers of a location, by name (for the dispatcher to choose from)."""
+
+    def work() -> list[str]:
+        location = location_for(uow, actor, code, Permission.DELIVERY_DISPATCH)
+        return sorted(
+            u.name
+            for u in uow.users.all()
+            if u.role is Role.DRIVER and u.location == location.code and not u.disabled
+        )
+
+    return uow.run(work, write=False)
+
+
+def local_locations(uow: UnitOfWork, actor: Actor) -> list[Location]:
+    """The locations with local delivery settings, that the actor may work runs at."""
+    _require_any(actor)
+
+    def work() -> list[Location]:
+        found = uow.locations.all()
+        local = uow.delivery.local_delivery([loc.id for loc in found])
+        return [
+            loc
+            for loc in found
+            if loc.id in local
+            and (actor.role is not Role.DRIVER or loc.code == actor.location_code)
+        ]
+
+    return uow.run(work, write=False)

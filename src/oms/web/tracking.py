@@ -106,6 +106,7 @@ class ParcelView:
     promised: str | None
     units: list[tuple[str, int]]
     timeline: list[TimelineEntry]
+    delivered_to: str | None = None  # "Ann Smith, Friday 4 December 2026, 10:02 UTC"
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,13 +179,25 @@ def _timeline(tracked: tracking.TrackedShipment) -> list[TimelineEntry]:
     return entries
 
 
-def _parcel(tracked: tracking.TrackedShipment, names: dict[str, str]) -> ParcelView:
+def _headline(status: ShipmentStatus) -> str:
+    if status is ShipmentStatus.EXCEPTION:
+        return "Delivery problem"
+    if status is ShipmentStatus.RETURNED:
+        return "Returned to us after failed delivery attempts"
+    return _STEPS[_STEP_OF.get(status, 1)]
+
+
+def _parcel(
+    tracked: tracking.TrackedShipment,
+    names: dict[str, str],
+    delivered_to: tuple[str, datetime] | None = None,
+) -> ParcelView:
     shipment = tracked.shipment
-    problem = shipment.status is ShipmentStatus.EXCEPTION
+    problem = shipment.status in (ShipmentStatus.EXCEPTION, ShipmentStatus.RETURNED)
     delivered = shipment.status is ShipmentStatus.DELIVERED
     promised = shipment.promised_delivery_date
     return ParcelView(
-        headline="Delivery problem" if problem else _STEPS[_STEP_OF[shipment.status]],
+        headline=_headline(shipment.status),
         problem=problem,
         delivered=delivered,
         late=tracked.late,
@@ -194,6 +207,7 @@ def _parcel(tracked: tracking.TrackedShipment, names: dict[str, str]) -> ParcelV
         promised=long_date(promised) if promised and not delivered else None,
         units=[(names.get(line.sku, line.sku), line.quantity) for line in shipment.lines],
         timeline=_timeline(tracked),
+        delivered_to=f"{delivered_to[0]}, {_moment(delivered_to[1])}" if delivered_to else None,
     )
 
 
@@ -209,7 +223,10 @@ def tracking_view(found: tracking.Tracking) -> TrackingView:
         placed=long_date(order.created_at.date()),
         destination=f"{address.postal_code} {address.city}, {address.country}",
         items=[_item(line, found.product_names) for line in order.lines],
-        parcels=[_parcel(t, found.product_names) for t in found.shipments],
+        parcels=[
+            _parcel(t, found.product_names, found.delivered_to.get(t.shipment.id))
+            for t in found.shipments
+        ],
     )
 
 
