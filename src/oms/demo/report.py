@@ -158,7 +158,7 @@ def report(loader: Loader, plan: Plan, seconds: float) -> RenderableType:
     last = max((o.created_at for o in placed), default=plan.end)
     return Group(
         f"[bold]Demo data loaded[/] in {seconds:.1f} s: {len(plan.shop.products)} products, "
-        f"{len(LOCATIONS)} locations, {len(placed) - exchanges} orders"
+        f"{len(LOCATIONS)} locations, {len(placed) - exchanges - done['van_order']} orders"
         f"{_also(exchanges)}\n"
         f"placed from {first:%a %d %b} to {last:%a %d %b %Y} (UTC).",
         _status_table(placed),
@@ -174,6 +174,10 @@ def report(loader: Loader, plan: Plan, seconds: float) -> RenderableType:
         f"{done['return:inspected'] + done['return:inspected_damaged']} inspected "
         f"({done['return:inspected_damaged']} with a unit written off).",
         _money_lines(loader.uow, placed, done),
+        f"Local delivery from PAR (Paris): {_count(done['run'], 'run')} with "
+        f"{done['van_order']} orders of its own, {done['stop:delivered']} stops delivered, "
+        f"{done['stop:failed']} not, {done['returned']} parcel back on the shelf after its "
+        "last attempt.",
         _shipment_table(loader.uow),
         _stock_table(loader.uow),
         "Next: [bold]oms stock verify[/], or [bold]oms serve[/] and open\n"
