@@ -27,7 +27,7 @@
     }
     canvas.addEventListener("pointerdown", function (event) {
       drawing = true;
-      canvas.setPointerCapture(event.pointerId);
+      try { canvas.setPointerCapture(event.pointerId); } catch (ignored) { /* not a live pointer */ }
       var p = at(event);
       context.beginPath();
       context.moveTo(p.x, p.y);
