@@ -159,10 +159,16 @@ def record_stop(
         else:
             s.move(S.EXCEPTION, "report a failed delivery")
             words = f"not delivered: {_REASON_WORDS[report.reason.value]}"
-            detail = {"reason": report.reason.value, "attempt": attempt, "run": run.id}
-            _report(uow, actor, s, order, now, words, driver_note=report.note, **detail)
-            proofs = {}
             returned = returns_after(attempt, _max_attempts(uow, s.location_id))
+            detail: dict[str, object] = {
+                "reason": report.reason.value,
+                "attempt": attempt,
+                "run": run.id,
+                "last_attempt": returned,
+                "driver_note": report.note,
+            }
+            _report(uow, actor, s, order, now, words, **detail)
+            proofs = {}
             if returned:
                 note = words + (f" ({report.note})" if report.note else "")
                 _return_to_stock(uow, s, order, rows, Change(actor.name, now, note))
