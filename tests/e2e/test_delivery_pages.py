@@ -100,3 +100,26 @@ def test_a_run_dispatched_then_driven_without_javascript(shop: Container) -> Non
     tracking_url = re.findall(r'href="(/track/[^"]+)"', order_page.text)[0]
     public = TestClient(clerk.app).get(tracking_url)
     assert "Delivered to Ann Smith" in public.text and "/proof" not in public.text
+
+
+def test_an_admin_sets_local_delivery_on_the_location_page(shop: Container) -> None:
+    boss = _as(shop, "boss")
+    page = boss.get("/locations/LYO")
+    assert "does not deliver with its own drivers" in page.text
+    token = csrf_of(page)
+    form = {
+        "csrf_token": token, "postal_prefixes": "69001 69002", "base": "3.50", "per_kg": "x",
+        "currency": "EUR", "transit_days": "0", "cut_off": "10:30", "max_attempts": "2",
+    }  # fmt: skip
+    refused = boss.post("/locations/LYO/local-delivery", data=form)
+    assert refused.status_code == 422 and 'value="x"' in refused.text
+    saved = boss.post("/locations/LYO/local-delivery", data=form | {"per_kg": "0.40"})
+    assert saved.status_code == 303
+    page = boss.get("/locations/LYO")
+    assert "69001 69002" in page.text and "cut-off 10:30" in page.text
+    clerk = _as(shop, "clerk")
+    forged = clerk.post(
+        "/locations/LYO/local-delivery",
+        data=form | {"csrf_token": csrf_of(clerk.get("/locations/LYO"))},
+    )
+    assert forged.status_code == 403
