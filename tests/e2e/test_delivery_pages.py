@@ -123,3 +123,15 @@ def test_an_admin_sets_local_delivery_on_the_location_page(shop: Container) -> N
         data=form | {"csrf_token": csrf_of(clerk.get("/locations/LYO"))},
     )
     assert forged.status_code == 403
+
+
+def test_an_admin_makes_a_driver_on_the_users_page_bound_to_a_location(shop: Container) -> None:
+    boss = _as(shop, "boss")
+    page = boss.get("/users")
+    assert '<option value="driver"' in page.text
+    token = csrf_of(page)
+    form = {"csrf_token": token, "name": "van2", "role": "driver", "location": ""}
+    refused = boss.post("/users", data=form)
+    assert refused.status_code == 422 and "a driver is bound to the location" in refused.text
+    made = boss.post("/users", data=form | {"location": "PAR"})
+    assert made.status_code == 200 and "van2" in made.text
