@@ -224,7 +224,10 @@ def _return_to_stock(
     why = f"shipment {s.id} back at {s.location} after failed delivery attempts"
     for line in s.lines:
         back = Change(change.actor, change.now, why)
-        stock_moves.receive(uow, rows[line.product_id], line.quantity, back, LedgerKind.RETURN)
+        row = rows.get(line.product_id) or uow.stock.lock_row(
+            s.location_id, line.product_id, change.now
+        )
+        stock_moves.receive(uow, row, line.quantity, back, LedgerKind.RETURN)
     units = {ln.order_line_id: ln.quantity for ln in s.lines}
     order.unship(units, OrderEventType.SHIPMENT_RETURNED, shipment_detail(s, reason=why))
     report = ProblemReport(ProblemReason.UNDELIVERABLE, change.actor, change.reason, s.id)
