@@ -256,6 +256,9 @@ def manifest(uow: UnitOfWork, actor: Actor, run_id: int) -> bytes:
         run = load_run(uow, actor, run_id)
         location = uow.locations.by_id(run.location_id)
         assert location is not None
+        parcels = sheet_of(uow, run).parcels
+        ids = {ln.product_id for p in parcels for ln in p.shipment.lines}
+        names = {pid: p.name for pid, p in uow.products.by_ids(sorted(ids)).items()}
         return ManifestDoc(
             run.id,
             location.code,
@@ -263,14 +266,14 @@ def manifest(uow: UnitOfWork, actor: Actor, run_id: int) -> bytes:
             run.day,
             run.driver,
             run.status.value,
-            tuple(_manifest_stop(p) for p in sheet_of(uow, run).parcels),
+            tuple(_manifest_stop(p, names) for p in parcels),
         )
 
     doc = uow.run(work, write=False)
     return uow.documents.manifest(doc)
 
 
-def _manifest_stop(p: Parcel) -> ManifestStopDoc:
+def _manifest_stop(p: Parcel, names: dict[int, str]) -> ManifestStopDoc:
     a = p.order.shipping_address
     lines = (a.line1,) + ((a.line2,) if a.line2 else ())
     return ManifestStopDoc(
@@ -280,7 +283,10 @@ def _manifest_stop(p: Parcel) -> ManifestStopDoc:
         p.shipment.tracking_number,
         DocAddress(a.name, lines, a.postal_code, a.city, a.country),
         p.order.customer.phone,
-        tuple(SlipLineDoc(ln.sku, ln.sku, ln.quantity) for ln in p.shipment.lines),
+        tuple(
+            SlipLineDoc(ln.sku, names.get(ln.product_id, ln.sku), ln.quantity)
+            for ln in p.shipment.lines
+        ),
     )
 
 

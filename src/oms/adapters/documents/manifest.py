@@ -33,7 +33,7 @@ def _stop_row(stop: ManifestStopDoc) -> list[Any]:
         _p(str(stop.seq), _BODY_BOLD),
         _lines(where),
         _lines([stop.phone or "-"]),
-        _lines([f"{i.quantity} x {i.sku}" for i in stop.items]),
+        _lines([f"{i.quantity} x {i.name} ({i.sku})" for i in stop.items]),
         _lines(ref),
         "",
     ]
