@@ -210,3 +210,24 @@ def test_reasons_are_checked(each_uow: UnitOfWork) -> None:
         failed("lost_keys", None)
     with pytest.raises(InvalidInput):
         failed(FailureReason.OTHER.value, "  ")
+
+
+def test_a_parcel_cancelled_since_the_run_was_made_is_dropped_when_it_starts(
+    each_uow: UnitOfWork,
+) -> None:
+    local_shop(each_uow)
+    kept, cancelled = packed(each_uow, NEAR), packed(each_uow, NEARER)
+    run = delivery_runs.create_run(each_uow, CLERK, "PAR")
+    orders.cancel_order(each_uow, SYSTEM, cancelled.order_id, "customer changed their mind")
+    sheet = delivery_stops.start_run(each_uow, VAN, run.id)
+    assert [(p.shipment.id, p.stop.seq if p.stop else 0) for p in sheet.parcels] == [(kept.id, 1)]
+    assert _shipment(each_uow, cancelled.id) is ShipmentStatus.CANCELLED
+    alone = delivery_runs.create_run(each_uow, CLERK, "PAR", [packed(each_uow, NEAR).id])
+    orders.cancel_order(
+        each_uow,
+        SYSTEM,
+        warehouse.get_shipment(each_uow, SYSTEM, alone.stops[0].shipment_id).order_id,
+        "no",
+    )
+    with pytest.raises(Conflict, match="none of its parcels"):
+        delivery_stops.start_run(each_uow, VAN, alone.id)

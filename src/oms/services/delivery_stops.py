@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from oms.domain.access import Actor, Permission, Role
-from oms.domain.errors import FieldErrors, NotFound, PermissionDenied
+from oms.domain.errors import Conflict, FieldErrors, NotFound, PermissionDenied
 from oms.domain.fulfilment.delivery_runs import (
+    RUN_STATES,
     Delivered,
     DeliveryRun,
     Failed,
     Proof,
     Report,
+    RunStatus,
     RunStop,
     returns_after,
 )
@@ -31,6 +33,7 @@ from oms.domain.inventory.moves import Change
 from oms.domain.orders.events import OrderEvent, OrderEventType
 from oms.domain.orders.model import Order
 from oms.domain.orders.problems import ProblemReason
+from oms.domain.orders.status import warehouse_may_work
 from oms.services import stock_moves
 from oms.services.backorders import fill_backorders
 from oms.services.delivery_runs import RunSheet, check_driver, load_run, sheet_of
@@ -85,11 +88,20 @@ def start_run(uow: UnitOfWork, actor: Actor, run_id: int, driver: str | None = N
                 raise FieldErrors.single("driver", "name the driver who takes the run")
             name = check_driver(uow, wanted, run.location)
         now = uow.now()
-        run.start(name, now)
+        RUN_STATES.check(run.status, RunStatus.STARTED, "start")
         shipments = uow.shipments.many([s.shipment_id for s in run.stops], lock=True)
         orders = {i: load_order(uow, i) for i in sorted({s.order_id for s in shipments})}
+        # A parcel whose order went on hold or was cancelled since, or that left by other
+        # means, is no longer the run's: its stop is dropped, the rest go.
+        gone = [s.id for s in shipments if not _may_go(s, orders[s.order_id])]
+        run.drop(gone)
+        if not run.stops:
+            raise Conflict(f"run {run.id}: none of its parcels may go out any more")
+        run.start(name, now)
         for s in shipments:
             order = orders[s.order_id]
+            if s.id in gone:
+                continue
             if s.status is S.PACKED:
                 hand_over(uow, actor.name, s, order, LOCAL_CARRIER)
             if s.status is not S.OUT_FOR_DELIVERY:
@@ -102,6 +114,12 @@ def start_run(uow: UnitOfWork, actor: Actor, run_id: int, driver: str | None = N
         return sheet_of(uow, run)
 
     return uow.run(work)
+
+
+def _may_go(s: Shipment, order: Order) -> bool:
+    if s.status is S.PACKED:
+        return warehouse_may_work(order.status)
+    return s.status in (S.SHIPPED, S.OUT_FOR_DELIVERY, S.EXCEPTION)
 
 
 def _report(

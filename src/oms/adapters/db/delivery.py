@@ -134,6 +134,8 @@ class SqlDelivery(Repository):
             )
         )
         finished = run.status is RunStatus.FINISHED
+        kept = [s.shipment_id for s in run.stops]
+        self.conn.execute(st.delete().where(st.c.run_id == run.id, st.c.shipment_id.not_in(kept)))
         for s in run.stops:
             values: dict[str, Any] = {
                 "seq": s.seq,

@@ -120,6 +120,16 @@ class DeliveryRun:
             s.seq = seq[s.shipment_id]
         self.stops.sort(key=lambda s: s.seq)
 
+    def drop(self, shipment_ids: Sequence[int]) -> None:
+        """Take these stops out of a planned run (their parcels may not go); the others
+        keep their order, numbered again from 1."""
+        if self.status is not RunStatus.PLANNED:
+            raise Conflict(f"run {self.id} is {self.status.value}: its stops stay")
+        gone = set(shipment_ids)
+        self.stops = [s for s in self.stops if s.shipment_id not in gone]
+        for seq, s in enumerate(self.stops, start=1):
+            s.seq = seq
+
     def start(self, driver: str, now: datetime) -> None:
         RUN_STATES.check(self.status, RunStatus.STARTED, "start")
         self.status = RunStatus.STARTED
