@@ -143,13 +143,15 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def make_user_token(container: Container, role: str, name: str) -> str:
-    """Create a token-only user of this role (a carrier one for the built-in carrier `oms-post`)."""
+    """Create a token-only user of this role (a carrier one for the built-in carrier `oms-post`,
+    a driver one bound to location PAR, which must exist)."""
     from oms.domain.access import SYSTEM, Role
     from oms.domain.users import NewUser
     from oms.services.users import create_user
 
     carrier = "oms-post" if Role(role) is Role.CARRIER else None
-    new = NewUser(name, Role(role), carrier)
+    location = "PAR" if Role(role) is Role.DRIVER else None
+    new = NewUser(name, Role(role), carrier, location)
     return create_user(container.uow(), SYSTEM, new).token.token
 
 

@@ -47,6 +47,7 @@ def seed(container: Container) -> None:
     orders.place_order(container.uow(), SYSTEM, lamp)
     seed_return_journey(container)
     seed_service_journey(container)
+    seed_delivery_journey(container)
 
 
 def log_in(page: Page, name: str) -> None:
@@ -149,3 +150,38 @@ def seed_service_journey(container: Container) -> None:
         draft = OrderDraft("phone", SERVICE_JOURNEY, ADDRESS, [DraftLine("MUG-STN-WHT", 1)])
         last = orders.place_order(uow, SYSTEM, draft).order
     orders.hold_order(uow, SYSTEM, last.id, "customer asked to wait")
+
+
+# The delivery journey: two parcels of its own packed at PAR for Paris addresses, which the
+# demo's Paris van serves (demo/delivery.py); the dispatcher makes a run of them and the
+# driver drives it on a phone.
+DELIVERY_SKU = "MUG-STN-WHT"
+DELIVERY_JOURNEY = (
+    (Customer("dora.delivery@example.com", "Dora Delivery", "+33 6 10 20 30 40"),
+     Address("Dora Delivery", "5 rue Oberkampf", "Paris", "75011", "FR", "Digicode 1234")),
+    (Customer("denis.door@example.com", "Denis Door", "+33 6 50 60 70 80"),
+     Address("Denis Door", "40 rue Lepic", "Paris", "75018", "FR")),
+)  # fmt: skip
+
+
+def seed_delivery_journey(container: Container) -> list[int]:
+    """The journey's packed shipments at PAR, in the order their orders were placed."""
+    from oms.domain.fulfilment.model import Picked
+    from oms.services import picking, tracking, warehouse
+    from oms.services.ports.shipments import ShipmentFilter
+
+    uow = container.uow()
+    change = StockChange("PAR", DELIVERY_SKU, "delivery journey", delta=2)
+    inventory.adjust_stock(uow, SYSTEM, change)
+    packed = []
+    for customer, address in DELIVERY_JOURNEY:
+        draft = OrderDraft("web", customer, address, [DraftLine(DELIVERY_SKU, 1)], priority=90)
+        order = orders.place_order(uow, SYSTEM, draft).order
+        orders.confirm_order(uow, SYSTEM, order.id)
+        (s,) = tracking.list_shipments(uow, SYSTEM, ShipmentFilter(order_id=order.id))
+        assert s.location == "PAR", "the journey's parcels go by the Paris van"
+        pick = picking.create_pick_list(uow, SYSTEM, "PAR", shipment_ids=[s.id])
+        picking.complete_pick_list(uow, SYSTEM, pick.id, [Picked(s.id, DELIVERY_SKU, 1)])
+        warehouse.pack_shipment(uow, SYSTEM, s.id, [(DELIVERY_SKU, 1)])
+        packed.append(s.id)
+    return packed

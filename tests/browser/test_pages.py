@@ -23,6 +23,8 @@ def test_each_role_sees_the_navigation_it_may_use_and_its_today(page: Page, role
     expect(nav.get_by_role("link", name="Today")).to_have_attribute("aria-current", "page")
     if role == "carrier":
         expect(page.get_by_text("Your role does not read orders.")).to_be_visible()
+    elif role == "driver":
+        expect(page.get_by_text("Your run of the day is on the")).to_be_visible()
     else:
         expect(page.get_by_role("heading", name="Waiting for you")).to_be_visible()
 

@@ -16,7 +16,7 @@ def test_the_default_carrier_is_the_seeded_oms_post(each_uow: UnitOfWork) -> Non
         "standard",
     )
     assert carrier.services() == ["express", "standard"]
-    assert each_uow.run(lambda: each_uow.carriers.codes()) == ["oms-post"]
+    assert each_uow.run(lambda: each_uow.carriers.codes()) == ["local", "oms-post"]
     assert each_uow.run(lambda: each_uow.carriers.get("nope")) is None
 
 
@@ -58,3 +58,15 @@ def test_tracking_numbers_follow_the_serial_range_and_roll_back(each_uow: UnitOf
     second = each_uow.run(book)
     assert first.startswith("CP10000000") and first.endswith("FR")
     assert second[2:10] == "10000001"
+
+
+def test_the_local_delivery_carrier_has_ld_tracking_numbers_and_no_rates_of_its_own(
+    each_uow: UnitOfWork,
+) -> None:
+    def book() -> str:
+        local = each_uow.carriers.get("local")
+        assert local is not None and local.services() == []
+        return local.create_shipment("FR", "local")
+
+    number = each_uow.run(book)
+    assert number.startswith("LD10000000") and number.endswith("FR")

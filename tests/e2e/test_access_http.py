@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, cast
 
 import pytest
@@ -16,7 +17,7 @@ from oms.adapters.db.tables import api_tokens, metadata
 from oms.adapters.db.tables import users as users_table
 from oms.bootstrap import Container, bootstrap
 from oms.config import Settings
-from oms.domain.access import MATRIX, SYSTEM, Permission, Role
+from oms.domain.access import MATRIX, SYSTEM, Actor, Permission, Role
 from oms.domain.users import NewUser
 from oms.services import catalogue, completion, inventory, orders, tracking, users
 from oms.services.inventory import StockChange
@@ -41,6 +42,7 @@ class World:
     fulfilment: Fulfilment | None = None
     returns: Returns | None = None
     notices: Notices | None = None
+    delivery: Delivery | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,61 @@ class Notices:
         return Notices(hook.id, claimed[0].id)
 
 
+LOCAL = {"postal_prefixes": ["75"], "base": "4.90", "per_kg": "0.50", "currency": "EUR"}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """PAR delivers Paris: a parcel waiting for a run, a planned run, a started run with a
+    stop to report and a stop delivered with a proof; a driver `van` at PAR."""
+
+    free: int
+    planned_run: int
+    planned_stop: int
+    run: int
+    stop: int
+    delivered: int
+
+    @staticmethod
+    def make(uow: Any) -> Delivery:
+        from oms.domain.fulfilment.delivery_runs import Proof, delivered
+        from oms.domain.fulfilment.local_delivery import LocalDeliverySettings
+        from oms.domain.fulfilment.model import Picked
+        from oms.services import delivery_runs, delivery_stops, local_delivery, picking, warehouse
+
+        settings = LocalDeliverySettings(("75",), Decimal("4.90"), Decimal("0.50"), "EUR")
+        local_delivery.set_local_delivery(uow, SYSTEM, "PAR", settings)
+        users.create_user(uow, SYSTEM, NewUser("van", Role.DRIVER, location="PAR"))
+
+        def packed() -> int:
+            order = orders.place_order(uow, SYSTEM, draft(("MUG", 1))).order
+            orders.confirm_order(uow, SYSTEM, order.id)
+            [sid] = [
+                s.id
+                for s in tracking.list_shipments(uow, SYSTEM, ShipmentFilter(order_id=order.id))
+            ]
+            pick = picking.create_pick_list(uow, SYSTEM, "PAR", shipment_ids=[sid])
+            picking.complete_pick_list(uow, SYSTEM, pick.id, [Picked(sid, "MUG", 1)])
+            warehouse.pack_shipment(uow, SYSTEM, sid, [("MUG", 1)])
+            return sid
+
+        planned_stop, stop, done = packed(), packed(), packed()
+        planned = delivery_runs.create_run(uow, SYSTEM, "PAR", [planned_stop])
+        started = delivery_runs.create_run(uow, SYSTEM, "PAR", [stop, done])
+        # Started by the test's driver (`driver-user`), so that driver may report its stops.
+        delivery_stops.start_run(
+            uow, Actor("driver-user", Role.DRIVER, location_code="PAR"), started.id
+        )
+        proof = Proof(b"\x89PNG\r\n\x1a\n" + b"\x00" * 8, "image/png")
+        delivery_stops.record_stop(uow, SYSTEM, started.id, done, delivered("Ann", proof))
+        return Delivery(packed(), planned.id, planned_stop, started.id, stop, done)
+
+
+def dd(w: World) -> Delivery:
+    assert w.delivery is not None
+    return w.delivery
+
+
 def nn(w: World) -> Notices:
     assert w.notices is not None
     return w.notices
@@ -184,6 +241,7 @@ def make_world(
     fulfilment: bool = False,
     with_returns: bool = False,
     notices: bool = False,
+    delivery: bool = False,
 ) -> World:
     uow = container.uow()
     catalogue.create_location(uow, SYSTEM, new_location("PAR"))
@@ -196,7 +254,8 @@ def make_world(
     done = Fulfilment.make(uow) if fulfilment else None
     back = Returns.make(uow) if with_returns else None
     told = Notices.make(uow) if notices else None
-    return World(pending, held, victim.token.info.id, victim.token.token, done, back, told)
+    van = Delivery.make(uow) if delivery else None
+    return World(pending, held, victim.token.info.id, victim.token.token, done, back, told, van)
 
 
 @dataclass(frozen=True)
@@ -206,7 +265,7 @@ class Action:
 
     method: str
     route: str
-    permission: Permission | None
+    permission: Permission | tuple[Permission, ...] | None  # a tuple: any of them
     url: Callable[[World], str]
     body: Callable[[World], dict[str, Any]] | None = None
     ok: int = 200
@@ -218,6 +277,16 @@ class Action:
     @property
     def fulfilment(self) -> bool:
         return self.route.startswith(("/shipments", "/pick-lists", "/carriers"))
+
+    @property
+    def delivery(self) -> bool:
+        return "delivery" in self.route or "waiting-parcels" in self.route or "proof" in self.route
+
+    def allowed(self, role: Role) -> bool:
+        if self.permission is None:
+            return True
+        wanted = self.permission if isinstance(self.permission, tuple) else (self.permission,)
+        return any(p in MATRIX[role] for p in wanted)
 
     @property
     def notices(self) -> bool:
@@ -247,6 +316,7 @@ LOCATION = {
 }
 REASON = {"reason": "customer called"}
 P = Permission
+DRIVE = (P.DELIVERY_DISPATCH, P.DELIVERY_DRIVE)  # dispatchers, and drivers at their location
 
 ACTIONS = [
     Action("GET", "/products", P.CATALOGUE_READ, lambda w: "/products"),
@@ -647,6 +717,83 @@ ACTIONS = [
         P.NOTIFICATION_MANAGE,
         lambda w: f"/deliveries/{nn(w).dead}/retry",
     ),
+    Action(
+        "PUT",
+        "/locations/{code}/local-delivery",
+        P.LOCATION_WRITE,
+        lambda w: "/locations/PAR/local-delivery",
+        lambda w: LOCAL,
+    ),
+    Action(
+        "GET",
+        "/locations/{code}/local-delivery",
+        P.CATALOGUE_READ,
+        lambda w: "/locations/PAR/local-delivery",
+    ),
+    Action(
+        "GET",
+        "/locations/{code}/waiting-parcels",
+        DRIVE,
+        lambda w: "/locations/PAR/waiting-parcels",
+    ),
+    Action(
+        "POST",
+        "/delivery-runs",
+        P.DELIVERY_DISPATCH,
+        lambda w: "/delivery-runs",
+        lambda w: {"location": "PAR", "shipment_ids": [dd(w).free]},
+        201,
+    ),
+    Action("GET", "/delivery-runs", DRIVE, lambda w: "/delivery-runs"),
+    Action(
+        "GET", "/delivery-runs/{run_id}", DRIVE, lambda w: f"/delivery-runs/{dd(w).planned_run}"
+    ),
+    Action(
+        "PUT",
+        "/delivery-runs/{run_id}/stops",
+        P.DELIVERY_DISPATCH,
+        lambda w: f"/delivery-runs/{dd(w).planned_run}/stops",
+        lambda w: {"order": [dd(w).planned_stop]},
+    ),
+    Action(
+        "POST",
+        "/delivery-runs/{run_id}/start",
+        DRIVE,
+        lambda w: f"/delivery-runs/{dd(w).planned_run}/start",
+        lambda w: {"driver": "van"},
+    ),
+    Action(
+        "POST",
+        "/delivery-runs/{run_id}/stops/{shipment_id}/delivered",
+        DRIVE,
+        lambda w: f"/delivery-runs/{dd(w).run}/stops/{dd(w).stop}/delivered",
+        lambda w: {"recipient": "Ann Smith"},
+    ),
+    Action(
+        "POST",
+        "/delivery-runs/{run_id}/stops/{shipment_id}/failed",
+        DRIVE,
+        lambda w: f"/delivery-runs/{dd(w).run}/stops/{dd(w).stop}/failed",
+        lambda w: {"reason": "not_home"},
+    ),
+    Action(
+        "POST",
+        "/delivery-runs/{run_id}/finish",
+        DRIVE,
+        lambda w: f"/delivery-runs/{dd(w).run}/finish",
+    ),
+    Action(
+        "GET",
+        "/delivery-runs/{run_id}/manifest.pdf",
+        DRIVE,
+        lambda w: f"/delivery-runs/{dd(w).run}/manifest.pdf",
+    ),
+    Action(
+        "GET",
+        "/shipments/{shipment_id}/proof",
+        P.ORDER_READ,
+        lambda w: f"/shipments/{dd(w).delivered}/proof",
+    ),
 ]
 
 
@@ -690,10 +837,12 @@ def test_every_api_route_is_in_the_matrix_test(client: TestClient) -> None:
 def test_a_role_gets_what_the_matrix_allows_and_a_403_that_changes_nothing_otherwise(
     container: Container, client_for: ClientFor, role: Role, action: Action
 ) -> None:
-    world = make_world(container, action.fulfilment, action.returns, action.notices)
+    world = make_world(
+        container, action.fulfilment, action.returns, action.notices, action.delivery
+    )
     api = client_for(role.value)
     assert api.get(f"{API}/me").status_code == 200  # the user exists before the snapshot
-    allowed = action.permission is None or action.permission in MATRIX[role]
+    allowed = action.allowed(role)
     before = snapshot(container)
     response = call(api, action, world)
     if allowed:
@@ -708,7 +857,9 @@ def test_a_role_gets_what_the_matrix_allows_and_a_403_that_changes_nothing_other
 def test_every_api_route_needs_a_token(
     container: Container, client_for: ClientFor, action: Action
 ) -> None:
-    world = make_world(container, action.fulfilment, action.returns, action.notices)
+    world = make_world(
+        container, action.fulfilment, action.returns, action.notices, action.delivery
+    )
     before = snapshot(container)
     response = call(client_for(None), action, world)
     assert_problem(response, 401)

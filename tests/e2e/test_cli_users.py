@@ -120,3 +120,24 @@ def test_a_location_that_does_not_exist_is_refused_clearly(cli: None, container:
     assert result.exit_code == 1
     assert "unknown location 'NOWHERE'" in result.output
     assert "wes" not in oms("users", "list")
+
+
+def test_a_driver_user_is_bound_to_a_location_and_it_delivers_locally(
+    cli: None, container: Container
+) -> None:
+    from oms.domain.access import SYSTEM
+    from oms.services import catalogue
+    from tests.builders import new_location
+
+    catalogue.create_location(container.uow(), SYSTEM, new_location("PAR"))
+    refused = runner.invoke(app, ["users", "create", "van", "--role", "driver"])
+    assert refused.exit_code == 1 and "location" in refused.output
+    made = oms("users", "create", "van", "--role", "driver", "--location", "PAR")
+    assert "location PAR" in made
+    assert "does not deliver locally" in oms("locations", "local-delivery", "PAR")
+    out = oms(
+        "locations", "local-delivery", "PAR", "--prefixes", "75, 92", "--base", "4.90",
+        "--per-kg", "0.50", "--max-attempts", "2",
+    )  # fmt: skip
+    assert "starting 75 92: 4.90 EUR + 0.50 per started kg" in out and "2 attempt(s)" in out
+    assert "Runs" in oms("delivery", "runs", "PAR")

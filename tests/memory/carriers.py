@@ -47,7 +47,8 @@ def _cents(minor: int) -> Money:
 
 
 def builtin_carriers() -> list[CarrierSetup]:
-    """oms-post as migration 0003 seeds it (prices there are EUR cents)."""
+    """oms-post as migration 0003 seeds it (prices there are EUR cents), and the local
+    delivery carrier of migration 0013 (its prices are each location's)."""
     seed = _migration("0003")
     zones: dict[str, list[RateZone]] = defaultdict(list)
     for service, zone, origin, to, prefixes, base, per_kg, days, grams in seed._RATES:
@@ -65,7 +66,15 @@ def builtin_carriers() -> list[CarrierSetup]:
         )
     profile = CarrierProfile(seed.BUILTIN_CARRIER, "oms Post", "standard", "CP")
     rates = {service: RateTable(tuple(z)) for service, z in zones.items()}
-    return [CarrierSetup(profile, rates, 10_000_000, 99_999_999, is_default=True)]
+    local = _migration("0013")
+    return [
+        CarrierSetup(profile, rates, 10_000_000, 99_999_999, is_default=True),
+        CarrierSetup(
+            CarrierProfile(local.LOCAL_CARRIER, local.LOCAL_NAME, "local", local.LOCAL_INDICATOR),
+            {},
+            *local.LOCAL_SERIALS,
+        ),
+    ]
 
 
 class MemoryCarriers(MemoryRepository):

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from oms.domain.catalogue.model import Location, Product
+from oms.domain.fulfilment.delivery_runs import DeliveryRun, Proof
+from oms.domain.fulfilment.local_delivery import LocalDelivery
 from oms.domain.fulfilment.model import PickLine, PickListStatus, Shipment
 from oms.domain.inventory.model import StoredLedgerEntry
 from oms.domain.orders.events import StoredEvent
@@ -101,6 +103,9 @@ class State:
     refunds: dict[int, Refund] = field(default_factory=dict)
     outbox: list[OutboxEvent] = field(default_factory=list)
     problems: dict[int, Problem] = field(default_factory=dict)
+    local_delivery: dict[int, LocalDelivery] = field(default_factory=dict)
+    runs: dict[int, DeliveryRun] = field(default_factory=dict)
+    proofs: dict[int, Proof] = field(default_factory=dict)  # per delivered shipment id
 
     def next_id(self, table: str) -> int:
         self.ids[table] = self.ids.get(table, 0) + 1

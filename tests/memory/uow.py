@@ -14,6 +14,7 @@ from oms.domain.errors import ConcurrentUpdate
 from oms.services.ports.access import PasswordHasher, UserRepository
 from oms.services.ports.carriers import CarrierRepository
 from oms.services.ports.catalogue import LocationRepository, ProductRepository
+from oms.services.ports.delivery import DeliveryRepository
 from oms.services.ports.documents import DocumentRenderer
 from oms.services.ports.orders import OrderRepository
 from oms.services.ports.payments import PaymentProviders, PaymentRepository
@@ -24,6 +25,7 @@ from oms.services.ports.stock import StockRepository
 from tests.fakes import FakePasswords
 from tests.memory.carriers import CarrierSetup, MemoryCarriers, builtin_carriers
 from tests.memory.catalogue import MemoryLocations, MemoryProducts
+from tests.memory.delivery import MemoryDelivery
 from tests.memory.orders import MemoryOrders
 from tests.memory.outbox import MemoryOutbox
 from tests.memory.payments import MemoryPayments
@@ -82,6 +84,7 @@ class MemoryUnitOfWork:
         self.payments: PaymentRepository = MemoryPayments(self)
         self.outbox = MemoryOutbox(self)
         self.problems: ProblemRepository = MemoryProblems(self)
+        self.delivery: DeliveryRepository = MemoryDelivery(self)
         self.providers: PaymentProviders = self.database.providers
 
     @property

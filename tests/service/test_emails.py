@@ -310,3 +310,27 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
         )
     )
     return cert_path, key_path
+
+
+def test_a_failed_delivery_attempt_tells_the_customer_and_the_last_one_says_it_comes_back(
+    container: Container, inbox: tuple[Inbox, int]
+) -> None:
+    from oms.domain.fulfilment.delivery_runs import failed
+    from oms.services import delivery_runs, delivery_stops
+    from tests.service.local_runs import CLERK, VAN, local_shop, packed
+
+    handler, port = inbox
+    uow = local_shop(container.uow())
+    s = packed(uow)
+    for attempt in (1, 2):  # PAR makes two attempts
+        run_ = delivery_runs.create_run(uow, CLERK, "PAR")
+        delivery_stops.start_run(uow, VAN, run_.id)
+        delivery_stops.record_stop(uow, VAN, run_.id, s.id, failed("not_home", None))
+        delivery_stops.finish_run(uow, VAN, run_.id)
+        run(uow, smtp(port))
+        told = [m for m in handler.take() if "could not deliver" in str(m["Subject"])]
+        assert len(told) == 1, attempt
+        text, html = parts(told[0])
+        assert "nobody was at home" in text and "nobody was at home" in html
+        assert ("last attempt" in text) is (attempt == 2)
+        assert ("try again" in text) is (attempt == 1)

@@ -21,10 +21,11 @@ from oms.domain.errors import (
     Unauthenticated,
 )
 from oms.domain.users import NewUser
-from oms.services import sessions
+from oms.services import catalogue, sessions
 from oms.services import users as svc
 from oms.services.sessions import LoginAttempt
 from oms.services.users import authenticate_token, create_demo_users, create_user
+from tests.builders import new_location
 from tests.conftest import FakeClock
 from tests.fakes import FakePasswords
 
@@ -337,6 +338,7 @@ def test_an_action_through_a_token_is_recorded_with_the_users_name(container: Co
 def test_the_demo_has_one_user_per_role_with_working_tokens_and_passwords(
     fake: Container,
 ) -> None:
+    catalogue.create_location(fake.uow(), SYSTEM, new_location("PAR"))  # the driver's
     made = create_demo_users(fake.uow())
     assert sorted(role for _, role, _, _ in made) == sorted(r.value for r in Role)
     for name, role, password, token in made:
@@ -345,6 +347,7 @@ def test_the_demo_has_one_user_per_role_with_working_tokens_and_passwords(
 
 
 def test_running_the_demo_again_gives_fresh_tokens_and_revokes_the_old(fake: Container) -> None:
+    catalogue.create_location(fake.uow(), SYSTEM, new_location("PAR"))
     first = {name: token for name, _, _, token in create_demo_users(fake.uow())}
     second = {name: token for name, _, _, token in create_demo_users(fake.uow())}
     assert len(svc.list_users(fake.uow(), SYSTEM)) == len(Role)

@@ -72,10 +72,14 @@ EXPECTED: dict[Role, set[Permission]] = {
         P.ALLOCATE,
         # Issue 10: the warehouse receives and inspects returns.
         P.RETURN_RECEIVE,
+        # Issue 15: the warehouse dispatches the local delivery runs.
+        P.DELIVERY_DISPATCH,
     },
     Role.CARRIER: {P.TRACKING_EVENT},
     # Issue 12: reports are read by admins and analysts.
     Role.ANALYST: {P.CATALOGUE_READ, P.STOCK_READ, P.ORDER_READ, P.SHIPMENT_READ, P.REPORT_READ},
+    # Issue 15: a driver, bound to a location, drives its runs and records their stops.
+    Role.DRIVER: {P.DELIVERY_DRIVE},
 }
 READS = {p for p in Permission if p.value.endswith(".read")}
 
@@ -153,6 +157,7 @@ def test_the_documented_matrix_is_the_one_in_the_code() -> None:
         (NewUser("API", Role.ADMIN), None, "name"),
         (NewUser("x" * 101, Role.SALES), None, "name"),
         (NewUser("bot", Role.CARRIER), None, "carrier"),
+        (NewUser("van1", Role.DRIVER), None, "location"),
         (NewUser("ann", Role.SALES, carrier="dhl"), None, "carrier"),
         (NewUser("bot", Role.CARRIER, carrier="no spaces"), None, "carrier"),
         (NewUser("ann", Role.SALES), "short", "password"),
@@ -169,6 +174,7 @@ def test_a_user_that_breaks_a_rule_is_refused(
 def test_a_well_formed_user_is_accepted() -> None:
     NewUser("ann.smith@example.com", Role.SALES).validate("long enough")
     NewUser("dhl-bot", Role.CARRIER, carrier="dhl").validate(None)
+    NewUser("van1", Role.DRIVER, location="PAR").validate(None)
 
 
 def test_logins_are_throttled_at_five_failures_by_name_or_by_address() -> None:
@@ -184,3 +190,14 @@ def test_last_used_is_written_at_most_once_a_minute() -> None:
     assert needs_touch(None, now)
     assert not needs_touch(now - TOKEN_TOUCH_INTERVAL + timedelta(seconds=1), now)
     assert needs_touch(now - TOKEN_TOUCH_INTERVAL, now)
+
+
+def test_a_driver_drives_at_their_own_location_only() -> None:
+    van = Actor("van1", Role.DRIVER, location_code="PAR")
+    assert van.require_at("PAR", P.DELIVERY_DISPATCH, P.DELIVERY_DRIVE) is P.DELIVERY_DRIVE
+    with pytest.raises(PermissionDenied, match="own location"):
+        van.require_at("LYO", P.DELIVERY_DRIVE)
+    with pytest.raises(PermissionDenied):
+        van.require_at("PAR", P.DELIVERY_DISPATCH)
+    clerk = Actor("clerk", Role.WAREHOUSE, location_code="PAR")
+    assert clerk.require_at("LYO", P.DELIVERY_DISPATCH, P.DELIVERY_DRIVE) is P.DELIVERY_DISPATCH

@@ -12,6 +12,7 @@ from oms import __version__
 from oms.api import errors
 from oms.api.routes import (
     catalogue,
+    delivery,
     fulfilment,
     lost_parcels,
     orders,
@@ -61,6 +62,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         orders,
         fulfilment,
         lost_parcels,
+        delivery,
         returns,
         return_policies,
         payments,

@@ -44,6 +44,7 @@ from oms.demo.data import (
     SHORT,
     SIZE_LABELS,
 )
+from oms.demo.delivery import Van, delivery_steps
 from oms.demo.end import load_end
 from oms.demo.fulfilment import Warehouse, fulfilment_steps
 from oms.demo.money import cancel_a_line, payment_plan, priced
@@ -384,15 +385,18 @@ def load_demo(
     plan = Plan(rng, demo_shop(rng, orders), start, end, orders, orders / 300)
     loader = Loader(uow)
     site = Warehouse(uow, random.Random(seed + 1))
+    van = Van(uow)
     steps = (
         catalogue_steps(plan, loader)
         + stock_steps(plan, loader)
         + order_steps(plan, loader, random.Random(seed + 3))
         + fulfilment_steps(plan, site)
+        + delivery_steps(van, end)
     )
     steps.sort(key=lambda step: step.at)  # stable: same-moment steps keep their planned order
     _run(steps, clock, orders, console)
     loader.done.update(site.done)
+    loader.done.update(van.done)
     clock.now = end
     load_returns(uow, random.Random(seed + 2), loader.done)
     cancel_a_line(uow, all_orders(uow), loader.done)

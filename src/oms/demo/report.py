@@ -160,7 +160,7 @@ def report(loader: Loader, plan: Plan, seconds: float) -> RenderableType:
     last = max((o.created_at for o in placed), default=plan.end)
     return Group(
         f"[bold]Demo data loaded[/] in {seconds:.1f} s: {len(plan.shop.products)} products, "
-        f"{len(LOCATIONS)} locations, {len(placed) - exchanges} orders"
+        f"{len(LOCATIONS)} locations, {len(placed) - exchanges - done['van_order']} orders"
         f"{_also(exchanges)}\n"
         f"placed from {first:%a %d %b} to {last:%a %d %b %Y} (UTC).",
         _status_table(placed),
@@ -181,6 +181,10 @@ def report(loader: Loader, plan: Plan, seconds: float) -> RenderableType:
         f"({done['completed:customer']} confirmed by the customer, "
         f"{done['completed:window']} after their channel's window); "
         f"{_count(done['problem'], 'problem')} reported by customers.",
+        f"Local delivery from PAR (Paris): {_count(done['run'], 'run')} with "
+        f"{done['van_order']} orders of its own, {done['stop:delivered']} stops delivered, "
+        f"{done['stop:failed']} not, {done['returned']} parcel back on the shelf after its "
+        "last attempt.",
         _shipment_table(loader.uow),
         _stock_table(loader.uow),
         "Next: [bold]oms stock verify[/], or [bold]oms serve[/] and open\n"

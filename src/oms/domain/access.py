@@ -15,6 +15,7 @@ class Role(StrEnum):
     WAREHOUSE = "warehouse"
     CARRIER = "carrier"
     ANALYST = "analyst"
+    DRIVER = "driver"
 
 
 class Permission(StrEnum):
@@ -45,6 +46,8 @@ class Permission(StrEnum):
     PROBLEM_RESOLVE = "problem.resolve"
     SHIPMENT_RESHIP = "shipment.reship"
     REPORT_READ = "report.read"
+    DELIVERY_DISPATCH = "delivery.dispatch"
+    DELIVERY_DRIVE = "delivery.drive"
 
 
 P = Permission
@@ -88,6 +91,14 @@ DESCRIPTIONS: dict[Permission, str] = {
     ),
     P.SHIPMENT_RESHIP: "declare a parcel lost and send its units again in a new shipment",
     P.REPORT_READ: "read reports (stage times, the bottleneck, late rates) and their CSV",
+    P.DELIVERY_DISPATCH: (
+        "make a location's delivery runs, order their stops, start and finish them, print"
+        " their manifests"
+    ),
+    P.DELIVERY_DRIVE: (
+        "see the delivery runs of one's own location, start one, record each stop delivered"
+        " or not (a driver: only at the location the user is bound to, only their own run)"
+    ),
 }
 
 _READ_ALL = frozenset({P.CATALOGUE_READ, P.STOCK_READ, P.ORDER_READ, P.SHIPMENT_READ})
@@ -136,10 +147,12 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.FULFIL,
             P.ALLOCATE,
             P.RETURN_RECEIVE,
+            P.DELIVERY_DISPATCH,
         }
     ),
     Role.CARRIER: frozenset({P.TRACKING_EVENT}),
     Role.ANALYST: _READ_ALL | {P.REPORT_READ},
+    Role.DRIVER: frozenset({P.DELIVERY_DRIVE}),
 }
 
 
@@ -166,6 +179,20 @@ class Actor:
             raise PermissionDenied(
                 f"role {self.role.value} may not {permission.value.replace('.', ' ')}"
             )
+
+    def require_at(self, location_code: str, *permissions: Permission) -> Permission:
+        """May do one of `permissions` at this location: a driver only at the location the
+        user is bound to (others: anywhere their role allows). Returns the one allowed."""
+        allowed = next((p for p in permissions if self.may(p)), None)
+        if allowed is None:
+            self.require(permissions[0])
+        assert allowed is not None
+        if self.role is Role.DRIVER and self.location_code != location_code:
+            raise PermissionDenied(
+                f"a driver works at their own location ({self.location_code}), not at"
+                f" {location_code}"
+            )
+        return allowed
 
     def require_carrier(self, carrier: str) -> None:
         """May post tracking events for this carrier: any carrier for an admin, its own else."""

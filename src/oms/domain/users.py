@@ -54,6 +54,8 @@ class NewUser:
 
 def check_location(role: Role, location: str | None, errors: FieldErrors) -> None:
     if location is None:
+        if role is Role.DRIVER:
+            errors.add("location", "a driver is bound to the location they deliver from")
         return
     if role is Role.CARRIER:
         errors.add("location", "a carrier user is not bound to a location")

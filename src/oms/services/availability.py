@@ -10,6 +10,8 @@ from oms.domain.errors import FieldErrors, NotFound
 from oms.domain.fulfilment.calendar import promise
 from oms.domain.fulfilment.errors import NoRate
 from oms.domain.money import Money
+from oms.domain.orders.model import Address
+from oms.services.local_delivery import quote_local
 from oms.services.ports import UnitOfWork
 
 
@@ -58,8 +60,26 @@ def availability(
             if r.location_id in places and r.available > 0
         ]
         promises: list[LocationPromise] = []
+        local = uow.delivery.local_delivery(sorted({r.location_id for r in rows}))
+        to = Address("", "", "", postal_code, country.upper())
         for row in sorted(rows, key=lambda r: r.location):
             location = places[row.location_id]
+            by_van = quote_local(
+                location, local.get(row.location_id), to, product.weight_grams or 0
+            )
+            if by_van is not None:
+                dates = promise(by_van.schedule, now, by_van.quote.transit_days, to.country)
+                promises.append(
+                    LocationPromise(
+                        location.code,
+                        row.available,
+                        dates.ship_date,
+                        dates.promised_delivery_date,
+                        by_van.quote.cost,
+                        "local delivery",
+                    )
+                )
+                continue
             try:
                 quote = carrier.quote(
                     location.country, country.upper(), postal_code, product.weight_grams or 0

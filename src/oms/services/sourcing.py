@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from oms.domain.fulfilment.errors import NoRate
+from oms.domain.fulfilment.local_delivery import LocalDelivery
 from oms.domain.fulfilment.rates import Quote
 from oms.domain.fulfilment.sourcing import (
     SourcingCandidate,
@@ -161,14 +162,16 @@ def weight_of(uow: UnitOfWork, product_ids: Sequence[int]) -> dict[int, int]:
 
 
 class _Quoter:
-    """The default carrier's price from a location to the destination (None: no rate).
-    The carrier is read on the first quote, not before."""
+    """The price from a location to the destination (None: no rate): the location's local
+    delivery where its drivers go there, else the default carrier's. Both are read on the
+    first quote, not before (local delivery: one query for every candidate location)."""
 
     def __init__(self, uow: UnitOfWork, to: Destination, countries: Mapping[int, str]) -> None:
         self._uow = uow
         self._to = to
         self._countries = countries
         self._carrier: CarrierGateway | None = None
+        self._local: dict[int, LocalDelivery] | None = None
         self.unpriced = False
         self.priced = False  # some quote was answered
 
@@ -176,6 +179,14 @@ class _Quoter:
         if self.unpriced:
             return Quote("no rate", Money.zero(self._to.currency), 0)
         address = self._to.address
+        if self._local is None:
+            self._local = self._uow.delivery.local_delivery(sorted(self._countries))
+        local = self._local.get(location_id)
+        if local is not None and local.covers(
+            self._countries[location_id], address.country, address.postal_code
+        ):
+            self.priced = True
+            return local.quote(weight_grams)
         if self._carrier is None:
             self._carrier = self._uow.carriers.default()
         try:

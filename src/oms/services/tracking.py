@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any
 
 from oms.domain.access import Actor, Permission
@@ -120,6 +120,8 @@ class Tracking:
     shipments: list[TrackedShipment]
     today: date
     product_names: dict[str, str]  # by SKU
+    # Who took each parcel a driver delivered, and when (never the proof image).
+    delivered_to: dict[int, tuple[str, datetime]] = field(default_factory=dict)
 
 
 def tracking(uow: UnitOfWork, token: str) -> Tracking:
@@ -138,6 +140,7 @@ def tracking(uow: UnitOfWork, token: str) -> Tracking:
         events = uow.shipments.events([s.id for s in shipments])
         today = uow.now().date()
         products = uow.products.by_ids([line.product_id for line in order.lines])
+        proofs = uow.delivery.proofs([s.id for s in shipments])
         return Tracking(
             order,
             [
@@ -146,6 +149,7 @@ def tracking(uow: UnitOfWork, token: str) -> Tracking:
             ],
             today,
             {p.sku: p.name for p in products.values()},
+            {sid: (p.recipient, p.delivered_at) for sid, p in proofs.items()},
         )
 
     return uow.run(work, write=False)

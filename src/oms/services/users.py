@@ -209,14 +209,36 @@ def create_demo_users(uow: UnitOfWork) -> list[tuple[str, str, str, str]]:
     Run again, it leaves existing users as they are and gives each a fresh demo token
     (revoking the demo token it gave before), so the tokens it prints always work.
     """
-    return [_demo_user(uow, name, role) for name, role in DEMO_USERS]
+    made = []
+    for name, role in DEMO_USERS:
+        location = _demo_driver_location(uow) if role is Role.DRIVER else None
+        if role is Role.DRIVER and location is None:
+            continue  # a driver is bound to a location: with none yet there is no driver
+        made.append(_demo_user(uow, name, role, location))
+    return made
 
 
-def _demo_user(uow: UnitOfWork, name: str, role: Role) -> tuple[str, str, str, str]:
+def _demo_driver_location(uow: UnitOfWork) -> str | None:
+    """The demo driver delivers from the location that delivers locally (the demo's PAR),
+    else from the first location there is."""
+
+    def work() -> str | None:
+        found = uow.locations.all()
+        local = uow.delivery.local_delivery([loc.id for loc in found])
+        codes = [loc.code for loc in found if loc.id in local] or [loc.code for loc in found]
+        return codes[0] if codes else None
+
+    return uow.run(work, write=False)
+
+
+def _demo_user(
+    uow: UnitOfWork, name: str, role: Role, location: str | None = None
+) -> tuple[str, str, str, str]:
     password = demo_password(name)
     if uow.run(lambda: uow.users.get(name), write=False) is None:
         carrier = DEMO_CARRIER if role is Role.CARRIER else None
-        created = create_user(uow, SYSTEM, NewUser(name, role, carrier), password, DEMO_LABEL)
+        new = NewUser(name, role, carrier, location)
+        created = create_user(uow, SYSTEM, new, password, DEMO_LABEL)
         return name, role.value, password, created.token.token
 
     def rotate() -> IssuedToken:

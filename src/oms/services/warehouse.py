@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from oms.domain.access import Actor, Permission
 from oms.domain.errors import Conflict, FieldError, FieldErrors, NotFound
 from oms.domain.fulfilment.calendar import promise
+from oms.domain.fulfilment.local_delivery import LOCAL_CARRIER, LOCAL_SERVICE
 from oms.domain.fulfilment.model import (
     ScanDifference,
     Shipment,
@@ -19,6 +20,7 @@ from oms.domain.orders.events import OrderEventType
 from oms.domain.orders.model import Order, check_reason
 from oms.domain.orders.status import warehouse_may_work
 from oms.services import sourcing, stock_moves
+from oms.services.local_delivery import quote_local
 from oms.services.ports import UnitOfWork
 from oms.services.shipment_sync import (
     follow_shipments,
@@ -107,59 +109,90 @@ def ship_shipment(
     carrier_code: str | None = None,
     service: str | None = None,
 ) -> Shipment:
-    """Hand the parcel to the carrier: tracking number, dates, and the stock leaves."""
+    """Hand the parcel to the carrier: tracking number, dates, and the stock leaves.
+
+    Without a carrier named, a parcel whose location delivers locally to its address goes
+    by local delivery (carrier `local`), any other by the default carrier."""
     actor.require(Permission.FULFIL)
 
     def work() -> Shipment:
         s = load_shipment(uow, shipment_id)
         order = load_order(uow, s.order_id)
         _workable(order, "ship")
-        if s.status is not ShipmentStatus.PACKED:
-            s.move(ShipmentStatus.SHIPPED, "ship")  # raises: the table says why
-        carrier = uow.carriers.get(carrier_code) if carrier_code else uow.carriers.default()
-        if carrier is None:
-            raise FieldErrors.single(
-                "carrier",
-                f"unknown carrier {carrier_code!r} (known: {', '.join(uow.carriers.codes())})",
-            )
-        service_name = service or carrier.default_service
-        location = uow.locations.by_id(s.location_id)
-        assert location is not None
-        to = order.shipping_address
-        quote = carrier.quote(
-            location.country, to.country, to.postal_code, s.weight_grams or 0, service_name
-        )
-        now = uow.now()
-        dates = promise(location.schedule(), now, quote.transit_days, to.country)
-        units = {line.order_line_id: line.quantity for line in s.lines}
-        stock_moves.consume(
-            uow, order.id, s.location_id, units, Change(actor.name, now, f"shipment {s.id}")
-        )
-        s.carrier = carrier.code
-        s.service = service_name
-        s.tracking_number = carrier.create_shipment(location.country, service_name)
-        s.ship_date = dates.ship_date
-        s.promised_delivery_date = dates.promised_delivery_date
-        s.shipping_cost = quote.cost
-        s.move(ShipmentStatus.SHIPPED, "ship")
-        s.updated_at = now
-        uow.shipments.save(s)
-        order.ship(
-            units,
-            shipment_detail(
-                s,
-                carrier=s.carrier,
-                service=s.service,
-                tracking_number=s.tracking_number,
-                ship_date=dates.ship_date.isoformat(),
-                promised_delivery_date=dates.promised_delivery_date.isoformat(),
-            ),
-        )
-        follow_shipments(uow, order)
-        uow.orders.save(order, actor.name, now)
+        hand_over(uow, actor.name, s, order, carrier_code, service)
+        uow.orders.save(order, actor.name, s.updated_at)
         return s
 
     return uow.run(work)
+
+
+def hand_over(
+    uow: UnitOfWork,
+    actor: str,
+    s: Shipment,
+    order: Order,
+    carrier_code: str | None = None,
+    service: str | None = None,
+) -> None:
+    """Inside a transaction holding the shipment and its order (locked): ship a packed
+    shipment. The caller saves the order."""
+    if s.status is not ShipmentStatus.PACKED:
+        s.move(ShipmentStatus.SHIPPED, "ship")  # raises: the table says why
+    location = uow.locations.by_id(s.location_id)
+    assert location is not None
+    to = order.shipping_address
+    weight = s.weight_grams or 0
+    by_van = None
+    if carrier_code in (None, LOCAL_CARRIER):
+        settings = uow.delivery.local_delivery([location.id]).get(location.id)
+        by_van = quote_local(location, settings, to, weight)
+        if by_van is None and carrier_code == LOCAL_CARRIER:
+            raise FieldErrors.single(
+                "carrier",
+                f"location {location.code} does not deliver locally to {to.country} "
+                f"{to.postal_code}",
+            )
+    now = uow.now()
+    if by_van is not None:
+        carrier = uow.carriers.get(LOCAL_CARRIER)
+        service_name = LOCAL_SERVICE
+        quote, schedule = by_van.quote, by_van.schedule
+    else:
+        carrier = uow.carriers.get(carrier_code) if carrier_code else uow.carriers.default()
+        service_name = service or (carrier.default_service if carrier else "")
+        quote = None
+        schedule = location.schedule()
+    if carrier is None:
+        raise FieldErrors.single(
+            "carrier",
+            f"unknown carrier {carrier_code!r} (known: {', '.join(uow.carriers.codes())})",
+        )
+    if quote is None:
+        quote = carrier.quote(location.country, to.country, to.postal_code, weight, service_name)
+    dates = promise(schedule, now, quote.transit_days, to.country)
+    units = {line.order_line_id: line.quantity for line in s.lines}
+    stock_moves.consume(uow, order.id, s.location_id, units, Change(actor, now, f"shipment {s.id}"))
+    s.carrier = carrier.code
+    s.service = service_name
+    s.tracking_number = carrier.create_shipment(location.country, service_name)
+    s.ship_date = dates.ship_date
+    s.promised_delivery_date = dates.promised_delivery_date
+    s.shipping_cost = quote.cost
+    s.move(ShipmentStatus.SHIPPED, "ship")
+    s.updated_at = now
+    uow.shipments.save(s)
+    order.ship(
+        units,
+        shipment_detail(
+            s,
+            carrier=s.carrier,
+            service=s.service,
+            tracking_number=s.tracking_number,
+            ship_date=dates.ship_date.isoformat(),
+            promised_delivery_date=dates.promised_delivery_date.isoformat(),
+        ),
+    )
+    follow_shipments(uow, order)
 
 
 def reject_shipment(uow: UnitOfWork, actor: Actor, shipment_id: int, reason: str) -> Shipment:

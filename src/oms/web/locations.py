@@ -22,8 +22,9 @@ from oms.domain.catalogue.model import (
     NewLocation,
 )
 from oms.domain.errors import Conflict, FieldErrors, InvalidInput
-from oms.services import catalogue
-from oms.web import forms
+from oms.services import catalogue, local_delivery
+from oms.web import forms, local_delivery_form
+from oms.web.local_delivery_form import LocalDeliveryForm
 from oms.web.problems import Problem, problem_of
 from oms.web.shell import Page, PageDep, PageRoute
 
@@ -116,17 +117,24 @@ def create_location(page: PageDep, typed: LocationFormDep) -> Response:
     return page.redirect(f"/locations/{location.code}", f"Location {location.code} created.")
 
 
-def _detail(page: Page, code: str, edit: tuple[LocationForm, Problem] | None = None) -> Response:
+def _detail(
+    page: Page,
+    code: str,
+    edit: tuple[LocationForm, Problem] | None = None,
+    local: tuple[LocalDeliveryForm, Problem] | None = None,
+) -> Response:
     location = catalogue.get_location(page.uow, page.actor, code)
+    failed = edit or local
     return page.render(
         "locations/detail.html",
-        edit[1].status if edit else 200,
+        failed[1].status if failed else 200,
         location=location,
         form=edit[0] if edit else LocationForm.of(location),
         problem=edit[1] if edit else None,
         may_write=page.actor.may(Permission.LOCATION_WRITE),
         kinds=list(LocationKind),
         weekdays=WEEKDAYS,
+        **local_delivery_form.section(page, location, local),
     )
 
 
@@ -146,3 +154,16 @@ def edit_location(page: PageDep, code: str, typed: LocationFormDep) -> Response:
     except InvalidInput as error:
         return _detail(page, code, (typed, problem_of(error)))
     return page.redirect(f"/locations/{code}", f"Location {code} saved.")
+
+
+@router.post("/locations/{code}/local-delivery")
+def set_local_delivery(
+    page: PageDep, code: str, typed: Annotated[LocalDeliveryForm, Form()]
+) -> Response:
+    page.check_csrf(typed.csrf_token)
+    try:
+        page.actor.require(Permission.LOCATION_WRITE)
+        local_delivery.set_local_delivery(page.uow, page.actor, code, typed.parsed())
+    except InvalidInput as error:
+        return _detail(page, code, local=(typed, problem_of(error)))
+    return page.redirect(f"/locations/{code}", f"Local delivery of {code} saved.")

@@ -39,6 +39,8 @@ NAV: tuple[NavEntry, ...] = (
     # Customer service: roles that read orders and may hold them answer customers.
     NavEntry("Service", "/service", Permission.ORDER_HOLD),
     NavEntry("Station", "/station", Permission.FULFIL),
+    NavEntry("Delivery", "/delivery", Permission.DELIVERY_DISPATCH),
+    NavEntry("Driver", "/driver", Permission.DELIVERY_DRIVE),
     NavEntry("Stock", "/stock", Permission.STOCK_READ),
     NavEntry("Products", "/products", Permission.CATALOGUE_READ),
     NavEntry("Locations", "/locations", Permission.CATALOGUE_READ),

@@ -18,7 +18,7 @@ from oms.domain.access import Actor, Permission
 from oms.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from oms.domain.orders.model import MAX_NOTE, Order
 from oms.domain.orders.status import OrderStatus, can_transition
-from oms.services import orders, views
+from oms.services import delivery_stops, orders, views
 from oms.web import order_lost, order_money, order_problems, order_returns
 from oms.web.order_timeline import timeline
 from oms.web.problems import Problem, problem_of
@@ -104,6 +104,7 @@ def _show(
         may_note=page.actor.may(Permission.ORDER_NOTE),
         attempt=attempt,
         **order_lost.section(page.actor, detail.shipments, page.uow.now().date()),
+        proofs=delivery_stops.proofs(page.uow, page.actor, [s.id for s in detail.shipments]),
         **order_returns.section(page.uow, page.actor, detail.order, start),
         **order_money.section(page.uow, page.actor, detail.order, money),
         **order_problems.section(page.uow, page.actor, detail.order, problem),

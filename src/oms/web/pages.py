@@ -9,6 +9,8 @@ from oms.web import (
     account,
     assets,
     auth,
+    delivery_pages,
+    driver,
     locations,
     lost_pages,
     mailbox,
@@ -51,6 +53,8 @@ router.include_router(track_receipt.router)
 for module in (assets, auth, today, orders_list, order_page, account, tracking):
     router.include_router(module.router)
 for module in (station, station_pack):
+    router.include_router(module.router)
+for module in (delivery_pages, driver):  # local delivery: the dispatcher's and the driver's
     router.include_router(module.router)
 for module in (stock_list, stock_row):  # the stock list, backorders, a stock row
     router.include_router(module.router)

@@ -111,6 +111,7 @@ class ParcelView:
     timeline: list[TimelineEntry]
     lost: bool = False  # lost on its way (awaiting a new parcel, or replaced by one)
     lost_note: str = ""  # a lost parcel, or one sent again for it, in plain words
+    delivered_to: str | None = None  # "Ann Smith, Friday 4 December 2026, 10:02 UTC"
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,18 +214,28 @@ def _lost_note(shipment: Shipment, numbers: dict[int, int], sent_again: dict[int
     return ""
 
 
+def _headline(status: ShipmentStatus) -> str:
+    if status is ShipmentStatus.EXCEPTION:
+        return "Delivery problem"
+    if status is ShipmentStatus.RETURNED:
+        return "Returned to us after failed delivery attempts"
+    if status in _LOST:
+        return LOST
+    return _STEPS[_STEP_OF.get(status, 1)]
+
+
 def _parcel(
-    tracked: tracking.TrackedShipment, names: dict[str, str], lost_note: str = ""
+    tracked: tracking.TrackedShipment,
+    names: dict[str, str],
+    lost_note: str = "",
+    delivered_to: tuple[str, datetime] | None = None,
 ) -> ParcelView:
     shipment = tracked.shipment
-    problem = shipment.status is ShipmentStatus.EXCEPTION
+    problem = shipment.status in (ShipmentStatus.EXCEPTION, ShipmentStatus.RETURNED)
     delivered = shipment.status is ShipmentStatus.DELIVERED
     promised = shipment.promised_delivery_date
-    headline = _STEPS[_STEP_OF.get(shipment.status, 1)]
-    if problem or shipment.status in _LOST:
-        headline = LOST if shipment.status in _LOST else "Delivery problem"
     return ParcelView(
-        headline=headline,
+        headline=_headline(shipment.status),
         problem=problem,
         delivered=delivered,
         late=tracked.late,
@@ -236,6 +247,7 @@ def _parcel(
         timeline=_timeline(tracked),
         lost=shipment.status in _LOST,
         lost_note=lost_note,
+        delivered_to=f"{delivered_to[0]}, {_moment(delivered_to[1])}" if delivered_to else None,
     )
 
 
@@ -256,7 +268,12 @@ def tracking_view(found: tracking.Tracking) -> TrackingView:
         destination=f"{address.postal_code} {address.city}, {address.country}",
         items=[_item(line, found.product_names) for line in order.lines],
         parcels=[
-            _parcel(t, found.product_names, _lost_note(t.shipment, numbers, sent_again))
+            _parcel(
+                t,
+                found.product_names,
+                _lost_note(t.shipment, numbers, sent_again),
+                found.delivered_to.get(t.shipment.id),
+            )
             for t in found.shipments
         ],
     )

@@ -65,7 +65,9 @@ class SqlCarriers(Repository):
                 return None
             known = self._load(row._mapping)
             self._book.carriers[code] = known
-        if known.adapter != "builtin":
+        # `local`: a location's own drivers; its prices are each location's (local_delivery),
+        # its tracking numbers, labels and events are the built-in carrier's.
+        if known.adapter not in ("builtin", "local"):
             raise Conflict(f"carrier {code} uses adapter {known.adapter!r}, which oms lacks")
         return BuiltinCarrier(
             known.profile, known.rates, lambda: self._next_serial(code), self._uow.documents

@@ -22,6 +22,7 @@ from oms.adapters.db.tables_after_sale import (
     webhooks,
 )
 from oms.adapters.db.tables_insight import history_orders
+from oms.adapters.db.tables_last_mile import delivery_runs, local_delivery, run_stops
 
 __all__ = [
     "NAMING",
@@ -30,6 +31,8 @@ __all__ = [
     "deliveries",
     "delivery_attempts",
     "history_orders",
+    "delivery_runs",
+    "local_delivery",
     "metadata",
     "order_problems",
     "outbox",
@@ -38,6 +41,7 @@ __all__ = [
     "return_lines",
     "return_policies",
     "returns",
+    "run_stops",
     "webhooks",
 ]
 

@@ -15,7 +15,13 @@ takes about 0.15 s, which every command and server process would otherwise pay.
 
 from __future__ import annotations
 
-from oms.services.ports.documents import DocumentRenderer, LabelDoc, PackingSlipDoc, PickListDoc
+from oms.services.ports.documents import (
+    DocumentRenderer,
+    LabelDoc,
+    ManifestDoc,
+    PackingSlipDoc,
+    PickListDoc,
+)
 
 
 class PdfDocuments(DocumentRenderer):
@@ -38,3 +44,9 @@ class PdfDocuments(DocumentRenderer):
         from oms.adapters.documents.sheets import render_pick_list
 
         return render_pick_list(doc)
+
+    def manifest(self, doc: ManifestDoc) -> bytes:
+        """An A4 delivery run manifest: stops in order, address, phone, items, signature."""
+        from oms.adapters.documents.manifest import render_manifest
+
+        return render_manifest(doc)

@@ -21,6 +21,7 @@ class Topic(StrEnum):
     SHIPMENT_OUT_FOR_DELIVERY = "shipment.out_for_delivery"
     SHIPMENT_DELIVERED = "shipment.delivered"
     SHIPMENT_LATE = "shipment.late"
+    SHIPMENT_DELIVERY_FAILED = "shipment.delivery_failed"
     RETURN_REQUESTED = "return.requested"
     RETURN_APPROVED = "return.approved"
     RETURN_RECEIVED = "return.received"
@@ -39,6 +40,7 @@ FROM_TIMELINE: dict[str, Topic] = {
     E.SHIPMENT_OUT_FOR_DELIVERY.value: T.SHIPMENT_OUT_FOR_DELIVERY,
     E.SHIPMENT_DELIVERED.value: T.SHIPMENT_DELIVERED,
     E.SHIPMENT_LATE.value: T.SHIPMENT_LATE,
+    E.SHIPMENT_DELIVERY_FAILED.value: T.SHIPMENT_DELIVERY_FAILED,
     E.RETURN_REQUESTED.value: T.RETURN_REQUESTED,
     E.RETURN_APPROVED.value: T.RETURN_APPROVED,
     E.RETURN_RECEIVED.value: T.RETURN_RECEIVED,
@@ -54,6 +56,7 @@ WEBHOOK_TOPICS: frozenset[Topic] = frozenset(
         T.SHIPMENT_SHIPPED,
         T.SHIPMENT_DELIVERED,
         T.SHIPMENT_LATE,
+        T.SHIPMENT_DELIVERY_FAILED,
         T.RETURN_REQUESTED,
         T.RETURN_RECEIVED,
         T.REFUND_ISSUED,
@@ -68,6 +71,7 @@ EMAIL_TOPICS: frozenset[Topic] = frozenset(
         T.SHIPMENT_OUT_FOR_DELIVERY,
         T.SHIPMENT_DELIVERED,
         T.SHIPMENT_LATE,
+        T.SHIPMENT_DELIVERY_FAILED,
         T.RETURN_APPROVED,
         T.REFUND_ISSUED,
     }

@@ -10,6 +10,7 @@ from typing import Protocol, TypeVar
 from oms.services.ports.access import PasswordHasher, UserRepository
 from oms.services.ports.carriers import CarrierRepository
 from oms.services.ports.catalogue import LocationRepository, ProductRepository
+from oms.services.ports.delivery import DeliveryRepository
 from oms.services.ports.documents import DocumentRenderer
 from oms.services.ports.notifications import OutboxRepository
 from oms.services.ports.orders import OrderRepository
@@ -36,6 +37,7 @@ class UnitOfWork(Protocol):
     payments: PaymentRepository
     outbox: OutboxRepository
     problems: ProblemRepository
+    delivery: DeliveryRepository
     providers: PaymentProviders
     documents: DocumentRenderer
     passwords: PasswordHasher

@@ -87,9 +87,34 @@ class LabelDoc:
     reference: str | None = None  # printed instead of the shipment (a return: its RMA number)
 
 
+@dataclass(frozen=True, slots=True)
+class ManifestStopDoc:
+    seq: int
+    shipment_id: int
+    order_number: str
+    tracking_number: str | None
+    ship_to: DocAddress
+    phone: str | None
+    items: tuple[SlipLineDoc, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestDoc:
+    """A delivery run on paper: its stops in order, with a column for the signature."""
+
+    run_id: int
+    location_code: str
+    location_name: str
+    day: date
+    driver: str | None
+    status: str
+    stops: tuple[ManifestStopDoc, ...]
+
+
 class DocumentRenderer(Protocol):
     """Makes the printable file of each document (the PDF adapter implements it)."""
 
     def pick_list(self, doc: PickListDoc) -> bytes: ...
     def packing_slip(self, doc: PackingSlipDoc) -> bytes: ...
     def label(self, doc: LabelDoc) -> bytes: ...
+    def manifest(self, doc: ManifestDoc) -> bytes: ...
