@@ -1,7 +1,7 @@
 """insight: which orders are imported history (oms import olist)
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-05 00:00:00
 """
 
