@@ -84,9 +84,7 @@ class Fulfilment:
         confirmed_shipment()
         started = picking.create_pick_list(uow, SYSTEM, "PAR")
         assert number is not None
-        return Fulfilment(
-            shipped, number, packed, picked, started.id, confirmed_shipment(), lost
-        )
+        return Fulfilment(shipped, number, packed, picked, started.id, confirmed_shipment(), lost)
 
 
 @dataclass(frozen=True)

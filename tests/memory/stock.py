@@ -92,6 +92,7 @@ class MemoryStock(MemoryRepository):
                         location.priority,
                         location.code,
                         location.country,
+                        r.location_id in self.state.local_delivery,
                     )
                 )
         return options

@@ -77,7 +77,12 @@ def plan(
         SourcingCandidate(loc, where[loc].location_code, where[loc].location_priority, rows)
         for loc, rows in sorted(stock.items())
     ]
-    quoter = _Quoter(uow, to, {loc: o.country for loc, o in where.items()})
+    quoter = _Quoter(
+        uow,
+        to,
+        {loc: o.country for loc, o in where.items()},
+        frozenset(loc for loc, o in where.items() if o.delivers_locally),
+    )
     decision = plan_sourcing(lines, candidates, quoter, explain=explain)
     if candidates and not quoter.priced and not any(quoter(c.location_id, 0) for c in candidates):
         # No location may ship there at all: source by stock alone rather than backorder
@@ -164,12 +169,20 @@ def weight_of(uow: UnitOfWork, product_ids: Sequence[int]) -> dict[int, int]:
 class _Quoter:
     """The price from a location to the destination (None: no rate): the location's local
     delivery where its drivers go there, else the default carrier's. Both are read on the
-    first quote, not before (local delivery: one query for every candidate location)."""
+    first quote, not before; local delivery settings only when some candidate has them
+    (one query for all of those)."""
 
-    def __init__(self, uow: UnitOfWork, to: Destination, countries: Mapping[int, str]) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        to: Destination,
+        countries: Mapping[int, str],
+        local_ids: frozenset[int] = frozenset(),
+    ) -> None:
         self._uow = uow
         self._to = to
         self._countries = countries
+        self._local_ids = local_ids  # the candidates with local delivery settings
         self._carrier: CarrierGateway | None = None
         self._local: dict[int, LocalDelivery] | None = None
         self.unpriced = False
@@ -180,7 +193,8 @@ class _Quoter:
             return Quote("no rate", Money.zero(self._to.currency), 0)
         address = self._to.address
         if self._local is None:
-            self._local = self._uow.delivery.local_delivery(sorted(self._countries))
+            wanted = sorted(self._local_ids)
+            self._local = self._uow.delivery.local_delivery(wanted) if wanted else {}
         local = self._local.get(location_id)
         if local is not None and local.covers(
             self._countries[location_id], address.country, address.postal_code

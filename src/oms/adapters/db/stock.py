@@ -10,7 +10,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from oms.adapters.db.base import Repository
-from oms.adapters.db.tables import locations, products, reservations, stock, stock_ledger
+from oms.adapters.db.tables import (
+    local_delivery,
+    locations,
+    products,
+    reservations,
+    stock,
+    stock_ledger,
+)
 from oms.domain.inventory.model import (
     Discrepancy,
     LedgerEntry,
@@ -48,6 +55,9 @@ _OPTIONS = (
         locations.c.priority,
         locations.c.code,
         locations.c.country,
+        # A primary-key probe per row: it saves placing an order a query for the settings
+        # of locations that deliver nothing themselves (bench/place_order.py).
+        sa.exists().where(local_delivery.c.location_id == stock.c.location_id),
     )
     .join(locations, locations.c.id == stock.c.location_id)
     .where(
@@ -150,6 +160,7 @@ class SqlStock(Repository):
                 location_priority=r[4],
                 location_code=r[5],
                 country=r[6],
+                delivers_locally=bool(r[7]),
             )
             for r in rows
         ]

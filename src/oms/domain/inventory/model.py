@@ -34,6 +34,9 @@ class StockOption:
     location_priority: int = 0
     location_code: str = ""
     country: str = ""
+    # The location has local delivery settings: its own drivers may serve the address
+    # (services/local_delivery.py reads them only when some candidate has them).
+    delivers_locally: bool = False
 
 
 @dataclass(frozen=True, slots=True)
