@@ -56,9 +56,9 @@ def test_an_order_page_offers_only_what_the_role_may_do_now(shop: Container) -> 
         return re.findall(r'action="/orders/1/(\w+)"', text)
 
     # The money forms ("payments", and a line's cancel, which this pattern leaves out)
-    # are tested in test_money_pages.py.
+    # are tested in test_money_pages.py; recording a problem in test_end_of_journey.py.
     assert buttons("sales") == ["confirm", "hold", "payments", "notes"]
-    assert buttons("customer_service") == ["hold", "cancel", "payments", "notes"]
+    assert buttons("customer_service") == ["hold", "cancel", "problems", "payments", "notes"]
     assert buttons("warehouse") == ["notes"] and buttons("analyst") == []
 
 
