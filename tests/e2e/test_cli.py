@@ -89,7 +89,7 @@ def test_allocate_reports_both_plans_and_applies_the_better(
     assert orders.get_order(uow, SYSTEM, old).lines[0].allocated_quantity == 1
 
 
-def test_orders_complete_completes_orders_delivered_long_enough_ago(
+def test_orders_complete_due_completes_orders_past_their_window_once(
     cli_db: str,
     uow,  # type: ignore[no-untyped-def]
     clock,  # type: ignore[no-untyped-def]
@@ -98,9 +98,9 @@ def test_orders_complete_completes_orders_delivered_long_enough_ago(
 
     order_id = delivered_order(uow, clock)  # delivered in March 2026, by the test's clock
     number = orders.get_order(uow, SYSTEM, order_id).number
-    result = runner.invoke(app, ["orders", "complete", "--days", "30"])
+    result = runner.invoke(app, ["orders", "complete-due"])  # the real clock: long past
     assert result.exit_code == 0, result.output
     assert "completed 1 delivered order(s)" in result.output and number in result.output
     assert orders.get_order(uow, SYSTEM, order_id).status.value == "completed"
-    again = runner.invoke(app, ["orders", "complete"])
+    again = runner.invoke(app, ["orders", "complete-due"])
     assert "completed 0 delivered order(s)" in again.output
