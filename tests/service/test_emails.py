@@ -334,3 +334,26 @@ def test_a_failed_delivery_attempt_tells_the_customer_and_the_last_one_says_it_c
         assert "nobody was at home" in text and "nobody was at home" in html
         assert ("last attempt" in text) is (attempt == 2)
         assert ("try again" in text) is (attempt == 1)
+
+
+def test_a_lost_parcel_tells_the_customer_once_in_their_language(
+    container: Container, clock: FakeClock, inbox: tuple[Inbox, int]
+) -> None:
+    from oms.services import lost_parcels
+
+    handler, port = inbox
+    uow = container.uow()
+    s = shipped(uow, draft(("TEE", 1), customer=customer("fr")))
+    run(uow, smtp(port))
+    handler.take()
+    lost_parcels.declare_lost(uow, SYSTEM, s.id, "internal: the depot scanned it twice")
+    run(uow, smtp(port))
+    [m] = handler.take()
+    number = orders.get_order(uow, SYSTEM, s.order_id).number
+    assert m["Subject"] == f"Un colis de votre commande {number} a été perdu"
+    text, html = parts(m)
+    assert s.tracking_number and s.tracking_number in text and s.tracking_number in html
+    assert "internal" not in text and "internal" not in html  # staff's words stay in
+    lost_parcels.reship(uow, SYSTEM, s.id)  # the new parcel is told when it ships
+    run(uow, smtp(port))
+    assert handler.take() == []

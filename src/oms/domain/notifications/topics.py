@@ -22,6 +22,7 @@ class Topic(StrEnum):
     SHIPMENT_DELIVERED = "shipment.delivered"
     SHIPMENT_LATE = "shipment.late"
     SHIPMENT_DELIVERY_FAILED = "shipment.delivery_failed"
+    SHIPMENT_LOST = "shipment.lost"
     RETURN_REQUESTED = "return.requested"
     RETURN_APPROVED = "return.approved"
     RETURN_RECEIVED = "return.received"
@@ -41,6 +42,7 @@ FROM_TIMELINE: dict[str, Topic] = {
     E.SHIPMENT_DELIVERED.value: T.SHIPMENT_DELIVERED,
     E.SHIPMENT_LATE.value: T.SHIPMENT_LATE,
     E.SHIPMENT_DELIVERY_FAILED.value: T.SHIPMENT_DELIVERY_FAILED,
+    E.SHIPMENT_LOST.value: T.SHIPMENT_LOST,
     E.RETURN_REQUESTED.value: T.RETURN_REQUESTED,
     E.RETURN_APPROVED.value: T.RETURN_APPROVED,
     E.RETURN_RECEIVED.value: T.RETURN_RECEIVED,
@@ -57,6 +59,7 @@ WEBHOOK_TOPICS: frozenset[Topic] = frozenset(
         T.SHIPMENT_DELIVERED,
         T.SHIPMENT_LATE,
         T.SHIPMENT_DELIVERY_FAILED,
+        T.SHIPMENT_LOST,
         T.RETURN_REQUESTED,
         T.RETURN_RECEIVED,
         T.REFUND_ISSUED,
@@ -72,6 +75,7 @@ EMAIL_TOPICS: frozenset[Topic] = frozenset(
         T.SHIPMENT_DELIVERED,
         T.SHIPMENT_LATE,
         T.SHIPMENT_DELIVERY_FAILED,
+        T.SHIPMENT_LOST,
         T.RETURN_APPROVED,
         T.REFUND_ISSUED,
     }
