@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from oms.domain.errors import InvalidInput
 from oms.domain.insight.flow import Flow, Waiting
 from oms.services import reports
+from oms.web.downloads import csv_download
 from oms.web.shell import Page, PageDep, PageRoute, container
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -94,11 +95,7 @@ def wip_csv(
     _, found, errors = _flow(page, since, until, channel, location, tz)
     if found is None:
         return Response("; ".join(f"{k}: {v}" for k, v in errors.items()), status_code=422)
-    return Response(
-        reports.flow_csv(found),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="work-in-progress.csv"'},
-    )
+    return csv_download(reports.flow_csv(found), "work-in-progress.csv")
 
 
 @router.get("/reports/open-orders")
@@ -117,8 +114,4 @@ def aging_page(page: PageDep, channel: str = "", history: str = "") -> Response:
 def aging_csv(page: PageDep, channel: str = "", history: str = "") -> Response:
     source = container(page.request).open_orders(page.uow)
     found = reports.open_orders_aging(page.uow, source, page.actor, channel[:64], bool(history))
-    return Response(
-        reports.aging_csv(found),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="open-orders.csv"'},
-    )
+    return csv_download(reports.aging_csv(found), "open-orders.csv")

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from oms.domain.errors import InvalidInput
 from oms.domain.insight.stages import Hours
 from oms.services import reports
+from oms.web.downloads import csv_download
 from oms.web.shell import Page, PageDep, PageRoute, container
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -127,8 +128,4 @@ def reports_csv(  # noqa: PLR0913
     found = _run(page, form)
     if found is None:
         return Response("; ".join(f"{k}: {v}" for k, v in form.errors.items()), status_code=422)
-    return Response(
-        reports.stage_csv(found),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="stage-times.csv"'},
-    )
+    return csv_download(reports.stage_csv(found), "stage-times.csv")
