@@ -107,7 +107,7 @@ def _show(
         proofs=delivery_stops.proofs(page.uow, page.actor, [s.id for s in detail.shipments]),
         **order_returns.section(page.uow, page.actor, detail.order, start),
         **order_money.section(page.uow, page.actor, detail.order, money),
-        **order_problems.section(page.uow, page.actor, detail.order, problem),
+        **order_problems.section(page.uow, page.actor, detail.order, events, problem),
     )
 
 

@@ -8,6 +8,7 @@ The forms show only to roles that may use them; a forged post is refused by the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
@@ -19,7 +20,7 @@ from oms.domain.access import Actor, Permission
 from oms.domain.errors import Conflict, InvalidInput, PermissionDenied
 from oms.domain.orders.completion import completes_at
 from oms.domain.orders.draft import MAX_NOTE
-from oms.domain.orders.events import OrderEventType
+from oms.domain.orders.events import OrderEventType, StoredEvent
 from oms.domain.orders.model import Order
 from oms.domain.orders.problems import CUSTOMER_REASONS, LABELS
 from oms.domain.orders.status import OrderStatus
@@ -43,9 +44,14 @@ class ProblemAttempt:
 
 
 def section(
-    uow: UnitOfWork, actor: Actor, order: Order, attempt: ProblemAttempt | None
+    uow: UnitOfWork,
+    actor: Actor,
+    order: Order,
+    events: Sequence[StoredEvent],
+    attempt: ProblemAttempt | None,
 ) -> dict[str, Any]:
-    """What the order page needs to show its problems and when it completes."""
+    """What the order page needs to show its problems and when it completes (`events`:
+    the timeline the page read already)."""
     found = order_problems.problems_of(uow, actor, order.id)
     return {
         "problems": found,
@@ -53,18 +59,17 @@ def section(
         "customer_reasons": [(r.value, LABELS[r]) for r in CUSTOMER_REASONS],
         "may_resolve": actor.may(Permission.PROBLEM_RESOLVE),
         "problem_attempt": attempt,
-        "completes_at": _completes_at(uow, actor, order, open_ones=any(p.is_open for p in found)),
+        "completes_at": _completes_at(uow, actor, order, events, any(p.is_open for p in found)),
     }
 
 
-def _completes_at(uow: UnitOfWork, actor: Actor, order: Order, open_ones: bool) -> datetime | None:
+def _completes_at(
+    uow: UnitOfWork, actor: Actor, order: Order, events: Sequence[StoredEvent], open_ones: bool
+) -> datetime | None:
     """When a delivered order completes by itself if nothing is opened before then."""
     if order.status is not OrderStatus.DELIVERED or open_ones:
         return None
-    delivered = [
-        e.at for e in uow.run(lambda: uow.orders.events(order.id), write=False)
-        if e.type == OrderEventType.DELIVERED.value
-    ]  # fmt: skip
+    delivered = [e.at for e in events if e.type == OrderEventType.DELIVERED.value]
     if not delivered:
         return None
     policy = return_policies.get_policy(uow, actor, order.channel).policy
