@@ -189,30 +189,34 @@ class CustomerEnd:
 
 
 def customer_end(uow: UnitOfWork, token: str) -> CustomerEnd:
-    """Whether the customer may confirm receipt or report a problem now, and what they did."""
+    """Whether the customer may confirm receipt or report a problem now, and what they did
+    (the tracking page reads it with the rest of the order: `tracking.tracking`)."""
 
     def work() -> CustomerEnd:
         order_id = uow.orders.id_by_tracking_token(token)
         order = uow.orders.get(order_id) if order_id is not None else None
         if order is None:
             raise NotFound("no order has this tracking page")
-        confirmed = [
-            e.at
-            for e in uow.orders.events(order.id)
-            if e.type == OrderEventType.RECEIPT_CONFIRMED.value
-        ]
-        some_delivered = any(line.delivered_quantity for line in order.lines)
-        may_report = some_delivered and order.status in _REPORTABLE
-        return CustomerEnd(
-            completed=order.status is OrderStatus.COMPLETED,
-            confirmed_at=confirmed[0] if confirmed else None,
-            may_confirm=may_report and not confirmed,
-            may_report=may_report,
-            problems=[
-                CustomerProblem(p.reason, p.reported_at, p.resolved_at)
-                for p in uow.problems.of_order(order.id)
-                if p.reason in CUSTOMER_REASONS
-            ],
-        )
+        return end_of(uow, order)
 
     return uow.run(work, write=False)
+
+
+def end_of(uow: UnitOfWork, order: Order) -> CustomerEnd:
+    """Inside a transaction: the order's end of the journey as its customer sees it."""
+    confirmed = [
+        e.at for e in uow.orders.events(order.id) if e.type == OrderEventType.RECEIPT_CONFIRMED
+    ]
+    some_delivered = any(line.delivered_quantity for line in order.lines)
+    may_report = some_delivered and order.status in _REPORTABLE
+    return CustomerEnd(
+        completed=order.status is OrderStatus.COMPLETED,
+        confirmed_at=confirmed[0] if confirmed else None,
+        may_confirm=may_report and not confirmed,
+        may_report=may_report,
+        problems=[
+            CustomerProblem(p.reason, p.reported_at, p.resolved_at)
+            for p in uow.problems.of_order(order.id)
+            if p.reason in CUSTOMER_REASONS
+        ],
+    )

@@ -13,6 +13,8 @@ from oms.domain.fulfilment.model import LateKind, Shipment
 from oms.domain.fulfilment.shipment import ShipmentStatus, status_after_carrier_event
 from oms.domain.orders.events import OrderEvent, OrderEventType
 from oms.domain.orders.model import Order
+from oms.services import completion
+from oms.services.completion import CustomerEnd
 from oms.services.lost_parcels import parcel_lost
 from oms.services.ports import UnitOfWork
 from oms.services.ports.shipments import ShipmentFilter, StoredCarrierEvent
@@ -122,6 +124,7 @@ class Tracking:
     product_names: dict[str, str]  # by SKU
     # Who took each parcel a driver delivered, and when (never the proof image).
     delivered_to: dict[int, tuple[str, datetime]] = field(default_factory=dict)
+    end: CustomerEnd | None = None  # confirm receipt, report a problem (services/completion)
 
 
 def tracking(uow: UnitOfWork, token: str) -> Tracking:
@@ -150,6 +153,7 @@ def tracking(uow: UnitOfWork, token: str) -> Tracking:
             today,
             {p.sku: p.name for p in products.values()},
             {sid: (p.recipient, p.delivered_at) for sid, p in proofs.items()},
+            completion.end_of(uow, order),
         )
 
     return uow.run(work, write=False)

@@ -23,11 +23,11 @@ from oms.web import forms
 from oms.web.problems import Problem, problem_of
 from oms.web.security import bound_token, bound_token_ok
 from oms.web.shell import FORM_EXPIRED, container, cookie_key, templates
+from oms.web.tracking import RECEIPT_CSRF as CSRF_PURPOSE
 from oms.web.tracking import TRACK_HEADERS, TRACK_TOKEN, long_date
 
 router = APIRouter(include_in_schema=False)
 
-CSRF_PURPOSE = "track-receipt"
 CSRF_MAX_AGE = 24 * 3600
 REASON_WORDS = {r.value: LABELS[r] for r in CUSTOMER_REASONS}
 
@@ -40,21 +40,6 @@ class ProblemForm(BaseModel):
     csrf_token: Annotated[str, Field(max_length=128)] = ""
     reason: Annotated[str, Field(max_length=32)] = ""
     note: Annotated[str, Field(max_length=MAX_NOTE)] = ""
-
-
-def end_context(request: Request, token: str) -> dict[str, Any]:
-    """What track.html needs to show the end of the journey (nothing for a bad token)."""
-    try:
-        end = completion.customer_end(container(request).uow(), token)
-    except NotFound:
-        return {"end": None}
-    return {
-        "end": end,
-        "receipt_url": f"/track/{token}/receipt",
-        "report_url": f"/track/{token}/problem",
-        "receipt_csrf": _issue(request, token),
-        "problem_words": {r: LABELS[r] for r in LABELS},
-    }
 
 
 def _issue(request: Request, token: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -13,12 +14,14 @@ from oms.domain.errors import NotFound
 from oms.domain.fulfilment.model import Shipment
 from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.orders.model import OrderLine
+from oms.domain.orders.problems import LABELS
 from oms.domain.orders.status import OrderStatus
 from oms.domain.returns.status import ReturnStatus
 from oms.services import customer_returns, tracking
+from oms.services.completion import CustomerEnd
 from oms.services.ports.shipments import StoredCarrierEvent
-from oms.web.security import PAGE_HEADERS, STANDALONE_CSP
-from oms.web.shell import container, templates
+from oms.web.security import PAGE_HEADERS, STANDALONE_CSP, bound_token
+from oms.web.shell import container, cookie_key, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,6 +33,8 @@ TRACK_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Robots-Tag": "noindex, nofollow",
 }
+# What the confirm-receipt form's CSRF token is bound to (web/track_receipt.py checks it).
+RECEIPT_CSRF = "track-receipt"
 # What a tracking token can look like (secrets.token_urlsafe); anything else is not looked up.
 TRACK_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
@@ -279,11 +284,15 @@ def tracking_view(found: tracking.Tracking) -> TrackingView:
     )
 
 
-def receipt_context(request: Request, token: str) -> dict[str, object]:
-    """The end of the journey's part of the page (web/track_receipt.py)."""
-    from oms.web.track_receipt import end_context  # it imports this module
-
-    return end_context(request, token)
+def receipt_context(request: Request, token: str, end: CustomerEnd | None) -> dict[str, object]:
+    """The end of the journey's part of the page; its forms post to web/track_receipt.py."""
+    return {
+        "end": end,
+        "receipt_url": f"/track/{token}/receipt",
+        "report_url": f"/track/{token}/problem",
+        "receipt_csrf": bound_token(cookie_key(request), RECEIPT_CSRF, token, int(time.time())),
+        "problem_words": LABELS,
+    }
 
 
 @router.get("/track/{token:path}")
@@ -308,7 +317,7 @@ def track(request: Request, token: str) -> Response:
             "return_words": RETURN_WORDS,
             "long_date": long_date,
             "return_url": f"/track/{token}/return",
-            **(receipt_context(request, token) if view else {}),
+            **(receipt_context(request, token, found.end) if found else {}),
         },
         status_code=200 if view else 404,
     )
