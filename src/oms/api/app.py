@@ -12,6 +12,7 @@ from oms import __version__
 from oms.api import errors
 from oms.api.routes import (
     catalogue,
+    channels,
     delivery,
     fulfilment,
     lost_parcels,
@@ -71,6 +72,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         service,
         users,
         webhooks,
+        channels,
     ):
         app.include_router(module.router, prefix="/api/v1", responses=AUTH_RESPONSES)
     app.include_router(pages.router)

@@ -48,6 +48,8 @@ class Permission(StrEnum):
     REPORT_READ = "report.read"
     DELIVERY_DISPATCH = "delivery.dispatch"
     DELIVERY_DRIVE = "delivery.drive"
+    # Channels (issue 14: channels as records)
+    CHANNEL_MANAGE = "channel.manage"
 
 
 P = Permission
@@ -98,6 +100,10 @@ DESCRIPTIONS: dict[Permission, str] = {
     P.DELIVERY_DRIVE: (
         "see the delivery runs of one's own location, start one, record each stop delivered"
         " or not (a driver: only at the location the user is bound to, only their own run)"
+    ),
+    P.CHANNEL_MANAGE: (
+        "create channel records, change their settings, rotate their webhook secrets"
+        " (reading channels needs order.read)"
     ),
 }
 
