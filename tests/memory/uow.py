@@ -4,7 +4,8 @@ retries the work whole on ConcurrentUpdate, as the SQL one does."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -109,6 +110,18 @@ class MemoryUnitOfWork:
                 if attempt == MAX_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """The block undone alone if it raises, as a SQL savepoint."""
+        if not self._open:
+            raise RuntimeError("savepoint outside UnitOfWork.run")
+        snapshot = copy.deepcopy(self.database.state)
+        try:
+            yield
+        except BaseException:
+            self.database.state = snapshot
+            raise
 
     def _once(self, work: Callable[[], T]) -> T:
         # Reads are snapshotted too: nothing stops a read transaction from writing, and

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from oms.domain.access import Actor, Permission, Role
 from oms.domain.catalogue.model import NewProduct
+from oms.domain.channels.model import Channel
 from oms.domain.channels.order_rows import (
     Layout,
     OrderFromRows,
@@ -76,6 +77,18 @@ def channel_actor(channel: str) -> Actor:
     return Actor(f"channel:{channel}", Role.SALES)
 
 
+BATCH = 50  # orders per transaction
+
+
+@dataclass(frozen=True, slots=True)
+class _Ready:
+    """An order read without error, waiting for its batch."""
+
+    found: RowOrder
+    read: OrderFromRows
+    draft: OrderDraft
+
+
 def import_orders(  # noqa: PLR0913
     uow: UnitOfWork,
     actor: Actor,
@@ -84,8 +97,10 @@ def import_orders(  # noqa: PLR0913
     layout: Layout,
     options: ImportOptions = ImportOptions(),
     progress: Callable[[int], None] = lambda n: None,
+    batch: int = BATCH,
 ) -> ImportReport:
-    """Place every good order of the rows; `progress(n)` after each order of n rows."""
+    """Place every good order of the rows, `batch` orders per transaction (each one in a
+    savepoint of its own: all or nothing); `progress(n)` after each batch of n rows."""
     actor.require(Permission.ORDER_CREATE)
     if options.create_products:
         actor.require(Permission.CATALOGUE_WRITE)
@@ -93,77 +108,130 @@ def import_orders(  # noqa: PLR0913
     placer = channel_actor(channel)
     report = ImportReport()
     known: set[str] = set()
+    waiting: list[_Ready] = []
+    rows_read = 0
     started = time.perf_counter()
     for found in group(rows, layout):
         report.lines += len(found.rows)
         report.orders += 1
-        _one(uow, actor, placer, settings.currency, settings.tax_inclusive, found, layout,
-             options, report, known)  # fmt: skip
-        progress(len(found.rows))
+        rows_read += len(found.rows)
+        ready = _prepare(uow, actor, settings, found, layout, options, report, known)
+        if ready is not None:
+            waiting.append(ready)
+        if len(waiting) >= batch:
+            _place(uow, placer, waiting, layout, report)
+            waiting = []
+            progress(rows_read)
+            rows_read = 0
+    _place(uow, placer, waiting, layout, report)
+    progress(rows_read)
+    report.errors.sort(key=lambda e: e.row)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _one(  # noqa: PLR0913
+def _prepare(  # noqa: PLR0913
     uow: UnitOfWork,
     actor: Actor,
-    placer: Actor,
-    currency: str | None,
-    tax_inclusive: bool,
+    settings: Channel,
     found: RowOrder,
     layout: Layout,
     options: ImportOptions,
     report: ImportReport,
     known: set[str],
-) -> None:
+) -> _Ready | None:
+    """The order read and ready to place, or None (skipped, refused: in the report)."""
     ref = found.external_id
     if options.skip_prefix and ref.startswith(options.skip_prefix):
         report.cancellations += 1
-        return
+        return None
     if ref in options.scattered:
-        first = found.rows[0].number
         report.refuse(
             [
                 RowError(
-                    first,
+                    found.rows[0].number,
                     layout.header_of("external_id"),
                     f"the rows of order {ref!r} are not together in the file (one order's"
                     " rows must follow each other); the order was not imported",
                 )
             ]
         )
-        return
-    read = read_order(found, layout, placer.name.removeprefix("channel:"), options.zone)
+        return None
+    read = read_order(found, layout, settings.name, options.zone)
     if isinstance(read, list):
         report.refuse(read)
-        return
-    order_currency = read.currency or currency
+        return None
+    currency = read.currency or settings.currency
     if options.create_products:
-        report.products_created += _create_products(uow, actor, read, order_currency, known)
+        report.products_created += _create_products(uow, actor, read, currency, known)
     draft = OrderDraft(
-        channel=placer.name.removeprefix("channel:"),
+        channel=settings.name,
         customer=read.customer,
         shipping_address=read.address,
         lines=read.lines,
-        currency=order_currency,
+        currency=currency,
         external_id=ref,
         priority=read.priority,
         shipping=read.shipping,
         discount=read.discount,
-        prices_include_tax=tax_inclusive,
+        prices_include_tax=settings.tax_inclusive,
     )
+    return _Ready(found, read, draft)
+
+
+Outcome = tuple[_Ready, str, list[RowError]]
+
+
+def _place(
+    uow: UnitOfWork, placer: Actor, waiting: list[_Ready], layout: Layout, report: ImportReport
+) -> None:
+    """One transaction for the batch, a savepoint for each order. The report is written
+    after the commit (a retried transaction counts once). Should the batch fail whole (two
+    imports of the same file racing), its orders are placed again one by one."""
+    if not waiting:
+        return
+
+    def work() -> list[Outcome]:
+        done: list[Outcome] = []
+        for ready in waiting:
+            draft = ready.draft
+            if uow.orders.find_placed(None, draft.channel, draft.external_id) is not None:
+                done.append((ready, "already", []))
+                continue
+            try:
+                with uow.savepoint():
+                    orders.place_order(uow, placer, draft, placed_at=ready.read.placed_at)
+                done.append((ready, "imported", []))
+            except DomainError as refused:
+                done.append((ready, "refused", _errors(refused, ready, layout)))
+        return done
+
     try:
-        placed = orders.place_order(uow, placer, draft, placed_at=read.placed_at)
-    except InvalidInput as refused:
-        report.refuse([_row_error(e.field, e.message, read, found, layout) for e in refused.errors])
-        return
+        outcomes = uow.run(work)
+    except Exception:
+        outcomes = [_alone(uow, placer, ready, layout) for ready in waiting]
+    for _, what, found in outcomes:
+        if what == "imported":
+            report.imported += 1
+        elif what == "already":
+            report.already += 1
+        else:
+            report.refuse(found)
+
+
+def _alone(uow: UnitOfWork, placer: Actor, ready: _Ready, layout: Layout) -> Outcome:
+    try:
+        placed = orders.place_order(uow, placer, ready.draft, placed_at=ready.read.placed_at)
     except DomainError as refused:
-        report.refuse([RowError(found.rows[0].number, "", refused.detail)])
-        return
-    if placed.created:
-        report.imported += 1
-    else:
-        report.already += 1
+        return (ready, "refused", _errors(refused, ready, layout))
+    return (ready, "imported" if placed.created else "already", [])
+
+
+def _errors(refused: DomainError, ready: _Ready, layout: Layout) -> list[RowError]:
+    if isinstance(refused, InvalidInput):
+        return [_row_error(e.field, e.message, ready.read, ready.found, layout)
+                for e in refused.errors]  # fmt: skip
+    return [RowError(ready.found.rows[0].number, "", refused.detail)]
 
 
 def _row_error(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -117,6 +118,12 @@ class SqlUnitOfWork:
                     raise
             time.sleep(random.uniform(0, 0.005 * 2**attempt))
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A SAVEPOINT inside the open transaction: the block is undone alone if it raises."""
+        with self.conn.begin_nested():
+            yield
 
     def _once(self, work: Callable[[], T], write: bool) -> T:
         with write_gate(self.engine, write), self.engine.connect() as conn:

@@ -4,6 +4,7 @@ implement them, and `bootstrap.py` chooses which. Here: the unit of work that ho
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -48,3 +49,9 @@ class UnitOfWork(Protocol):
 
     def run(self, work: Callable[[], T], *, write: bool = True) -> T:
         """Run work in one transaction and commit; retry it whole on a transient conflict."""
+        ...
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        """Inside run: what happens in the block is undone alone if it raises (the CSV
+        import places many orders per transaction, each one all or nothing)."""
+        ...
