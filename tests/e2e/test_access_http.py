@@ -275,6 +275,7 @@ class Action:
     url: Callable[[World], str]
     body: Callable[[World], dict[str, Any]] | None = None
     ok: int = 200
+    files: Callable[[World], dict[str, Any]] | None = None  # a multipart upload
 
     @property
     def id(self) -> str:
@@ -821,11 +822,15 @@ ACTIONS = [
     Action("PATCH", "/channels/{name}", P.CHANNEL_MANAGE, lambda w: "/channels/shop",
            lambda w: {"buffer_units": 3}),
     Action("POST", "/channels/{name}/secret", P.CHANNEL_MANAGE, lambda w: "/channels/shop/secret"),
+    Action("POST", "/channels/{name}/imports", P.ORDER_CREATE, lambda w: "/channels/shop/imports",
+           files=lambda w: {"file": ("o.csv", b"external_id,sku,quantity\n", "text/csv")}),
 ]  # fmt: skip
 
 
 def call(client: TestClient, action: Action, world: World) -> Any:
     body = action.body(world) if action.body else None
+    if action.files:
+        return client.request(action.method, API + action.url(world), files=action.files(world))
     return client.request(action.method, API + action.url(world), json=body)
 
 

@@ -3,7 +3,12 @@ answers its defaults), change, rotate, and refusals as problem+json."""
 
 from __future__ import annotations
 
+import gzip
+
 from fastapi.testclient import TestClient
+
+from oms.bootstrap import Container
+from tests.builders import stocked
 
 API = "/api/v1/channels"
 
@@ -55,3 +60,42 @@ def test_refusals(client: TestClient) -> None:
     assert bad_currency.status_code == 422 and bad_currency.json()["errors"][0]["field"] == (
         "currency"
     )
+
+
+CSV = (
+    "ref,sku,quantity,customer_email,customer_name,ship_line1,ship_city,ship_postal_code,"
+    "ship_country\n"
+    "A-1,MUG,2,ann@example.com,Ann,1 rue,Lyon,69001,FR\n"
+    "A-2,GHOST,1,bob@example.com,Bob,2 rue,Lyon,69002,France\n"
+)
+
+
+def test_an_upload_imports_and_reports_row_errors(client: TestClient, container: Container) -> None:
+    stocked(container.uow(), "MUG", 5)
+    files = {"file": ("orders.csv", CSV.encode(), "text/csv")}
+    answer = client.post(f"{API}/shop/imports", files=files, data={"map": "external_id=ref"})
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    assert (report["lines"], report["imported"], report["skipped"]) == (2, 1, 1)
+    assert report["errors"] == [{"row": 3, "column": "sku", "message": "unknown SKU 'GHOST'"}]
+    again = client.post(f"{API}/shop/imports", files=files, data={"map": "external_id=ref"})
+    assert (again.json()["imported"], again.json()["already"]) == (0, 1)
+    gz = {"file": ("orders.csv.gz", gzip.compress(CSV.encode()), "application/gzip")}
+    assert (
+        client.post(f"{API}/shop/imports", files=gz, data={"map": "external_id=ref"}).json()[
+            "already"
+        ]
+        == 1
+    )
+    orders = client.get("/api/v1/orders", params={"channel": "shop"}).json()["items"]
+    assert [o["external_id"] for o in orders] == ["A-1"]
+
+
+def test_an_upload_with_an_unreadable_layout_is_422(client: TestClient) -> None:
+    files = {"file": ("orders.csv", CSV.encode(), "text/csv")}
+    answer = client.post(f"{API}/shop/imports", files=files)  # no external_id column
+    assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "map"
+    answer = client.post(
+        f"{API}/shop/imports", files=files, data={"map": "external_id=ref", "tz": "Mars/Base"}
+    )
+    assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "tz"

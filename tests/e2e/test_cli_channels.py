@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from typer.testing import CliRunner
 
 from oms.bootstrap import Container
 from oms.cli import app
 from oms.domain.access import SYSTEM
 from oms.services import channels
+from tests.builders import stocked
 from tests.e2e.test_cli_return_policies import cli_db
 
 __all__ = ["cli_db"]
@@ -44,3 +47,36 @@ def test_channels_on_the_command_line(cli_db: str, container: Container) -> None
     assert code == 1 and "no record" in text
     code, text = oms("show", "web")
     assert code == 0 and "defaults" in text
+
+
+def test_import_orders_on_the_command_line(
+    cli_db: str, container: Container, tmp_path: Path
+) -> None:
+    stocked(container.uow(), "MUG", 5)
+    file = tmp_path / "orders.csv"
+    file.write_text(
+        "InvoiceNo,StockCode,Quantity,UnitPrice,CustomerID,Country,InvoiceDate\n"
+        "536365,MUG,6,2.55,17850,United Kingdom,2010-12-01 08:26:00\n"
+        "C536379,MUG,-1,2.55,14527,United Kingdom,2010-12-01 09:41:00\n"
+        "536380,GHOST,1,1.00,,EIRE,2010-12-01 09:45:00\n"
+    )
+    args = [
+        "import", "orders", str(file), "--channel", "uci",
+        "--map", "external_id=InvoiceNo,sku=StockCode,quantity=Quantity,unit_price=UnitPrice,"
+        "customer_ref=CustomerID,ship_country=Country,placed_at=InvoiceDate",
+        "--set", "customer_ref=guest,ship_line1=unknown,ship_city=unknown,ship_postal_code=unknown",
+        "--skip-prefix", "C", "--tz", "Europe/London", "--errors", str(tmp_path / "e.csv"),
+    ]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "1 imported" in result.output and "1 skipped" in result.output
+    assert "1 cancellations skipped" in result.output
+    errors = (tmp_path / "e.csv").read_text().splitlines()
+    assert errors == [
+        "row,column,message",
+        "4,Country,'EIRE' is not a country (an ISO code or its name)",
+    ]
+    again = runner.invoke(app, args)
+    assert "0 imported, 1 already there" in again.output
+    bad = runner.invoke(app, ["import", "orders", str(file), "--channel", "uci"])
+    assert bad.exit_code == 2 and "no column for external_id" in bad.output

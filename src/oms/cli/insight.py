@@ -235,36 +235,31 @@ def import_orders(  # noqa: PLR0913
     """Place the orders of a CSV file (one row per order line, the rows of one order
     together), idempotent by (channel, external id); an order with a bad row is skipped whole
     and its rows reported. The timeline's actor is channel:<name>."""
-    from zoneinfo import ZoneInfo
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from oms.adapters.channels import order_csv
-    from oms.domain.channels.order_rows import Layout, MappingError
-    from oms.services.order_import import ImportOptions
-    from oms.services.order_import import import_orders as run
+    from oms.domain.channels.order_rows import MappingError
 
     try:
-        with order_csv.opened(file) as text:
-            layout = Layout.make(order_csv.header(text), mapping, defaults)
-        total, apart = order_csv.survey(file, layout)
-        zone = ZoneInfo(tz)
-    except (MappingError, OSError, KeyError, ValueError) as error:
+        asked = order_csv.ImportRequest(
+            mapping, defaults, create_products, skip_prefix or None, ZoneInfo(tz)
+        )
+        order_csv.layout_of(file, asked)
+    except (MappingError, OSError, ZoneInfoNotFoundError, ValueError) as error:
         console.print(f"[red]{escape(str(error))}[/]")
         raise typer.Exit(2) from None
-    options = ImportOptions(create_products, skip_prefix or None, frozenset(apart), zone)
     columns = (TextColumn("order lines"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with _wired() as container, Progress(*columns, console=console) as progress:
-        task = progress.add_task("import", total=total)
-        with order_csv.opened(file) as text:
-            names = order_csv.header(text)
-            report = run(
-                container.uow(),
-                SYSTEM,
-                channel,
-                order_csv.rows(text, names),
-                layout,
-                options,
-                lambda n: progress.advance(task, n),
-            )
+        task = progress.add_task("import", total=None)
+        report = order_csv.import_file(
+            container.uow(),
+            SYSTEM,
+            channel,
+            file,
+            asked,
+            lambda n: progress.advance(task, n),
+            lambda total: progress.update(task, total=total),
+        )
     console.print(
         f"read {report.lines:,} lines, {report.orders:,} orders in {report.seconds:.1f} s "
         f"({report.rate:,.0f} lines/s): {report.imported:,} imported, {report.already:,} "

@@ -5,13 +5,20 @@ rotation only."""
 from __future__ import annotations
 
 from typing import Annotated
+import shutil
+import tempfile
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, File, Form, Path, UploadFile
 
+from oms.adapters.channels.order_csv import ImportRequest, import_file
 from oms.api.deps import ActorDep, UowDep
 from oms.api.pagination import whole
 from oms.api.schemas.channels import ChannelIn, ChannelOut, ChannelPatch, ChannelWithSecret
 from oms.api.schemas.common import Page
+from oms.api.schemas.imports import ImportOut
+from oms.domain.channels.order_rows import MappingError
+from oms.domain.errors import FieldErrors
 from oms.services import channels
 
 router = APIRouter(tags=["channels"])
@@ -47,3 +54,36 @@ def update_channel(name: Name, body: ChannelPatch, uow: UowDep, actor: ActorDep)
 def rotate_secret(name: Name, uow: UowDep, actor: ActorDep) -> ChannelWithSecret:
     """A new webhook secret, answered this once (admin); the old one stops verifying."""
     return ChannelWithSecret.made(channels.rotate_secret(uow, actor, name))
+
+
+@router.post("/channels/{name}/imports")
+def import_orders(  # noqa: PLR0913
+    name: Name,
+    file: Annotated[UploadFile, File(description="The CSV of order lines (.csv or .csv.gz).")],
+    uow: UowDep,
+    actor: ActorDep,
+    mapping: Annotated[str, Form(alias="map", max_length=2000)] = "",
+    defaults: Annotated[str, Form(alias="set", max_length=2000)] = "",
+    create_products: Annotated[bool, Form()] = False,
+    skip_prefix: Annotated[str | None, Form(max_length=32)] = None,
+    tz: Annotated[str, Form(max_length=64)] = "UTC",
+) -> ImportOut:
+    """Import a CSV of order lines for the channel (multipart/form-data, the same columns
+    and options as `oms import orders`): each good order placed, idempotent by (channel,
+    external id); an order with a bad row skipped whole and reported. Needs order.create
+    (and catalogue.write with `create_products`). A header or option that cannot be read
+    is 422 before anything is placed."""
+    try:
+        asked = ImportRequest(mapping, defaults, create_products, skip_prefix, ZoneInfo(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise FieldErrors.single("tz", f"unknown time zone {tz!r}") from None
+    with tempfile.TemporaryFile() as copy:  # on disk, read twice: memory stays flat
+        shutil.copyfileobj(file.file, copy)
+        copy.seek(0)
+        try:
+            report = import_file(uow, actor, name, copy, asked)
+        except MappingError as error:
+            raise FieldErrors.single("map", str(error)) from None
+        except (UnicodeDecodeError, OSError, EOFError):
+            raise FieldErrors.single("file", "not UTF-8 text (nor gzip of it)") from None
+    return ImportOut.of(report)
