@@ -4,9 +4,9 @@ rotation only."""
 
 from __future__ import annotations
 
-from typing import Annotated
 import shutil
 import tempfile
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, File, Form, Path, UploadFile
