@@ -49,6 +49,7 @@ NAV: tuple[NavEntry, ...] = (
     # Webhook subscriptions, their delivery logs and the dead deliveries to retry.
     NavEntry("Notifications", "/webhooks", Permission.NOTIFICATION_MANAGE, ("/deliveries",)),
     NavEntry("Mailbox", "/mailbox", Permission.NOTIFICATION_MANAGE, without_smtp=True),
+    NavEntry("Channels", "/channels", Permission.CHANNEL_MANAGE),  # channels (issue 14)
     NavEntry("Account", "/account", None),
 )
 

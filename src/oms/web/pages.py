@@ -9,6 +9,7 @@ from oms.web import (
     account,
     assets,
     auth,
+    channels,
     delivery_pages,
     driver,
     locations,
@@ -65,3 +66,4 @@ router.include_router(reports.router)  # stage times, the bottleneck, late rates
 router.include_router(report_flow.router)  # work in progress; open orders by age
 router.include_router(mailbox.router)  # the local mailbox folder (admin, without SMTP)
 router.include_router(webhooks.router)  # webhooks, their logs, dead deliveries (admin)
+router.include_router(channels.router)  # channels as records, their webhooks, CSV upload
