@@ -5,8 +5,6 @@ refused."""
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-
 from oms.bootstrap import Container
 from oms.domain.access import SYSTEM
 from oms.domain.channels.model import Channel
