@@ -14,6 +14,7 @@ from oms.api.routes import (
     catalogue,
     delivery,
     fulfilment,
+    holds,
     lost_parcels,
     orders,
     payments,
@@ -71,6 +72,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         service,
         users,
         webhooks,
+        holds,
     ):
         app.include_router(module.router, prefix="/api/v1", responses=AUTH_RESPONSES)
     app.include_router(pages.router)
