@@ -178,9 +178,7 @@ def test_stock_counted_below_reserved_and_held_makes_the_newest_hold_give_way(
 def test_hold_requests_are_checked_whole(uow: UnitOfWork) -> None:
     stocked(uow, "TEE", 2)
     with pytest.raises(InvalidInput) as refused:
-        holds.create_hold(
-            uow, SYSTEM, HoldRequest(" ", [("TEE", 0), ("TEE", 1), ("NOPE", 1)], 0)
-        )
+        holds.create_hold(uow, SYSTEM, HoldRequest(" ", [("TEE", 0), ("TEE", 1), ("NOPE", 1)], 0))
     fields = {e.field for e in refused.value.errors}
     assert fields == {"channel", "lines[0].quantity", "lines[1].sku", "expires_in"}
     with pytest.raises(InvalidInput) as unknown:
