@@ -17,9 +17,10 @@ from oms.adapters.db.tables import users as users_table
 from oms.bootstrap import Container, bootstrap
 from oms.config import Settings
 from oms.domain.access import MATRIX, SYSTEM, Actor, Permission, Role
+from oms.domain.channels.model import Channel
 from oms.domain.inventory.holds import HoldRequest
 from oms.domain.users import NewUser
-from oms.services import catalogue, completion, holds, inventory, orders, tracking, users
+from oms.services import catalogue, channels, completion, holds, inventory, orders, tracking, users
 from oms.services.inventory import StockChange
 from oms.services.ports.shipments import ShipmentFilter
 from tests.builders import draft, new_location, new_product, order_body
@@ -257,6 +258,7 @@ def make_world(
     held = orders.place_order(uow, SYSTEM, draft(("MUG", 1))).order.id
     orders.hold_order(uow, SYSTEM, held, "payment check")
     victim = users.create_user(uow, SYSTEM, NewUser("victim", Role.SALES))
+    channels.create_channel(uow, SYSTEM, Channel("shop"))  # channels: a record to change
     done = Fulfilment.make(uow) if fulfilment else None
     back = Returns.make(uow) if with_returns else None
     told = Notices.make(uow) if notices else None
@@ -832,7 +834,15 @@ ACTIONS = [
         P.CHANNEL_AVAILABILITY,
         lambda w: "/channels/web/availability?sku=MUG",
     ),
-]
+    # Channels (issue 14)
+    Action("GET", "/channels", P.ORDER_READ, lambda w: "/channels"),
+    Action("GET", "/channels/{name}", P.ORDER_READ, lambda w: "/channels/shop"),
+    Action("POST", "/channels", P.CHANNEL_MANAGE, lambda w: "/channels",
+           lambda w: {"name": "market", "kind": "marketplace"}, 201),
+    Action("PATCH", "/channels/{name}", P.CHANNEL_MANAGE, lambda w: "/channels/shop",
+           lambda w: {"buffer_units": 3}),
+    Action("POST", "/channels/{name}/secret", P.CHANNEL_MANAGE, lambda w: "/channels/shop/secret"),
+]  # fmt: skip
 
 
 def call(client: TestClient, action: Action, world: World) -> Any:

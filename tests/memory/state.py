@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from oms.domain.catalogue.model import Location, Product
+from oms.domain.channels.model import Channel
 from oms.domain.fulfilment.delivery_runs import DeliveryRun, Proof
 from oms.domain.fulfilment.local_delivery import LocalDelivery
 from oms.domain.fulfilment.model import PickLine, PickListStatus, Shipment
@@ -100,6 +101,7 @@ class State:
     server_keys: dict[str, str] = field(default_factory=dict)
     returns: dict[int, Return] = field(default_factory=dict)
     return_policies: dict[str, ReturnPolicy] = field(default_factory=dict)
+    channels: dict[str, Channel] = field(default_factory=dict)
     payments: dict[int, Payment] = field(default_factory=dict)
     refunds: dict[int, Refund] = field(default_factory=dict)
     outbox: list[OutboxEvent] = field(default_factory=list)

@@ -14,6 +14,7 @@ from oms.domain.errors import ConcurrentUpdate
 from oms.services.ports.access import PasswordHasher, UserRepository
 from oms.services.ports.carriers import CarrierRepository
 from oms.services.ports.catalogue import LocationRepository, ProductRepository
+from oms.services.ports.channels import ChannelRepository
 from oms.services.ports.delivery import DeliveryRepository
 from oms.services.ports.documents import DocumentRenderer
 from oms.services.ports.orders import OrderRepository
@@ -25,6 +26,7 @@ from oms.services.ports.stock import StockRepository
 from tests.fakes import FakePasswords
 from tests.memory.carriers import CarrierSetup, MemoryCarriers, builtin_carriers
 from tests.memory.catalogue import MemoryLocations, MemoryProducts
+from tests.memory.channels import MemoryChannels
 from tests.memory.delivery import MemoryDelivery
 from tests.memory.holds import MemoryHolds
 from tests.memory.orders import MemoryOrders
@@ -88,6 +90,7 @@ class MemoryUnitOfWork:
         self.delivery: DeliveryRepository = MemoryDelivery(self)
         self.providers: PaymentProviders = self.database.providers
         self.holds = MemoryHolds(self)
+        self.channels: ChannelRepository = MemoryChannels(self)
 
     @property
     def state(self) -> State:

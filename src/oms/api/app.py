@@ -12,6 +12,7 @@ from oms import __version__
 from oms.api import errors
 from oms.api.routes import (
     catalogue,
+    channels,
     delivery,
     fulfilment,
     holds,
@@ -73,6 +74,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         users,
         webhooks,
         holds,
+        channels,
     ):
         app.include_router(module.router, prefix="/api/v1", responses=AUTH_RESPONSES)
     app.include_router(pages.router)

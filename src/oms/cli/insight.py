@@ -1,4 +1,5 @@
-"""`oms import olist DIR` (order history) and `oms report stage-times` (the stage table)."""
+"""`oms import olist DIR` (order history), `oms import orders FILE` (a channel's CSV of orders)
+and `oms report stage-times` (the stage table)."""
 
 from __future__ import annotations
 
@@ -210,3 +211,75 @@ def aging(
     if csv_file is not None:
         csv_file.write_text(aging_csv(found), encoding="utf-8")
         console.print(f"wrote {escape(str(csv_file))}")
+
+
+@import_app.command("orders")
+def import_orders(  # noqa: PLR0913
+    file: Path = typer.Argument(..., help="A CSV file of order lines (.csv or .csv.gz)."),
+    channel: str = typer.Option(..., help="The channel the orders came from."),
+    mapping: str = typer.Option(
+        "", "--map", help="Other headers for our columns: our=theirs,... (docs/channels.md)."
+    ),
+    defaults: str = typer.Option(
+        "", "--set", help="Values for columns the file lacks or leaves empty: our=value,..."
+    ),
+    create_products: bool = typer.Option(
+        False, help="Make unknown SKUs products (description, unit price) instead of errors."
+    ),
+    skip_prefix: str = typer.Option(
+        None, help="Order references starting with this are not orders (UCI: C, cancellations)."
+    ),
+    tz: str = typer.Option("UTC", help="Time zone of placed_at values without an offset."),
+    errors_csv: Path = typer.Option(None, "--errors", help="Write every row error to this CSV."),
+) -> None:
+    """Place the orders of a CSV file (one row per order line, the rows of one order
+    together), idempotent by (channel, external id); an order with a bad row is skipped whole
+    and its rows reported. The timeline's actor is channel:<name>."""
+    from zoneinfo import ZoneInfo
+
+    from oms.adapters.channels import order_csv
+    from oms.domain.channels.order_rows import Layout, MappingError
+    from oms.services.order_import import ImportOptions
+    from oms.services.order_import import import_orders as run
+
+    try:
+        with order_csv.opened(file) as text:
+            layout = Layout.make(order_csv.header(text), mapping, defaults)
+        total, apart = order_csv.survey(file, layout)
+        zone = ZoneInfo(tz)
+    except (MappingError, OSError, KeyError, ValueError) as error:
+        console.print(f"[red]{escape(str(error))}[/]")
+        raise typer.Exit(2) from None
+    options = ImportOptions(create_products, skip_prefix or None, frozenset(apart), zone)
+    columns = (TextColumn("order lines"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with _wired() as container, Progress(*columns, console=console) as progress:
+        task = progress.add_task("import", total=total)
+        with order_csv.opened(file) as text:
+            names = order_csv.header(text)
+            report = run(
+                container.uow(),
+                SYSTEM,
+                channel,
+                order_csv.rows(text, names),
+                layout,
+                options,
+                lambda n: progress.advance(task, n),
+            )
+    console.print(
+        f"read {report.lines:,} lines, {report.orders:,} orders in {report.seconds:.1f} s "
+        f"({report.rate:,.0f} lines/s): {report.imported:,} imported, {report.already:,} "
+        f"already there, {report.skipped:,} skipped with errors, {report.cancellations:,} "
+        f"cancellations skipped; {report.products_created:,} products created"
+    )
+    if report.errors:
+        table = Table("row", "column", "what is wrong", title="row errors")
+        for e in report.errors[:20]:
+            table.add_row(str(e.row), escape(e.column), escape(e.message))
+        console.print(table)
+        if report.error_count > 20:
+            console.print(f"... {report.error_count - 20:,} more (--errors FILE writes them all)")
+    if errors_csv is not None:
+        from oms.services.order_import import errors_csv as write
+
+        errors_csv.write_text(write(report), encoding="utf-8")
+        console.print(f"wrote {escape(str(errors_csv))}")

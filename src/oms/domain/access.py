@@ -51,6 +51,8 @@ class Permission(StrEnum):
     # Channels: checkout holds and the availability feed (docs/channels.md)
     HOLD_CREATE = "hold.create"
     CHANNEL_AVAILABILITY = "channel_feed.read"
+    # Channels (issue 14: channels as records)
+    CHANNEL_MANAGE = "channel.manage"
 
 
 P = Permission
@@ -104,6 +106,10 @@ DESCRIPTIONS: dict[Permission, str] = {
     ),
     P.HOLD_CREATE: "hold stock for a cart (checkout holds) and release such holds",
     P.CHANNEL_AVAILABILITY: "read a channel's availability feed (what it may sell, buffers off)",
+    P.CHANNEL_MANAGE: (
+        "create channel records, change their settings, rotate their webhook secrets"
+        " (reading channels needs order.read)"
+    ),
 }
 
 _READ_ALL = frozenset({P.CATALOGUE_READ, P.STOCK_READ, P.ORDER_READ, P.SHIPMENT_READ})

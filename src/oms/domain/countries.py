@@ -26,6 +26,20 @@ def country_name(code: str) -> str:
         raise ValueError(f"unknown ISO 3166-1 country {code!r}") from None
 
 
+def country_code(text: str) -> str | None:
+    """The alpha-2 code of a country written as its code or its English name ("FR",
+    "France", "United Kingdom", "USA"), or None when pycountry does not know it."""
+    if is_country(text):
+        return text
+    import pycountry
+
+    try:
+        code: str = pycountry.countries.lookup(text.strip()).alpha_2
+    except LookupError:
+        return None
+    return code
+
+
 def country_time_zones(code: str) -> frozenset[str]:
     """The IANA time zones in use in a country (several for the US, none for an unknown)."""
     return _zones().get(code, frozenset())

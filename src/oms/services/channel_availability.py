@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from oms.domain.access import Actor, Permission
 from oms.domain.errors import FieldErrors, NotFound
+from oms.services.channels import channel_of
 from oms.services.ports import UnitOfWork
 
 MAX_PAGE = 200
@@ -28,8 +29,9 @@ def units_available(
 
 
 def buffer_of(uow: UnitOfWork, channel: str) -> Callable[[int], int]:
-    """What the channel may sell of `available` units (its stock buffer kept back)."""
-    return lambda available: max(available, 0)
+    """What the channel may sell of `available` units: its record's buffer kept back
+    (`Channel.sellable`; no buffer for a channel without a record)."""
+    return channel_of(uow, channel).sellable
 
 
 def channel_availability(

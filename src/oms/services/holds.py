@@ -16,7 +16,6 @@ from datetime import datetime
 from oms.domain.access import SYSTEM, Actor, Permission
 from oms.domain.errors import ConcurrentUpdate, Conflict, FieldErrors, NotFound
 from oms.domain.inventory.holds import (
-    DEFAULT_MINUTES,
     HeldUnits,
     Hold,
     HoldEnd,
@@ -26,6 +25,7 @@ from oms.domain.inventory.holds import (
 )
 from oms.domain.inventory.moves import Change
 from oms.services.backorders import fill_backorders
+from oms.services.channels import channel_of
 from oms.services.ports import UnitOfWork
 from oms.services.ports.holds import LiveHold
 
@@ -48,8 +48,9 @@ class CreatedHold:
 
 
 def hold_minutes(uow: UnitOfWork, channel: str) -> int:
-    """How long a channel's holds last when the request does not say."""
-    return DEFAULT_MINUTES
+    """How long a channel's holds last when the request does not say (its record's
+    `hold_minutes`; the default for a channel without one)."""
+    return channel_of(uow, channel).hold_minutes
 
 
 def create_hold(uow: UnitOfWork, actor: Actor, request: HoldRequest) -> CreatedHold:

@@ -8,6 +8,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -98,13 +99,18 @@ def _fields_of(value: Any, optional: frozenset[str] = frozenset()) -> dict[str, 
 
 
 def place_order(
-    uow: UnitOfWork, actor: Actor, draft: OrderDraft, idempotency_key: str | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    draft: OrderDraft,
+    idempotency_key: str | None = None,
+    placed_at: datetime | None = None,
 ) -> Placed:
     """Create the order and reserve what stock is available, in one transaction.
 
     A repeat (same Idempotency-Key, or same channel and external_id) returns the first
     order and changes nothing, also when the two requests race: the unique constraints
-    decide, and the loser's whole transaction is rolled back.
+    decide, and the loser's whole transaction is rolled back. `placed_at`: when the channel
+    took the order, if not now (a CSV import of orders placed earlier).
     """
     actor.require(Permission.ORDER_CREATE)
     errors = FieldErrors()
@@ -126,7 +132,9 @@ def place_order(
         return Placed(order, created=False)
 
     def work() -> Placed:
-        return Placed(_create(uow, actor, draft, idempotency_key, request_hash), created=True)
+        return Placed(
+            _create(uow, actor, draft, idempotency_key, request_hash, placed_at), created=True
+        )
 
     # New orders are the common case, so no look-up first: the unique keys refuse a
     # repeat, its transaction is rolled back whole, and the first order is read instead.
@@ -155,13 +163,18 @@ def place_within(uow: UnitOfWork, actor: Actor, draft: OrderDraft) -> Order:
 
 
 def _create(
-    uow: UnitOfWork, actor: Actor, draft: OrderDraft, key: str | None, request_hash: str
+    uow: UnitOfWork,
+    actor: Actor,
+    draft: OrderDraft,
+    key: str | None,
+    request_hash: str,
+    placed_at: datetime | None = None,
 ) -> Order:
     errors = FieldErrors()
     products = uow.products.by_skus([line.sku for line in draft.lines])
     currency, priced = draft.priced_lines(products, errors)
     errors.raise_if_any()
-    now = uow.now()
+    now = placed_at or uow.now()
     hold = None if draft.hold_id is None else holds.open_for_order(uow, draft.hold_id)
     identity = uow.orders.next_identity(len(priced))
     # Reserve where the order will ship from: the one sourcing rule, on locked rows.

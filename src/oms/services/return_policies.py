@@ -84,6 +84,11 @@ def get_policy(uow: UnitOfWork, actor: Actor, channel: str) -> ChannelPolicy:
     return _applying(stored, channel)
 
 
+def applying_policy(stored: dict[str, ReturnPolicy], channel: str) -> ChannelPolicy:
+    """The policy that applies to the channel among the stored ones (channels.py shows it)."""
+    return _applying(stored, channel)
+
+
 def _applying(stored: dict[str, ReturnPolicy], channel: str) -> ChannelPolicy:
     if channel in stored:
         return ChannelPolicy(channel, stored[channel], _stored(channel))

@@ -21,6 +21,7 @@ from oms.adapters.db.tables_after_sale import (
     returns,
     webhooks,
 )
+from oms.adapters.db.tables_channels import channels
 from oms.adapters.db.tables_holds import hold_units, holds
 from oms.adapters.db.tables_insight import history_orders
 from oms.adapters.db.tables_last_mile import delivery_runs, local_delivery, run_stops
@@ -29,6 +30,7 @@ __all__ = [
     "NAMING",
     "Id",
     "UTCDateTime",
+    "channels",
     "deliveries",
     "delivery_attempts",
     "delivery_runs",

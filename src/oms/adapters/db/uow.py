@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from oms.adapters.db.carriers import CarrierBook, SqlCarriers
 from oms.adapters.db.catalogue import SqlLocations, SqlProducts
+from oms.adapters.db.channels import SqlChannels
 from oms.adapters.db.delivery import SqlDelivery
 from oms.adapters.db.engine import WRITE, write_gate
 from oms.adapters.db.holds import SqlHolds
@@ -29,6 +30,7 @@ from oms.domain.errors import ConcurrentUpdate
 from oms.services.ports.access import PasswordHasher, UserRepository
 from oms.services.ports.carriers import CarrierRepository
 from oms.services.ports.catalogue import LocationRepository, ProductRepository
+from oms.services.ports.channels import ChannelRepository
 from oms.services.ports.delivery import DeliveryRepository
 from oms.services.ports.documents import DocumentRenderer
 from oms.services.ports.holds import HoldRepository
@@ -89,6 +91,7 @@ class SqlUnitOfWork:
         self.delivery: DeliveryRepository = SqlDelivery(self)
         self.providers: PaymentProviders = providers or ProviderBook()
         self.holds: HoldRepository = SqlHolds(self)
+        self.channels: ChannelRepository = SqlChannels(self)
 
     @property
     def conn(self) -> sa.Connection:

@@ -14,7 +14,6 @@ from enum import StrEnum
 
 from oms.domain.errors import Conflict, FieldErrors
 
-DEFAULT_MINUTES = 15
 MAX_SECONDS = 24 * 3600
 MAX_LINES = 100
 MAX_QUANTITY = 1_000_000

@@ -10,6 +10,7 @@ from typing import Protocol, TypeVar
 from oms.services.ports.access import PasswordHasher, UserRepository
 from oms.services.ports.carriers import CarrierRepository
 from oms.services.ports.catalogue import LocationRepository, ProductRepository
+from oms.services.ports.channels import ChannelRepository
 from oms.services.ports.delivery import DeliveryRepository
 from oms.services.ports.documents import DocumentRenderer
 from oms.services.ports.holds import HoldRepository
@@ -43,6 +44,7 @@ class UnitOfWork(Protocol):
     documents: DocumentRenderer
     passwords: PasswordHasher
     holds: HoldRepository
+    channels: ChannelRepository
 
     def now(self) -> datetime: ...
 

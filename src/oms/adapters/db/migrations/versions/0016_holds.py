@@ -1,7 +1,7 @@
 """holds: checkout holds and the units they keep on stock rows
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-05 03:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import oms.adapters.db.tables
 
 revision: str = "0016"
-down_revision: str | None = "0014"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

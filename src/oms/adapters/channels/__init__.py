@@ -1,0 +1,1 @@
+"""Sales channels' formats: CSV files of orders, shop platforms' order webhooks."""

@@ -1,0 +1,1 @@
+"""Sales channels as records: their settings and the rules that read them."""

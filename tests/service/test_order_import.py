@@ -1,0 +1,124 @@
+"""CSV orders through the import use case, on memory, SQLite and PostgreSQL: orders placed
+with stock reserved and backorders, the channel as the timeline's actor, an order with a bad
+row skipped whole, a second import adding nothing, products made on request, references
+skipped by prefix or because their rows are apart, and who may import."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from oms.adapters.channels import order_csv
+from oms.domain.access import SYSTEM, Actor, Role
+from oms.domain.channels.model import Channel
+from oms.domain.channels.order_rows import Layout, RowError
+from oms.domain.errors import PermissionDenied
+from oms.services import channels, orders
+from oms.services.order_import import ImportOptions, ImportReport, import_orders
+from oms.services.ports import UnitOfWork
+from oms.services.ports.orders import OrderFilter
+from tests.builders import stocked
+
+HEADER = ("external_id,sku,quantity,unit_price,customer_email,customer_name,ship_line1,"
+          "ship_city,ship_postal_code,ship_country,placed_at\n")  # fmt: skip
+ADDR = "ann@example.com,Ann,1 rue,Lyon,69001,FR"
+
+
+def run(uow: UnitOfWork, text: str, actor: Actor = SYSTEM, **options: object) -> ImportReport:
+    data = io.BytesIO(text.encode())
+    with order_csv.opened(data) as f:
+        names = order_csv.header(f)
+        layout = Layout.make(names, str(options.pop("mapping", "")))
+        found = order_csv.rows(f, names)
+        return import_orders(uow, actor, "shop", found, layout, ImportOptions(**options))  # type: ignore[arg-type]
+
+
+def test_orders_are_placed_with_stock_reserved_and_the_channel_as_actor(
+    each_uow: UnitOfWork,
+) -> None:
+    uow = each_uow
+    stocked(uow, "MUG", 3)
+    stocked(uow, "TEE", 10)
+    channels.create_channel(uow, SYSTEM, Channel("shop", currency="EUR", tax_inclusive=True))
+    text = HEADER + (
+        f"S-1,MUG,2,4.00,{ADDR},2026-01-05T10:00:00+01:00\n"
+        f"S-1,TEE,1,,{ADDR},\n"
+        f"S-2,MUG,4,4.00,{ADDR},\n"
+    )
+    report = run(uow, text)
+    assert (report.lines, report.orders, report.imported, report.skipped) == (3, 2, 2, 0)
+    placed = orders.list_orders(uow, SYSTEM, OrderFilter(channel="shop"))
+    by_ref = {o.external_id: o for o in placed}
+    first, second = by_ref["S-1"], by_ref["S-2"]
+    assert [(ln.sku, ln.quantity, ln.allocated_quantity) for ln in first.lines] == [
+        ("MUG", 2, 2),
+        ("TEE", 1, 1),
+    ]
+    assert first.created_at == datetime(2026, 1, 5, 9, tzinfo=UTC)
+    assert first.prices_include_tax and first.currency == "EUR"
+    assert first.totals.subtotal.amount == Decimal("18.00")  # TEE at its catalogue price
+    assert (second.lines[0].allocated_quantity, second.lines[0].backordered_quantity) == (1, 3)
+    events = orders.order_events(uow, SYSTEM, first.id)
+    assert [(e.type, e.actor) for e in events] == [("order.placed", "channel:shop")]
+
+    again = run(uow, text)
+    assert (again.imported, again.already) == (0, 2)
+    assert len(orders.list_orders(uow, SYSTEM, OrderFilter(channel="shop"))) == 2
+
+
+def test_an_order_with_a_bad_row_is_skipped_whole_and_reported(each_uow: UnitOfWork) -> None:
+    uow = each_uow
+    stocked(uow, "MUG", 5)
+    text = HEADER + (
+        f"A,MUG,1,4.00,{ADDR},\n"
+        f"B,MUG,1,4.00,{ADDR},\n"
+        f"B,GHOST,1,4.00,{ADDR},\n"
+        f"C,MUG,x,4.00,{ADDR},\n"
+    )
+    report = run(uow, text)
+    assert (report.imported, report.skipped, report.error_count) == (1, 2, 2)
+    assert report.errors == [
+        RowError(4, "sku", "unknown SKU 'GHOST'"),
+        RowError(5, "quantity", "'x' is not a whole number"),
+    ]
+    placed = orders.list_orders(uow, SYSTEM, OrderFilter(channel="shop"))
+    assert [o.external_id for o in placed] == ["A"]
+
+
+def test_products_on_request_prefix_skipped_and_scattered_orders(each_uow: UnitOfWork) -> None:
+    uow = each_uow
+    text = (
+        "ref,sku,quantity,unit_price,description,customer_email,customer_name,ship_line1,"
+        "ship_city,ship_postal_code,ship_country\n"
+        f"1,NEW-1,2,3.50,A new mug,{ADDR}\n"
+        f"C2,NEW-1,1,3.50,A new mug,{ADDR}\n"
+        f"3,NEW-2,1,1.00,,{ADDR}\n"
+        f"4,NEW-1,1,3.50,,{ADDR}\n"
+        f"3,NEW-1,1,3.50,,{ADDR}\n"
+    )
+    report = run(
+        uow,
+        text,
+        mapping="external_id=ref",
+        create_products=True,
+        skip_prefix="C",
+        scattered=frozenset({"3"}),
+    )
+    assert (report.imported, report.cancellations, report.skipped) == (2, 1, 2)
+    assert report.products_created == 1  # NEW-2 only in a skipped order
+    assert {e.row for e in report.errors} == {4, 6} and report.errors[0].column == "ref"
+    product = uow.run(lambda: uow.products.get("NEW-1"), write=False)
+    assert product is not None and (product.name, product.price) == ("A new mug", Decimal("3.50"))
+    assert uow.run(lambda: uow.products.get("NEW-2"), write=False) is None
+
+
+@pytest.mark.parametrize("role", [Role.WAREHOUSE, Role.ANALYST])
+def test_who_may_import(each_uow: UnitOfWork, role: Role) -> None:
+    with pytest.raises(PermissionDenied):
+        run(each_uow, HEADER, Actor("x", role))
+    with pytest.raises(PermissionDenied):  # sales may import, not make products
+        run(each_uow, HEADER, Actor("s", Role.SALES), create_products=True)
+    assert run(each_uow, HEADER, Actor("s", Role.SALES)).orders == 0
