@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from oms.adapters.db.tables import hold_units, order_lines, stock
 from oms.bootstrap import Container
 from oms.domain.access import SYSTEM
+from oms.domain.channels.model import Channel, ChannelKind
 from oms.domain.errors import DomainError
 from oms.domain.inventory.holds import HoldNotUsable, HoldRequest
-from oms.services import holds, inventory, orders
+from oms.services import channel_availability, channels, holds, inventory, orders
 from oms.services.orders import Placed
 from tests.builders import draft, stocked
 from tests.conftest import FakeClock
@@ -174,3 +175,38 @@ def test_holds_orders_releases_counts_and_expiries_racing_keep_every_invariant(
     clock.advance(hours=1)
     holds.sweep_expired(uow)
     assert live_totals(container, clock.now)["held"] == 0
+
+
+@pytest.mark.slow
+def test_two_channels_racing_on_few_units_never_oversell_and_the_buffer_holds(
+    container: Container, clock: FakeClock
+) -> None:
+    uow = container.uow()
+    stocked(uow, "FEW", 4, location="PAR")
+    stocked(uow, "FEW", 2, location="BER")
+    channels.create_channel(
+        uow, SYSTEM, Channel("market", ChannelKind.MARKETPLACE, buffer_units=2, hold_minutes=5)
+    )
+    seen: list[int] = []
+
+    def work(i: int) -> object:
+        u = container.uow()
+        channel = ("web", "market")[i % 2]
+        if i % 3 == 0:
+            (item,) = channel_availability.channel_availability(u, SYSTEM, "market", "FEW")
+            seen.append(item.available)
+            return item
+        if i % 3 == 1:
+            return holds.create_hold(u, SYSTEM, HoldRequest(channel, [("FEW", 1)]))
+        return orders.place_order(u, SYSTEM, draft(("FEW", 1), channel=channel))
+
+    race(30, work)
+    t = live_totals(container, clock.now)
+    assert t["worst"] >= 0 and t["reserved"] == t["allocated"]
+    free = 6 - t["reserved"] - t["held"]
+    assert all(0 <= n <= 6 - 2 for n in seen)  # never more than there was, less the buffer
+    (final,) = channel_availability.channel_availability(uow, SYSTEM, "market", "FEW")
+    assert final.available == max(free - 2, 0)
+    (web,) = channel_availability.channel_availability(uow, SYSTEM, "web", "FEW")
+    assert web.available == free
+    assert inventory.verify_stock(uow, SYSTEM) == []
