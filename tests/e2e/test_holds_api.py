@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
-from tests.builders import order_body
+from oms.bootstrap import Container
+from oms.config import get_settings
+from oms.domain.access import SYSTEM
+from oms.domain.inventory.holds import HoldRequest
+from oms.services import holds, orders
+from tests.builders import draft, order_body, stocked
 from tests.conftest import FakeClock
 
 API = "/api/v1"
@@ -122,3 +129,23 @@ def test_the_feed_without_sku_pages_the_catalogue(shop: TestClient) -> None:
     ).json()
     assert rest["items"] == [{"sku": "TEE", "available": 5}]
     problem(shop.get(f"{API}/channels/web/availability", params={"sku": "NOPE"}), 404)
+
+
+def test_the_worker_sweeps_expired_holds_and_fills_the_backorders_they_free(
+    container: Container, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from oms.cli import app
+
+    uow = container.uow()
+    stocked(uow, "TEE", 2)
+    holds.create_hold(uow, SYSTEM, HoldRequest("web", [("TEE", 2)], 60))  # the test clock's
+    waiting = orders.place_order(uow, SYSTEM, draft(("TEE", 2))).order
+    assert waiting.lines[0].backordered_quantity == 2
+    monkeypatch.setenv("OMS_DATABASE_URL", container.settings.database_url)
+    monkeypatch.setenv("OMS_MAILBOX_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["worker", "--once"])  # on the real clock: long after
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "swept 1 expired hold(s)" in " ".join(result.output.split())
+    assert orders.get_order(uow, SYSTEM, waiting.id).lines[0].allocated_quantity == 2
