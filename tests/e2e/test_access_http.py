@@ -18,8 +18,9 @@ from oms.bootstrap import Container, bootstrap
 from oms.config import Settings
 from oms.domain.access import MATRIX, SYSTEM, Actor, Permission, Role
 from oms.domain.channels.model import Channel
+from oms.domain.inventory.holds import HoldRequest
 from oms.domain.users import NewUser
-from oms.services import catalogue, channels, completion, inventory, orders, tracking, users
+from oms.services import catalogue, channels, completion, holds, inventory, orders, tracking, users
 from oms.services.inventory import StockChange
 from oms.services.ports.shipments import ShipmentFilter
 from tests.builders import draft, new_location, new_product, order_body
@@ -43,6 +44,7 @@ class World:
     returns: Returns | None = None
     notices: Notices | None = None
     delivery: Delivery | None = None
+    hold: int = 0  # a live checkout hold of 1 MUG on channel web
 
 
 @dataclass(frozen=True)
@@ -261,7 +263,10 @@ def make_world(
     back = Returns.make(uow) if with_returns else None
     told = Notices.make(uow) if notices else None
     van = Delivery.make(uow) if delivery else None
-    return World(pending, held, victim.token.info.id, victim.token.token, done, back, told, van)
+    cart = holds.create_hold(uow, SYSTEM, HoldRequest("web", [("MUG", 1)])).id
+    return World(
+        pending, held, victim.token.info.id, victim.token.token, done, back, told, van, cart
+    )
 
 
 @dataclass(frozen=True)
@@ -813,6 +818,22 @@ ACTIONS = [
         "/shipments/{shipment_id}/proof",
         P.ORDER_READ,
         lambda w: f"/shipments/{dd(w).delivered}/proof",
+    ),
+    # channels: checkout holds and the availability feed
+    Action(
+        "POST",
+        "/holds",
+        P.HOLD_CREATE,
+        lambda w: "/holds",
+        lambda w: {"channel": "web", "lines": [{"sku": "MUG", "quantity": 2}]},
+        ok=201,
+    ),
+    Action("DELETE", "/holds/{hold_id}", P.HOLD_CREATE, lambda w: f"/holds/{w.hold}", ok=204),
+    Action(
+        "GET",
+        "/channels/{channel}/availability",
+        P.CHANNEL_AVAILABILITY,
+        lambda w: "/channels/web/availability?sku=MUG",
     ),
     # Channels (issue 14)
     Action("GET", "/channels", P.ORDER_READ, lambda w: "/channels"),

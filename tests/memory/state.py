@@ -11,6 +11,7 @@ from oms.domain.channels.model import Channel
 from oms.domain.fulfilment.delivery_runs import DeliveryRun, Proof
 from oms.domain.fulfilment.local_delivery import LocalDelivery
 from oms.domain.fulfilment.model import PickLine, PickListStatus, Shipment
+from oms.domain.inventory.holds import Hold
 from oms.domain.inventory.model import StoredLedgerEntry
 from oms.domain.orders.events import StoredEvent
 from oms.domain.orders.model import Order
@@ -108,6 +109,7 @@ class State:
     local_delivery: dict[int, LocalDelivery] = field(default_factory=dict)
     runs: dict[int, DeliveryRun] = field(default_factory=dict)
     proofs: dict[int, Proof] = field(default_factory=dict)  # per delivered shipment id
+    holds: dict[int, Hold] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
         self.ids[table] = self.ids.get(table, 0) + 1

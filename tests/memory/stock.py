@@ -17,6 +17,7 @@ from oms.domain.inventory.model import (
 )
 from oms.services.ports.stock import NewReservation, Reservation
 from tests.memory.base import MemoryRepository
+from tests.memory.holds import live_held
 from tests.memory.state import ConstraintViolation, StockRecord
 
 
@@ -42,6 +43,7 @@ class MemoryStock(MemoryRepository):
             r.reserved,
             location.ships,
             r.bin or location.default_bin,
+            live_held(self.state, r.id, self._uow.now()),
         )
 
     def _record(self, location_id: int, product_id: int) -> StockRecord | None:
@@ -88,7 +90,7 @@ class MemoryStock(MemoryRepository):
                         r.id,
                         r.location_id,
                         r.product_id,
-                        r.on_hand - r.reserved,
+                        r.on_hand - r.reserved - live_held(self.state, r.id, self._uow.now()),
                         location.priority,
                         location.code,
                         location.country,
@@ -102,7 +104,8 @@ class MemoryStock(MemoryRepository):
         took = 0
         for stock_id, quantity in requests:
             row = self.state.stock.get(stock_id)
-            if row is not None and row.on_hand - row.reserved >= quantity:
+            held = live_held(self.state, stock_id, self._uow.now())
+            if row is not None and row.on_hand - row.reserved - held >= quantity:
                 took += self._change(stock_id, row.on_hand, row.reserved + quantity, False)
         return took == len(requests)
 
@@ -233,3 +236,28 @@ class MemoryStock(MemoryRepository):
                     Discrepancy(stock_id, row.location, row.sku, r.on_hand, r.reserved, *figures)
                 )
         return found
+
+    def available_by_sku(
+        self, sku: str | None, after_sku: str | None, limit: int
+    ) -> list[tuple[str, int]]:
+        found = sorted(
+            (p for p in self.state.products.values() if not p.archived),
+            key=lambda p: p.sku,
+        )
+        found = [
+            p
+            for p in found
+            if (sku is None or p.sku == sku) and (after_sku is None or p.sku > after_sku)
+        ][:limit]
+        now = self._uow.now()
+        return [
+            (
+                p.sku,
+                sum(
+                    r.on_hand - r.reserved - live_held(self.state, r.id, now)
+                    for r in self.state.stock.values()
+                    if r.product_id == p.id and self.state.locations[r.location_id].ships
+                ),
+            )
+            for p in found
+        ]

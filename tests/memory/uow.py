@@ -29,6 +29,7 @@ from tests.memory.carriers import CarrierSetup, MemoryCarriers, builtin_carriers
 from tests.memory.catalogue import MemoryLocations, MemoryProducts
 from tests.memory.channels import MemoryChannels
 from tests.memory.delivery import MemoryDelivery
+from tests.memory.holds import MemoryHolds
 from tests.memory.orders import MemoryOrders
 from tests.memory.outbox import MemoryOutbox
 from tests.memory.payments import MemoryPayments
@@ -89,6 +90,7 @@ class MemoryUnitOfWork:
         self.problems: ProblemRepository = MemoryProblems(self)
         self.delivery: DeliveryRepository = MemoryDelivery(self)
         self.providers: PaymentProviders = self.database.providers
+        self.holds = MemoryHolds(self)
         self.channels: ChannelRepository = MemoryChannels(self)
 
     @property

@@ -40,6 +40,9 @@ EXPECTED: dict[Role, set[Permission]] = {
         P.RETURN_CREATE,
         # Issue 10: sales take payments (a bank transfer that arrived, cash on delivery).
         P.PAYMENT_RECORD,
+        # channels: checkout holds and the availability feed
+        P.HOLD_CREATE,
+        P.CHANNEL_AVAILABILITY,
     },
     Role.CUSTOMER_SERVICE: {
         P.ORDER_READ,
@@ -77,7 +80,14 @@ EXPECTED: dict[Role, set[Permission]] = {
     },
     Role.CARRIER: {P.TRACKING_EVENT},
     # Issue 12: reports are read by admins and analysts.
-    Role.ANALYST: {P.CATALOGUE_READ, P.STOCK_READ, P.ORDER_READ, P.SHIPMENT_READ, P.REPORT_READ},
+    Role.ANALYST: {
+        P.CATALOGUE_READ,
+        P.STOCK_READ,
+        P.ORDER_READ,
+        P.SHIPMENT_READ,
+        P.REPORT_READ,
+        P.CHANNEL_AVAILABILITY,
+    },
     # Issue 15: a driver, bound to a location, drives its runs and records their stops.
     Role.DRIVER: {P.DELIVERY_DRIVE},
 }

@@ -16,6 +16,7 @@ from oms.api.routes import (
     channels,
     delivery,
     fulfilment,
+    holds,
     lost_parcels,
     orders,
     payments,
@@ -73,6 +74,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         service,
         users,
         webhooks,
+        holds,
         channels,
         channel_webhooks,
     ):

@@ -21,15 +21,16 @@ def worker(
     """Send e-mails and webhooks from the outbox, until stopped.
 
     Each pass fans new events out to their recipients, sends what is due (retrying failures
-    with back-off) and, once a minute, tells late shipments and completes the delivered
-    orders that are due (`oms orders complete-due`). Ctrl-C or SIGTERM stops it
+    with back-off) and, once a minute, tells late shipments, completes the delivered
+    orders that are due (`oms orders complete-due`) and sweeps expired checkout holds
+    (their units go to waiting backorders). Ctrl-C or SIGTERM stops it
     after the batch in hand. Run several at once on PostgreSQL to share the work (SKIP
     LOCKED); on SQLite run one."""
     import signal
     import time
 
     from oms.domain.access import SYSTEM
-    from oms.services import completion, late_shipments, notifications
+    from oms.services import completion, holds, late_shipments, notifications
 
     stop = False
     late_every = 60.0  # seconds: late shipments are a daily matter, a query a minute is plenty
@@ -55,10 +56,12 @@ def worker(
                 tell_late=late_shipments.tell_late_shipments if tell else None,
             )
             completed = completion.complete_due(container.uow(), SYSTEM) if tell else []
-            if done.busy or completed:
+            swept = holds.sweep_expired(container.uow()) if tell else 0
+            if done.busy or completed or swept:
                 console.print(
                     f"fanned out {done.fanned_out}, delivered {done.delivered},"
-                    f" told late {done.late}, completed {len(completed)} order(s)"
+                    f" told late {done.late}, completed {len(completed)} order(s),"
+                    f" swept {swept} expired hold(s)"
                 )
             if once or stop:
                 break

@@ -48,6 +48,9 @@ class Permission(StrEnum):
     REPORT_READ = "report.read"
     DELIVERY_DISPATCH = "delivery.dispatch"
     DELIVERY_DRIVE = "delivery.drive"
+    # Channels: checkout holds and the availability feed (docs/channels.md)
+    HOLD_CREATE = "hold.create"
+    CHANNEL_AVAILABILITY = "channel_feed.read"
     # Channels (issue 14: channels as records)
     CHANNEL_MANAGE = "channel.manage"
 
@@ -101,6 +104,8 @@ DESCRIPTIONS: dict[Permission, str] = {
         "see the delivery runs of one's own location, start one, record each stop delivered"
         " or not (a driver: only at the location the user is bound to, only their own run)"
     ),
+    P.HOLD_CREATE: "hold stock for a cart (checkout holds) and release such holds",
+    P.CHANNEL_AVAILABILITY: "read a channel's availability feed (what it may sell, buffers off)",
     P.CHANNEL_MANAGE: (
         "create channel records, change their settings, rotate their webhook secrets"
         " (reading channels needs order.read)"
@@ -124,6 +129,9 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.SHIPMENT_READ,
             P.RETURN_CREATE,
             P.PAYMENT_RECORD,
+            # Channels: a shop's integration token holds carts and reads its feed
+            P.HOLD_CREATE,
+            P.CHANNEL_AVAILABILITY,
         }
     ),
     Role.CUSTOMER_SERVICE: frozenset(
@@ -157,7 +165,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.CARRIER: frozenset({P.TRACKING_EVENT}),
-    Role.ANALYST: _READ_ALL | {P.REPORT_READ},
+    Role.ANALYST: _READ_ALL | {P.REPORT_READ, P.CHANNEL_AVAILABILITY},
     Role.DRIVER: frozenset({P.DELIVERY_DRIVE}),
 }
 

@@ -21,11 +21,12 @@ from oms.domain.errors import (
 )
 from oms.domain.fulfilment.model import Shipment
 from oms.domain.fulfilment.sourcing import SourcingLine
+from oms.domain.inventory.holds import Hold, HoldNotUsable
 from oms.domain.inventory.moves import Change
 from oms.domain.orders.events import OrderEventType, StoredEvent
 from oms.domain.orders.model import InitialAllocation, Order, OrderDraft, check_reason
 from oms.domain.payments.refunds import NothingToRefund, for_cancelled
-from oms.services import payments, sourcing, stock_moves
+from oms.services import holds, payments, sourcing, stock_moves
 from oms.services.backorders import fill_backorders
 from oms.services.ports import UnitOfWork
 from oms.services.ports.orders import OrderAlreadyPlaced, OrderFilter
@@ -74,7 +75,7 @@ def fingerprint(draft: OrderDraft) -> str:
             # request that has none of them is what it was before they existed.
             **{
                 name: value
-                for name in ("discount", "prices_include_tax", "exchange_of")
+                for name in ("discount", "prices_include_tax", "exchange_of", "hold_id")
                 if (value := getattr(draft, name))
             },
         },
@@ -144,6 +145,12 @@ def place_order(
         if found is None:  # pragma: no cover - the unique constraint said it exists
             raise ConcurrentUpdate("the order that won the race is not visible yet") from None
         return found
+    except HoldNotUsable:
+        # A retry of an order that took its hold: the hold is gone, the first order stands.
+        found = uow.run(existing, write=False)
+        if found is None:
+            raise
+        return found
 
 
 def place_within(uow: UnitOfWork, actor: Actor, draft: OrderDraft) -> Order:
@@ -168,28 +175,78 @@ def _create(
     currency, priced = draft.priced_lines(products, errors)
     errors.raise_if_any()
     now = placed_at or uow.now()
+    hold = None if draft.hold_id is None else holds.open_for_order(uow, draft.hold_id)
     identity = uow.orders.next_identity(len(priced))
     # Reserve where the order will ship from: the one sourcing rule, on locked rows.
-    options = uow.stock.lock_options(sorted({product.id for product, _, _ in priced}))
+    wanted = {product.id for product, _, _ in priced}
+    if hold is not None:
+        wanted |= {u.product_id for u in hold.units}
+    options = uow.stock.lock_options(sorted(wanted))
+    if hold is not None:
+        hold.check_convertible(draft.channel, now)
+    taken = _from_hold(hold, [(product.id, quantity) for product, quantity, _ in priced])
     lines = [
-        SourcingLine(line_id, product.id, product.sku, quantity, product.weight_grams or 0)
-        for line_id, (product, quantity, _) in zip(identity.line_ids, priced, strict=True)
+        SourcingLine(
+            line_id, product.id, product.sku, quantity - taken[i].total, product.weight_grams or 0
+        )
+        for i, (line_id, (product, quantity, _)) in enumerate(
+            zip(identity.line_ids, priced, strict=True)
+        )
     ]
     to = sourcing.Destination(draft.shipping_address, currency)
     decision = sourcing.plan(uow, to, lines, sourcing.Supply(options), explain=False)
     units: dict[tuple[int, int], int] = defaultdict(int)
     for a in decision.allocations:
         units[(a.line_key, a.stock_id)] += a.quantity
+    where = {o.stock_id: o.location_id for o in options}
+    held_at: list[int] = []
+    for line, took in zip(lines, taken, strict=True):
+        for stock_id, q in took.rows.items():
+            units[(line.line_key, stock_id)] += q
+            held_at.extend([where[stock_id]] if stock_id in where else [])
     allocated = InitialAllocation(
         tuple(sum(q for (k, _), q in units.items() if k == line.line_key) for line in lines),
-        tuple(a.location_id for a in decision.allocations),
+        tuple(a.location_id for a in decision.allocations) + tuple(held_at),
     )
     order = Order.place(
         identity, draft, (currency, priced), allocated, now, secrets.token_urlsafe(16)
     )
     uow.orders.add(order, key, request_hash, actor.name)
-    stock_moves.reserve(uow, order.id, units, Change(actor.name, now))
+    change = Change(actor.name, now)
+    if hold is not None:
+        holds.convert(uow, hold.id, draft.channel, order.id, now)
+    stock_moves.reserve(uow, order.id, units, change)
+    if hold is not None and sum(t.total for t in taken) < sum(u.quantity for u in hold.units):
+        # Units the hold kept beyond what the order wanted are free again: waiting orders first.
+        fill_backorders(uow, sorted({u.product_id for u in hold.units}), change)
     return order
+
+
+@dataclass(slots=True)
+class _Took:
+    """Units one order line takes from its hold, per stock row."""
+
+    rows: dict[int, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
+def _from_hold(hold: Hold | None, lines: list[tuple[int, int]]) -> list[_Took]:
+    """The hold's units go to the order's lines of their product, in line order."""
+    left = [[u.product_id, u.stock_id, u.quantity] for u in (hold.units if hold else ())]
+    taken: list[_Took] = []
+    for product_id, quantity in lines:
+        took = _Took({})
+        for unit in left:
+            if unit[0] != product_id or unit[2] <= 0 or quantity <= took.total:
+                continue
+            q = min(unit[2], quantity - took.total)
+            unit[2] -= q
+            took.rows[unit[1]] = took.rows.get(unit[1], 0) + q
+        taken.append(took)
+    return taken
 
 
 def get_order(uow: UnitOfWork, actor: Actor, order_id: int) -> Order:

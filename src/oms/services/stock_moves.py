@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 
 from oms.domain.errors import ConcurrentUpdate, Conflict, StockBelowReserved
+from oms.domain.inventory.holds import give_way
 from oms.domain.inventory.model import Discrepancy, LedgerEntry, LedgerKind, StockRow
 from oms.domain.inventory.moves import Change, LineRef, correction_entry, ledger_entry
 from oms.services.ports import UnitOfWork
@@ -118,6 +120,8 @@ def count(
     have been taken back first; `line` names the order line a short pick was for."""
     if not uow.stock.set_on_hand(row.stock_id, counted):
         raise ConcurrentUpdate(f"{row.sku} at {row.location}: reserved moved during the count")
+    if counted < row.on_hand:
+        _make_way(uow, row.stock_id, counted - row.reserved, change.now)
     # A count that agrees with the books is still written: when it was last counted.
     uow.stock.append_ledger(
         [ledger_entry(LedgerKind.COUNT, row.stock_id, counted - row.on_hand, change, line)]
@@ -142,6 +146,21 @@ def _change_on_hand(uow: UnitOfWork, row: StockRow, delta: int, entry: LedgerEnt
             f"{delta:+d} would leave {row.on_hand + delta} on hand, below what is reserved"
         )
     uow.stock.append_ledger([entry])
+    if delta < 0:
+        _make_way(uow, row.stock_id, row.on_hand + delta - row.reserved, entry.at)
+
+
+def _make_way(uow: UnitOfWork, stock_id: int, free: int, now: datetime) -> None:
+    """On hand fell: if live checkout holds keep more than the `free` units left (on hand
+    less reserved), the newest holds give way (holds are promises to carts, not orders)."""
+    live = uow.holds.live_at(stock_id, now)
+    shortfall = sum(h.quantity for h in live) - max(free, 0)
+    if shortfall <= 0:
+        return
+    for hold_id, quantity in give_way(
+        [(h.hold_id, h.created_at, h.quantity) for h in live], shortfall
+    ):
+        uow.holds.reduce(hold_id, stock_id, quantity)
 
 
 def receive(

@@ -53,10 +53,11 @@ class StockLine:
     reserved: int
     waiting: int  # units of this product backordered by open orders, at any location
     ships: bool = True
+    held: int = 0  # units kept by live checkout holds
 
     @property
     def available(self) -> int:
-        return self.on_hand - self.reserved
+        return self.on_hand - self.reserved - self.held
 
     def cursor(self, sort: StockSort) -> tuple[str, str]:
         """The sort's keys of this row: (SKU, location) or (location, SKU)."""

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from oms.domain.access import Permission
 from oms.domain.errors import Conflict, FieldError, InvalidInput
-from oms.services import inventory, stock_views, views
+from oms.services import holds, inventory, stock_views, views
 from oms.services.inventory import StockChange
 from oms.web import forms
 from oms.web.problems import Problem, problem_of
@@ -43,11 +43,14 @@ def _show(page: Page, location: str, sku: str, before: int | None = None,
     older = None
     if ledger.more:
         older = f"/stock/{location}/{sku}?before={ledger.lines[-1].id}"
+    stock_id = detail.line.stock_id
+    live = [] if stock_id is None else holds.live_holds(page.uow, page.actor, stock_id)
     return page.render(
         "stock/row.html",
         attempt.problem.status if attempt and attempt.problem else 200,
         row=detail.line, ledger=ledger.lines, older=older, paged=before is not None,
         zone=zone, may_change=page.actor.may(Permission.STOCK_WRITE), attempt=attempt,
+        live_holds=live, may_release=page.actor.may(Permission.HOLD_CREATE),
     )  # fmt: skip
 
 
@@ -96,3 +99,16 @@ def adjust(
         return _show(page, location, sku, attempt=Attempt("adjust", typed, problem_of(error)))
     done = f"Adjusted {row.sku} at {row.location} by {units:+d}: {row.on_hand} on hand."
     return page.redirect(f"/stock/{location}/{sku}", done)
+
+
+@router.post("/stock/{location}/{sku:path}/holds/{hold_id}/release")
+def release_hold(
+    page: PageDep, location: str, sku: str, hold_id: int, csrf_token: FormText = ""
+) -> Response:
+    """Free a cart's hold (its units go to waiting orders first)."""
+    page.check_csrf(csrf_token)
+    try:
+        holds.release_hold(page.uow, page.actor, hold_id)
+    except Conflict as error:
+        return _show(page, location, sku, attempt=Attempt("hold", {}, problem_of(error)))
+    return page.redirect(f"/stock/{location}/{sku}", f"Released hold #{hold_id}.")

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from oms.adapters.db.base import Repository
+from oms.adapters.db.holds import live_held
 from oms.adapters.db.tables import (
     local_delivery,
     locations,
@@ -28,6 +29,7 @@ from oms.domain.inventory.model import (
 )
 from oms.services.ports.stock import NewReservation, Reservation
 
+_NOW = sa.bindparam("now", type_=stock.c.updated_at.type)
 _ROW_COLUMNS = (
     stock.c.id,
     stock.c.location_id,
@@ -38,6 +40,7 @@ _ROW_COLUMNS = (
     stock.c.reserved,
     locations.c.ships,
     sa.func.coalesce(stock.c.bin, locations.c.default_bin),
+    live_held(_NOW),
 )
 _ROWS = stock.join(locations, locations.c.id == stock.c.location_id).join(
     products, products.c.id == stock.c.product_id
@@ -51,7 +54,7 @@ _OPTIONS = (
         stock.c.id,
         stock.c.location_id,
         stock.c.product_id,
-        stock.c.on_hand - stock.c.reserved,
+        stock.c.on_hand - stock.c.reserved - live_held(_NOW),
         locations.c.priority,
         locations.c.code,
         locations.c.country,
@@ -67,12 +70,13 @@ _OPTIONS = (
     .order_by(stock.c.id)
 )
 _OPTIONS_LOCKED = _OPTIONS.with_for_update(of=stock)
-# The one statement that keeps oversell out: the database checks and adds at once.
+# The one statement that keeps oversell out: the database checks and adds at once. Live
+# holds count against it (decision 0007); the caller's row locks keep new ones out meanwhile.
 _RESERVE = (
     stock.update()
     .where(
         stock.c.id == sa.bindparam("stock_id"),
-        stock.c.on_hand - stock.c.reserved >= sa.bindparam("quantity"),
+        stock.c.on_hand - stock.c.reserved - live_held(_NOW) >= sa.bindparam("quantity"),
     )
     .values(reserved=stock.c.reserved + sa.bindparam("quantity"))
 )
@@ -91,6 +95,7 @@ def _row(r: Any) -> StockRow:
         reserved=r[6],
         ships=r[7],
         bin=r[8],
+        held=int(r[9]),
     )
 
 
@@ -123,7 +128,8 @@ class SqlStock(Repository):
             .select_from(_ROWS)
             .where(stock.c.location_id == location_id, stock.c.product_id == product_id)
         )
-        row = self.conn.execute(query).first()
+        now_ = {"now": now}
+        row = self.conn.execute(query, now_).first()
         if row is None:
             values = {
                 "location_id": location_id,
@@ -136,7 +142,7 @@ class SqlStock(Repository):
                 self.conn.execute(pg_insert(stock).values(values).on_conflict_do_nothing())
             else:
                 self.conn.execute(stock.insert().values(values))
-            row = self.conn.execute(query).one()
+            row = self.conn.execute(query, now_).one()
         return _row(row)
 
     def lock_rows(self, stock_ids: Sequence[int]) -> None:
@@ -150,7 +156,7 @@ class SqlStock(Repository):
 
     def lock_options(self, product_ids: Sequence[int]) -> list[StockOption]:
         query = _OPTIONS_LOCKED if self.postgres else _OPTIONS
-        rows = self.conn.execute(query, {"products": list(product_ids)})
+        rows = self.conn.execute(query, {"products": list(product_ids), "now": self._uow.now()})
         return [
             StockOption(
                 stock_id=r[0],
@@ -168,8 +174,10 @@ class SqlStock(Repository):
     def reserve(self, requests: Sequence[tuple[int, int]]) -> bool:
         if not requests:
             return True
+        now = self._uow.now()
         result = self.conn.execute(
-            _RESERVE, [{"stock_id": stock_id, "quantity": q} for stock_id, q in requests]
+            _RESERVE,
+            [{"stock_id": stock_id, "quantity": q, "now": now} for stock_id, q in requests],
         )
         # Each statement touches at most one row: all of them took only if the sum says so.
         return result.rowcount == len(requests)
@@ -289,7 +297,8 @@ class SqlStock(Repository):
         row = self.conn.execute(
             sa.select(*_ROW_COLUMNS)
             .select_from(_ROWS)
-            .where(locations.c.code == location_code, products.c.sku == sku)
+            .where(locations.c.code == location_code, products.c.sku == sku),
+            {"now": self._uow.now()},
         ).first()
         return _row(row) if row else None
 
@@ -303,7 +312,7 @@ class SqlStock(Repository):
             query = query.where(locations.c.code == location)
         if after_id is not None:
             query = query.where(stock.c.id > after_id)
-        return [_row(r) for r in self.conn.execute(query)]
+        return [_row(r) for r in self.conn.execute(query, {"now": self._uow.now()})]
 
     def consume(self, stock_id: int, quantity: int) -> bool:
         result = self.conn.execute(
@@ -336,7 +345,8 @@ class SqlStock(Repository):
         row = self.conn.execute(
             sa.select(*_ROW_COLUMNS)
             .select_from(_ROWS)
-            .where(stock.c.location_id == location_id, stock.c.product_id == product_id)
+            .where(stock.c.location_id == location_id, stock.c.product_id == product_id),
+            {"now": self._uow.now()},
         ).first()
         return _row(row) if row else None
 
@@ -393,3 +403,33 @@ class SqlStock(Repository):
             .where(stock.c.id == stock_id)
             .values(on_hand=on_hand, reserved=reserved, updated_at=self._uow.now())
         )
+
+    def available_by_sku(
+        self, sku: str | None, after_sku: str | None, limit: int
+    ) -> list[tuple[str, int]]:
+        # A page of products by their SKU index, then their shipping rows by product.
+        page = (
+            sa.select(products.c.id, products.c.sku)
+            .where(products.c.archived.is_(False))
+            .order_by(products.c.sku)
+            .limit(limit)
+        )
+        if sku is not None:
+            page = page.where(products.c.sku == sku)
+        if after_sku is not None:
+            page = page.where(products.c.sku > after_sku)
+        found = self.conn.execute(page).all()
+        if not found:
+            return []
+        free = self.conn.execute(
+            sa.select(
+                stock.c.product_id,
+                sa.func.sum(stock.c.on_hand - stock.c.reserved - live_held(_NOW)),
+            )
+            .join(locations, locations.c.id == stock.c.location_id)
+            .where(stock.c.product_id.in_([r[0] for r in found]), locations.c.ships.is_(True))
+            .group_by(stock.c.product_id),
+            {"now": self._uow.now()},
+        )
+        units = {r[0]: int(r[1]) for r in free}
+        return [(r[1], units.get(r[0], 0)) for r in found]

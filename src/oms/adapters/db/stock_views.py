@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from oms.adapters.db.base import Repository
+from oms.adapters.db.holds import live_held
 from oms.adapters.db.tables import (
     locations,
     order_lines,
@@ -23,6 +24,8 @@ from oms.domain.orders.status import WAITS_FOR_STOCK
 from oms.services.stock_views import LedgerLine, StockLine, StockQuery, WaitingProduct
 
 _OPEN = [s.value for s in WAITS_FOR_STOCK]
+_NOW = sa.bindparam("now", type_=stock.c.updated_at.type)
+_HELD = live_held(_NOW)
 _COLUMNS = (
     stock.c.id,
     locations.c.code,
@@ -34,6 +37,7 @@ _COLUMNS = (
     stock.c.reserved,
     locations.c.ships,
     stock.c.product_id,
+    _HELD,
 )
 _ROWS = stock.join(locations, locations.c.id == stock.c.location_id).join(
     products, products.c.id == stock.c.product_id
@@ -69,7 +73,7 @@ def _filtered(query: StockQuery) -> sa.Select[Any]:
         )
         select = select.where(stock.c.product_id.in_(matching))
     if query.none_available:
-        select = select.where(stock.c.on_hand - stock.c.reserved <= 0)
+        select = select.where(stock.c.on_hand - stock.c.reserved - _HELD <= 0)
     if query.waiting:
         select = select.where(stock.c.product_id.in_(_waiting_lines()))
     return select
@@ -96,7 +100,7 @@ class SqlStockViews(Repository):
         if query.sort.value.lstrip("-") == "location":
             rows = self._by_location(query, descending)
         else:
-            rows = list(self.conn.execute(_by_sku(query, descending)))
+            rows = list(self.conn.execute(_by_sku(query, descending), self._now()))
         waiting = self._waiting({r[9] for r in rows})
         return [_line(r, waiting.get(r[9], 0)) for r in rows]
 
@@ -113,15 +117,19 @@ class SqlStockViews(Repository):
                 sa.or_(_beyond(locations.c.code, code, descending), locations.c.code == code)
             )
         rows: list[Any] = []
+        now = self._now()
         for location_id, code in self.conn.execute(select).all():
             part = _filtered(query).where(stock.c.location_id == location_id)
             if query.after is not None and code == query.after[0]:
                 part = part.where(_beyond(products.c.sku, query.after[1], descending))
             sku = products.c.sku.desc() if descending else products.c.sku
-            rows.extend(self.conn.execute(part.order_by(sku).limit(query.limit - len(rows))))
+            rows.extend(self.conn.execute(part.order_by(sku).limit(query.limit - len(rows)), now))
             if len(rows) >= query.limit:
                 break
         return rows
+
+    def _now(self) -> dict[str, Any]:
+        return {"now": self._uow.now()}
 
     def _waiting(self, product_ids: set[int]) -> dict[int, int]:
         if not product_ids:
@@ -156,14 +164,15 @@ class SqlStockViews(Repository):
             return None
         location_id, code, location_name, ships, product_id, sku, product_name = found
         levels = self.conn.execute(
-            sa.select(stock.c.id, stock.c.on_hand, stock.c.reserved).where(
+            sa.select(stock.c.id, stock.c.on_hand, stock.c.reserved, _HELD).where(
                 stock.c.location_id == location_id, stock.c.product_id == product_id
-            )
+            ),
+            self._now(),
         ).first()
-        stock_id, on_hand, reserved = levels if levels else (None, 0, 0)
+        stock_id, on_hand, reserved, held = levels if levels else (None, 0, 0, 0)
         return StockLine(
             stock_id, code, location_name, location_id, sku, product_name, on_hand, reserved,
-            self._waiting({product_id}).get(product_id, 0), ships,
+            self._waiting({product_id}).get(product_id, 0), ships, int(held),
         )  # fmt: skip
 
     def ledger_lines(self, stock_id: int, before_id: int | None, limit: int) -> list[LedgerLine]:
@@ -223,10 +232,11 @@ class SqlStockViews(Repository):
         if not ids:
             return {}
         rows = self.conn.execute(
-            sa.select(stock.c.product_id, sa.func.sum(stock.c.on_hand - stock.c.reserved))
+            sa.select(stock.c.product_id, sa.func.sum(stock.c.on_hand - stock.c.reserved - _HELD))
             .join(locations, locations.c.id == stock.c.location_id)
             .where(stock.c.product_id.in_(ids), locations.c.ships.is_(True))
-            .group_by(stock.c.product_id)
+            .group_by(stock.c.product_id),
+            self._now(),
         )
         return {r[0]: int(r[1]) for r in rows}
 
@@ -235,4 +245,5 @@ def _line(r: Any, waiting: int) -> StockLine:
     return StockLine(
         stock_id=r[0], location=r[1], location_name=r[2], location_id=r[3], sku=r[4],
         product_name=r[5], on_hand=r[6], reserved=r[7], waiting=waiting, ships=r[8],
+        held=int(r[10]),
     )  # fmt: skip

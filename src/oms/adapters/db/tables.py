@@ -22,6 +22,7 @@ from oms.adapters.db.tables_after_sale import (
     webhooks,
 )
 from oms.adapters.db.tables_channels import channels
+from oms.adapters.db.tables_holds import hold_units, holds
 from oms.adapters.db.tables_insight import history_orders
 from oms.adapters.db.tables_last_mile import delivery_runs, local_delivery, run_stops
 
@@ -34,6 +35,8 @@ __all__ = [
     "delivery_attempts",
     "delivery_runs",
     "history_orders",
+    "hold_units",
+    "holds",
     "local_delivery",
     "metadata",
     "order_problems",

@@ -17,6 +17,7 @@ from oms.adapters.db.catalogue import SqlLocations, SqlProducts
 from oms.adapters.db.channels import SqlChannels
 from oms.adapters.db.delivery import SqlDelivery
 from oms.adapters.db.engine import WRITE, write_gate
+from oms.adapters.db.holds import SqlHolds
 from oms.adapters.db.orders import SqlOrders
 from oms.adapters.db.outbox import SqlOutbox
 from oms.adapters.db.payments import SqlPayments
@@ -33,6 +34,7 @@ from oms.services.ports.catalogue import LocationRepository, ProductRepository
 from oms.services.ports.channels import ChannelRepository
 from oms.services.ports.delivery import DeliveryRepository
 from oms.services.ports.documents import DocumentRenderer
+from oms.services.ports.holds import HoldRepository
 from oms.services.ports.notifications import OutboxRepository
 from oms.services.ports.orders import OrderRepository
 from oms.services.ports.payments import PaymentProviders, PaymentRepository
@@ -89,6 +91,7 @@ class SqlUnitOfWork:
         self.problems: ProblemRepository = SqlProblems(self)
         self.delivery: DeliveryRepository = SqlDelivery(self)
         self.providers: PaymentProviders = providers or ProviderBook()
+        self.holds: HoldRepository = SqlHolds(self)
         self.channels: ChannelRepository = SqlChannels(self)
 
     @property

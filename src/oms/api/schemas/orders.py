@@ -80,6 +80,9 @@ class OrderIn(Strict):
         bool,
         Field(description="Prices and shipping include tax (then `tax` is the part that is tax)"),
     ] = False
+    hold_id: StrictInt | None = Field(
+        None, description="A checkout hold (POST /holds) whose units the order takes first"
+    )
 
     def to_domain(self) -> OrderDraft:
         return OrderDraft(
@@ -96,6 +99,7 @@ class OrderIn(Strict):
             shipping=self.shipping,
             discount=self.discount,
             prices_include_tax=self.prices_include_tax,
+            hold_id=self.hold_id,
         )
 
 

@@ -121,10 +121,11 @@ class StockRow:
     reserved: int
     ships: bool = True
     bin: str | None = None
+    held: int = 0  # units kept by live checkout holds (inventory/holds.py)
 
     @property
     def available(self) -> int:
-        return self.on_hand - self.reserved
+        return self.on_hand - self.reserved - self.held
 
 
 @dataclass(frozen=True, slots=True)

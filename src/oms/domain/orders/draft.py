@@ -69,11 +69,15 @@ class OrderDraft:
     prices_include_tax: bool = False
     # An exchange: the order this one replaces goods of (set by oms, never by a channel).
     exchange_of: int | None = None
+    # A checkout hold whose units the order takes first (services/holds.py).
+    hold_id: int | None = None
 
     def check_shape(self, errors: FieldErrors) -> None:
         """Rules that need no catalogue: every broken rule is collected, none short-circuits."""
         if not self.channel.strip():
             errors.add("channel", "must not be empty")
+        if self.hold_id is not None and self.hold_id < 1:
+            errors.add("hold_id", "a hold id is a positive number")
         if self.external_id is not None and not self.external_id.strip():
             errors.add("external_id", "must not be blank when given")
         if not EMAIL_PATTERN.match(self.customer.email):

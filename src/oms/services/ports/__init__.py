@@ -14,6 +14,7 @@ from oms.services.ports.catalogue import LocationRepository, ProductRepository
 from oms.services.ports.channels import ChannelRepository
 from oms.services.ports.delivery import DeliveryRepository
 from oms.services.ports.documents import DocumentRenderer
+from oms.services.ports.holds import HoldRepository
 from oms.services.ports.notifications import OutboxRepository
 from oms.services.ports.orders import OrderRepository
 from oms.services.ports.payments import PaymentProviders, PaymentRepository
@@ -43,6 +44,7 @@ class UnitOfWork(Protocol):
     providers: PaymentProviders
     documents: DocumentRenderer
     passwords: PasswordHasher
+    holds: HoldRepository
     channels: ChannelRepository
 
     def now(self) -> datetime: ...

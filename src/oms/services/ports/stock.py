@@ -82,3 +82,8 @@ class StockRepository(Protocol):
         """Overwrite both figures (a repair; the caller writes the correction row)."""
 
     def discrepancies(self) -> list[Discrepancy]: ...
+    def available_by_sku(
+        self, sku: str | None, after_sku: str | None, limit: int
+    ) -> list[tuple[str, int]]:
+        """(SKU, available at shipping locations less live holds) of products on sale, by
+        SKU after `after_sku`; only `sku` when given (none if it is unknown)."""
