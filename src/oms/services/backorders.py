@@ -22,7 +22,12 @@ def fill_backorders(uow: UnitOfWork, product_ids: Sequence[int], change: Change)
     """Give available stock of these products to waiting lines: highest priority, then
     oldest order first, each order sourced by the one sourcing rule. Runs inside the
     caller's transaction; returns the units allocated."""
-    options = uow.stock.lock_options(product_ids)
+    # Kits wait on their components (decision 0008): the kits among these products and
+    # those made of them are filled too, from their components' rows, in whole kits.
+    kits = sourcing.kits_in(uow, [*product_ids, *uow.products.kits_containing(product_ids)])
+    if kits:
+        product_ids = sorted({*product_ids, *kits})
+    options = uow.stock.lock_options(sourcing.stock_products(product_ids, kits))
     free = {o.stock_id: max(o.available, 0) for o in options}
     if not any(free.values()):
         return 0
@@ -35,6 +40,9 @@ def fill_backorders(uow: UnitOfWork, product_ids: Sequence[int], change: Change)
         open_products = {o.product_id for o in options if free[o.stock_id] > 0}
         if not open_products:
             break
+        open_products |= {
+            k for k, parts in kits.items() if all(c.product_id in open_products for c in parts)
+        }
         if not products & open_products:
             continue
         # Locked after the stock rows: the lock order every writer keeps.
@@ -51,7 +59,7 @@ def fill_backorders(uow: UnitOfWork, product_ids: Sequence[int], change: Change)
             uow,
             sourcing.Destination(order.shipping_address, order.currency),
             sourcing.lines_of(uow, order, demand),
-            sourcing.Supply([replace(o, available=free[o.stock_id]) for o in supply]),
+            sourcing.Supply([replace(o, available=free[o.stock_id]) for o in supply], kits=kits),
             explain=False,
         )
         if not decision.allocations:
@@ -69,8 +77,9 @@ def _fill(
     per_line: dict[int, int] = defaultdict(int)
     for a in allocations:
         units[(a.line_key, a.stock_id)] += a.quantity
-        per_line[a.line_key] += a.quantity
-    stock_moves.reserve(uow, order.id, units, Change(change.actor, change.now))
+        per_line[a.line_key] += a.line_units
+    per_unit = sourcing.per_unit_of(allocations)
+    stock_moves.reserve(uow, order.id, units, Change(change.actor, change.now), per_unit)
     order.fill_backorders(
         per_line,
         [

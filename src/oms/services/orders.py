@@ -156,26 +156,33 @@ def _create(
     errors.raise_if_any()
     now = uow.now()
     identity = uow.orders.next_identity(len(priced))
-    # Reserve where the order will ship from: the one sourcing rule, on locked rows.
-    options = uow.stock.lock_options(sorted({product.id for product, _, _ in priced}))
+    # Reserve where the order will ship from: the one sourcing rule, on locked rows. A
+    # kit is sourced as one product and reserved on its components' rows (decision 0008).
+    kits = {product.id: product.components for product, _, _ in priced if product.is_kit}
+    wanted = sorted({product.id for product, _, _ in priced})
+    options = uow.stock.lock_options(sourcing.stock_products(wanted, kits) if kits else wanted)
     lines = [
         SourcingLine(line_id, product.id, product.sku, quantity, product.weight_grams or 0)
         for line_id, (product, quantity, _) in zip(identity.line_ids, priced, strict=True)
     ]
     to = sourcing.Destination(draft.shipping_address, currency)
-    decision = sourcing.plan(uow, to, lines, sourcing.Supply(options), explain=False)
+    supply = sourcing.Supply(options, kits=kits)
+    decision = sourcing.plan(uow, to, lines, supply, explain=False)
     units: dict[tuple[int, int], int] = defaultdict(int)
+    per_line: dict[int, int] = defaultdict(int)
     for a in decision.allocations:
         units[(a.line_key, a.stock_id)] += a.quantity
+        per_line[a.line_key] += a.line_units
     allocated = InitialAllocation(
-        tuple(sum(q for (k, _), q in units.items() if k == line.line_key) for line in lines),
+        tuple(per_line.get(line.line_key, 0) for line in lines),
         tuple(a.location_id for a in decision.allocations),
     )
     order = Order.place(
         identity, draft, (currency, priced), allocated, now, secrets.token_urlsafe(16)
     )
     uow.orders.add(order, key, request_hash, actor.name)
-    stock_moves.reserve(uow, order.id, units, Change(actor.name, now))
+    per_unit = sourcing.per_unit_of(decision.allocations) if kits else None
+    stock_moves.reserve(uow, order.id, units, Change(actor.name, now), per_unit)
     return order
 
 
@@ -312,9 +319,10 @@ def cancel_order(
         order.cancel(reason)
         now = uow.now()
         products = sorted({line.product_id for line in order.lines})
-        # Every shipping row of these products, in id order, before anything else: the
-        # released units are offered to waiting orders below, under the same locks.
-        uow.stock.lock_options(products)
+        # Every shipping row of these products (a kit's: its components'), in id order,
+        # before anything else: the released units are offered to waiting orders below.
+        kits = sourcing.kits_in(uow, products)
+        uow.stock.lock_options(sourcing.stock_products(products, kits) if kits else products)
         change = Change(actor.name, now, f"order cancelled: {reason}")
         released = stock_moves.release_all(uow, order.id, change)
         sync_shipments(uow, order, now)

@@ -22,6 +22,7 @@ from oms.adapters.db.tables_after_sale import (
     webhooks,
 )
 from oms.adapters.db.tables_insight import history_orders
+from oms.adapters.db.tables_kits import kit_components
 from oms.adapters.db.tables_last_mile import delivery_runs, local_delivery, run_stops
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "delivery_attempts",
     "delivery_runs",
     "history_orders",
+    "kit_components",
     "local_delivery",
     "metadata",
     "order_problems",
@@ -58,6 +60,8 @@ products = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     # Archived products cannot be ordered and are left out of lists; their orders keep them.
     sa.Column("archived", sa.Boolean, nullable=False, server_default=sa.false()),
+    # A kit: made of components (kit_components), with no stock rows of its own.
+    sa.Column("kit", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 locations = sa.Table(
@@ -201,6 +205,8 @@ reservations = sa.Table(
     _fk("stock_id", "stock.id"),
     sa.Column("quantity", sa.Integer, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    # Stock units per unit of the line: a kit's component quantity, 1 for a plain line.
+    sa.Column("per_unit", sa.Integer, nullable=False, server_default="1"),
     sa.CheckConstraint("quantity > 0", name="quantity_positive"),
     sa.Index("ix_reservations_stock_id", "stock_id"),
     sa.Index("ix_reservations_order_id", "order_id"),
