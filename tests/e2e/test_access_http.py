@@ -811,6 +811,13 @@ ACTIONS = [
         P.ORDER_READ,
         lambda w: f"/shipments/{dd(w).delivered}/proof",
     ),
+    # Kits (decision 0008)
+    Action(
+        "GET",
+        "/products/{sku}/availability",
+        P.CATALOGUE_READ,
+        lambda w: "/products/MUG/availability",
+    ),
 ]
 
 

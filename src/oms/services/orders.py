@@ -356,9 +356,11 @@ def cancel_line(
             raise NotFound(f"order {order.number} has no line {cmd.line_id}")
         allocated = order.cancel_line(cmd.line_id, cmd.quantity, cmd.reason)
         now = uow.now()
-        uow.stock.lock_options([line.product_id])
+        kits = sourcing.kits_in(uow, [line.product_id])
+        uow.stock.lock_options(sourcing.stock_products([line.product_id], kits))
         change = Change(actor.name, now, f"line cancelled: {cmd.reason}")
-        stock_moves.release(uow, order.id, _newest_held(uow, order.id, line.id, allocated), change)
+        held = stock_moves.newest_held(uow, order.id, line.id, allocated)
+        stock_moves.release(uow, order.id, held, change)
         sync_shipments(uow, order, now)
         refund_id = _refund_cancelled(uow, actor, order, {line.id: cmd.quantity}, cmd.reason, limit)
         uow.orders.save(order, actor.name, now)
@@ -379,26 +381,6 @@ def _refunded(
         return order
     payments.send_refund(uow, actor, refund_id)
     return uow.run(lambda: _load(uow, order_id), write=False)
-
-
-def _newest_held(
-    uow: UnitOfWork, order_id: int, line_id: int, units: int
-) -> dict[tuple[int, int], int]:
-    """Which stock rows give back `units` reserved units of a line: the newest
-    reservations first, as stock_moves.release takes them."""
-    take: dict[tuple[int, int], int] = defaultdict(int)
-    held = sorted(
-        (r for r in uow.stock.reservations_of(order_id) if r.order_line_id == line_id),
-        key=lambda r: r.id,
-        reverse=True,
-    )
-    for r in held:
-        if units <= 0:
-            break
-        n = min(r.quantity, units)
-        take[(line_id, r.stock_id)] += n
-        units -= n
-    return dict(take)
 
 
 def _refund_cancelled(

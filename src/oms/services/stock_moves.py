@@ -79,6 +79,46 @@ def release(uow: UnitOfWork, order_id: int, units: LineStock, change: Change) ->
     uow.stock.append_ledger(ledger)
 
 
+def held_units(
+    uow: UnitOfWork, order_id: int, location_id: int, units: Mapping[int, int]
+) -> dict[tuple[int, int], int]:
+    """What `units` (per order line, in the line's units) are on the rows the order holds
+    at a location: a plain line's units on its row, a kit line's kits times each component
+    quantity on each component row (decision 0008)."""
+    out: dict[tuple[int, int], int] = {}
+    for r in uow.stock.reservations_of(order_id):
+        q = units.get(r.order_line_id, 0)
+        if r.location_id == location_id and q > 0:
+            out[(r.order_line_id, r.stock_id)] = q * r.per_unit
+    return out
+
+
+def newest_held(
+    uow: UnitOfWork, order_id: int, line_id: int, units: int
+) -> dict[tuple[int, int], int]:
+    """Which rows give back `units` reserved units of a line (kits, for a kit line): the
+    locations of the newest reservations first, as `release` takes them."""
+    rows: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
+    newest: dict[int, int] = {}
+    for r in uow.stock.reservations_of(order_id):
+        if r.order_line_id != line_id:
+            continue
+        has, _ = rows[r.location_id].get(r.stock_id, (0, r.per_unit))
+        rows[r.location_id][r.stock_id] = (has + r.quantity, r.per_unit)
+        newest[r.location_id] = max(newest.get(r.location_id, 0), r.id)
+    take: dict[tuple[int, int], int] = {}
+    for location_id in sorted(newest, key=lambda loc: -newest[loc]):
+        if units <= 0:
+            break
+        held = rows[location_id]
+        n = min(units, min(q // per for q, per in held.values()))
+        for stock_id, (_, per) in held.items():
+            if n > 0:
+                take[(line_id, stock_id)] = n * per
+        units -= n
+    return take
+
+
 def release_all(uow: UnitOfWork, order_id: int, change: Change) -> dict[tuple[int, int], int]:
     """Release everything the order holds; returns what it held per (line, stock row)."""
     held: dict[tuple[int, int], int] = defaultdict(int)

@@ -18,6 +18,7 @@ from oms.domain.catalogue.model import (
     Product,
     ProductChange,
 )
+from oms.services.kits import ProductAvailability
 
 
 class ComponentIn(Strict):
@@ -96,6 +97,32 @@ class ProductOut(BaseModel):
             archived=p.archived,
             kit=p.is_kit,
             components=[ComponentOut(sku=c.sku, quantity=c.quantity) for c in p.components],
+        )
+
+
+class LocationAvailableOut(BaseModel):
+    location: str
+    available: int
+
+
+class ProductAvailabilityOut(BaseModel):
+    sku: str
+    kit: bool
+    components: list[ComponentOut]
+    available: int
+    locations: list[LocationAvailableOut]
+
+    @classmethod
+    def of(cls, a: ProductAvailability) -> ProductAvailabilityOut:
+        return cls(
+            sku=a.product.sku,
+            kit=a.product.is_kit,
+            components=[ComponentOut(sku=c.sku, quantity=c.quantity) for c in a.product.components],
+            available=a.total,
+            locations=[
+                LocationAvailableOut(location=x.location, available=x.available)
+                for x in a.locations
+            ],
         )
 
 

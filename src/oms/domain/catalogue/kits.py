@@ -164,3 +164,14 @@ def line_units(held: Mapping[int, tuple[int, int]]) -> int:
     if not held:
         return 0
     return min(units // per for units, per in held.values())
+
+
+def split(
+    kits: Mapping[int, Sequence[Component]], product_id: int, quantity: int
+) -> list[tuple[int, int]]:
+    """Units of a product as stock rows see them: a kit's as its components' units
+    (quantity x component quantity each), a plain product's as they are."""
+    parts = kits.get(product_id)
+    if not parts:
+        return [(product_id, quantity)]
+    return [(c.product_id, quantity * c.quantity) for c in parts]
