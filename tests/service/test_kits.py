@@ -166,3 +166,18 @@ def test_confirming_picking_packing_and_shipping_a_kit_consumes_its_components(
 def test_creating_a_plain_product_is_unchanged(each_uow: UnitOfWork) -> None:
     p = catalogue.create_product(each_uow, SYSTEM, new_product("PLAIN"))
     assert not p.is_kit and p.components == ()
+
+
+def test_kits_the_order_s_own_lines_crowd_out_are_sourced_elsewhere(
+    each_uow: UnitOfWork,
+) -> None:
+    # Found by the state machine: the plain mug and two kits want 5 mugs of PAR's 4; the
+    # kit that no longer fits there comes from BER rather than waiting.
+    for location in ("PAR", "BER"):
+        starter(each_uow, kettles=4, mugs=4, location=location)
+    placed = orders.place_order(each_uow, SYSTEM, draft(("MUG", 1), ("STARTER", 2)))
+    mug, kit = placed.order.lines
+    assert (mug.allocated_quantity, kit.allocated_quantity, kit.backordered_quantity) == (1, 2, 0)
+    mugs = levels(each_uow, "MUG")
+    assert sum(r for _, r in mugs.values()) == 5
+    clean(each_uow)

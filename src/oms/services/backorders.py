@@ -27,7 +27,9 @@ def fill_backorders(uow: UnitOfWork, product_ids: Sequence[int], change: Change)
     # those made of them are filled too, from their components' rows, in whole kits.
     kits = sourcing.kits_in(uow, [*product_ids, *uow.products.kits_containing(product_ids)])
     if kits:
-        product_ids = sorted({*product_ids, *kits})
+        # A kit's other components may have been freed with it (a take-back gives up whole
+        # kits): their waiting lines are served too.
+        product_ids = sorted({*product_ids, *kits, *sourcing.stock_products([], kits)})
     options = uow.stock.lock_options(sourcing.stock_products(product_ids, kits))
     free = {o.stock_id: max(o.available, 0) for o in options}
     if not any(free.values()):

@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from oms.domain.access import Actor, Permission
-from oms.domain.catalogue.kits import kit_units
+from oms.domain.catalogue.kits import contents, kit_units
 from oms.domain.catalogue.model import Product
 from oms.domain.errors import NotFound
 from oms.domain.inventory.model import StockRow
+from oms.domain.orders.model import Order
 from oms.services.ports import UnitOfWork
 
 MAX_ROWS = 1000
@@ -82,5 +83,21 @@ def product_availability(uow: UnitOfWork, actor: Actor, sku: str) -> ProductAvai
         if product is None:
             raise NotFound(f"no product with SKU {sku!r}")
         return ProductAvailability(product, available_at(uow, product))
+
+    return uow.run(work, write=False)
+
+
+def kit_lines(uow: UnitOfWork, actor: Actor, order: Order) -> dict[int, str]:
+    """For the order page: each kit line's contents for its ordered kits (line id -> "KETTLE
+    x2, MUG x4"); plain lines are left out."""
+    actor.require(Permission.ORDER_READ)
+
+    def work() -> dict[int, str]:
+        found = uow.products.by_ids(sorted({ln.product_id for ln in order.lines}))
+        return {
+            ln.id: contents(found[ln.product_id].components, ln.quantity)
+            for ln in order.lines
+            if ln.product_id in found and found[ln.product_id].is_kit
+        }
 
     return uow.run(work, write=False)

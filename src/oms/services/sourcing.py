@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from oms.domain.catalogue.kits import Component, KitTake, fit_kits, kit_units
 from oms.domain.fulfilment.errors import NoRate
@@ -105,6 +105,62 @@ def plan(
         )
     if pseudo:
         decision = _expand_kits(decision, lines, supply.kits, rows, pseudo)
+        decision = _kits_elsewhere(uow, to, lines, supply, decision)
+    return decision
+
+
+MAX_KIT_ROUNDS = 4
+
+
+def _kits_elsewhere(
+    uow: UnitOfWork,
+    to: Destination,
+    lines: Sequence[SourcingLine],
+    supply: Supply,
+    decision: SourcingDecision,
+) -> SourcingDecision:
+    """Kits the fit pass backordered (their components went to the order's other lines
+    where the plan put them) are sourced again from what is left, wherever it is, while
+    that places more kits."""
+    for _ in range(MAX_KIT_ROUNDS):
+        short = {
+            line.line_key: decision.backordered[line.line_key]
+            for line in lines
+            if line.product_id in supply.kits and decision.backordered.get(line.line_key, 0)
+        }
+        if not short:
+            return decision
+        used: dict[int, int] = defaultdict(int)
+        for a in decision.allocations:
+            used[a.stock_id] += a.quantity
+        own: dict[tuple[int, int], int] = {}
+        rest: list[StockOption] = []
+        for o in supply.options:
+            mine = supply.own.get((o.stock_id, o.product_id), 0)
+            taken = used.get(o.stock_id, 0)
+            own[(o.stock_id, o.product_id)] = max(mine - taken, 0)
+            rest.append(replace(o, available=max(o.available, 0) - max(taken - mine, 0)))
+        again = plan(
+            uow,
+            to,
+            [
+                replace(line, quantity=short[line.line_key])
+                for line in lines
+                if line.line_key in short
+            ],
+            Supply(rest, own, supply.exclude, supply.kits),
+            explain=False,
+        )
+        if not again.allocations:
+            return decision
+        backordered = {k: q for k, q in decision.backordered.items() if k not in short}
+        backordered.update({k: q for k, q in again.backordered.items() if q})
+        decision = SourcingDecision(
+            (*decision.allocations, *again.allocations),
+            backordered,
+            decision.rule,
+            decision.explanation,
+        )
     return decision
 
 

@@ -175,3 +175,15 @@ def split(
     if not parts:
         return [(product_id, quantity)]
     return [(c.product_id, quantity * c.quantity) for c in parts]
+
+
+def contents(components: Sequence[Component], kits: int) -> str:
+    """What `kits` kits hold, as pick lists and packing slips say it: "KETTLE x2, MUG x4"."""
+    return ", ".join(f"{c.sku} x{c.quantity * kits}" for c in components)
+
+
+def described(name: str, components: Sequence[Component], kits: int) -> str:
+    """A line's product name, with a kit's contents for `kits` kits."""
+    if not components:
+        return name
+    return f"{name} (KIT x{kits}: {contents(components, kits)})"
