@@ -78,8 +78,11 @@ def plan(
         free = max(o.available, 0) + supply.own.get((o.stock_id, o.product_id), 0)
         stock[o.location_id][o.product_id] = (o.stock_id, free)
         where[o.location_id] = o
-    rows = {(loc, pid): row for loc, by in stock.items() for pid, row in by.items()}
-    pseudo = _kit_rows(stock, supply.kits) if supply.kits else {}
+    rows: dict[tuple[int, int], tuple[int, int]] = {}
+    pseudo: dict[int, int] = {}
+    if supply.kits:
+        rows = {(loc, pid): row for loc, by in stock.items() for pid, row in by.items()}
+        pseudo = _kit_rows(stock, supply.kits)
     candidates = [
         SourcingCandidate(loc, where[loc].location_code, where[loc].location_priority, rows)
         for loc, rows in sorted(stock.items())
