@@ -845,6 +845,13 @@ ACTIONS = [
     Action("POST", "/channels/{name}/secret", P.CHANNEL_MANAGE, lambda w: "/channels/shop/secret"),
     Action("POST", "/channels/{name}/imports", P.ORDER_CREATE, lambda w: "/channels/shop/imports",
            files=lambda w: {"file": ("o.csv", b"external_id,sku,quantity\n", "text/csv")}),
+    # Kits (decision 0008)
+    Action(
+        "GET",
+        "/products/{sku}/availability",
+        P.CATALOGUE_READ,
+        lambda w: "/products/MUG/availability",
+    ),
 ]  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
+from oms.domain.catalogue.kits import Component
 from oms.domain.catalogue.model import Location, NewLocation, NewProduct, Product
 from oms.domain.errors import AlreadyExists
 from oms.domain.money import minor_unit, quantum
@@ -39,6 +40,18 @@ class MemoryProducts(MemoryRepository):
         )
         self.state.products[new.id] = replace(new, price=stored_amount(new.price, new.currency))
         return new
+
+    def add_kit(self, kit_id: int, components: Sequence[Component]) -> None:
+        kit = self.state.products[kit_id]
+        self.state.products[kit_id] = replace(kit, components=tuple(components))
+
+    def kits_containing(self, product_ids: Sequence[int]) -> list[int]:
+        wanted = set(product_ids)
+        return sorted(
+            p.id
+            for p in self.state.products.values()
+            if any(c.product_id in wanted for c in p.components)
+        )
 
     def get(self, sku: str) -> Product | None:
         return next((p for p in self.state.products.values() if p.sku == sku), None)

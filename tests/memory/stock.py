@@ -147,6 +147,7 @@ class MemoryStock(MemoryRepository):
                 r.quantity,
                 now,
                 row.location_id,
+                r.per_unit,
             )
 
     def reduce_reservation(self, reservation_id: int, quantity: int) -> None:

@@ -11,6 +11,7 @@ from oms.domain.fulfilment.calendar import promise
 from oms.domain.fulfilment.errors import NoRate
 from oms.domain.money import Money
 from oms.domain.orders.model import Address
+from oms.services.kits import available_at
 from oms.services.local_delivery import quote_local
 from oms.services.ports import UnitOfWork
 
@@ -54,10 +55,9 @@ def availability(
         carrier = uow.carriers.default()
         now = uow.now()
         places = {loc.id: loc for loc in uow.locations.all() if loc.ships}
+        # A kit promises the whole kits its components make (decision 0008).
         rows = [
-            r
-            for r in uow.stock.search(sku, None, None, 1000)
-            if r.location_id in places and r.available > 0
+            r for r in available_at(uow, product) if r.location_id in places and r.available > 0
         ]
         promises: list[LocationPromise] = []
         local = uow.delivery.local_delivery(sorted({r.location_id for r in rows}))

@@ -37,7 +37,7 @@ from oms.services import stock_moves
 from oms.services.backorders import fill_backorders
 from oms.services.ports import UnitOfWork
 from oms.services.shipment_sync import sync_shipments
-from oms.services.sourcing import weight_of
+from oms.services.sourcing import kits_in, weight_of
 
 REASON = "backlog re-planned (oms allocate)"
 
@@ -126,6 +126,13 @@ def _pool(uow: UnitOfWork) -> _Pool:
     the stock rows that could serve them, with shipping costs from the carrier."""
     now = uow.now()
     orders = {i: o for i in uow.orders.waiting_orders() if (o := uow.orders.get(i)) is not None}
+    # Orders with a kit wait for fills in whole kits, which this plan does not model
+    # (decision 0008): they keep what they hold and are left out.
+    kits = kits_in(uow, sorted({ln.product_id for o in orders.values() for ln in o.lines}))
+    if kits:
+        orders = {
+            i: o for i, o in orders.items() if not any(ln.product_id in kits for ln in o.lines)
+        }
     shipments = uow.shipments.of_orders(sorted(orders))
     movable: dict[int, dict[tuple[int, int], int]] = {}
     products: set[int] = set()

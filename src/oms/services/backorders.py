@@ -15,6 +15,7 @@ from oms.domain.orders.model import Order
 from oms.domain.orders.status import waits_for_stock
 from oms.services import sourcing, stock_moves
 from oms.services.ports import UnitOfWork
+from oms.services.ports.stock import Reservation
 from oms.services.shipment_sync import sync_shipments
 
 
@@ -22,7 +23,14 @@ def fill_backorders(uow: UnitOfWork, product_ids: Sequence[int], change: Change)
     """Give available stock of these products to waiting lines: highest priority, then
     oldest order first, each order sourced by the one sourcing rule. Runs inside the
     caller's transaction; returns the units allocated."""
-    options = uow.stock.lock_options(product_ids)
+    # Kits wait on their components (decision 0008): the kits among these products and
+    # those made of them are filled too, from their components' rows, in whole kits.
+    kits = sourcing.kits_in(uow, [*product_ids, *uow.products.kits_containing(product_ids)])
+    if kits:
+        # A kit's other components may have been freed with it (a take-back gives up whole
+        # kits): their waiting lines are served too.
+        product_ids = sorted({*product_ids, *kits, *sourcing.stock_products([], kits)})
+    options = uow.stock.lock_options(sourcing.stock_products(product_ids, kits))
     free = {o.stock_id: max(o.available, 0) for o in options}
     if not any(free.values()):
         return 0
@@ -35,6 +43,9 @@ def fill_backorders(uow: UnitOfWork, product_ids: Sequence[int], change: Change)
         open_products = {o.product_id for o in options if free[o.stock_id] > 0}
         if not open_products:
             break
+        open_products |= {
+            k for k, parts in kits.items() if all(c.product_id in open_products for c in parts)
+        }
         if not products & open_products:
             continue
         # Locked after the stock rows: the lock order every writer keeps.
@@ -51,7 +62,7 @@ def fill_backorders(uow: UnitOfWork, product_ids: Sequence[int], change: Change)
             uow,
             sourcing.Destination(order.shipping_address, order.currency),
             sourcing.lines_of(uow, order, demand),
-            sourcing.Supply([replace(o, available=free[o.stock_id]) for o in supply]),
+            sourcing.Supply([replace(o, available=free[o.stock_id]) for o in supply], kits=kits),
             explain=False,
         )
         if not decision.allocations:
@@ -69,8 +80,9 @@ def _fill(
     per_line: dict[int, int] = defaultdict(int)
     for a in allocations:
         units[(a.line_key, a.stock_id)] += a.quantity
-        per_line[a.line_key] += a.quantity
-    stock_moves.reserve(uow, order.id, units, Change(change.actor, change.now))
+        per_line[a.line_key] += a.line_units
+    per_unit = sourcing.per_unit_of(allocations)
+    stock_moves.reserve(uow, order.id, units, Change(change.actor, change.now), per_unit)
     order.fill_backorders(
         per_line,
         [
@@ -96,16 +108,31 @@ def take_back(uow: UnitOfWork, stock_id: int, shortfall: int, change: Change) ->
     reservations = {r.id: r for r in uow.stock.reservations_at(stock_id)}
     takes = plan_take_back([r.held() for r in reservations.values()], shortfall)
     per_order: dict[int, dict[tuple[int, int], int]] = defaultdict(lambda: defaultdict(int))
+    kits: dict[tuple[int, int], int] = defaultdict(int)  # (order, line) -> kits given up
     for reservation_id, quantity in takes:
         r = reservations[reservation_id]
-        per_order[r.order_id][(r.order_line_id, stock_id)] += quantity
+        if r.per_unit > 1 or _kit_line(uow, r):
+            kits[(r.order_id, r.order_line_id)] += -(-quantity // r.per_unit)
+        else:
+            per_order[r.order_id][(r.order_line_id, stock_id)] += quantity
+    location_id = next(iter(reservations.values())).location_id if reservations else 0
+    for (order_id, line_id), n in sorted(kits.items()):
+        # A kit gives up whole kits: each of its components' rows at the location.
+        held = stock_moves.held_units(uow, order_id, location_id, {line_id: n})
+        uow.stock.lock_rows(sorted({s for _, s in held}))
+        for key, q in held.items():
+            per_order[order_id][key] += q
     for order_id, units in sorted(per_order.items()):
         order = uow.orders.get(order_id, lock=True)
         if order is None or not waits_for_stock(order.status):
             raise ConcurrentUpdate("a reserved order is no longer open")
         stock_moves.release(uow, order_id, units, change)
+        line_units = {line_id: q for (line_id, _), q in units.items()}
+        for (o, line_id), n in kits.items():
+            if o == order_id:
+                line_units[line_id] = n
         order.take_back(
-            {line_id: q for (line_id, _), q in units.items()},
+            line_units,
             change.reason or "",
             [
                 {"line_id": line_id, "stock_id": stock_id, "quantity": q}
@@ -114,3 +141,13 @@ def take_back(uow: UnitOfWork, stock_id: int, shortfall: int, change: Change) ->
         )
         sync_shipments(uow, order, change.now)
         uow.orders.save(order, change.actor, change.now)
+
+
+def _kit_line(uow: UnitOfWork, r: Reservation) -> bool:
+    """Whether the reservation is one of a kit line's (more than one row at its location)."""
+    return any(
+        o.order_line_id == r.order_line_id
+        and o.location_id == r.location_id
+        and o.stock_id != r.stock_id
+        for o in uow.stock.reservations_of(r.order_id)
+    )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from oms.domain.access import Actor, Permission
+from oms.domain.catalogue.kits import Known, check_components
 from oms.domain.catalogue.model import (
     Location,
     LocationChange,
@@ -11,7 +14,7 @@ from oms.domain.catalogue.model import (
     Product,
     ProductChange,
 )
-from oms.domain.errors import NotFound
+from oms.domain.errors import FieldErrors, NotFound
 from oms.services.ports import UnitOfWork
 
 MAX_PAGE = 200
@@ -20,7 +23,21 @@ MAX_PAGE = 200
 def create_product(uow: UnitOfWork, actor: Actor, new: NewProduct) -> Product:
     actor.require(Permission.CATALOGUE_WRITE)
     new.validate()
-    return uow.run(lambda: uow.products.add(new, uow.now()))
+    if not new.components:
+        return uow.run(lambda: uow.products.add(new, uow.now()))
+
+    def kit() -> Product:
+        # A kit (decision 0008): its components exist, are plain products, each named once.
+        errors = FieldErrors()
+        found = uow.products.by_skus(sorted({c.sku for c in new.components}))
+        known = {sku: Known(p.id, p.is_kit) for sku, p in found.items()}
+        components = check_components(new.sku, new.components, known, errors)
+        errors.raise_if_any()
+        product = uow.products.add(new, uow.now())
+        uow.products.add_kit(product.id, components)
+        return replace(product, components=components)
+
+    return uow.run(kit)
 
 
 def get_product(uow: UnitOfWork, actor: Actor, sku: str) -> Product:

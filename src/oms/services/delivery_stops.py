@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from oms.domain.access import Actor, Permission, Role
+from oms.domain.catalogue.kits import split
 from oms.domain.errors import Conflict, FieldErrors, NotFound, PermissionDenied
 from oms.domain.fulfilment.delivery_runs import (
     RUN_STATES,
@@ -34,7 +35,7 @@ from oms.domain.orders.events import OrderEvent, OrderEventType
 from oms.domain.orders.model import Order
 from oms.domain.orders.problems import ProblemReason
 from oms.domain.orders.status import warehouse_may_work
-from oms.services import stock_moves
+from oms.services import sourcing, stock_moves
 from oms.services.backorders import fill_backorders
 from oms.services.delivery_runs import RunSheet, check_driver, load_run, sheet_of
 from oms.services.order_problems import Report as ProblemReport
@@ -224,9 +225,10 @@ def _lock_stock_if_last(
     if not returns_after(attempt, _max_attempts(uow, s.location_id)):
         return {}
     now = uow.now()
+    products = sorted({ln.product_id for ln in s.lines})
     return {
         pid: uow.stock.lock_row(s.location_id, pid, now)
-        for pid in sorted({ln.product_id for ln in s.lines})
+        for pid in sourcing.stock_products(products, sourcing.kits_in(uow, products))
     }
 
 
@@ -240,12 +242,13 @@ def _return_to_stock(
     s.updated_at = change.now
     uow.shipments.save(s)
     why = f"shipment {s.id} back at {s.location} after failed delivery attempts"
+    kits = sourcing.kits_in(uow, [ln.product_id for ln in s.lines])
     for line in s.lines:
         back = Change(change.actor, change.now, why)
-        row = rows.get(line.product_id) or uow.stock.lock_row(
-            s.location_id, line.product_id, change.now
-        )
-        stock_moves.receive(uow, row, line.quantity, back, LedgerKind.RETURN)
+        # A kit comes back as its components (decision 0008).
+        for product_id, q in split(kits, line.product_id, line.quantity):
+            row = rows.get(product_id) or uow.stock.lock_row(s.location_id, product_id, change.now)
+            stock_moves.receive(uow, row, q, back, LedgerKind.RETURN)
     units = {ln.order_line_id: ln.quantity for ln in s.lines}
     order.unship(units, OrderEventType.SHIPMENT_RETURNED, shipment_detail(s, reason=why))
     report = ProblemReport(ProblemReason.UNDELIVERABLE, change.actor, change.reason, s.id)

@@ -3,8 +3,11 @@ a return label for the renderer (`ports/documents.py`) to print."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from oms.domain.access import Actor, Permission
-from oms.domain.catalogue.model import Location
+from oms.domain.catalogue.kits import described
+from oms.domain.catalogue.model import Location, Product
 from oms.domain.errors import Conflict, NotFound
 from oms.domain.fulfilment.model import Shipment
 from oms.domain.fulfilment.shipment import ShipmentStatus
@@ -115,9 +118,7 @@ def packing_slip_pdf(uow: UnitOfWork, actor: Actor, shipment_id: int) -> bytes:
         s, order, location = _context(uow, shipment_id)
         if s.status is ShipmentStatus.CANCELLED:
             raise Conflict(f"shipment {s.id} is cancelled: it has no packing slip")
-        names = {
-            p.id: p.name for p in uow.products.by_ids([ln.product_id for ln in s.lines]).values()
-        }
+        products = uow.products.by_ids([ln.product_id for ln in s.lines])
         siblings = uow.shipments.of_orders([order.id])[order.id]
         others = sum(
             1 for x in siblings if x.id != s.id and x.status is not ShipmentStatus.CANCELLED
@@ -130,7 +131,9 @@ def packing_slip_pdf(uow: UnitOfWork, actor: Actor, shipment_id: int) -> bytes:
                 ship_from=_location_address(location),
                 ship_to=_doc_address(order.shipping_address),
                 lines=tuple(
-                    SlipLineDoc(ln.sku, names.get(ln.product_id, ln.sku), ln.quantity)
+                    SlipLineDoc(
+                        ln.sku, _name(products, ln.product_id, ln.sku, ln.quantity), ln.quantity
+                    )
                     for ln in s.lines
                 ),
                 weight_grams=s.weight_grams,
@@ -160,10 +163,7 @@ def pick_list_pdf(uow: UnitOfWork, actor: Actor, pick_list_id: int) -> bytes:
             numbers[s.id] = order.number
             for ln in s.lines:
                 shares.setdefault(ln.sku, []).append(PickLineShare(s.id, order.number, ln.quantity))
-        names = {
-            p.id: p.name
-            for p in uow.products.by_ids([ln.product_id for ln in pick_list.lines]).values()
-        }
+        products = uow.products.by_ids([ln.product_id for ln in pick_list.lines])
         return uow.documents.pick_list(
             PickListDoc(
                 id=pick_list.id,
@@ -175,7 +175,7 @@ def pick_list_pdf(uow: UnitOfWork, actor: Actor, pick_list_id: int) -> bytes:
                     PickLineDoc(
                         ln.bin,
                         ln.sku,
-                        names.get(ln.product_id, ln.sku),
+                        _name(products, ln.product_id, ln.sku, ln.quantity),
                         ln.quantity,
                         tuple(shares.get(ln.sku, ())),
                     )
@@ -186,3 +186,11 @@ def pick_list_pdf(uow: UnitOfWork, actor: Actor, pick_list_id: int) -> bytes:
         )
 
     return uow.run(work, write=False)
+
+
+def _name(products: Mapping[int, Product], product_id: int, sku: str, quantity: int) -> str:
+    """A line's product name; a kit's with what it holds (KIT x2: KETTLE x2, MUG x4)."""
+    product = products.get(product_id)
+    if product is None:
+        return sku
+    return described(product.name, product.components, quantity)

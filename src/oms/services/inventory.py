@@ -7,7 +7,7 @@ from datetime import datetime
 
 from oms.domain.access import SYSTEM, Actor, Permission
 from oms.domain.catalogue.model import BIN_PATTERN, Location, Product
-from oms.domain.errors import FieldErrors, NotFound
+from oms.domain.errors import Conflict, FieldErrors, NotFound
 from oms.domain.inventory.model import Discrepancy, LedgerKind, StockRow, StoredLedgerEntry
 from oms.domain.inventory.moves import Change
 from oms.services import stock_moves
@@ -38,6 +38,11 @@ def _resolve(uow: UnitOfWork, location_code: str, sku: str) -> tuple[Location, P
     product = uow.products.get(sku)
     if product is None:
         raise NotFound(f"no product with SKU {sku!r}")
+    if product.is_kit:
+        parts = ", ".join(f"{c.sku} x{c.quantity}" for c in product.components)
+        raise Conflict(
+            f"{sku} is a kit: it has no stock of its own; count or adjust its components ({parts})"
+        )
     return location, product
 
 

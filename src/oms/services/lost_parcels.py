@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from oms.domain.access import Actor, Permission
+from oms.domain.catalogue.kits import split
 from oms.domain.errors import Conflict
 from oms.domain.fulfilment.model import Shipment
 from oms.domain.fulfilment.shipment import ShipmentStatus, can_transition
@@ -52,11 +53,12 @@ def parcel_lost(
     now = uow.now()
     parcel = f"shipment {shipment.id} ({shipment.tracking_number or 'no tracking number'})"
     change = Change(who, now, f"{parcel} lost")
+    kits = sourcing.kits_in(uow, [ln.product_id for ln in shipment.lines])
     for line in sorted(shipment.lines, key=lambda ln: (ln.product_id, ln.id)):
-        row = uow.stock.lock_row(shipment.location_id, line.product_id, now)
-        stock_moves.book_loss(
-            uow, row, line.quantity, change, LineRef(order.id, line.order_line_id)
-        )
+        # A lost kit is its components lost (decision 0008).
+        for product_id, q in split(kits, line.product_id, line.quantity):
+            row = uow.stock.lock_row(shipment.location_id, product_id, now)
+            stock_moves.book_loss(uow, row, q, change, LineRef(order.id, line.order_line_id))
     extra: dict[str, Any] = {"tracking_number": shipment.tracking_number, "reported_by": who}
     if note:  # the timeline shows a reason as the event's words
         extra["reason"] = note

@@ -177,11 +177,13 @@ def _create(
     now = placed_at or uow.now()
     hold = None if draft.hold_id is None else holds.open_for_order(uow, draft.hold_id)
     identity = uow.orders.next_identity(len(priced))
-    # Reserve where the order will ship from: the one sourcing rule, on locked rows.
+    # Reserve where the order will ship from: the one sourcing rule, on locked rows. A
+    # kit is sourced as one product and reserved on its components' rows (decision 0008).
+    kits = {product.id: product.components for product, _, _ in priced if product.is_kit}
     wanted = {product.id for product, _, _ in priced}
     if hold is not None:
         wanted |= {u.product_id for u in hold.units}
-    options = uow.stock.lock_options(sorted(wanted))
+    options = uow.stock.lock_options(sourcing.stock_products(sorted(wanted), kits))
     if hold is not None:
         hold.check_convertible(draft.channel, now)
     taken = _from_hold(hold, [(product.id, quantity) for product, quantity, _ in priced])
@@ -194,18 +196,22 @@ def _create(
         )
     ]
     to = sourcing.Destination(draft.shipping_address, currency)
-    decision = sourcing.plan(uow, to, lines, sourcing.Supply(options), explain=False)
+    supply = sourcing.Supply(options, kits=kits)
+    decision = sourcing.plan(uow, to, lines, supply, explain=False)
     units: dict[tuple[int, int], int] = defaultdict(int)
+    per_line: dict[int, int] = defaultdict(int)
     for a in decision.allocations:
         units[(a.line_key, a.stock_id)] += a.quantity
+        per_line[a.line_key] += a.line_units
     where = {o.stock_id: o.location_id for o in options}
     held_at: list[int] = []
     for line, took in zip(lines, taken, strict=True):
         for stock_id, q in took.rows.items():
             units[(line.line_key, stock_id)] += q
+            per_line[line.line_key] += q
             held_at.extend([where[stock_id]] if stock_id in where else [])
     allocated = InitialAllocation(
-        tuple(sum(q for (k, _), q in units.items() if k == line.line_key) for line in lines),
+        tuple(per_line.get(line.line_key, 0) for line in lines),
         tuple(a.location_id for a in decision.allocations) + tuple(held_at),
     )
     order = Order.place(
@@ -215,7 +221,8 @@ def _create(
     change = Change(actor.name, now)
     if hold is not None:
         holds.convert(uow, hold.id, draft.channel, order.id, now)
-    stock_moves.reserve(uow, order.id, units, change)
+    per_unit = sourcing.per_unit_of(decision.allocations) if kits else None
+    stock_moves.reserve(uow, order.id, units, change, per_unit)
     if hold is not None and sum(t.total for t in taken) < sum(u.quantity for u in hold.units):
         # Units the hold kept beyond what the order wanted are free again: waiting orders first.
         fill_backorders(uow, sorted({u.product_id for u in hold.units}), change)
@@ -382,9 +389,10 @@ def cancel_order(
         order.cancel(reason)
         now = uow.now()
         products = sorted({line.product_id for line in order.lines})
-        # Every shipping row of these products, in id order, before anything else: the
-        # released units are offered to waiting orders below, under the same locks.
-        uow.stock.lock_options(products)
+        # Every shipping row of these products (a kit's: its components'), in id order,
+        # before anything else: the released units are offered to waiting orders below.
+        kits = sourcing.kits_in(uow, products)
+        uow.stock.lock_options(sourcing.stock_products(products, kits) if kits else products)
         change = Change(actor.name, now, f"order cancelled: {reason}")
         released = stock_moves.release_all(uow, order.id, change)
         sync_shipments(uow, order, now)
@@ -418,9 +426,11 @@ def cancel_line(
             raise NotFound(f"order {order.number} has no line {cmd.line_id}")
         allocated = order.cancel_line(cmd.line_id, cmd.quantity, cmd.reason)
         now = uow.now()
-        uow.stock.lock_options([line.product_id])
+        kits = sourcing.kits_in(uow, [line.product_id])
+        uow.stock.lock_options(sourcing.stock_products([line.product_id], kits))
         change = Change(actor.name, now, f"line cancelled: {cmd.reason}")
-        stock_moves.release(uow, order.id, _newest_held(uow, order.id, line.id, allocated), change)
+        held = stock_moves.newest_held(uow, order.id, line.id, allocated)
+        stock_moves.release(uow, order.id, held, change)
         sync_shipments(uow, order, now)
         refund_id = _refund_cancelled(uow, actor, order, {line.id: cmd.quantity}, cmd.reason, limit)
         uow.orders.save(order, actor.name, now)
@@ -441,26 +451,6 @@ def _refunded(
         return order
     payments.send_refund(uow, actor, refund_id)
     return uow.run(lambda: _load(uow, order_id), write=False)
-
-
-def _newest_held(
-    uow: UnitOfWork, order_id: int, line_id: int, units: int
-) -> dict[tuple[int, int], int]:
-    """Which stock rows give back `units` reserved units of a line: the newest
-    reservations first, as stock_moves.release takes them."""
-    take: dict[tuple[int, int], int] = defaultdict(int)
-    held = sorted(
-        (r for r in uow.stock.reservations_of(order_id) if r.order_line_id == line_id),
-        key=lambda r: r.id,
-        reverse=True,
-    )
-    for r in held:
-        if units <= 0:
-            break
-        n = min(r.quantity, units)
-        take[(line_id, r.stock_id)] += n
-        units -= n
-    return dict(take)
 
 
 def _refund_cancelled(

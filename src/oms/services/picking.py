@@ -146,16 +146,21 @@ def _short_pick(
     """The bin held less than the books said: count it, and source the missing units anew."""
     lines = {line.id: line for line in order.lines}
     missing = {line_id: q for line_id, q in short.items() if q > 0}
+    # A kit short: which component was missing is not known, so nothing is counted; its
+    # components are released and sourced again (decision 0008).
+    kits = sourcing.kits_in(uow, [lines[k].product_id for k in missing])
     rows = {
         line_id: uow.stock.lock_row(shipment.location_id, lines[line_id].product_id, who.now)
         for line_id in missing
+        if lines[line_id].product_id not in kits
     }
     reason = f"short pick on pick list {pick_list_id}, shipment {shipment.id}"
     change = Change(who.actor, who.now, reason)
-    stock_moves.release(
-        uow, order.id, {(k, rows[k].stock_id): q for k, q in missing.items()}, change
-    )
+    held = stock_moves.held_units(uow, order.id, shipment.location_id, missing)
+    stock_moves.release(uow, order.id, held, change)
     for line_id, q in missing.items():
+        if line_id not in rows:
+            continue
         row = rows[line_id]
         stock_moves.count(
             uow,

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from oms.domain.access import Actor, Permission
+from oms.domain.catalogue.kits import split
 from oms.domain.errors import Conflict, FieldErrors, NotFound, PermissionDenied
 from oms.domain.fulfilment.calendar import default_time_zone
 from oms.domain.fulfilment.model import Shipment
@@ -35,7 +36,7 @@ from oms.domain.returns.policy import (
 )
 from oms.domain.returns.reasons import Resolution
 from oms.domain.returns.status import COUNTS_AGAINST_DELIVERED
-from oms.services import stock_moves
+from oms.services import sourcing, stock_moves
 from oms.services.backorders import fill_backorders
 from oms.services.ports import UnitOfWork
 from oms.services.ports.returns import ReturnFilter
@@ -286,8 +287,11 @@ def inspect_return(
         now = uow.now()
         # The stock rows first, then the order and the return: the lock order of every writer.
         rows = {}
+        # A returned kit is its components back on their rows (decision 0008).
+        kits = sourcing.kits_in(uow, [ln.product_id for ln in seen.lines if ln.received_quantity])
         if seen.received_location_id is not None:
-            for product_id in sorted({ln.product_id for ln in seen.lines if ln.received_quantity}):
+            wanted = {ln.product_id for ln in seen.lines if ln.received_quantity}
+            for product_id in sourcing.stock_products(sorted(wanted), kits):
                 rows[product_id] = uow.stock.lock_row(seen.received_location_id, product_id, now)
         r, order = load_locked(uow, return_id)
         r.inspect(found, now)
@@ -295,12 +299,13 @@ def inspect_return(
         for line in r.lines:
             if not line.received_quantity:
                 continue
-            row = rows[line.product_id]
             back = Change(actor.name, now, f"{why}: {line.reason.value}")
-            stock_moves.receive(uow, row, line.received_quantity, back, LedgerKind.RETURN)
+            for product_id, q in split(kits, line.product_id, line.received_quantity):
+                stock_moves.receive(uow, rows[product_id], q, back, LedgerKind.RETURN)
             if line.damaged_quantity:
                 gone = Change(actor.name, now, f"{why}: damaged ({line.reason.value})")
-                stock_moves.write_off(uow, row, line.damaged_quantity, gone)
+                for product_id, q in split(kits, line.product_id, line.damaged_quantity):
+                    stock_moves.write_off(uow, rows[product_id], q, gone)
         # Saved before filling: filling may load and save this same order (partly shipped).
         save_with_events(uow, r, order, actor, now)
         location = uow.locations.by_id(r.received_location_id or 0)

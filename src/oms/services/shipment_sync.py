@@ -6,15 +6,18 @@ Also the order status its shipments add up to, and the timeline data of a shipme
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from oms.domain.catalogue.kits import line_units
 from oms.domain.fulfilment.model import Shipment, ShipmentLine
 from oms.domain.fulfilment.shipment import ShipmentStatus, order_status_from_shipments
 from oms.domain.orders.events import OrderEvent, OrderEventType
 from oms.domain.orders.model import Order
 from oms.domain.orders.status import OrderStatus, in_fulfilment
 from oms.services.ports import UnitOfWork
+from oms.services.ports.stock import Reservation
 
 # Units are taken off the latest stage last: an open shipment gives up units before one
 # that is being picked, and that before one that is picked or packed.
@@ -44,6 +47,17 @@ def shipment_event(kind: OrderEventType, s: Shipment, **extra: object) -> OrderE
     return OrderEvent(kind, data=shipment_detail(s, **extra))
 
 
+def line_units_held(reservations: Iterable[Reservation]) -> dict[tuple[int, int], int]:
+    """Units of each line reserved per (line, location): a kit line's are the whole kits
+    its component rows hold there (decision 0008); a plain line's, what its row holds."""
+    rows: dict[tuple[int, int], dict[int, tuple[int, int]]] = defaultdict(dict)
+    for r in reservations:
+        held = rows[(r.order_line_id, r.location_id)]
+        units, _ = held.get(r.stock_id, (0, r.per_unit))
+        held[r.stock_id] = (units + r.quantity, r.per_unit)
+    return {key: line_units(held) for key, held in rows.items()}
+
+
 def sync_shipments(
     uow: UnitOfWork, order: Order, now: datetime, *, replaces: int | None = None
 ) -> list[Shipment]:
@@ -61,10 +75,9 @@ def sync_shipments(
         and order.status is not OrderStatus.CANCELLED
     ):
         return shipments
-    want: dict[tuple[int, int], int] = defaultdict(int)
+    want: dict[tuple[int, int], int] = {}
     if order.status is not OrderStatus.CANCELLED:
-        for r in uow.stock.reservations_of(order.id):
-            want[(r.order_line_id, r.location_id)] += r.quantity
+        want = line_units_held(uow.stock.reservations_of(order.id))
     active = [s for s in shipments if s.in_warehouse]
     have: dict[tuple[int, int], int] = defaultdict(int)
     for s in active:

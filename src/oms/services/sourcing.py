@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from oms.domain.catalogue.kits import Component, KitTake, fit_kits, kit_units
 from oms.domain.fulfilment.errors import NoRate
 from oms.domain.fulfilment.local_delivery import LocalDelivery
 from oms.domain.fulfilment.rates import Quote
 from oms.domain.fulfilment.sourcing import (
+    SourcedUnits,
     SourcingCandidate,
     SourcingDecision,
     SourcingLine,
@@ -49,6 +51,9 @@ class Supply:
     options: Sequence[StockOption]
     own: Mapping[tuple[int, int], int] = field(default_factory=dict)
     exclude: frozenset[int] = frozenset()
+    # The kits among the lines' products, with their components (whose rows are in
+    # `options`): each is sourced as one product, then expanded (decision 0008).
+    kits: Mapping[int, Sequence[Component]] = field(default_factory=dict)
 
 
 def plan(
@@ -73,6 +78,11 @@ def plan(
         free = max(o.available, 0) + supply.own.get((o.stock_id, o.product_id), 0)
         stock[o.location_id][o.product_id] = (o.stock_id, free)
         where[o.location_id] = o
+    rows: dict[tuple[int, int], tuple[int, int]] = {}
+    pseudo: dict[int, int] = {}
+    if supply.kits:
+        rows = {(loc, pid): row for loc, by in stock.items() for pid, row in by.items()}
+        pseudo = _kit_rows(stock, supply.kits)
     candidates = [
         SourcingCandidate(loc, where[loc].location_code, where[loc].location_priority, rows)
         for loc, rows in sorted(stock.items())
@@ -96,7 +106,154 @@ def plan(
             decision.rule,
             {"note": note, **decision.explanation},
         )
+    if pseudo:
+        decision = _expand_kits(decision, lines, supply.kits, rows, pseudo)
+        decision = _kits_elsewhere(uow, to, lines, supply, decision)
     return decision
+
+
+MAX_KIT_ROUNDS = 4
+
+
+def _kits_elsewhere(
+    uow: UnitOfWork,
+    to: Destination,
+    lines: Sequence[SourcingLine],
+    supply: Supply,
+    decision: SourcingDecision,
+) -> SourcingDecision:
+    """Kits the fit pass backordered (their components went to the order's other lines
+    where the plan put them) are sourced again from what is left, wherever it is, while
+    that places more kits."""
+    for _ in range(MAX_KIT_ROUNDS):
+        short = {
+            line.line_key: decision.backordered[line.line_key]
+            for line in lines
+            if line.product_id in supply.kits and decision.backordered.get(line.line_key, 0)
+        }
+        if not short:
+            return decision
+        used: dict[int, int] = defaultdict(int)
+        for a in decision.allocations:
+            used[a.stock_id] += a.quantity
+        own: dict[tuple[int, int], int] = {}
+        rest: list[StockOption] = []
+        for o in supply.options:
+            mine = supply.own.get((o.stock_id, o.product_id), 0)
+            taken = used.get(o.stock_id, 0)
+            own[(o.stock_id, o.product_id)] = max(mine - taken, 0)
+            rest.append(replace(o, available=max(o.available, 0) - max(taken - mine, 0)))
+        again = plan(
+            uow,
+            to,
+            [
+                replace(line, quantity=short[line.line_key])
+                for line in lines
+                if line.line_key in short
+            ],
+            Supply(rest, own, supply.exclude, supply.kits),
+            explain=False,
+        )
+        if not again.allocations:
+            return decision
+        backordered = {k: q for k, q in decision.backordered.items() if k not in short}
+        backordered.update({k: q for k, q in again.backordered.items() if q})
+        decision = SourcingDecision(
+            (*decision.allocations, *again.allocations),
+            backordered,
+            decision.rule,
+            decision.explanation,
+        )
+    return decision
+
+
+def _kit_rows(
+    stock: dict[int, dict[int, tuple[int, int]]], kits: Mapping[int, Sequence[Component]]
+) -> dict[int, int]:
+    """Give each location a row per kit holding the whole kits its components make there,
+    under a made-up negative stock id; returns those ids (-> location id)."""
+    pseudo: dict[int, int] = {}
+    for loc, by in sorted(stock.items()):
+        free = {pid: units for pid, (_, units) in by.items()}
+        for kit_id, parts in sorted(kits.items()):
+            made = kit_units(parts, free)
+            if made > 0:
+                stock_id = -(len(pseudo) + 1)
+                pseudo[stock_id] = loc
+                by[kit_id] = (stock_id, made)
+    return pseudo
+
+
+def _expand_kits(
+    decision: SourcingDecision,
+    lines: Sequence[SourcingLine],
+    kits: Mapping[int, Sequence[Component]],
+    rows: Mapping[tuple[int, int], tuple[int, int]],
+    pseudo: Mapping[int, int],
+) -> SourcingDecision:
+    """Kits planned on made-up rows become units on their components' rows; what no longer
+    fits once the order's own lines are counted together is backordered."""
+    plain = [a for a in decision.allocations if a.stock_id not in pseudo]
+    used: dict[int, int] = defaultdict(int)
+    for a in plain:
+        used[a.stock_id] += a.quantity
+    kit_of_line = {line.line_key: line.product_id for line in lines if line.product_id in kits}
+    takes = [
+        KitTake(a.line_key, a.location_id, a.quantity)
+        for a in decision.allocations
+        if a.stock_id in pseudo
+    ]
+    parts, short = fit_kits(takes, kits, kit_of_line, rows, used)
+    backordered = dict(decision.backordered)
+    for key, units in short.items():
+        backordered[key] = backordered.get(key, 0) + units
+    expanded = [
+        SourcedUnits(
+            c.line_key, c.location_id, c.stock_id, c.product_id, c.quantity, c.per_unit, c.lead
+        )
+        for c in parts
+    ]
+    return SourcingDecision((*plain, *expanded), backordered, decision.rule, decision.explanation)
+
+
+def kits_in(uow: UnitOfWork, product_ids: Sequence[int]) -> dict[int, tuple[Component, ...]]:
+    """The kits among these products, with their components."""
+    found = uow.products.by_ids(sorted(set(product_ids)))
+    return {pid: p.components for pid, p in found.items() if p.is_kit}
+
+
+def stock_products(
+    product_ids: Sequence[int], kits: Mapping[int, Sequence[Component]]
+) -> list[int]:
+    """The products whose stock rows serve these: a kit's components in its place."""
+    out = {pid for pid in product_ids if pid not in kits}
+    for parts in kits.values():
+        out.update(c.product_id for c in parts)
+    return sorted(out)
+
+
+def per_unit_of(allocations: Sequence[SourcedUnits]) -> dict[tuple[int, int], int]:
+    """Stock units per line unit, per (line, stock row), for the reservations."""
+    return {(a.line_key, a.stock_id): a.per_unit for a in allocations if a.per_unit != 1}
+
+
+def line_units_of(
+    units: Mapping[tuple[int, int], int],
+    kits_of_lines: Mapping[int, Sequence[Component]],
+    product_of_stock: Mapping[int, int],
+) -> dict[int, int]:
+    """Units per line from stock units per (line, stock row): a kit line's are counted on
+    its lead component's rows."""
+    out: dict[int, int] = defaultdict(int)
+    for (line_id, stock_id), q in units.items():
+        parts = kits_of_lines.get(line_id)
+        if not parts:
+            out[line_id] += q
+            continue
+        first = min(parts, key=lambda c: c.product_id)
+        if product_of_stock.get(stock_id) == first.product_id:
+            out[line_id] += q // first.quantity
+    return dict(out)
 
 
 def lines_of(uow: UnitOfWork, order: Order, demand: Mapping[int, int]) -> list[SourcingLine]:
@@ -134,16 +291,19 @@ def source_units(
     lines = lines_of(uow, order, demand)
     if not lines:
         return NOTHING
-    products = {line.id: line.product_id for line in order.lines}
+    kits = kits_in(uow, [line.product_id for line in lines])
+    options = uow.stock.lock_options(stock_products([line.product_id for line in lines], kits))
+    product_of_stock = {o.stock_id: o.product_id for o in options}
+    for r in uow.stock.reservations_of(order.id):
+        product_of_stock.setdefault(r.stock_id, -1)
     own_at: dict[tuple[int, int], int] = defaultdict(int)
-    for (line_id, stock_id), quantity in own.items():
-        own_at[(stock_id, products[line_id])] += quantity
-    options = uow.stock.lock_options(sorted({line.product_id for line in lines}))
+    for (_, stock_id), quantity in own.items():
+        own_at[(stock_id, product_of_stock.get(stock_id, -1))] += quantity
     decision = plan(
         uow,
         Destination(order.shipping_address, order.currency),
         lines,
-        Supply(options, own_at, exclude),
+        Supply(options, own_at, exclude, kits),
     )
     target: dict[tuple[int, int], int] = defaultdict(int)
     for a in decision.allocations:
@@ -151,11 +311,12 @@ def source_units(
     releases = {k: q - target.get(k, 0) for k, q in own.items() if q > target.get(k, 0)}
     takes = {k: q - own.get(k, 0) for k, q in target.items() if q > own.get(k, 0)}
     stock_moves.release(uow, order.id, releases, change)
-    stock_moves.reserve(uow, order.id, takes, change)
+    stock_moves.reserve(uow, order.id, takes, change, per_unit_of(decision.allocations))
+    of_line = {line.line_key: kits[line.product_id] for line in lines if line.product_id in kits}
     net: dict[int, int] = defaultdict(int)
-    for (line_id, _), q in takes.items():
+    for line_id, q in line_units_of(takes, of_line, product_of_stock).items():
         net[line_id] += q
-    for (line_id, _), q in releases.items():
+    for line_id, q in line_units_of(releases, of_line, product_of_stock).items():
         net[line_id] -= q
     order.source(net, {"reason": change.reason, **decision.explanation})
     return decision

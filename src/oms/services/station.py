@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from oms.domain.access import Actor, Permission
+from oms.domain.catalogue.kits import described
 from oms.domain.catalogue.model import Location
 from oms.domain.errors import NotFound
 from oms.domain.fulfilment.model import MAX_WAVE
@@ -160,7 +161,25 @@ def pick_rows(
     uow: UnitOfWork, views: StationViews, actor: Actor, pick_list_id: int
 ) -> list[PickRow]:
     actor.require(Permission.SHIPMENT_READ)
-    return uow.run(lambda: views.pick_rows(pick_list_id), write=False)
+
+    def work() -> list[PickRow]:
+        rows = views.pick_rows(pick_list_id)
+        # A kit's row says what to take off the shelves (decision 0008).
+        kits = {
+            sku: p
+            for sku, p in uow.products.by_skus(sorted({r.sku for r in rows})).items()
+            if p.is_kit
+        }
+        if not kits:
+            return rows
+        return [
+            replace(r, name=described(r.name, kits[r.sku].components, r.expected))
+            if r.sku in kits
+            else r
+            for r in rows
+        ]
+
+    return uow.run(work, write=False)
 
 
 def shipment_card(

@@ -25,16 +25,24 @@ from oms.services.ports.stock import NewReservation
 LineStock = Mapping[tuple[int, int], int]
 
 
-def reserve(uow: UnitOfWork, order_id: int, units: LineStock, change: Change) -> None:
-    """Reserve units for an order's lines: conditional updates, reservation rows, ledger."""
+def reserve(
+    uow: UnitOfWork,
+    order_id: int,
+    units: LineStock,
+    change: Change,
+    per_unit: LineStock | None = None,
+) -> None:
+    """Reserve units for an order's lines: conditional updates, reservation rows, ledger.
+    `per_unit` gives a kit line's component quantity per (line, row) (1 where absent)."""
     takes = {k: q for k, q in sorted(units.items()) if q > 0}
     if not takes:
         return
     if not uow.stock.reserve([(stock_id, q) for (_, stock_id), q in takes.items()]):
         raise ConcurrentUpdate("stock moved while the reservation was planned")
+    per = per_unit or {}
     uow.stock.add_reservations(
         [
-            NewReservation(order_id, line_id, stock_id, q)
+            NewReservation(order_id, line_id, stock_id, q, per.get((line_id, stock_id), 1))
             for (line_id, stock_id), q in takes.items()
         ],
         change.now,
@@ -73,6 +81,46 @@ def release(uow: UnitOfWork, order_id: int, units: LineStock, change: Change) ->
     uow.stock.append_ledger(ledger)
 
 
+def held_units(
+    uow: UnitOfWork, order_id: int, location_id: int, units: Mapping[int, int]
+) -> dict[tuple[int, int], int]:
+    """What `units` (per order line, in the line's units) are on the rows the order holds
+    at a location: a plain line's units on its row, a kit line's kits times each component
+    quantity on each component row (decision 0008)."""
+    out: dict[tuple[int, int], int] = {}
+    for r in uow.stock.reservations_of(order_id):
+        q = units.get(r.order_line_id, 0)
+        if r.location_id == location_id and q > 0:
+            out[(r.order_line_id, r.stock_id)] = q * r.per_unit
+    return out
+
+
+def newest_held(
+    uow: UnitOfWork, order_id: int, line_id: int, units: int
+) -> dict[tuple[int, int], int]:
+    """Which rows give back `units` reserved units of a line (kits, for a kit line): the
+    locations of the newest reservations first, as `release` takes them."""
+    rows: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
+    newest: dict[int, int] = {}
+    for r in uow.stock.reservations_of(order_id):
+        if r.order_line_id != line_id:
+            continue
+        has, _ = rows[r.location_id].get(r.stock_id, (0, r.per_unit))
+        rows[r.location_id][r.stock_id] = (has + r.quantity, r.per_unit)
+        newest[r.location_id] = max(newest.get(r.location_id, 0), r.id)
+    take: dict[tuple[int, int], int] = {}
+    for location_id in sorted(newest, key=lambda loc: -newest[loc]):
+        if units <= 0:
+            break
+        held = rows[location_id]
+        n = min(units, min(q // per for q, per in held.values()))
+        for stock_id, (_, per) in held.items():
+            if n > 0:
+                take[(line_id, stock_id)] = n * per
+        units -= n
+    return take
+
+
 def release_all(uow: UnitOfWork, order_id: int, change: Change) -> dict[tuple[int, int], int]:
     """Release everything the order holds; returns what it held per (line, stock row)."""
     held: dict[tuple[int, int], int] = defaultdict(int)
@@ -87,29 +135,37 @@ def consume(
     uow: UnitOfWork, order_id: int, location_id: int, units: Mapping[int, int], change: Change
 ) -> None:
     """Units of the order's lines leave the location: reservations, on hand and reserved
-    fall together, oldest reservations first. `units` is per order line id."""
-    held: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    fall together, oldest reservations first. `units` is per order line id, in the line's
+    units: a kit line's kits leave as `kits * per_unit` units of each component row."""
+    held: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    per: dict[tuple[int, int], int] = {}
     for r in uow.stock.reservations_of(order_id):
         if r.location_id == location_id:
-            held[r.order_line_id].append((r.id, r.stock_id, r.quantity))
+            held[(r.order_line_id, r.stock_id)].append((r.id, r.quantity))
+            per[(r.order_line_id, r.stock_id)] = r.per_unit
     ledger: list[LedgerEntry] = []
     for line_id, quantity in sorted(units.items()):
-        left = quantity
-        for reservation_id, stock_id, has in sorted(held[line_id]):
-            take = min(has, left)
-            if take <= 0:
-                break
-            uow.stock.reduce_reservation(reservation_id, take)
-            if not uow.stock.consume(stock_id, take):
-                raise Conflict("reserved stock moved while shipping")
-            ledger.append(
-                ledger_entry(
-                    LedgerKind.SHIPMENT, stock_id, take, change, LineRef(order_id, line_id)
+        rows = sorted(k for k in held if k[0] == line_id)
+        if quantity > 0 and not rows:
+            raise Conflict(f"order line {line_id} has {quantity} units fewer reserved than ship")
+        for key in rows:
+            stock_id = key[1]
+            left = quantity * per[key]
+            for reservation_id, has in sorted(held[key]):
+                take = min(has, left)
+                if take <= 0:
+                    break
+                uow.stock.reduce_reservation(reservation_id, take)
+                if not uow.stock.consume(stock_id, take):
+                    raise Conflict("reserved stock moved while shipping")
+                ledger.append(
+                    ledger_entry(
+                        LedgerKind.SHIPMENT, stock_id, take, change, LineRef(order_id, line_id)
+                    )
                 )
-            )
-            left -= take
-        if left:
-            raise Conflict(f"order line {line_id} has {left} units fewer reserved than ship")
+                left -= take
+            if left:
+                raise Conflict(f"order line {line_id} has {left} units fewer reserved than ship")
     uow.stock.append_ledger(ledger)
 
 

@@ -209,16 +209,13 @@ def reject_shipment(uow: UnitOfWork, actor: Actor, shipment_id: int, reason: str
             )
         order = load_order(uow, s.order_id)
         now = uow.now()
-        uow.stock.lock_options(sorted({line.product_id for line in order.lines}))
-        rows = {
-            ln.order_line_id: uow.stock.lock_row(s.location_id, ln.product_id, now)
-            for ln in s.lines
-        }
+        products = sorted({line.product_id for line in order.lines})
+        uow.stock.lock_options(sourcing.stock_products(products, sourcing.kits_in(uow, products)))
         change = Change(actor.name, now, f"shipment {s.id} rejected by {s.location}: {reason}")
         demand = {ln.order_line_id: ln.quantity for ln in s.lines}
-        stock_moves.release(
-            uow, order.id, {(k, rows[k].stock_id): q for k, q in demand.items()}, change
-        )
+        held = stock_moves.held_units(uow, order.id, s.location_id, demand)
+        uow.stock.lock_rows(sorted({stock_id for _, stock_id in held}))
+        stock_moves.release(uow, order.id, held, change)
         order.reject_shipment(demand, shipment_detail(s, reason=reason))
         sourcing.source_units(uow, order, demand, {}, change, exclude=frozenset({s.location_id}))
         sync_shipments(uow, order, now)

@@ -18,7 +18,7 @@ from oms.domain.access import Actor, Permission
 from oms.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from oms.domain.orders.model import MAX_NOTE, Order
 from oms.domain.orders.status import OrderStatus, can_transition
-from oms.services import delivery_stops, orders, views
+from oms.services import delivery_stops, kits, orders, views
 from oms.web import order_lost, order_money, order_problems, order_returns
 from oms.web.order_timeline import timeline
 from oms.web.problems import Problem, problem_of
@@ -101,6 +101,7 @@ def _show(
         zone=zone,
         timeline=timeline(events),
         actions=offered(page.actor, detail.order),
+        kit_lines=kits.kit_lines(page.uow, page.actor, detail.order),
         may_note=page.actor.may(Permission.ORDER_NOTE),
         attempt=attempt,
         **order_lost.section(page.actor, detail.shipments, page.uow.now().date()),

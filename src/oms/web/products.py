@@ -16,9 +16,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from oms.domain.access import Permission
+from oms.domain.catalogue.kits import ComponentRequest
 from oms.domain.catalogue.model import NewProduct, ProductChange
-from oms.domain.errors import Conflict, FieldErrors, InvalidInput
-from oms.services import catalogue
+from oms.domain.errors import Conflict, FieldError, FieldErrors, InvalidInput
+from oms.services import catalogue, kits
 from oms.web import forms
 from oms.web.problems import Problem, problem_of
 from oms.web.shell import FormText, Page, PageDep, PageRoute
@@ -43,6 +44,7 @@ class ProductForm(BaseModel):
     currency: Typed = "EUR"
     weight_grams: Typed = ""
     barcode: Typed = ""
+    components: Typed = ""  # a kit: "KETTLE x1, MUG x2"
 
 
 ProductFormDep = Annotated[ProductForm, Form()]
@@ -96,6 +98,7 @@ def create_product(page: PageDep, typed: ProductFormDep) -> Response:
         errors = FieldErrors()
         amount = forms.amount(typed.price, "price", errors)
         weight = forms.integer(typed.weight_grams, "weight_grams", errors)
+        parts = components(typed.components, errors)
         errors.raise_if_any()
         assert amount is not None
         new = NewProduct(
@@ -105,11 +108,45 @@ def create_product(page: PageDep, typed: ProductFormDep) -> Response:
             typed.currency.strip().upper(),
             weight,
             forms.optional(typed.barcode),
+            parts,
         )
         product = catalogue.create_product(page.uow, page.actor, new)
-    except (InvalidInput, Conflict) as error:
+    except InvalidInput as error:
+        return _list(page, new=(typed, problem_of(_one_components_field(error, typed))))
+    except Conflict as error:
         return _list(page, new=(typed, problem_of(error)))
     return page.redirect(f"/products/{product.sku}", f"Product {product.sku} created.")
+
+
+def components(text: str, errors: FieldErrors) -> tuple[ComponentRequest, ...]:
+    """A kit's components as typed: "SKU x QTY" (or just "SKU" for one), separated by
+    commas or new lines; empty: a plain product."""
+    out: list[ComponentRequest] = []
+    for part in (p.strip() for p in text.replace("\n", ",").split(",")):
+        if not part:
+            continue
+        sku, _, quantity = part.rpartition(" x") if " x" in part else (part, "", "1")
+        quantity = quantity.strip() or "1"
+        if not sku.strip() or not quantity.isdigit():
+            errors.add("components", f"{part!r}: write each as SKU x QUANTITY, e.g. MUG x2")
+            continue
+        out.append(ComponentRequest(sku.strip(), int(quantity)))
+    return tuple(out)
+
+
+def _one_components_field(error: InvalidInput, typed: ProductForm) -> InvalidInput:
+    """The service names a component by its place (components[1].sku); the form has one
+    field for them all, so each is told there, with its SKU."""
+    named = [c.strip() for c in typed.components.replace("\n", ",").split(",") if c.strip()]
+    fields: list[FieldError] = []
+    for e in error.errors:
+        if e.field.startswith("components["):
+            index = int(e.field[len("components[") :].split("]")[0])
+            which = named[index] if index < len(named) else e.field
+            fields.append(FieldError("components", f"{which}: {e.message}"))
+        else:
+            fields.append(e)
+    return InvalidInput(fields)
 
 
 def _detail(page: Page, sku: str, edit: tuple[ProductForm, Problem] | None = None) -> Response:
@@ -126,6 +163,7 @@ def _detail(page: Page, sku: str, edit: tuple[ProductForm, Problem] | None = Non
         "products/detail.html",
         edit[1].status if edit else 200,
         product=product,
+        availability=kits.product_availability(page.uow, page.actor, sku),
         form=edit[0] if edit else stored,
         problem=edit[1] if edit else None,
         may_write=page.actor.may(Permission.CATALOGUE_WRITE),

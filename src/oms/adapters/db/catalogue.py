@@ -10,7 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from oms.adapters.db.base import Repository, from_minor, to_minor, unique_violation
-from oms.adapters.db.tables import locations, products
+from oms.adapters.db.tables import kit_components, locations, products
+from oms.domain.catalogue.kits import Component
 from oms.domain.catalogue.model import Location, LocationKind, NewLocation, NewProduct, Product
 from oms.domain.errors import AlreadyExists
 
@@ -57,6 +58,17 @@ def _settings_values(location: Location) -> dict[str, Any]:
 
 
 _BY_SKUS = products.select().where(products.c.sku.in_(sa.bindparam("skus", expanding=True)))
+_COMPONENTS = (
+    sa.select(
+        kit_components.c.kit_id,
+        kit_components.c.component_id,
+        products.c.sku,
+        kit_components.c.quantity,
+    )
+    .join(products, products.c.id == kit_components.c.component_id)
+    .where(kit_components.c.kit_id.in_(sa.bindparam("kits", expanding=True)))
+    .order_by(kit_components.c.kit_id, kit_components.c.component_id)
+)
 
 
 class SqlProducts(Repository):
@@ -89,19 +101,55 @@ class SqlProducts(Repository):
             product.barcode,
         )
 
+    def add_kit(self, kit_id: int, components: Sequence[Component]) -> None:
+        """Make the product a kit of these components (in the transaction that added it)."""
+        self.conn.execute(products.update().where(products.c.id == kit_id).values(kit=True))
+        self.conn.execute(
+            kit_components.insert(),
+            [
+                {"kit_id": kit_id, "component_id": c.product_id, "quantity": c.quantity}
+                for c in components
+            ],
+        )
+
+    def _with_components(self, rows: Any) -> list[Product]:
+        """Products from rows; kits (the flag says which) with their components, read in
+        one query only when some product is a kit."""
+        found = [(_product(row), bool(row._mapping["kit"])) for row in rows]
+        kits = [p.id for p, kit in found if kit]
+        if not kits:
+            return [p for p, _ in found]
+        parts: dict[int, list[Component]] = {}
+        for kit_id, component_id, sku, quantity in self.conn.execute(_COMPONENTS, {"kits": kits}):
+            parts.setdefault(kit_id, []).append(Component(component_id, sku, quantity))
+        return [replace(p, components=tuple(parts.get(p.id, ()))) if kit else p for p, kit in found]
+
+    def kits_containing(self, product_ids: Sequence[int]) -> list[int]:
+        """The kits that have any of these products as a component."""
+        if not product_ids:
+            return []
+        query = (
+            sa.select(kit_components.c.kit_id)
+            .where(kit_components.c.component_id.in_(list(product_ids)))
+            .distinct()
+            .order_by(kit_components.c.kit_id)
+        )
+        return list(self.conn.execute(query).scalars())
+
     def get(self, sku: str) -> Product | None:
-        row = self.conn.execute(products.select().where(products.c.sku == sku)).first()
-        return _product(row) if row else None
+        rows = self.conn.execute(products.select().where(products.c.sku == sku))
+        found = self._with_components(rows)
+        return found[0] if found else None
 
     def by_skus(self, skus: Sequence[str]) -> dict[str, Product]:
         rows = self.conn.execute(_BY_SKUS, {"skus": list(skus)})
-        return {p.sku: p for p in map(_product, rows)}
+        return {p.sku: p for p in self._with_components(rows)}
 
     def by_ids(self, product_ids: Sequence[int]) -> dict[int, Product]:
         if not product_ids:
             return {}
         rows = self.conn.execute(products.select().where(products.c.id.in_(list(product_ids))))
-        return {p.id: p for p in map(_product, rows)}
+        return {p.id: p for p in self._with_components(rows)}
 
     def page(
         self,
@@ -123,7 +171,7 @@ class SqlProducts(Repository):
                     sa.func.lower(products.c.name).contains(needle, autoescape=True),
                 )
             )
-        return [_product(row) for row in self.conn.execute(query)]
+        return self._with_components(self.conn.execute(query))
 
     def save(self, product: Product) -> None:
         self.conn.execute(

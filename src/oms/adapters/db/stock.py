@@ -109,6 +109,7 @@ def _reservation(r: Any) -> Reservation:
         m["quantity"],
         m["created_at"],
         m["location_id"],
+        m["per_unit"],
     )
 
 
@@ -217,6 +218,7 @@ class SqlStock(Repository):
                         "stock_id": r.stock_id,
                         "quantity": r.quantity,
                         "created_at": now,
+                        "per_unit": r.per_unit,
                     }
                     for r in new
                 ],

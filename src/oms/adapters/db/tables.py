@@ -24,6 +24,7 @@ from oms.adapters.db.tables_after_sale import (
 from oms.adapters.db.tables_channels import channels
 from oms.adapters.db.tables_holds import hold_units, holds
 from oms.adapters.db.tables_insight import history_orders
+from oms.adapters.db.tables_kits import kit_components
 from oms.adapters.db.tables_last_mile import delivery_runs, local_delivery, run_stops
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "history_orders",
     "hold_units",
     "holds",
+    "kit_components",
     "local_delivery",
     "metadata",
     "order_problems",
@@ -63,6 +65,8 @@ products = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     # Archived products cannot be ordered and are left out of lists; their orders keep them.
     sa.Column("archived", sa.Boolean, nullable=False, server_default=sa.false()),
+    # A kit: made of components (kit_components), with no stock rows of its own.
+    sa.Column("kit", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 locations = sa.Table(
@@ -206,6 +210,8 @@ reservations = sa.Table(
     _fk("stock_id", "stock.id"),
     sa.Column("quantity", sa.Integer, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    # Stock units per unit of the line: a kit's component quantity, 1 for a plain line.
+    sa.Column("per_unit", sa.Integer, nullable=False, server_default="1"),
     sa.CheckConstraint("quantity > 0", name="quantity_positive"),
     sa.Index("ix_reservations_stock_id", "stock_id"),
     sa.Index("ix_reservations_order_id", "order_id"),

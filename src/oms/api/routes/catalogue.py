@@ -12,12 +12,13 @@ from oms.api.schemas.catalogue import (
     LocationIn,
     LocationOut,
     LocationSettingsIn,
+    ProductAvailabilityOut,
     ProductIn,
     ProductOut,
     ProductPatch,
 )
 from oms.api.schemas.common import Page
-from oms.services import catalogue
+from oms.services import catalogue, kits
 
 router = APIRouter(tags=["catalogue"])
 
@@ -50,6 +51,13 @@ def list_products(
 @router.get("/products/{sku}")
 def get_product(sku: str, uow: UowDep, actor: ActorDep) -> ProductOut:
     return ProductOut.of(catalogue.get_product(uow, actor, sku))
+
+
+@router.get("/products/{sku}/availability")
+def product_availability(sku: str, uow: UowDep, actor: ActorDep) -> ProductAvailabilityOut:
+    """Units free to sell per location (on hand less reserved); a kit's are the whole kits
+    its components make there."""
+    return ProductAvailabilityOut.of(kits.product_availability(uow, actor, sku))
 
 
 @router.patch("/products/{sku}")

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from oms.api.schemas.common import Amount, Strict, Text
+from oms.domain.catalogue.kits import ComponentRequest
 from oms.domain.catalogue.model import (
     LocationChange,
     LocationKind,
@@ -17,6 +18,12 @@ from oms.domain.catalogue.model import (
     Product,
     ProductChange,
 )
+from oms.services.kits import ProductAvailability
+
+
+class ComponentIn(Strict):
+    sku: Annotated[str, Field(max_length=64)]
+    quantity: StrictInt = Field(description="units of this product in one kit, at least 1")
 
 
 class ProductIn(Strict):
@@ -26,10 +33,20 @@ class ProductIn(Strict):
     currency: Annotated[str, Field(min_length=3, max_length=3)] = "EUR"
     weight_grams: StrictInt | None = None
     barcode: Annotated[str, Field(max_length=64)] | None = None
+    components: list[ComponentIn] = Field(
+        default_factory=list,
+        description="a kit: the products it is made of; its stock is what they allow",
+    )
 
     def to_domain(self) -> NewProduct:
         return NewProduct(
-            self.sku, self.name, self.price, self.currency.upper(), self.weight_grams, self.barcode
+            self.sku,
+            self.name,
+            self.price,
+            self.currency.upper(),
+            self.weight_grams,
+            self.barcode,
+            tuple(ComponentRequest(c.sku, c.quantity) for c in self.components),
         )
 
 
@@ -52,6 +69,11 @@ class ProductPatch(Strict):
         )
 
 
+class ComponentOut(BaseModel):
+    sku: str
+    quantity: int
+
+
 class ProductOut(BaseModel):
     sku: str
     name: str
@@ -60,6 +82,8 @@ class ProductOut(BaseModel):
     weight_grams: int | None
     barcode: str | None
     archived: bool
+    kit: bool = False
+    components: list[ComponentOut] = Field(default_factory=list)
 
     @classmethod
     def of(cls, p: Product) -> ProductOut:
@@ -71,6 +95,34 @@ class ProductOut(BaseModel):
             weight_grams=p.weight_grams,
             barcode=p.barcode,
             archived=p.archived,
+            kit=p.is_kit,
+            components=[ComponentOut(sku=c.sku, quantity=c.quantity) for c in p.components],
+        )
+
+
+class LocationAvailableOut(BaseModel):
+    location: str
+    available: int
+
+
+class ProductAvailabilityOut(BaseModel):
+    sku: str
+    kit: bool
+    components: list[ComponentOut]
+    available: int
+    locations: list[LocationAvailableOut]
+
+    @classmethod
+    def of(cls, a: ProductAvailability) -> ProductAvailabilityOut:
+        return cls(
+            sku=a.product.sku,
+            kit=a.product.is_kit,
+            components=[ComponentOut(sku=c.sku, quantity=c.quantity) for c in a.product.components],
+            available=a.total,
+            locations=[
+                LocationAvailableOut(location=x.location, available=x.available)
+                for x in a.locations
+            ],
         )
 
 

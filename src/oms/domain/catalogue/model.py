@@ -9,6 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from oms.domain.catalogue.kits import Component, ComponentRequest
 from oms.domain.countries import is_country
 from oms.domain.errors import FieldErrors
 from oms.domain.fulfilment.calendar import (
@@ -41,6 +42,8 @@ class NewProduct:
     currency: str
     weight_grams: int | None = None
     barcode: str | None = None
+    # A kit's components (decision 0008); none: a plain product.
+    components: tuple[ComponentRequest, ...] = ()
 
     def validate(self) -> None:
         errors = FieldErrors()
@@ -70,6 +73,12 @@ class Product:
     barcode: str | None
     # Archived: no longer sold (new orders refuse it, lists leave it out); its orders keep it.
     archived: bool = False
+    # A kit's components, by product id (decision 0008); a plain product has none.
+    components: tuple[Component, ...] = ()
+
+    @property
+    def is_kit(self) -> bool:
+        return bool(self.components)
 
 
 CLEARABLE = frozenset({"weight_grams", "barcode"})

@@ -52,7 +52,16 @@ class SourcedUnits:
     location_id: int
     stock_id: int
     product_id: int
-    quantity: int
+    quantity: int  # stock units on the row
+    # A kit line's units are on its components' rows (decision 0008): `per_unit` stock
+    # units make one unit of the line, and only the lead component's row counts them.
+    per_unit: int = 1
+    lead: bool = True
+
+    @property
+    def line_units(self) -> int:
+        """Units of the line (kits, for a kit line) this allocation makes."""
+        return self.quantity // self.per_unit if self.lead else 0
 
 
 @dataclass(frozen=True, slots=True)

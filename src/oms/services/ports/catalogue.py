@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from oms.domain.catalogue.kits import Component
 from oms.domain.catalogue.model import Location, NewLocation, NewProduct, Product
 
 
@@ -14,6 +15,12 @@ class ProductRepository(Protocol):
     def get(self, sku: str) -> Product | None: ...
     def by_skus(self, skus: Sequence[str]) -> dict[str, Product]: ...
     def by_ids(self, product_ids: Sequence[int]) -> dict[int, Product]: ...
+    def add_kit(self, kit_id: int, components: Sequence[Component]) -> None:
+        """Make the product a kit of these components (decision 0008)."""
+
+    def kits_containing(self, product_ids: Sequence[int]) -> list[int]:
+        """The ids of the kits that have any of these products as a component."""
+
     def page(
         self,
         after_sku: str | None,

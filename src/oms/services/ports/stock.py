@@ -26,6 +26,7 @@ class Reservation:
     quantity: int
     created_at: datetime
     location_id: int = 0
+    per_unit: int = 1  # stock units per unit of the line: a kit's component quantity
 
     def held(self) -> HeldReservation:
         return HeldReservation(self.id, self.quantity, self.created_at)
@@ -37,6 +38,7 @@ class NewReservation:
     order_line_id: int
     stock_id: int
     quantity: int
+    per_unit: int = 1
 
 
 class StockRepository(Protocol):
