@@ -48,6 +48,7 @@ class Permission(StrEnum):
     REPORT_READ = "report.read"
     DELIVERY_DISPATCH = "delivery.dispatch"
     DELIVERY_DRIVE = "delivery.drive"
+    ORDER_EDIT = "order.edit"
 
 
 P = Permission
@@ -99,6 +100,10 @@ DESCRIPTIONS: dict[Permission, str] = {
         "see the delivery runs of one's own location, start one, record each stop delivered"
         " or not (a driver: only at the location the user is bound to, only their own run)"
     ),
+    P.ORDER_EDIT: (
+        "edit an order before picking starts: line quantities, new and removed lines, the"
+        " shipping address, the priority (a paid order is refunded what an edit takes off)"
+    ),
 }
 
 _READ_ALL = frozenset({P.CATALOGUE_READ, P.STOCK_READ, P.ORDER_READ, P.SHIPMENT_READ})
@@ -134,6 +139,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.REFUND_ISSUE,
             P.PROBLEM_RESOLVE,
             P.SHIPMENT_RESHIP,
+            P.ORDER_EDIT,
         }
     ),
     Role.WAREHOUSE: frozenset(

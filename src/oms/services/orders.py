@@ -325,7 +325,7 @@ def cancel_order(
             fill_backorders(uow, products, change)
         return order, refund_id
 
-    return _refunded(uow, actor, order_id, uow.run(work))
+    return refunded_after(uow, actor, order_id, uow.run(work))
 
 
 def cancel_line(
@@ -350,7 +350,7 @@ def cancel_line(
         now = uow.now()
         uow.stock.lock_options([line.product_id])
         change = Change(actor.name, now, f"line cancelled: {cmd.reason}")
-        stock_moves.release(uow, order.id, _newest_held(uow, order.id, line.id, allocated), change)
+        stock_moves.release(uow, order.id, newest_held(uow, order.id, line.id, allocated), change)
         sync_shipments(uow, order, now)
         refund_id = _refund_cancelled(uow, actor, order, {line.id: cmd.quantity}, cmd.reason, limit)
         uow.orders.save(order, actor.name, now)
@@ -358,10 +358,10 @@ def cancel_line(
             fill_backorders(uow, [line.product_id], change)
         return order, refund_id
 
-    return _refunded(uow, actor, order_id, uow.run(work))
+    return refunded_after(uow, actor, order_id, uow.run(work))
 
 
-def _refunded(
+def refunded_after(
     uow: UnitOfWork, actor: Actor, order_id: int, done: tuple[Order, int | None]
 ) -> Order:
     """After a cancellation committed: send its refund, if it made one, and read the order
@@ -373,7 +373,7 @@ def _refunded(
     return uow.run(lambda: _load(uow, order_id), write=False)
 
 
-def _newest_held(
+def newest_held(
     uow: UnitOfWork, order_id: int, line_id: int, units: int
 ) -> dict[tuple[int, int], int]:
     """Which stock rows give back `units` reserved units of a line: the newest
