@@ -42,6 +42,7 @@ class World:
     returns: Returns | None = None
     notices: Notices | None = None
     delivery: Delivery | None = None
+    editable: tuple[int, int, int] = (0, 0, 0)  # an order of a mug and a cap, its line ids
 
 
 @dataclass(frozen=True)
@@ -259,7 +260,12 @@ def make_world(
     back = Returns.make(uow) if with_returns else None
     told = Notices.make(uow) if notices else None
     van = Delivery.make(uow) if delivery else None
-    return World(pending, held, victim.token.info.id, victim.token.token, done, back, told, van)
+    catalogue.create_product(uow, SYSTEM, new_product("CAP"))
+    two = orders.place_order(uow, SYSTEM, draft(("MUG", 1), ("CAP", 1))).order
+    editable = (two.id, two.lines[0].id, two.lines[1].id)
+    return World(
+        pending, held, victim.token.info.id, victim.token.token, done, back, told, van, editable
+    )
 
 
 @dataclass(frozen=True)
@@ -811,7 +817,24 @@ ACTIONS = [
         P.ORDER_READ,
         lambda w: f"/shipments/{dd(w).delivered}/proof",
     ),
-]
+    # Order edits (docs/order-edits.md)
+    Action(
+        "PATCH", "/orders/{order_id}", P.ORDER_EDIT, lambda w: f"/orders/{w.pending}",
+        lambda w: {"priority": 5},
+    ),
+    Action(
+        "POST", "/orders/{order_id}/lines", P.ORDER_EDIT, lambda w: f"/orders/{w.pending}/lines",
+        lambda w: {"sku": "CAP", "quantity": 1}, 201,
+    ),
+    Action(
+        "PATCH", "/orders/{order_id}/lines/{line_id}", P.ORDER_EDIT,
+        lambda w: f"/orders/{w.editable[0]}/lines/{w.editable[1]}", lambda w: {"quantity": 2},
+    ),
+    Action(
+        "DELETE", "/orders/{order_id}/lines/{line_id}", P.ORDER_EDIT,
+        lambda w: f"/orders/{w.editable[0]}/lines/{w.editable[2]}",
+    ),
+]  # fmt: skip
 
 
 def call(client: TestClient, action: Action, world: World) -> Any:

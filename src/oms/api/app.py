@@ -15,6 +15,7 @@ from oms.api.routes import (
     delivery,
     fulfilment,
     lost_parcels,
+    order_edits,
     orders,
     payments,
     problems,
@@ -71,6 +72,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         service,
         users,
         webhooks,
+        order_edits,
     ):
         app.include_router(module.router, prefix="/api/v1", responses=AUTH_RESPONSES)
     app.include_router(pages.router)

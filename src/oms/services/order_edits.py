@@ -134,15 +134,22 @@ def _new_products(uow: UnitOfWork, add: Sequence[NewLine]) -> list[Product]:
     seen: set[str] = set()
     for i, n in enumerate(add):
         product = found.get(n.sku)
+        name = _field(add, i, "sku")
         if product is None:
-            errors.add(f"lines[{i}].sku", f"unknown SKU {n.sku!r}")
+            errors.add(name, f"unknown SKU {n.sku!r}")
         elif product.archived:
-            errors.add(f"lines[{i}].sku", f"product {n.sku!r} is archived and cannot be ordered")
+            errors.add(name, f"product {n.sku!r} is archived and cannot be ordered")
         elif n.sku in seen:
-            errors.add(f"lines[{i}].sku", f"SKU {n.sku!r} is given twice; send one line per SKU")
+            errors.add(name, f"SKU {n.sku!r} is given twice; send one line per SKU")
         seen.add(n.sku)
     errors.raise_if_any()
     return [found[n.sku] for n in add]
+
+
+def _field(add: Sequence[NewLine], i: int, name: str) -> str:
+    """The field an error names: the body's own for one new line (as every entry point
+    sends), `lines[i].name` for several."""
+    return name if len(add) == 1 else f"lines[{i}].{name}"
 
 
 def _charged(order: Order, line_id: int) -> int:
@@ -176,7 +183,7 @@ def _apply_lines(
             if price is None:
                 if product.currency != order.currency:
                     raise FieldErrors.single(
-                        f"lines[{i}].unit_price",
+                        _field(edit.add, i, "unit_price"),
                         f"{n.sku} is priced in {product.currency}; give a {order.currency} price",
                     )
                 price = product.price

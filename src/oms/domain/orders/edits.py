@@ -163,10 +163,11 @@ class EditVerbs:
     def remove_line(self, line_id: int) -> int:
         """Take every open unit of a line off the order; the line stays with what shipped
         or was cancelled (nothing, for an untouched line). Returns the allocated units it
-        gave up. An order keeps at least one line with open units: cancel it instead."""
+        gave up. An order keeps at least one line with open units: cancel it instead. A line
+        with no open units (removed already) is left as it is: nothing is recorded."""
         line = self._line(line_id)
         if not _open(line):
-            raise Conflict(f"line {line.id} ({line.sku}) has no open units to remove")
+            return 0
         if not any(_open(ln) for ln in self.lines if ln.id != line.id):
             raise Conflict(
                 f"{line.sku} is the last line of order {self.number} with units to send:"
