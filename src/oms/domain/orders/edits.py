@@ -31,7 +31,7 @@ from oms.domain.orders.draft import (
     compute_totals,
 )
 from oms.domain.orders.events import OrderEvent, OrderEventType
-from oms.domain.orders.lines import OrderLine
+from oms.domain.orders.lines import LineOutOfBalance, OrderLine
 from oms.domain.orders.status import OrderStatus, may_be_edited
 from oms.domain.payments.amounts import from_minor, to_minor
 
@@ -124,6 +124,8 @@ class EditVerbs:
         every unit backordered until the caller sources it. One line per product: a SKU the
         order has (with units open) is changed by its quantity instead."""
         unit_price, tax = price
+        if any(ln.id == line_id for ln in self.lines):
+            raise LineOutOfBalance(f"order {self.number} has a line {line_id} already")
         errors = FieldErrors()
         if not 1 <= quantity <= MAX_QUANTITY:
             errors.add("quantity", f"must be between 1 and {MAX_QUANTITY}")
