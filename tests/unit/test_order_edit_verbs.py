@@ -91,7 +91,9 @@ def test_adding_a_line_backorders_it_and_one_line_per_product() -> None:
     with pytest.raises(Conflict, match="change that line's quantity"):
         order.add_line(14, CAP, 1, (Decimal("11.00"), Decimal(0)))
     with pytest.raises(InvalidInput):
-        order.add_line(15, Product(4, "HAT", "Hat", Decimal(1), "EUR", 1, None), 0, (Decimal(1), Decimal(0)))
+        order.add_line(
+            15, Product(4, "HAT", "Hat", Decimal(1), "EUR", 1, None), 0, (Decimal(1), Decimal(0))
+        )
     with pytest.raises(InvalidInput):
         order.add_line(
             15,
