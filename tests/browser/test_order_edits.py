@@ -83,7 +83,8 @@ def test_customer_service_edits_an_order_until_picking_starts(
     check_page(page, "order-edit", screenshots)
     _on_phone(page)
     if screenshots is not None:
-        page.screenshot(path=str(screenshots / "order-edit-phone.png"), full_page=False)
+        edit_region = page.get_by_role("region", name="Edit order")
+        edit_region.screenshot(path=str(screenshots / "order-edit-phone.png"))
 
     # Confirmed and on a pick list: the page says why it can no longer be edited.
     orders.confirm_order(c.uow(), SYSTEM, order_id)
