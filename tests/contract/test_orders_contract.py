@@ -211,3 +211,41 @@ def test_search_finds_a_phone_and_an_external_id_each_on_its_own_index(
     assert search("Anna") == [eve]  # no one's name has "anna" in it: Eve's id
     assert search("ann") == [ann]  # part of a name, not an external id
     assert search("Ann Abel") == [ann]
+
+
+def test_an_edited_order_reads_back_equal_new_lines_and_header_included(
+    catalogue: UnitOfWork,
+) -> None:
+    """What an edit changes (a line's quantity, discount and tax, a new line, the address,
+    the priority, the totals) is stored by add_lines and save, on every implementation."""
+    from decimal import Decimal
+
+    from oms.domain.orders.model import Address
+
+    placed = order(catalogue, ("TEE", 2))
+    mug = catalogue.run(lambda: catalogue.products.get("MUG"))
+    assert mug is not None
+    moved = Address("Ann", "2 place Bellecour", "Lyon", "69002", "FR", "3e étage")
+
+    def edit() -> Order:
+        o = get(catalogue, placed.id)
+        o.lines[0].tax = Decimal("1.00")
+        o.change_line_quantity(o.lines[0].id, 4)
+        (line_id,) = catalogue.orders.next_line_ids(1)
+        assert line_id > max(ln.id for ln in o.lines)
+        o.add_line(line_id, mug, 3, (Decimal("6.50"), Decimal("0.30")))
+        catalogue.orders.add_lines(o, [line_id])
+        o.change_address(moved)
+        o.change_priority(-7)
+        catalogue.orders.save(o, "carla", catalogue.now())
+        return o
+
+    edited = catalogue.run(edit)
+    stored = get(catalogue, placed.id)
+    assert [(ln.sku, ln.quantity, ln.backordered_quantity, ln.tax) for ln in stored.lines] == [
+        ("TEE", 4, 4, Decimal("2.00")),
+        ("MUG", 3, 3, Decimal("0.30")),
+    ]
+    assert (stored.shipping_address, stored.priority) == (moved, -7)
+    assert stored.totals == edited.totals
+    assert stored.version == edited.version

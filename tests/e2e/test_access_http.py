@@ -45,6 +45,7 @@ class World:
     notices: Notices | None = None
     delivery: Delivery | None = None
     hold: int = 0  # a live checkout hold of 1 MUG on channel web
+    editable: tuple[int, int, int] = (0, 0, 0)  # an order of a mug and a cap, its line ids
 
 
 @dataclass(frozen=True)
@@ -263,9 +264,13 @@ def make_world(
     back = Returns.make(uow) if with_returns else None
     told = Notices.make(uow) if notices else None
     van = Delivery.make(uow) if delivery else None
+    catalogue.create_product(uow, SYSTEM, new_product("CAP"))
+    two = orders.place_order(uow, SYSTEM, draft(("MUG", 1), ("CAP", 1))).order
+    editable = (two.id, two.lines[0].id, two.lines[1].id)
     cart = holds.create_hold(uow, SYSTEM, HoldRequest("web", [("MUG", 1)])).id
     return World(
-        pending, held, victim.token.info.id, victim.token.token, done, back, told, van, cart
+        pending, held, victim.token.info.id, victim.token.token, done, back, told, van, cart,
+        editable,
     )
 
 
@@ -851,6 +856,23 @@ ACTIONS = [
         "/products/{sku}/availability",
         P.CATALOGUE_READ,
         lambda w: "/products/MUG/availability",
+    ),
+    # Order edits (docs/order-edits.md)
+    Action(
+        "PATCH", "/orders/{order_id}", P.ORDER_EDIT, lambda w: f"/orders/{w.pending}",
+        lambda w: {"priority": 5},
+    ),
+    Action(
+        "POST", "/orders/{order_id}/lines", P.ORDER_EDIT, lambda w: f"/orders/{w.pending}/lines",
+        lambda w: {"sku": "CAP", "quantity": 1}, 201,
+    ),
+    Action(
+        "PATCH", "/orders/{order_id}/lines/{line_id}", P.ORDER_EDIT,
+        lambda w: f"/orders/{w.editable[0]}/lines/{w.editable[1]}", lambda w: {"quantity": 2},
+    ),
+    Action(
+        "DELETE", "/orders/{order_id}/lines/{line_id}", P.ORDER_EDIT,
+        lambda w: f"/orders/{w.editable[0]}/lines/{w.editable[2]}",
     ),
 ]  # fmt: skip
 

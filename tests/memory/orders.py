@@ -111,6 +111,22 @@ class MemoryOrders(MemoryRepository):
         self.state.orders[order.id] = OrderRecord(_as_stored(order), idempotency_key, request_hash)
         self._add_events(order, actor, order.created_at)
 
+    def next_line_ids(self, count: int) -> tuple[int, ...]:
+        return tuple(self.state.next_id("order_lines") for _ in range(count))
+
+    def add_lines(self, order: Order, line_ids: Sequence[int]) -> None:
+        record = self.state.orders.get(order.id)
+        if record is None:
+            raise ConstraintViolation(f"no order {order.id} for its new lines")
+        stored = _as_stored(order)
+        known = {line.id for line in record.order.lines}
+        for line in stored.lines:
+            if line.id in line_ids:
+                if line.id in known:
+                    raise ConstraintViolation(f"order line {line.id} exists")
+                _check_line(line)
+                record.order.lines.append(line)
+
     def get(self, order_id: int, *, lock: bool = False) -> Order | None:
         record = self.state.orders.get(order_id)
         return copy.deepcopy(record.order) if record else None
@@ -134,10 +150,14 @@ class MemoryOrders(MemoryRepository):
         stored.paid_total = stored_amount(order.paid_total, cur)
         stored.refunded_total = stored_amount(order.refunded_total, cur)
         stored.exchanges = list(order.exchanges)
-        given = {line.id: line for line in order.lines}
+        # ... and the header fields and line fields an edit changes.
+        as_stored = _as_stored(order)
+        stored.shipping_address, stored.priority = order.shipping_address, order.priority
+        stored.totals = as_stored.totals
+        given = {line.id: line for line in as_stored.lines}
         for line in stored.lines:
             if line.id in given:
-                for name in _QUANTITIES:
+                for name in (*_QUANTITIES, "quantity", "discount", "tax"):
                     setattr(line, name, getattr(given[line.id], name))
             _check_line(line)
         self._add_events(order, actor, now)

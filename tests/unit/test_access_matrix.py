@@ -61,6 +61,8 @@ EXPECTED: dict[Role, set[Permission]] = {
         # Issue 15: customer service resolves reported problems and reships lost parcels.
         P.PROBLEM_RESOLVE,
         P.SHIPMENT_RESHIP,
+        # Issue 14: customer service (and admin) edit orders before picking starts.
+        P.ORDER_EDIT,
     },
     # The fulfilment issue: the warehouse picks, packs, ships and re-plans the backlog.
     # The people who work orders may note on them (customer service section of API.md).

@@ -18,6 +18,7 @@ from oms.api.routes import (
     fulfilment,
     holds,
     lost_parcels,
+    order_edits,
     orders,
     payments,
     problems,
@@ -77,6 +78,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         holds,
         channels,
         channel_webhooks,
+        order_edits,
     ):
         app.include_router(module.router, prefix="/api/v1", responses=AUTH_RESPONSES)
     app.include_router(pages.router)

@@ -53,6 +53,7 @@ class Permission(StrEnum):
     CHANNEL_AVAILABILITY = "channel_feed.read"
     # Channels (issue 14: channels as records)
     CHANNEL_MANAGE = "channel.manage"
+    ORDER_EDIT = "order.edit"
 
 
 P = Permission
@@ -110,6 +111,10 @@ DESCRIPTIONS: dict[Permission, str] = {
         "create channel records, change their settings, rotate their webhook secrets"
         " (reading channels needs order.read)"
     ),
+    P.ORDER_EDIT: (
+        "edit an order before picking starts: line quantities, new and removed lines, the"
+        " shipping address, the priority (a paid order is refunded what an edit takes off)"
+    ),
 }
 
 _READ_ALL = frozenset({P.CATALOGUE_READ, P.STOCK_READ, P.ORDER_READ, P.SHIPMENT_READ})
@@ -148,6 +153,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.REFUND_ISSUE,
             P.PROBLEM_RESOLVE,
             P.SHIPMENT_RESHIP,
+            P.ORDER_EDIT,
         }
     ),
     Role.WAREHOUSE: frozenset(

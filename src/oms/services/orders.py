@@ -403,7 +403,7 @@ def cancel_order(
             fill_backorders(uow, products, change)
         return order, refund_id
 
-    return _refunded(uow, actor, order_id, uow.run(work))
+    return refunded_after(uow, actor, order_id, uow.run(work))
 
 
 def cancel_line(
@@ -438,10 +438,10 @@ def cancel_line(
             fill_backorders(uow, [line.product_id], change)
         return order, refund_id
 
-    return _refunded(uow, actor, order_id, uow.run(work))
+    return refunded_after(uow, actor, order_id, uow.run(work))
 
 
-def _refunded(
+def refunded_after(
     uow: UnitOfWork, actor: Actor, order_id: int, done: tuple[Order, int | None]
 ) -> Order:
     """After a cancellation committed: send its refund, if it made one, and read the order

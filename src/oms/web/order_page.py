@@ -19,7 +19,7 @@ from oms.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from oms.domain.orders.model import MAX_NOTE, Order
 from oms.domain.orders.status import OrderStatus, can_transition
 from oms.services import delivery_stops, kits, orders, views
-from oms.web import order_lost, order_money, order_problems, order_returns
+from oms.web import order_edit, order_lost, order_money, order_problems, order_returns
 from oms.web.order_timeline import timeline
 from oms.web.problems import Problem, problem_of
 from oms.web.shell import FormText, Page, PageDep, PageRoute
@@ -80,18 +80,19 @@ class Attempt:
     problem: Problem
 
 
-def _show(
+def _show(  # noqa: PLR0913 - one optional refused attempt per form of the page
     page: Page,
     order_id: int,
     attempt: Attempt | None = None,
     start: order_returns.StartAttempt | None = None,
     money: order_money.MoneyAttempt | None = None,
     problem: order_problems.ProblemAttempt | None = None,
+    edit: order_edit.EditAttempt | None = None,
 ) -> Response:
     detail = orders.order_detail(page.uow, page.actor, order_id)
     events = orders.order_events(page.uow, page.actor, order_id)
     zone = views.time_zone(page.uow, page.views, [s.location_id for s in detail.shipments])
-    tried = attempt or start or money or problem
+    tried = attempt or start or money or problem or edit
     failed = tried.problem if tried else None
     return page.render(
         "orders/detail.html",
@@ -109,6 +110,7 @@ def _show(
         **order_returns.section(page.uow, page.actor, detail.order, start),
         **order_money.section(page.uow, page.actor, detail.order, money),
         **order_problems.section(page.uow, page.actor, detail.order, events, problem),
+        **order_edit.section(page.actor, detail.order, detail.shipments, edit),
     )
 
 

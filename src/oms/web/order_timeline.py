@@ -28,7 +28,16 @@ _WORDS = {
     "return.inspected": "Return inspected",
     "shipment.lost": "Shipment lost",
     "shipment.replaced": "Lost shipment sent again",
+    "order.line_quantity_changed": "Line quantity changed",
+    "order.line_added": "Line added",
+    "order.line_removed": "Line removed",
+    "order.address_changed": "Shipping address changed",
+    "order.priority_changed": "Priority changed",
 }
+_EDITS = frozenset(
+    k for k in _WORDS if k.startswith(("order.line_", "order.address", "order.prio"))
+)
+_EDITS = _EDITS - {"order.line_cancelled"}
 _SHOWN_DATA = 4  # at most this many facts of an event's data, as "key: value"
 
 
@@ -66,6 +75,18 @@ def _note(data: dict[str, Any]) -> str:
     return "; ".join(facts[:_SHOWN_DATA])
 
 
+def _edited(data: dict[str, Any]) -> str:
+    """What an order edit changed, old → new (docs/order-edits.md)."""
+    moved = data.get("quantity")
+    if isinstance(moved, dict):
+        return f"{data.get('sku')}: {moved.get('from')} → {moved.get('to')}"
+    before, after = data.get("from"), data.get("to")
+    if isinstance(before, dict) and isinstance(after, dict):
+        was, now = (f"{a.get('city')}, {a.get('country')}" for a in (before, after))
+        return f"{was} → {now}"
+    return f"{before} → {after}"
+
+
 def _status(value: str | None) -> str:
     return (value or "").replace("_", " ")
 
@@ -77,7 +98,9 @@ def timeline(events: Sequence[StoredEvent]) -> list[Entry]:
             what=_words(e.type),
             actor=e.actor,
             at=e.at,
-            change=f"{_status(e.from_status)} → {_status(e.to_status)}"
+            change=_edited(e.data or {})
+            if e.type in _EDITS
+            else f"{_status(e.from_status)} → {_status(e.to_status)}"
             if e.from_status and e.to_status and e.from_status != e.to_status
             else "",
             note=_note(e.data or {}),

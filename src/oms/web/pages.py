@@ -16,6 +16,7 @@ from oms.web import (
     lost_pages,
     mailbox,
     money_pages,
+    order_edit_pages,
     order_page,
     order_problems,
     orders_list,
@@ -48,6 +49,7 @@ router.include_router(return_resolutions.router)
 router.include_router(money_pages.router)
 router.include_router(order_problems.router)  # POST /orders/{id}/problems, before order_page
 router.include_router(lost_pages.router)  # declare a parcel lost, send it again
+router.include_router(order_edit_pages.router)  # order edits before picking (order.edit)
 # Before tracking, whose GET /track/{token:path} would otherwise take /track/{token}/return.
 router.include_router(track_returns.router)
 router.include_router(track_receipt.router)

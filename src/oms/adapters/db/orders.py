@@ -142,8 +142,44 @@ _INSERT_EVENTS = order_events.insert()
 _INSERT_OUTBOX = outbox.insert()
 
 
-def _quantities(line: OrderLine) -> tuple[int, ...]:
-    return tuple(getattr(line, name) for name in _QUANTITIES)
+def _quantities(line: OrderLine) -> tuple[object, ...]:
+    """What save() compares to know a line changed: its units, and (an edit) its quantity,
+    discount and tax."""
+    return (*(getattr(line, name) for name in _QUANTITIES), line.quantity, line.discount, line.tax)
+
+
+def _line_row(order: Order, i: int, line: OrderLine) -> dict[str, Any]:
+    cur = order.currency
+    return {
+        "id": line.id,
+        "order_id": order.id,
+        "line_no": i + 1,
+        "product_id": line.product_id,
+        "sku": line.sku,
+        "quantity": line.quantity,
+        "unit_price_minor": to_minor(line.unit_price, cur),
+        "discount_minor": to_minor(line.discount, cur),
+        "tax_minor": to_minor(line.tax, cur),
+        **{name: getattr(line, name) for name in _QUANTITIES},
+    }
+
+
+def _header(order: Order) -> dict[str, Any]:
+    """The header fields an edit may change: address, priority, totals."""
+    a, t, cur = order.shipping_address, order.totals, order.currency
+    return {
+        "ship_name": a.name,
+        "ship_line1": a.line1,
+        "ship_line2": a.line2,
+        "ship_city": a.city,
+        "ship_postal_code": a.postal_code,
+        "ship_country": a.country,
+        "priority": order.priority,
+        **{
+            f"{k}_minor": to_minor(getattr(t, k).amount, cur)
+            for k in ("subtotal", "shipping", "tax", "total", "discount")
+        },
+    }
 
 
 def matching(q: str) -> sa.ColumnElement[bool]:
@@ -181,7 +217,7 @@ class SqlOrders(Repository):
     def __init__(self, uow: SqlUnitOfWork) -> None:
         super().__init__(uow)
         # Line quantities as get() read them, per order: what save() compares against.
-        self._loaded: dict[int, dict[int, tuple[int, ...]]] = {}
+        self._loaded: dict[int, dict[int, tuple[object, ...]]] = {}
 
     def find_placed(
         self, idempotency_key: str | None, channel: str, external_id: str | None
@@ -257,25 +293,32 @@ class SqlOrders(Repository):
                 raise OrderAlreadyPlaced() from None
             raise
         self.conn.execute(
-            _INSERT_LINES,
-            [
-                {
-                    "id": line.id,
-                    "order_id": order.id,
-                    "line_no": i + 1,
-                    "product_id": line.product_id,
-                    "sku": line.sku,
-                    "quantity": line.quantity,
-                    "unit_price_minor": to_minor(line.unit_price, cur),
-                    "discount_minor": to_minor(line.discount, cur),
-                    "tax_minor": to_minor(line.tax, cur),
-                    **{name: getattr(line, name) for name in _QUANTITIES},
-                }
-                for i, line in enumerate(order.lines)
-            ],
+            _INSERT_LINES, [_line_row(order, i, line) for i, line in enumerate(order.lines)]
         )
         self._loaded[order.id] = {line.id: _quantities(line) for line in order.lines}
         self._add_events(order, actor, order.created_at)
+
+    def next_line_ids(self, count: int) -> tuple[int, ...]:
+        if count <= 0:
+            return ()
+        if self.postgres:
+            rows = self.conn.execute(
+                sa.text("SELECT nextval('order_lines_id_seq') FROM generate_series(1, :n)"),
+                {"n": count},
+            )
+            return tuple(sorted(r[0] for r in rows))
+        last = self.conn.execute(_LAST_IDS).one()[1]
+        return tuple(range(last + 1, last + 1 + count))
+
+    def add_lines(self, order: Order, line_ids: Sequence[int]) -> None:
+        wanted = set(line_ids)
+        rows = [_line_row(order, i, ln) for i, ln in enumerate(order.lines) if ln.id in wanted]
+        if rows:
+            self.conn.execute(_INSERT_LINES, rows)
+        loaded = self._loaded.setdefault(order.id, {})
+        for line in order.lines:
+            if line.id in wanted:
+                loaded[line.id] = _quantities(line)
 
     def get(self, order_id: int, *, lock: bool = False) -> Order | None:
         query = orders.select().where(orders.c.id == order_id)
@@ -316,6 +359,7 @@ class SqlOrders(Repository):
                 exchanges=order.exchanges,
                 version=order.version + 1,
                 updated_at=now,
+                **_header(order),
             )
         )
         if result.rowcount != 1:
@@ -324,8 +368,15 @@ class SqlOrders(Repository):
         # The version matched, so the lines are stored as get() read them: write only what
         # the verbs changed (nothing, for confirm, hold and release).
         loaded = self._loaded.get(order.id, {})
+        cur = order.currency
         changed = [
-            {"line_id": line.id, **dict(zip(_QUANTITIES, _quantities(line), strict=True))}
+            {
+                "line_id": line.id,
+                **{name: getattr(line, name) for name in _QUANTITIES},
+                "quantity": line.quantity,
+                "discount_minor": to_minor(line.discount, cur),
+                "tax_minor": to_minor(line.tax, cur),
+            }
             for line in order.lines
             if loaded.get(line.id) != _quantities(line)
         ]

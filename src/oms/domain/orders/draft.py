@@ -94,7 +94,7 @@ class OrderDraft:
             self.customer.language
         ):
             errors.add("customer.language", "must be a language tag such as fr or en-GB")
-        _check_address(self.shipping_address, errors)
+        check_address(self.shipping_address, errors)
         if self.currency is not None and not is_currency(self.currency):
             errors.add("currency", f"unknown ISO 4217 currency {self.currency!r}")
         if self.priority not in PRIORITY_RANGE:
@@ -184,7 +184,8 @@ def _check_line_money(
         )
 
 
-def _check_address(address: Address, errors: FieldErrors) -> None:
+def check_address(address: Address, errors: FieldErrors) -> None:
+    """The checks an address passes when an order is placed (and when an edit changes it)."""
     for name in ("name", "line1", "city", "postal_code"):
         if not getattr(address, name).strip():
             errors.add(f"shipping_address.{name}", "must not be empty")

@@ -28,6 +28,12 @@ class OrderEventType(StrEnum):
     PROBLEM_REPORTED = "order.problem_reported"  # ... or that something is wrong with it
     PROBLEM_RESOLVED = "order.problem_resolved"  # customer service dealt with the report
     LINE_CANCELLED = "order.line_cancelled"
+    # Order edits before picking (domain/orders/edits.py): what changed, old -> new.
+    LINE_ADDED = "order.line_added"
+    LINE_QUANTITY_CHANGED = "order.line_quantity_changed"
+    LINE_REMOVED = "order.line_removed"
+    ADDRESS_CHANGED = "order.address_changed"
+    PRIORITY_CHANGED = "order.priority_changed"
     RETURN_REQUESTED = "return.requested"
     RETURN_POLICY_OVERRIDDEN = "return.policy_overridden"
     RETURN_APPROVED = "return.approved"

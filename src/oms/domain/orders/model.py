@@ -29,6 +29,7 @@ from oms.domain.orders.draft import (
     check_reason,
     compute_totals,
 )
+from oms.domain.orders.edits import EditVerbs
 from oms.domain.orders.events import OrderEvent, OrderEventType
 from oms.domain.orders.lines import (
     InitialAllocation,
@@ -100,8 +101,10 @@ _CANCEL_ALLOCATED = ("allocated_quantity", "cancelled_quantity")
 
 
 @dataclass(slots=True)
-class Order:
-    """The aggregate: only its verbs change its status and its lines, each recording an event."""
+class Order(EditVerbs):
+    """The aggregate: only its verbs change its status and its lines, each recording an event.
+    The edit verbs (a line's quantity, new and removed lines, address, priority) are in
+    domain/orders/edits.py."""
 
     id: int
     number: str

@@ -83,6 +83,19 @@ def lines_may_be_cancelled(status: OrderStatus) -> bool:
     return status in WAITS_FOR_STOCK
 
 
+# Statuses in which an order may be edited (lines, address, priority): before the warehouse
+# started on it. Held orders too, when held before picking; the shipments must still be
+# open as well (domain/orders/edits.py checks them).
+_EDITABLE: frozenset[OrderStatus] = frozenset({S.PENDING, S.CONFIRMED})
+
+
+def may_be_edited(status: OrderStatus, held_from: OrderStatus | None) -> bool:
+    """May the order's lines, address or priority still change (no pick started)?"""
+    if status is S.ON_HOLD:
+        return held_from in _EDITABLE
+    return status in _EDITABLE
+
+
 def in_fulfilment(status: OrderStatus, held_from: OrderStatus | None) -> bool:
     """Are the order's reserved units split into shipments (also while it is on hold)?"""
     if status is S.ON_HOLD:

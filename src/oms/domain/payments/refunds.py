@@ -142,3 +142,21 @@ def _capped(
     gross = sum(x.amount for x in lines) + shipping - deducted
     room = max(basis.paid - basis.claimed, 0)
     return RefundPlan(lines, shipping, deducted, max(gross - room, 0))
+
+
+def for_edit(basis: Basis, drops: Mapping[int, int], due: int) -> RefundPlan | None:
+    """The refund an order edit owes (`due`: what the order costs after the edit): what the
+    edit took off each line's charge, never more than was paid beyond what the order now
+    costs. Its lines refund no unit (quantity 0): the units are no longer on the order, so
+    later refunds of the line's remaining units still add up to what they cost. None when
+    nothing goes back (nothing taken off, or not paid beyond the new cost)."""
+    lines = tuple(
+        PlannedLine(line.id, line.sku, 0, drops[line.id])
+        for line in basis.lines
+        if drops.get(line.id, 0) > 0
+    )
+    room = basis.paid - basis.claimed - due
+    if not lines or room <= 0:
+        return None
+    gross = sum(x.amount for x in lines)
+    return RefundPlan(lines, 0, 0, max(gross - room, 0))

@@ -52,13 +52,21 @@ class OrderRepository(Protocol):
     def add(self, order: Order, idempotency_key: str | None, request_hash: str, actor: str) -> None:
         """Insert the new order, its lines and its events. OrderAlreadyPlaced on a repeat."""
 
+    def next_line_ids(self, count: int) -> tuple[int, ...]:
+        """Ids for lines an edit adds to an order, taken before they are built."""
+
+    def add_lines(self, order: Order, line_ids: Sequence[int]) -> None:
+        """Insert these new lines of a stored order (an edit), before stock is reserved for
+        them; later changes to them are written by save()."""
+
     def get(self, order_id: int, *, lock: bool = False) -> Order | None:
         """The order with its lines; `lock` holds its row until commit (PostgreSQL)."""
 
     def id_by_tracking_token(self, token: str) -> int | None: ...
     def save(self, order: Order, actor: str, now: datetime) -> None:
-        """Store status, changed line quantities and the events its verbs recorded (stamped
-        with actor and now, then cleared); ConcurrentUpdate if the version moved."""
+        """Store status, the header fields an edit changes (address, priority, totals),
+        changed lines and the events its verbs recorded (stamped with actor and now, then
+        cleared); ConcurrentUpdate if the version moved."""
 
     def search(self, flt: OrderFilter) -> list[Order]: ...
     def backorders(self, product_ids: Sequence[int]) -> list[Backorder]: ...
