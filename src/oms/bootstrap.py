@@ -34,7 +34,7 @@ from oms.services.ports.insight import (
     Timelines,
 )
 from oms.services.ports.mailbox import Mailbox
-from oms.services.ports.planning import DemandLines, Forecaster
+from oms.services.ports.planning import DemandLines, Forecaster, PurchaseOrders
 from oms.services.station import StationViews
 from oms.services.views import BackOfficeViews
 
@@ -104,6 +104,13 @@ class Container:
 
         assert isinstance(uow, SqlUnitOfWork)
         return SqlDemandLines(uow)
+
+    def purchase_orders(self, uow: UnitOfWork) -> PurchaseOrders:
+        """Suppliers and purchase orders, inside this unit of work's transactions."""
+        from oms.adapters.db.purchase_orders import SqlPurchaseOrders
+
+        assert isinstance(uow, SqlUnitOfWork)
+        return SqlPurchaseOrders(uow)
 
     def forecaster(
         self, engine: str = "local", n_jobs: int = 1, scheduler: str | None = None

@@ -32,7 +32,7 @@ def test_backtest_prints_the_groups_and_the_origins(
     clock: FakeClock,
 ) -> None:
     stocked(uow, "TEE", 1000)
-    for day in range(40):  # from Monday 2026-03-02 to Friday 2026-04-10
+    for _day in range(40):  # from Monday 2026-03-02 to Friday 2026-04-10
         if clock.now.weekday() < 5:
             orders.place_order(uow, SYSTEM, draft(("TEE", 2)))
         clock.advance(days=1)
