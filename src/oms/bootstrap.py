@@ -34,6 +34,7 @@ from oms.services.ports.insight import (
     Timelines,
 )
 from oms.services.ports.mailbox import Mailbox
+from oms.services.ports.planning import DemandLines, Forecaster, PurchaseOrders
 from oms.services.station import StationViews
 from oms.services.views import BackOfficeViews
 
@@ -95,6 +96,30 @@ class Container:
 
         assert isinstance(uow, SqlUnitOfWork)
         return SqlOpenOrders(uow)
+
+    # -- planning (issue #13) ------------------------------------------------------------------
+    def demand_lines(self, uow: UnitOfWork) -> DemandLines:
+        """Order lines as demand, inside this unit of work's transactions."""
+        from oms.adapters.db.planning import SqlDemandLines
+
+        assert isinstance(uow, SqlUnitOfWork)
+        return SqlDemandLines(uow)
+
+    def purchase_orders(self, uow: UnitOfWork) -> PurchaseOrders:
+        """Suppliers and purchase orders, inside this unit of work's transactions."""
+        from oms.adapters.db.purchase_orders import SqlPurchaseOrders
+
+        assert isinstance(uow, SqlUnitOfWork)
+        return SqlPurchaseOrders(uow)
+
+    def forecaster(
+        self, engine: str = "local", n_jobs: int = 1, scheduler: str | None = None
+    ) -> Forecaster:
+        """statsforecast (imported on the first forecast), on n_jobs processes or on the
+        Dask cluster at `scheduler` (the `dask` extra)."""
+        from oms.adapters.forecast.statsforecast import Engine, StatsForecaster
+
+        return StatsForecaster(Engine(engine, n_jobs, scheduler))
 
     def olist_files(self, folder: Path) -> OlistFiles:
         """The Olist files of a folder (read into memory but the orders, which stream)."""

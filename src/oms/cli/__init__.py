@@ -388,4 +388,5 @@ from oms.cli import channels as _channels  # noqa: E402, F401
 from oms.cli import delivery as _delivery  # noqa: E402, F401
 from oms.cli import insight as _insight  # noqa: E402, F401
 from oms.cli import notifications as _notifications  # noqa: E402, F401
+from oms.cli import planning as _planning  # noqa: E402, F401
 from oms.cli import returns as _returns  # noqa: E402, F401

@@ -26,6 +26,12 @@ from oms.adapters.db.tables_holds import hold_units, holds
 from oms.adapters.db.tables_insight import history_orders
 from oms.adapters.db.tables_kits import kit_components
 from oms.adapters.db.tables_last_mile import delivery_runs, local_delivery, run_stops
+from oms.adapters.db.tables_planning import (
+    purchase_order_lines,
+    purchase_orders,
+    supplier_products,
+    suppliers,
+)
 
 __all__ = [
     "NAMING",
@@ -51,6 +57,8 @@ __all__ = [
     "run_stops",
     "webhooks",
 ]
+# planning (issue #13)
+__all__ += ["purchase_order_lines", "purchase_orders", "supplier_products", "suppliers"]
 
 products = sa.Table(
     "products",

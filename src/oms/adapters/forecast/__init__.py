@@ -1,0 +1,1 @@
+"""Forecasting engines behind services/ports/planning.Forecaster."""

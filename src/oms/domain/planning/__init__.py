@@ -1,0 +1,1 @@
+"""Planning: demand history, forecasts' accuracy measures, intermittency, reorder levels."""
