@@ -4,9 +4,9 @@ Cash, per currency, over the orders placed in the window:
 - booked: each order's total less its cancelled units at their unit price; a cancelled
   order books nothing (the discount and tax of cancelled units are not taken out);
 - paid, refunded: the order's captured payments and confirmed refunds (docs/money.md);
-- outstanding: what booked orders still have unpaid, max(booked − paid, 0) per order.
+- outstanding: what booked orders still have unpaid, max(booked - paid, 0) per order.
 
-Stock value by location: on hand × the product's price. oms keeps no cost price, so this
+Stock value by location: on hand x the product's price. oms keeps no cost price, so this
 is value **at price**, labelled so (`based_on`). Days of cover: on hand / the units shipped
 from the location per day over the last `days` days (none when nothing shipped).
 
