@@ -386,5 +386,6 @@ def tokens_revoke(token_id: int = typer.Argument(..., help="Id of the token.")) 
 # The command groups kept in their own modules add themselves to `app` when imported.
 from oms.cli import delivery as _delivery  # noqa: E402, F401
 from oms.cli import insight as _insight  # noqa: E402, F401
+from oms.cli import insight_business as _insight_business  # noqa: E402, F401
 from oms.cli import notifications as _notifications  # noqa: E402, F401
 from oms.cli import returns as _returns  # noqa: E402, F401
