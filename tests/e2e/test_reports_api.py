@@ -216,8 +216,16 @@ def test_the_business_reports_figures_over_http(
     assert {c["component"]: c["orders"] for c in perfect["components"]}["on_time"] == 2
     assert "complete" in perfect["based_on"]
     cash = analyst.get("/api/v1/reports/cash").json()
-    assert cash["cash"] == [{"currency": "BRL", "orders": 4, "booked_minor": 9300,
-                             "paid_minor": 9300, "refunded_minor": 0, "outstanding_minor": 0}]  # fmt: skip
+    assert cash["cash"] == [
+        {
+            "currency": "BRL",
+            "orders": 4,
+            "booked_minor": 9300,
+            "paid_minor": 9300,
+            "refunded_minor": 0,
+            "outstanding_minor": 0,
+        }
+    ]
     assert "value at price" in cash["based_on"]["stock_value"]
     assert analyst.get("/api/v1/reports/cash", params={"days": 0}).status_code == 422
     loyalty = analyst.get("/api/v1/reports/loyalty", params={"horizon_days": 1}).json()
