@@ -47,7 +47,7 @@ def _orders(n: int, seed: int) -> Iterator[dict[str, Any]]:
     """Each order as the rows it needs, table by table."""
     rnd = random.Random(seed)
     h = timedelta(hours=1)
-    ev_id = line_id = ret_id = 0
+    ev_id = ret_id = 0
     for oid in range(1, n + 1):
         placed = START + timedelta(seconds=rnd.randrange(DAYS * 86400))
         kind = rnd.random()
@@ -72,8 +72,11 @@ def _orders(n: int, seed: int) -> Iterator[dict[str, Any]]:
             picked = t + h * rnd.uniform(1, 30)
             packed = picked + h * rnd.uniform(0.1, 4)
             shipped = packed + h * rnd.uniform(0.5, 20)
-            times += [("shipment.picked", picked, None, None), ("shipment.packed", packed, None, None),
-                      ("order.shipped", shipped, "processing", "shipped")]  # fmt: skip
+            times += [
+                ("shipment.picked", picked, None, None),
+                ("shipment.packed", packed, None, None),
+                ("order.shipped", shipped, "processing", "shipped"),
+            ]
             if status == "delivered":
                 delivered = shipped + h * rnd.uniform(12, 120)
                 times.append(("order.delivered", delivered, "shipped", "delivered"))
@@ -88,14 +91,15 @@ def _orders(n: int, seed: int) -> Iterator[dict[str, Any]]:
             got = asked + h * rnd.uniform(24, 120)
             times += [("return.requested", asked, None, None), ("return.received", got, None, None),
                       ("return.refunded", got + h * rnd.uniform(1, 48), None, None)]  # fmt: skip
-        line_id += 1
+        line_id = oid  # one line per order
         delivered_q = qty if status == "delivered" else 0
         gone = qty if status in ("delivered", "shipped") else 0
         rows: dict[str, list[tuple[Any, ...]]] = {
             "orders": [(oid, f"B{oid:010d}", "web" if oid % 4 else "shop", f"h{oid}", status,
                         f"c{oid // 3}@bench.invalid", "Bench", "Bench", "1 rue", "Paris", "75001",
                         "FR", "EUR", 0, qty * price, 500, 0, qty * price + 500, 1, placed,
-                        times[-1][1], f"t{oid:041d}", 0 if status == "cancelled" else qty * price + 500)],
+                        times[-1][1], f"t{oid:041d}",
+                        0 if status == "cancelled" else qty * price + 500)],
             "order_lines": [(line_id, oid, 1, product, f"SKU{product:04d}", qty, price,
                              qty - gone if status == "confirmed" else 0, 0, gone,
                              delivered_q, qty if status == "cancelled" else 0)],
