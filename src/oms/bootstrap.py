@@ -27,6 +27,7 @@ from oms.services.ports import UnitOfWork
 from oms.services.ports.access import PasswordHasher
 from oms.services.ports.documents import DocumentRenderer
 from oms.services.ports.insight import (
+    BusinessFacts,
     ChartRenderer,
     HistoryStore,
     OlistFiles,
@@ -89,6 +90,13 @@ class Container:
 
         assert isinstance(uow, SqlUnitOfWork)
         return SqlTimelines(uow)
+
+    def business_facts(self, uow: UnitOfWork) -> BusinessFacts:
+        """The service, returns, cash and loyalty reports' reads (insight, issue 12)."""
+        from oms.adapters.db.business_reports import SqlBusinessFacts
+
+        assert isinstance(uow, SqlUnitOfWork)
+        return SqlBusinessFacts(uow)
 
     def open_orders(self, uow: UnitOfWork) -> OpenOrders:
         """The aging report's read of open orders, inside this unit of work's transactions."""

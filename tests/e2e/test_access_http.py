@@ -559,6 +559,11 @@ ACTIONS = [
         P.REPORT_READ,
         lambda w: "/reports/work-in-progress?from=2026-03-01&to=2026-03-02",
     ),
+    # insight, second part (issue 12)
+    Action("GET", "/reports/perfect-orders", P.REPORT_READ, lambda w: "/reports/perfect-orders"),
+    Action("GET", "/reports/returns", P.REPORT_READ, lambda w: "/reports/returns"),
+    Action("GET", "/reports/cash", P.REPORT_READ, lambda w: "/reports/cash"),
+    Action("GET", "/reports/loyalty", P.REPORT_READ, lambda w: "/reports/loyalty"),
     Action("GET", "/customers/{email}", P.ORDER_READ, lambda w: "/customers/ann@example.com"),
     Action("GET", "/returns", P.ORDER_READ, lambda w: "/returns?status=requested"),
     Action("GET", "/returns/{return_id}", P.ORDER_READ, lambda w: f"/returns/{rr(w).requested}"),

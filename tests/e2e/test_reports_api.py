@@ -176,3 +176,61 @@ def test_open_orders_by_age_over_http_and_as_csv(
     assert answer.text.splitlines()[-1] == "30 days or more,1,0,1"
     assert client_for("sales").get("/api/v1/reports/open-orders").status_code == 403
     assert analyst.get("/api/v1/reports/open-orders?include_history=maybe").status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("path", "header"),
+    [
+        ("perfect-orders", "component,orders,delivered_orders,rate"),
+        ("returns", "by,key,returned,of,rate"),
+        ("cash", "kind,currency,location,orders,booked_minor"),
+        ("loyalty", "cohort,customers,month_1"),
+    ],
+)
+def test_the_business_reports_over_http_json_and_csv(
+    container: Container, folder: Path, client_for: ClientFor, path: str, header: str
+) -> None:
+    run_import(container, folder)
+    analyst = client_for("analyst")
+    url = f"/api/v1/reports/{path}"
+    answer = analyst.get(url, params={"from": "2017-06-01", "to": "2017-06-30"})
+    assert answer.status_code == 200, answer.text
+    csv_answer = analyst.get(url, params={"format": "csv"})
+    assert csv_answer.headers["content-type"].startswith("text/csv")
+    assert csv_answer.text.splitlines()[0].startswith(header)
+    assert client_for(None).get(url).status_code == 401
+    assert client_for("sales").get(url).status_code == 403
+    bad = analyst.get(url, params={"from": "2017-06-03", "to": "2017-06-02"})
+    assert bad.status_code == 422
+    assert bad.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_business_reports_figures_over_http(
+    container: Container, folder: Path, client_for: ClientFor
+) -> None:
+    run_import(container, folder)
+    analyst = client_for("analyst")
+    perfect = analyst.get("/api/v1/reports/perfect-orders").json()
+    assert perfect["delivered_orders"] == 3  # a1 late, a2, a5
+    assert perfect["perfect_order_rate"] == pytest.approx(2 / 3, abs=1e-6)
+    assert {c["component"]: c["orders"] for c in perfect["components"]}["on_time"] == 2
+    assert "complete" in perfect["based_on"]
+    cash = analyst.get("/api/v1/reports/cash").json()
+    assert cash["cash"] == [
+        {
+            "currency": "BRL",
+            "orders": 4,
+            "booked_minor": 9300,
+            "paid_minor": 9300,
+            "refunded_minor": 0,
+            "outstanding_minor": 0,
+        }
+    ]
+    assert "value at price" in cash["based_on"]["stock_value"]
+    assert analyst.get("/api/v1/reports/cash", params={"days": 0}).status_code == 422
+    loyalty = analyst.get("/api/v1/reports/loyalty", params={"horizon_days": 1}).json()
+    assert (loyalty["customers"], loyalty["repeat_purchase_rate"]) == (4, 0.0)
+    late = loyalty["after_late_first_delivery"]
+    assert (late["worse"]["customers"], late["better"]["customers"]) == (1, 2)
+    assert late["better"]["ci95"][0] == 0.0
+    assert analyst.get("/api/v1/reports/loyalty", params={"months": 99}).status_code == 422

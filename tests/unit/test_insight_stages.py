@@ -9,9 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from oms.domain.insight.stages import (
+    DetailStage,
     GroupBy,
     Hours,
     OrderTimes,
+    ReturnStage,
     Stage,
     grouped,
     stage_report,
@@ -164,3 +166,33 @@ def test_groups_by_channel_location_carrier_and_week() -> None:
     sunday = OrderTimes(9, "web", datetime(2026, 3, 9, 1, tzinfo=UTC), delivered=at(100),
                         time_zone="America/Sao_Paulo")  # fmt: skip
     assert [k for k, _ in grouped([sunday], GroupBy.WEEK)] == ["2026-W10"]
+
+
+def test_the_warehouse_steps_and_the_return_stages_count_only_orders_that_have_them() -> None:
+    # E: confirmed 1, picked 5, packed 6, shipped 30, delivered 80: 4, 1, 24
+    # F: confirmed 2, picked 12, packed 20, shipped 22, delivered 50: 10, 8, 2
+    #    return requested 100, received 148, refunded 150: 48, 2, 50
+    # G: history without picking or packing (counted in the four stages only)
+    e = OrderTimes(
+        5, "web", at(0), at(1), at(30), at(80), picked=at(5), packed=at(6), location="PAR"
+    )
+    f = OrderTimes(
+        6, "web", at(0), at(2), at(22), at(50), picked=at(12), packed=at(20),
+        return_requested=at(100), return_received=at(148), return_refunded=at(150),
+    )  # fmt: skip
+    g = OrderTimes(7, "olist", at(0), at(1), at(2), at(3))
+    r = stage_report([e, f, g])
+    detail = {s.stage: s.hours for s in r.detail}
+    assert [detail[s].count for s in DetailStage] == [2, 2, 2]
+    assert detail[DetailStage.CONFIRMED_TO_PICKED].mean == 7.0  # (4 + 10) / 2
+    assert detail[DetailStage.PICKED_TO_PACKED].p50 == 4.5  # (1 + 8) / 2
+    assert detail[DetailStage.PACKED_TO_SHIPPED].p90 == pytest.approx(21.8)  # 2 + 0.9 * 22
+    # medians: placed_to_confirmed 1, picked 7, packed 4.5, to ship 13, shipped_to_delivered 48
+    assert r.detail_bottleneck is Stage.SHIPPED_TO_DELIVERED
+    assert {s.stage: s.hours.count for s in r.stages}[Stage.CONFIRMED_TO_SHIPPED] == 3
+    returns = {s.stage: s.hours for s in r.returns}
+    assert [returns[s].count for s in ReturnStage] == [1, 1, 1]
+    assert returns[ReturnStage.REQUESTED_TO_RECEIVED].mean == 48.0
+    assert returns[ReturnStage.RECEIVED_TO_REFUNDED].mean == 2.0
+    assert returns[ReturnStage.REQUESTED_TO_REFUNDED].p99 == 50.0
+    assert stage_report([g]).detail_bottleneck is Stage.PLACED_TO_CONFIRMED  # 1 h vs 1 h: first

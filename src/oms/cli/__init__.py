@@ -387,6 +387,7 @@ def tokens_revoke(token_id: int = typer.Argument(..., help="Id of the token.")) 
 from oms.cli import channels as _channels  # noqa: E402, F401
 from oms.cli import delivery as _delivery  # noqa: E402, F401
 from oms.cli import insight as _insight  # noqa: E402, F401
+from oms.cli import insight_business as _insight_business  # noqa: E402, F401
 from oms.cli import notifications as _notifications  # noqa: E402, F401
 from oms.cli import planning as _planning  # noqa: E402, F401
 from oms.cli import returns as _returns  # noqa: E402, F401

@@ -91,7 +91,7 @@ def stage_rows(found: StageTimes) -> list[tuple[object, ...]]:
     """The stage table as rows under CSV_HEADER: the whole first (group ""), then each group."""
     rows: list[tuple[object, ...]] = []
     for key, report in [("", found.report), *found.groups]:
-        for s in report.stages:
+        for s in [*report.stages, *report.detail, *report.returns]:
             h = s.hours
             rows.append(
                 (

@@ -21,6 +21,7 @@ from oms.web import (
     order_problems,
     orders_list,
     products,
+    report_business,
     report_flow,
     reports,
     return_pages,
@@ -66,6 +67,7 @@ for module in (products, locations, users):  # catalogue, locations, users (admi
 router.include_router(service_pages.router)  # the service queue, the customer view
 router.include_router(reports.router)  # stage times, the bottleneck, late rates; CSV
 router.include_router(report_flow.router)  # work in progress; open orders by age
+router.include_router(report_business.router)  # perfect orders, returns, cash, loyalty
 router.include_router(mailbox.router)  # the local mailbox folder (admin, without SMTP)
 router.include_router(webhooks.router)  # webhooks, their logs, dead deliveries (admin)
 router.include_router(channels.router)  # channels as records, their webhooks, CSV upload

@@ -87,3 +87,19 @@ class SvgCharts:
         ax.margins(x=0.15)
         fig.tight_layout()
         return _svg(fig)
+
+    def bar_chart(self, labels: list[str], values: list[float], title: str, unit: str) -> str:
+        """Horizontal bars, one per label (top to bottom), each value written beside it."""
+        fig = Figure(figsize=(8, 0.45 * max(len(labels), 1) + 1.3), dpi=96)
+        FigureCanvasSVG(fig)
+        ax = fig.add_subplot()
+        ys = list(range(len(labels)))[::-1]
+        ax.barh(ys, values, 0.6, color=P50)
+        for y, v in zip(ys, values, strict=True):
+            ax.text(v, y, f" {v:,.1f} {unit}", va="center", fontsize=8)
+        ax.set_yticks(ys, labels)
+        ax.set_title(title, fontsize=11)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.margins(x=0.2)
+        fig.tight_layout()
+        return _svg(fig)

@@ -31,6 +31,11 @@ _KINDS = {
     "shipped": E.SHIPPED,
     "delivered": E.DELIVERED,
     "cancelled": E.CANCELLED,
+    "picked": E.SHIPMENT_PICKED,
+    "packed": E.SHIPMENT_PACKED,
+    "return_requested": E.RETURN_REQUESTED,
+    "return_received": E.RETURN_RECEIVED,
+    "return_refunded": E.RETURN_REFUNDED,
 }
 ev = order_events
 
@@ -98,6 +103,11 @@ class SqlTimelines(Repository):
                 shipped=r.shipped,
                 delivered=r.delivered,
                 cancelled=r.cancelled,
+                picked=r.picked,
+                packed=r.packed,
+                return_requested=r.return_requested,
+                return_received=r.return_received,
+                return_refunded=r.return_refunded,
                 promised=r.promised,
                 ship_by=r.ship_by,
                 location=r.code,

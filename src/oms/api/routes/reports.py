@@ -7,6 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from oms.api.deps import ActorDep, ContainerDep, UowDep
+from oms.api.schemas.business_reports import (
+    CashIn,
+    CashOut,
+    LoyaltyIn,
+    LoyaltyOut,
+    PerfectOrderOut,
+    ReturnsOut,
+    WindowIn,
+)
 from oms.api.schemas.reports import (
     AgingOut,
     AgingQueryIn,
@@ -15,6 +24,7 @@ from oms.api.schemas.reports import (
     StageTimesOut,
     StageTimesQuery,
 )
+from oms.services import business_reports as business
 from oms.services import reports
 from oms.web.downloads import csv_download
 
@@ -66,3 +76,56 @@ def open_orders(
     if query.format == "csv":
         return csv_download(reports.aging_csv(found), "open-orders.csv")
     return AgingOut.of(found)
+
+
+# -- service, returns, cash, loyalty (issue 12) ---------------------------------------------
+
+
+@router.get("/reports/perfect-orders", response_model=PerfectOrderOut, responses=CSV)
+def perfect_orders(
+    query: Annotated[WindowIn, Query()], container: ContainerDep, uow: UowDep, actor: ActorDep
+) -> PerfectOrderOut | Response:
+    """The perfect-order rate of delivered orders and its components (complete, on time,
+    undamaged, no return for the seller's fault), each with what it is based on."""
+    found = business.perfect_order(uow, container.business_facts(uow), actor, query.to_query())
+    if query.format == "csv":
+        return csv_download(business.perfect_csv(found), "perfect-orders.csv")
+    return PerfectOrderOut.of(found)
+
+
+@router.get("/reports/returns", response_model=ReturnsOut, responses=CSV)
+def returns_rates(
+    query: Annotated[WindowIn, Query()], container: ContainerDep, uow: UowDep, actor: ActorDep
+) -> ReturnsOut | Response:
+    """Return rates by product, reason and channel, and what returns cost."""
+    found = business.returns(uow, container.business_facts(uow), actor, query.to_query())
+    if query.format == "csv":
+        return csv_download(business.returns_csv(found), "returns.csv")
+    return ReturnsOut.of(found)
+
+
+@router.get("/reports/cash", response_model=CashOut, responses=CSV)
+def cash(
+    query: Annotated[CashIn, Query()], container: ContainerDep, uow: UowDep, actor: ActorDep
+) -> CashOut | Response:
+    """Revenue booked, paid, refunded and outstanding per currency; stock value by location
+    (at price: oms keeps no cost price) and days of cover."""
+    facts = container.business_facts(uow)
+    found = business.cash_report(uow, facts, actor, query.to_query(), query.days)
+    if query.format == "csv":
+        return csv_download(business.cash_csv(found), "cash.csv")
+    return CashOut.of(found)
+
+
+@router.get("/reports/loyalty", response_model=LoyaltyOut, responses=CSV)
+def loyalty(
+    query: Annotated[LoyaltyIn, Query()], container: ContainerDep, uow: UowDep, actor: ActorDep
+) -> LoyaltyOut | Response:
+    """Repeat-purchase rate, retention by cohort (month of first order; CSV: the cohorts),
+    and who orders again after a late or on-time first delivery, a return or none."""
+    facts = container.business_facts(uow)
+    q = query.to_query()
+    found = business.loyalty_report(uow, facts, actor, q, query.months, query.horizon_days)
+    if query.format == "csv":
+        return csv_download(business.cohort_csv(found), "cohorts.csv")
+    return LoyaltyOut.of(found)

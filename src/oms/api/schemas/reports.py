@@ -10,7 +10,15 @@ from pydantic import BaseModel, Field
 from oms.api.schemas.common import Strict
 from oms.domain.insight.aging import Aging, Late
 from oms.domain.insight.flow import Flow, Waiting
-from oms.domain.insight.stages import GroupBy, Hours, Stage, StageReport
+from oms.domain.insight.stages import (
+    DetailStage,
+    GroupBy,
+    Hours,
+    ReturnStage,
+    Stage,
+    StageReport,
+    StageStats,
+)
 from oms.services.reports import FlowQuery, StageQuery, StageTimes, rounded
 
 
@@ -43,9 +51,35 @@ class StageOut(BaseModel):
     negative_count: int = Field(description="durations below zero (kept: history says so)")
 
 
+class OtherStageOut(StageOut):
+    stage: DetailStage | ReturnStage  # type: ignore[assignment]
+
+    @classmethod
+    def of(cls, s: StageStats) -> OtherStageOut:
+        return cls(
+            stage=s.stage,
+            count=s.hours.count,
+            mean_hours=rounded(s.hours.mean),
+            p50_hours=rounded(s.hours.p50),
+            p90_hours=rounded(s.hours.p90),
+            p99_hours=rounded(s.hours.p99),
+            negative_count=s.hours.negative,
+        )
+
+
 class StageTableOut(BaseModel):
     stages: list[StageOut]
     bottleneck: Stage | None
+    detail_stages: list[OtherStageOut] = Field(
+        description="confirmed → picked → packed → shipped (orders with those events only)"
+    )
+    detail_bottleneck: Stage | DetailStage | None = Field(
+        description="largest median among placed → confirmed, the warehouse steps, shipped → "
+        "delivered"
+    )
+    return_stages: list[OtherStageOut] = Field(
+        description="requested → received → refunded (orders with a return only)"
+    )
     late_delivery_rate: float | None
     on_time_ship_rate: float | None
     orders: int = Field(description="delivered orders measured")
@@ -70,6 +104,9 @@ class StageTableOut(BaseModel):
                 for s in r.stages
             ],
             "bottleneck": r.bottleneck,
+            "detail_stages": [OtherStageOut.of(s) for s in r.detail],
+            "detail_bottleneck": r.detail_bottleneck,
+            "return_stages": [OtherStageOut.of(s) for s in r.returns],
             "late_delivery_rate": r.late_delivery_rate,
             "on_time_ship_rate": r.on_time_ship_rate,
             "orders": r.orders,

@@ -7,7 +7,14 @@ delivered, measured between the first event of each kind on their timelines.
 - Calendar hours are elapsed time. Working hours count only the time that falls on the
   location's working days (whole days, midnight to midnight in its time zone; public
   holidays are not taken out).
-- `bottleneck` is the stage with the largest median among the first three.
+- `bottleneck` is the stage with the largest median among the first three (API.md).
+- Detail stages split confirmed → shipped at the warehouse's own events: confirmed →
+  picked → packed → shipped (the first `shipment.picked` and `shipment.packed` of the order).
+  History without them (Olist) leaves them empty; each counts only the orders that have both
+  ends. `detail_bottleneck` is the largest median among placed → confirmed, the three
+  warehouse steps and shipped → delivered, over the stages that counted any order.
+- Return stages: the first `return.requested` → first `return.received` → first
+  `return.refunded` of the order, over the measured orders that have them.
 - Late delivery: delivered on a later day than promised, the day read in the location's time
   zone; over the measured orders that have a promised date.
 - On-time ship: shipped on or before the day it had to leave by (`ship_by`), read in the
@@ -18,7 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -37,12 +44,43 @@ class Stage(StrEnum):
 
 # The stages a bottleneck is chosen from (the last one is their sum, end to end).
 STEPS = (Stage.PLACED_TO_CONFIRMED, Stage.CONFIRMED_TO_SHIPPED, Stage.SHIPPED_TO_DELIVERED)
-_ENDS: dict[Stage, tuple[str, str]] = {
+_ENDS: dict[AnyStage, tuple[str, str]] = {
     Stage.PLACED_TO_CONFIRMED: ("placed", "confirmed"),
     Stage.CONFIRMED_TO_SHIPPED: ("confirmed", "shipped"),
     Stage.SHIPPED_TO_DELIVERED: ("shipped", "delivered"),
     Stage.PLACED_TO_DELIVERED: ("placed", "delivered"),
 }
+
+
+class DetailStage(StrEnum):
+    CONFIRMED_TO_PICKED = "confirmed_to_picked"
+    PICKED_TO_PACKED = "picked_to_packed"
+    PACKED_TO_SHIPPED = "packed_to_shipped"
+
+
+class ReturnStage(StrEnum):
+    REQUESTED_TO_RECEIVED = "requested_to_received"
+    RECEIVED_TO_REFUNDED = "received_to_refunded"
+    REQUESTED_TO_REFUNDED = "requested_to_refunded"
+
+
+AnyStage = Stage | DetailStage | ReturnStage
+_ENDS.update(
+    {
+        DetailStage.CONFIRMED_TO_PICKED: ("confirmed", "picked"),
+        DetailStage.PICKED_TO_PACKED: ("picked", "packed"),
+        DetailStage.PACKED_TO_SHIPPED: ("packed", "shipped"),
+        ReturnStage.REQUESTED_TO_RECEIVED: ("return_requested", "return_received"),
+        ReturnStage.RECEIVED_TO_REFUNDED: ("return_received", "return_refunded"),
+        ReturnStage.REQUESTED_TO_REFUNDED: ("return_requested", "return_refunded"),
+    }
+)
+# The finer steps a detail bottleneck is chosen from.
+DETAIL_STEPS: tuple[AnyStage, ...] = (
+    Stage.PLACED_TO_CONFIRMED,
+    *DetailStage,
+    Stage.SHIPPED_TO_DELIVERED,
+)
 
 
 class Hours(StrEnum):
@@ -69,6 +107,11 @@ class OrderTimes:
     shipped: datetime | None = None
     delivered: datetime | None = None
     cancelled: datetime | None = None
+    picked: datetime | None = None  # the first shipment.picked
+    packed: datetime | None = None  # the first shipment.packed
+    return_requested: datetime | None = None
+    return_received: datetime | None = None
+    return_refunded: datetime | None = None
     promised: date | None = None  # the latest promised delivery date of its shipments
     ship_by: date | None = None  # the latest day its shipments had to leave by
     location: str | None = None
@@ -86,7 +129,7 @@ class OrderTimes:
 
 @dataclass(frozen=True, slots=True)
 class StageStats:
-    stage: Stage
+    stage: AnyStage
     hours: Summary
 
 
@@ -99,6 +142,9 @@ class StageReport:
     late: int  # ... delivered on a later day than promised
     ship_by: int  # ... with a ship-by day and a ship time
     shipped_on_time: int
+    detail: list[StageStats] = field(default_factory=list)
+    detail_bottleneck: AnyStage | None = None
+    returns: list[StageStats] = field(default_factory=list)
 
     @property
     def late_delivery_rate(self) -> float | None:
@@ -130,7 +176,7 @@ def working_hours(start: datetime, end: datetime, zone: str, working_days: str) 
     return seconds / 3600
 
 
-def duration_hours(t: OrderTimes, stage: Stage, hours: Hours) -> float | None:
+def duration_hours(t: OrderTimes, stage: AnyStage, hours: Hours) -> float | None:
     first, then = (t.at(end) for end in _ENDS[stage])
     if first is None or then is None:
         return None
@@ -142,23 +188,34 @@ def duration_hours(t: OrderTimes, stage: Stage, hours: Hours) -> float | None:
 def stage_report(times: Iterable[OrderTimes], hours: Hours = Hours.CALENDAR) -> StageReport:
     """The stage table of the delivered orders among `times`."""
     delivered = [t for t in times if t.delivered is not None]
-    stats = []
-    for stage in Stage:
-        found = (duration_hours(t, stage, hours) for t in delivered)
-        stats.append(StageStats(stage, summarise([h for h in found if h is not None])))
-    medians = [(s.hours.p50, s.stage) for s in stats if s.stage in STEPS and s.hours.count]
-    bottleneck = max(medians, key=lambda m: m[0] or 0.0)[1] if medians else None
+
+    def table(stages: Iterable[AnyStage]) -> list[StageStats]:
+        stats = []
+        for stage in stages:
+            found = (duration_hours(t, stage, hours) for t in delivered)
+            stats.append(StageStats(stage, summarise([h for h in found if h is not None])))
+        return stats
+
+    stats, detail = table(Stage), table(DetailStage)
     promised = [t for t in delivered if t.promised is not None]
     ship_by = [t for t in delivered if t.ship_by is not None and t.shipped is not None]
     return StageReport(
         stages=stats,
-        bottleneck=bottleneck,
+        bottleneck=Stage(b) if (b := _largest_median(stats, STEPS)) else None,
         orders=len(delivered),
         promised=len(promised),
         late=sum(1 for t in promised if _late(t)),
         ship_by=len(ship_by),
         shipped_on_time=sum(1 for t in ship_by if _shipped_on_time(t)),
+        detail=detail,
+        detail_bottleneck=_largest_median([*stats, *detail], DETAIL_STEPS),
+        returns=table(ReturnStage),
     )
+
+
+def _largest_median(stats: list[StageStats], among: tuple[AnyStage, ...]) -> AnyStage | None:
+    medians = [(s.hours.p50, s.stage) for s in stats if s.stage in among and s.hours.count]
+    return max(medians, key=lambda m: m[0] or 0.0)[1] if medians else None
 
 
 def _late(t: OrderTimes) -> bool:

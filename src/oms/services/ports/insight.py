@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from oms.domain.insight.aging import OpenOrder
 from oms.domain.insight.flow import Flow
 from oms.domain.insight.history import HistoryOrder, HistoryProduct
+from oms.domain.insight.money_loyalty import StockPosition
 from oms.domain.insight.olist import OlistOrder, Row
+from oms.domain.insight.quality import OrderFacts, ReturnCosts, ReturnedLine
 from oms.domain.insight.stages import OrderTimes, StageReport
 
 
@@ -60,6 +62,25 @@ class Timelines(Protocol):
         the first event of each kind."""
 
 
+class BusinessFacts(Protocol):
+    """The reads of the service, returns, cash and loyalty reports (orders placed in the
+    window of the query; its `location` is not used)."""
+
+    def order_facts(self, q: TimesQuery) -> list[OrderFacts]: ...
+
+    def delivered_units(self, q: TimesQuery) -> dict[str, int]:
+        """Units delivered per SKU."""
+
+    def returned_lines(self, q: TimesQuery) -> list[ReturnedLine]:
+        """The lines of the returns not rejected."""
+
+    def return_costs(self, q: TimesQuery) -> ReturnCosts: ...
+
+    def stock_positions(self, today: date, days: int) -> list[StockPosition]:
+        """Per location and currency: on hand, its value at price, units shipped in the
+        `days` days before `today`."""
+
+
 class OpenOrders(Protocol):
     def open_orders(self, channel: str | None, include_history: bool) -> list[OpenOrder]:
         """Orders not delivered, completed or cancelled, with their parcels' dates."""
@@ -82,3 +103,6 @@ class ChartRenderer(Protocol):
 
     def wip_chart(self, found: Flow, title: str) -> str:
         """Orders waiting in each stage at the end of each day, as lines, in SVG."""
+
+    def bar_chart(self, labels: list[str], values: list[float], title: str, unit: str) -> str:
+        """Horizontal bars, one per label, with their values written beside them."""
