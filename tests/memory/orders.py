@@ -185,27 +185,29 @@ class MemoryOrders(MemoryRepository):
         search = read_search(q)
         if search is None:
             return True
+        if search.or_number is not None and order.number == search.or_number:
+            return True
+        if search.or_external_id is not None and order.external_id == search.or_external_id:
+            return True
         if search.kind is SearchKind.EMAIL:
-            return order.customer.email == search.text
+            return search.finds(order.customer.email)
         if search.kind is SearchKind.NUMBER:
-            return order.number == search.text
+            return search.finds(order.number)
         if search.kind is SearchKind.TRACKING:
             return any(
-                s.order_id == order.id and s.tracking_number == search.text
+                s.order_id == order.id and search.finds(s.tracking_number)
                 for s in self.state.shipments.values()
             ) or any(
-                r.order_id == order.id and r.tracking_number == search.text
+                r.order_id == order.id and search.finds(r.tracking_number)
                 for r in self.state.returns.values()
             )
         if search.kind is SearchKind.EXTERNAL_ID:
-            return order.external_id == search.text
+            return search.finds(order.external_id)
         if search.kind is SearchKind.PHONE:
-            found = order.customer.phone == search.text
-        else:
-            found = search.text in order.customer.name.lower()
-        return found or (
-            search.or_external_id is not None and order.external_id == search.or_external_id
-        )
+            return search.finds(order.customer.phone)
+        if search.finds(order.customer.name.lower()):
+            return True
+        return search.or_external_id is not None and search.finds(order.customer.email)
 
     def backorders(self, product_ids: Sequence[int]) -> list[Backorder]:
         wanted = set(product_ids)
@@ -232,7 +234,9 @@ class MemoryOrders(MemoryRepository):
             and any(line.backordered_quantity > 0 for line in r.order.lines)
         ]
 
-    def delivered(self, after_id: int | None, limit: int) -> list[DeliveredOrder]:
+    def delivered(
+        self, after_id: int | None, limit: int, by: datetime | None = None
+    ) -> list[DeliveredOrder]:
         found = []
         for order_id, r in sorted(self.state.orders.items()):
             if r.order.status is not OrderStatus.DELIVERED or order_id <= (after_id or 0):
@@ -242,7 +246,7 @@ class MemoryOrders(MemoryRepository):
                 for e in self.state.order_events
                 if e.order_id == order_id and e.type == OrderEventType.DELIVERED.value
             ]
-            if times:
+            if times and (by is None or max(times) <= by):
                 found.append(DeliveredOrder(order_id, r.order.channel, max(times)))
         return found[:limit]
 

@@ -285,3 +285,31 @@ def test_two_sweeps_at_once_complete_each_order_once(
     )
     for i in ids:
         assert timeline(uow, i).count("order.completed") == 1
+
+
+def test_the_sweep_reads_only_the_orders_delivered_before_the_shortest_window(
+    uow: UnitOfWork, clock: FakeClock
+) -> None:
+    """The store keeps each order's last delivery time (orders.delivered_at, written with
+    its order.delivered event) and cuts there: a later delivery moves it on."""
+    first = clock.now
+    old = delivered_order(uow, clock, "TEE")
+    old_at = clock.now
+    clock.advance(days=5)
+    recent = delivered_order(uow, clock, "MUG")
+
+    def by(moment: object) -> list[int]:
+        found = uow.run(lambda: uow.orders.delivered(None, 100, moment), write=False)  # type: ignore[arg-type]
+        return [d.id for d in found]
+
+    assert by(first) == []
+    assert by(old_at) == [old]
+    assert by(clock.now) == [old, recent]
+    [d] = [d for d in uow.run(lambda: uow.orders.delivered(None, 100), write=False) if d.id == old]
+    assert d.delivered_at == old_at
+    # A channel with a shorter window than the default makes the cut-off later, for all.
+    return_policies.set_policy(
+        uow, Actor("root", Role.ADMIN), "pos", SetPolicy(30, completion_days=1)
+    )
+    clock.advance(days=9)  # old: 14 days since delivery (web, the default window)
+    assert completion.complete_due(uow, SYSTEM) == [orders.get_order(uow, SYSTEM, old).number]

@@ -7,23 +7,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from oms.domain.orders.phone import normalise_phone
-from oms.domain.orders.search import Search, SearchKind, read_search
+from oms.domain.orders.search import Match, Search, SearchKind, read_search
 
 K = SearchKind
+M = Match
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("  Ann.Smith@Example.COM ", Search(K.EMAIL, "ann.smith@example.com")),
-        ("so-000042", Search(K.NUMBER, "SO-000042")),
-        ("SO-42", Search(K.NUMBER, "SO-000042")),
-        ("SO-1234567", Search(K.NUMBER, "SO-1234567")),
+        ("  Ann.Smith@Example.COM ", Search(K.EMAIL, "ann.smith@example.com", match=M.PREFIX)),
+        ("@Example.com", Search(K.EMAIL, "@example.com", match=M.CONTAINS)),
+        ("so-000042", Search(K.NUMBER, "SO-000042", match=M.PREFIX)),
+        ("SO-42", Search(K.NUMBER, "SO-42", match=M.PREFIX, or_number="SO-000042")),
+        ("SO-1234567", Search(K.NUMBER, "SO-1234567", match=M.PREFIX)),
         ("rr 123 456 785 fr", Search(K.TRACKING, "RR123456785FR")),
         ("RR123456785FR", Search(K.TRACKING, "RR123456785FR")),
-        ("Müller", Search(K.NAME, "müller", "Müller")),
-        ("  de la Fontaine ", Search(K.NAME, "de la fontaine")),
-        ("SO-", Search(K.NAME, "so-", "SO-")),  # no digits: not a number
+        ("Müller", Search(K.NAME, "müller", "Müller", M.CONTAINS)),
+        ("  de la Fontaine ", Search(K.NAME, "de la fontaine", match=M.CONTAINS)),
+        ("SO-", Search(K.NAME, "so-", "SO-", M.CONTAINS)),  # no digits: not a number
         # eight digits: not S10's shape, but a word with a digit: an external id
         ("RR12345678FR", Search(K.EXTERNAL_ID, "RR12345678FR")),
         ("42", Search(K.EXTERNAL_ID, "42")),
@@ -33,17 +35,22 @@ K = SearchKind
         ("amz-123-456", Search(K.EXTERNAL_ID, "amz-123-456")),  # as typed: exact
         ("12345", Search(K.EXTERNAL_ID, "12345")),  # five digits: too short for a phone
         # a phone: normalised; one word may also be an external id
-        ("+33 6 12 34 56 78", Search(K.PHONE, "+33612345678")),
-        ("(030) 123-45.67", Search(K.PHONE, "0301234567")),
-        ("+44(0)20-7946-0958", Search(K.PHONE, "+4402079460958", "+44(0)20-7946-0958")),
-        ("123456", Search(K.PHONE, "123456", "123456")),
-        ("123456789012345", Search(K.PHONE, "123456789012345", "123456789012345")),
+        ("+33 6 12 34 56 78", Search(K.PHONE, "+33612345678", match=M.PREFIX)),
+        ("(030) 123-45.67", Search(K.PHONE, "301234567", match=M.SUFFIX)),
+        ("+44(0)20-7946-0958", Search(K.PHONE, "+4402079460958", "+44(0)20-7946-0958", M.PREFIX)),
+        ("123456", Search(K.PHONE, "123456", "123456", M.SUFFIX)),
+        ("123456789012345", Search(K.PHONE, "123456789012345", "123456789012345", M.SUFFIX)),
         ("1234567890123456", Search(K.EXTERNAL_ID, "1234567890123456")),  # 16: no phone
-        ("06 12 34", Search(K.PHONE, "061234")),
-        ("+1 2345", Search(K.NAME, "+1 2345")),  # five digits, two words: neither
+        ("06 12 34", Search(K.PHONE, "61234", match=M.SUFFIX)),  # leading zeros: any country
+        ("+1 2345", Search(K.NAME, "+1 2345", match=M.CONTAINS)),  # five digits, two words: neither
         # one word without a digit: a name, or perhaps an external id
-        ("ABCDEF", Search(K.NAME, "abcdef", "ABCDEF")),
-        ("Jean-Pierre", Search(K.NAME, "jean-pierre", "Jean-Pierre")),
+        ("ABCDEF", Search(K.NAME, "abcdef", "ABCDEF", M.CONTAINS)),
+        ("Jean-Pierre", Search(K.NAME, "jean-pierre", "Jean-Pierre", M.CONTAINS)),
+        # two letters and 4 to 9 digits: the start of a tracking number, or an external id
+        ("cp 1000 12", Search(K.TRACKING, "CP100012", match=M.PREFIX)),
+        ("AB1234", Search(K.TRACKING, "AB1234", "AB1234", M.PREFIX)),
+        ("RR123456785", Search(K.TRACKING, "RR123456785", "RR123456785", M.PREFIX)),
+        ("AB123", Search(K.EXTERNAL_ID, "AB123")),  # three digits: too short
     ],
 )
 def test_the_shape_of_the_text_says_what_it_is(text: str, expected: Search) -> None:
@@ -97,7 +104,10 @@ def test_a_phone_written_any_way_is_found_as_stored(
     search = read_search(written)
     assert search is not None
     # a phone, unless it is also shaped as a tracking or order number (it cannot be: digits)
-    assert search.kind is K.PHONE and search.text == stored
+    assert search.kind is K.PHONE
+    # with its +: its start; without: its end, after any leading zeros
+    assert search.text == (stored if plus else stored.lstrip("0") or stored)
+    assert search.finds(stored) and search.finds("+99" + stored.lstrip("+")) is not plus
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\t\n"])
@@ -112,3 +122,23 @@ def test_any_text_is_read_as_exactly_one_kind_and_never_grows(text: str) -> None
     assert search.text and search.text == search.text.strip()
     if search.or_external_id is not None:  # only one word can be an external id
         assert search.or_external_id == text.strip() and len(text.split()) == 1
+
+
+@pytest.mark.parametrize(
+    ("match", "text", "stored", "finds"),
+    [
+        (M.EXACT, "ab", "ab", True),
+        (M.EXACT, "ab", "abc", False),
+        (M.PREFIX, "ab", "abc", True),
+        (M.PREFIX, "bc", "abc", False),
+        (M.SUFFIX, "bc", "abc", True),
+        (M.SUFFIX, "ab", "abc", False),
+        (M.CONTAINS, "b", "abc", True),
+        (M.CONTAINS, "x", "abc", False),
+        (M.CONTAINS, "b", None, False),
+    ],
+)
+def test_how_a_stored_value_is_compared(
+    match: Match, text: str, stored: str | None, finds: bool
+) -> None:
+    assert Search(K.NAME, text, match=match).finds(stored) is finds

@@ -10,7 +10,7 @@ minute; until it runs, an order that is due simply stays delivered.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from oms.domain.access import Actor, Permission
@@ -126,8 +126,13 @@ def complete_due(uow: UnitOfWork, actor: Actor, limit: int | None = None) -> lis
     windows: dict[str, int] = {}
     due: list[int] = []
     after: int | None = None
+    # Only orders delivered before the shortest window's start can be due: the store cuts
+    # there (an index), however many orders were delivered lately.
+    policies = uow.run(uow.returns.list_policies, write=False)
+    shortest = min(p.completion_days for p in [DEFAULT_POLICY, *policies.values()])
+    by = now - timedelta(days=shortest)
     while limit is None or len(due) < limit:
-        page = uow.run(partial(uow.orders.delivered, after, BATCH), write=False)
+        page = uow.run(partial(uow.orders.delivered, after, BATCH, by), write=False)
         for found in page:
             if found.channel not in windows:
                 policy = uow.run(partial(uow.returns.policy, found.channel), write=False)

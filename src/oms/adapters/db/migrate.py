@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import Index
 from sqlalchemy.engine import Engine
 
 from oms.adapters.db.engine import normalise_url
+from oms.adapters.db.schema import ONLY
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -31,6 +34,20 @@ def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
     return not (type_ == "index" and reflected and name in MIGRATION_ONLY_INDEXES)
+
+
+def include_object_on(dialect: str) -> Callable[[object, str | None, str, bool, object], bool]:
+    """include_object, and the indexes declared for another database only (schema.pg_only)
+    left out of the comparison on this one."""
+
+    def include(
+        obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+    ) -> bool:
+        if type_ == "index" and isinstance(obj, Index) and obj.info.get(ONLY, dialect) != dialect:
+            return False
+        return include_object(obj, name, type_, reflected, compare_to)
+
+    return include
 
 
 def upgrade(url: str, revision: str = "head") -> None:

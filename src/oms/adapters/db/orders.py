@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from oms.adapters.db.base import Repository, from_minor, to_minor, unique_violation
+from oms.adapters.db.order_search import matching
 from oms.adapters.db.outbox import outbox_rows
 from oms.adapters.db.tables import (
     counters,
@@ -18,8 +19,6 @@ from oms.adapters.db.tables import (
     order_lines,
     orders,
     outbox,
-    returns,
-    shipments,
 )
 from oms.domain.errors import ConcurrentUpdate
 from oms.domain.inventory.model import Backorder
@@ -35,7 +34,6 @@ from oms.domain.orders.model import (
     Totals,
     order_number,
 )
-from oms.domain.orders.search import SearchKind, read_search
 from oms.domain.orders.status import WAITS_FOR_STOCK, OrderStatus
 from oms.services.ports.orders import (
     DeliveredOrder,
@@ -182,37 +180,6 @@ def _header(order: Order) -> dict[str, Any]:
     }
 
 
-def matching(q: str) -> sa.ColumnElement[bool]:
-    """The orders a search text finds (domain/orders/search.py says what the text is): one
-    indexed column each, never all of them at once; where a text may be two things (a
-    phone or a name that may be an external id) an OR of two indexed conditions, which
-    PostgreSQL reads as a BitmapOr of the two indexes."""
-    search = read_search(q)
-    if search is None:
-        return sa.true()
-    if search.kind is SearchKind.EMAIL:
-        return orders.c.customer_email == search.text
-    if search.kind is SearchKind.NUMBER:
-        return orders.c.number == search.text
-    if search.kind is SearchKind.TRACKING:
-        return orders.c.id.in_(
-            sa.union(
-                sa.select(shipments.c.order_id).where(shipments.c.tracking_number == search.text),
-                sa.select(returns.c.order_id).where(returns.c.tracking_number == search.text),
-            )
-        )
-    if search.kind is SearchKind.EXTERNAL_ID:
-        return orders.c.external_id == search.text
-    found: sa.ColumnElement[bool]
-    if search.kind is SearchKind.PHONE:
-        found = orders.c.customer_phone == search.text
-    else:
-        found = sa.func.lower(orders.c.customer_name).contains(search.text, autoescape=True)
-    if search.or_external_id is not None:
-        return sa.or_(found, orders.c.external_id == search.or_external_id)
-    return found
-
-
 class SqlOrders(Repository):
     def __init__(self, uow: SqlUnitOfWork) -> None:
         super().__init__(uow)
@@ -348,19 +315,21 @@ class SqlOrders(Repository):
 
     def save(self, order: Order, actor: str, now: datetime) -> None:
         order.updated_at = now
+        values = {
+            "status": order.status.value,
+            "held_from": order.held_from.value if order.held_from else None,
+            "paid_minor": to_minor(order.paid_total, order.currency),
+            "refunded_minor": to_minor(order.refunded_total, order.currency),
+            "exchanges": order.exchanges,
+            "version": order.version + 1,
+            "updated_at": now,
+        }
+        if any(e.type is OrderEventType.DELIVERED for e in order.events):
+            values["delivered_at"] = now  # the time its order.delivered event gets
         result = self.conn.execute(
             orders.update()
             .where(orders.c.id == order.id, orders.c.version == order.version)
-            .values(
-                status=order.status.value,
-                held_from=order.held_from.value if order.held_from else None,
-                paid_minor=to_minor(order.paid_total, order.currency),
-                refunded_minor=to_minor(order.refunded_total, order.currency),
-                exchanges=order.exchanges,
-                version=order.version + 1,
-                updated_at=now,
-                **_header(order),
-            )
+            .values(**values, **_header(order))
         )
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"order {order.number} was changed by someone else")
@@ -397,37 +366,30 @@ class SqlOrders(Repository):
         if flt.customer_email:
             query = query.where(orders.c.customer_email == flt.customer_email.lower())
         if flt.q:
-            query = query.where(matching(flt.q))
+            query = query.where(matching(flt.q, self.postgres))
         if flt.before_id is not None:
             query = query.where(orders.c.id < flt.before_id)
         return self._with_lines([r._mapping for r in self.conn.execute(query)])
 
-    def delivered(self, after_id: int | None, limit: int) -> list[DeliveredOrder]:
-        at = (
-            sa.select(sa.func.max(order_events.c.at))
-            .where(
-                order_events.c.order_id == orders.c.id,
-                order_events.c.type == OrderEventType.DELIVERED.value,
-            )
-            .scalar_subquery()
-        )
+    def delivered(
+        self, after_id: int | None, limit: int, by: datetime | None = None
+    ) -> list[DeliveredOrder]:
         query = (
-            sa.select(orders.c.id, orders.c.channel, at.label("at"))
+            sa.select(orders.c.id, orders.c.channel, orders.c.delivered_at)
             .where(
                 orders.c.status == OrderStatus.DELIVERED.value,
+                orders.c.delivered_at.is_not(None),
                 # Imported history is done already: completing it would date it today.
                 ~sa.exists().where(history_orders.c.order_id == orders.c.id),
             )
             .order_by(orders.c.id)
             .limit(limit)
         )
+        if by is not None:  # ix_orders_delivered_at: the delivered orders until then only
+            query = query.where(orders.c.delivered_at <= by)
         if after_id is not None:
             query = query.where(orders.c.id > after_id)
-        return [
-            DeliveredOrder(r.id, r.channel, r.at)
-            for r in self.conn.execute(query)
-            if r.at is not None
-        ]
+        return [DeliveredOrder(r.id, r.channel, r.delivered_at) for r in self.conn.execute(query)]
 
     def backorders(self, product_ids: Sequence[int]) -> list[Backorder]:
         rows = self.conn.execute(

@@ -49,3 +49,20 @@ def id_column() -> sa.Column[int]:
 
 def fk_column(name: str, target: str, *, nullable: bool = False) -> sa.Column[int]:
     return sa.Column(name, Id, sa.ForeignKey(target), nullable=nullable)
+
+
+# Indexes PostgreSQL alone has (a GIN of trigrams, a b-tree in byte order for LIKE 'start%'):
+# declared here as PostgreSQL makes them, marked so that autogenerate leaves them out of
+# its comparison on SQLite (migrate.include_object), where no migration makes them.
+PATTERN = "text_pattern_ops"
+ONLY = "only_on"
+
+
+def pg_only(index: sa.Index) -> sa.Index:
+    index.info[ONLY] = "postgresql"
+    return index
+
+
+def trigram_index(name: str, column: str) -> sa.Index:
+    """Part of a text, anywhere in it (LIKE '%part%', '%end'), by trigrams (pg_trgm)."""
+    return sa.Index(name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"})

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from oms.adapters.db.schema import NAMING, Id, UTCDateTime, metadata
+from oms.adapters.db.schema import (
+    NAMING,
+    PATTERN,
+    Id,
+    UTCDateTime,
+    metadata,
+    pg_only,
+    trigram_index,
+)
 from oms.adapters.db.schema import fk_column as _fk
 from oms.adapters.db.schema import id_column as _id
 from oms.adapters.db.tables_after_sale import (
@@ -157,6 +165,9 @@ orders = sa.Table(
     sa.Column("refunded_minor", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("exchange_of_id", Id, sa.ForeignKey("orders.id"), nullable=True),
     sa.Column("exchanges", sa.JSON, nullable=False, server_default=sa.text("'[]'")),
+    # When it was last delivered (its last order.delivered, written by the repository's
+    # save with that event; migration 0020): the completion sweep's indexed cut-off.
+    sa.Column("delivered_at", UTCDateTime),
     sa.UniqueConstraint("channel", "external_id"),
     sa.Index("ix_orders_status_id", "status", "id"),
     sa.Index("ix_orders_channel_id", "channel", "id"),
@@ -173,6 +184,20 @@ orders = sa.Table(
     # (the unique key starts with the channel, which the search box does not know).
     sa.Index("ix_orders_customer_phone", "customer_phone"),
     sa.Index("ix_orders_external_id", "external_id"),
+    # -- reads at a million orders (migration 0020, docs/performance.md) --
+    # The delivered orders only, by when: the completion sweep reads those due, not all.
+    sa.Index(
+        "ix_orders_delivered_at",
+        "delivered_at",
+        postgresql_where=sa.text("status = 'delivered'"),
+        sqlite_where=sa.text("status = 'delivered'"),
+    ),
+    # PostgreSQL only (order_search.py): the start of a number in byte order, and part of an
+    # email or the last digits of a phone by trigrams. SQLite reads a number's or a phone's
+    # start off the plain indexes above (GLOB) and scans for the rest.
+    pg_only(sa.Index("ix_orders_number_pattern", "number", postgresql_ops={"number": PATTERN})),
+    pg_only(trigram_index("ix_orders_customer_email_trgm", "customer_email")),
+    pg_only(trigram_index("ix_orders_customer_phone_trgm", "customer_phone")),
 )
 
 order_lines = sa.Table(
@@ -427,6 +452,13 @@ shipments = sa.Table(
     sa.Index("ix_shipments_status_promised", "status", "promised_delivery_date"),
     sa.Index("ix_shipments_pick_list_id", "pick_list_id"),
     sa.Index("ix_shipments_status_ship_by", "status", "ship_by"),
+    pg_only(
+        sa.Index(
+            "ix_shipments_tracking_number_pattern",
+            "tracking_number",
+            postgresql_ops={"tracking_number": PATTERN},
+        )
+    ),
 )
 
 shipment_lines = sa.Table(

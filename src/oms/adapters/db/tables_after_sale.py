@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from oms.adapters.db.schema import Id, UTCDateTime, metadata
+from oms.adapters.db.schema import PATTERN, Id, UTCDateTime, metadata, pg_only
 from oms.adapters.db.schema import fk_column as _fk
 from oms.adapters.db.schema import id_column as _id
 
@@ -42,6 +42,14 @@ returns = sa.Table(
     _fk("exchange_order_id", "orders.id", nullable=True),
     sa.Index("ix_returns_order_id", "order_id"),
     sa.Index("ix_returns_status_id", "status", "id"),
+    # The start of a return's tracking number (orders' search), PostgreSQL only (schema.py).
+    pg_only(
+        sa.Index(
+            "ix_returns_tracking_number_pattern",
+            "tracking_number",
+            postgresql_ops={"tracking_number": PATTERN},
+        )
+    ),
 )
 
 return_lines = sa.Table(

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from oms.adapters.db.base import from_minor
 from oms.adapters.db.customer_service import SqlCustomerServiceViews
 from oms.adapters.db.late import is_late
-from oms.adapters.db.orders import matching
+from oms.adapters.db.order_search import matching
 from oms.adapters.db.stock_views import SqlStockViews
 from oms.adapters.db.tables import (
     locations,
@@ -53,14 +53,14 @@ def _waiting_for(sku: str) -> sa.Select[Any]:
     )
 
 
-def _filtered(query: OrderQuery, today: date) -> sa.Select[Any]:
+def _filtered(query: OrderQuery, today: date, postgres: bool) -> sa.Select[Any]:
     select = orders.select()
     if query.status:
         select = select.where(orders.c.status == query.status.value)
     if query.channel:
         select = select.where(orders.c.channel == query.channel)
     if query.q and query.q.strip():
-        select = select.where(matching(query.q))
+        select = select.where(matching(query.q, postgres))
     if query.placed_from:
         select = select.where(orders.c.created_at >= query.placed_from)
     if query.placed_to:
@@ -101,7 +101,10 @@ def _sorted(select: sa.Select[Any], query: OrderQuery) -> sa.Select[Any]:
 
 class SqlViews(SqlStockViews, SqlCustomerServiceViews):
     def orders(self, query: OrderQuery, today: date) -> list[OrderRow]:
-        headers = [r._mapping for r in self.conn.execute(_sorted(_filtered(query, today), query))]
+        headers = [
+            r._mapping
+            for r in self.conn.execute(_sorted(_filtered(query, today, self.postgres), query))
+        ]
         ids = [m["id"] for m in headers]
         units = self._units(ids)
         late = self._late(ids, today)

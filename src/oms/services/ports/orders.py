@@ -74,6 +74,9 @@ class OrderRepository(Protocol):
         """Ids of the open orders with a line that waits for stock, oldest first."""
 
     def events(self, order_id: int) -> list[StoredEvent]: ...
-    def delivered(self, after_id: int | None, limit: int) -> list[DeliveredOrder]:
-        """Orders in status delivered, by id, with the time of their `order.delivered`;
-        imported history (`oms import olist`) is left out."""
+    def delivered(
+        self, after_id: int | None, limit: int, by: datetime | None = None
+    ) -> list[DeliveredOrder]:
+        """Orders in status delivered, by id, with the time of their last `order.delivered`
+        (at or before `by` if given: an indexed cut-off); imported history (`oms import
+        olist`) is left out."""

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import context
 
 from oms.adapters.db.engine import normalise_url
-from oms.adapters.db.migrate import include_object
+from oms.adapters.db.migrate import include_object_on
 from oms.adapters.db.tables import metadata
 
 config = context.config
@@ -22,7 +22,7 @@ with engine.connect() as connection:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
-        include_object=include_object,
+        include_object=include_object_on(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()
