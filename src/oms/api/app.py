@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 
 from oms import __version__
-from oms.api import errors
+from oms.api import errors, openapi
 from oms.api.routes import (
     catalogue,
     delivery,
@@ -30,14 +29,6 @@ from oms.bootstrap import Container, bootstrap
 from oms.config import get_settings
 from oms.web import pages
 
-AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {
-        "description": "No valid API token (missing, unknown, revoked, user disabled)",
-        "content": errors.PROBLEM_CONTENT,
-    },
-    403: {"description": "The token's role may not do this", "content": errors.PROBLEM_CONTENT},
-}
-
 
 def create_app(container: Container | None = None) -> FastAPI:
     """Build the app; without a container, one is built from the environment's settings."""
@@ -56,6 +47,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     )
     app.state.container = container
     errors.install(app)
+    openapi.install(app)
     for module in (
         catalogue,
         stock,
@@ -72,7 +64,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         users,
         webhooks,
     ):
-        app.include_router(module.router, prefix="/api/v1", responses=AUTH_RESPONSES)
+        app.include_router(module.router, prefix="/api/v1")
     app.include_router(pages.router)
 
     @app.get("/healthz", include_in_schema=False)
