@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 
 from oms import __version__
-from oms.api import errors, openapi
+from oms.adapters.db.health import readiness
+from oms.api import errors, metrics, observe, openapi
 from oms.api.routes import (
     catalogue,
     delivery,
@@ -67,8 +69,26 @@ def create_app(container: Container | None = None) -> FastAPI:
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(pages.router)
 
+    # -- operations: docs/operations.md --------------------------------------------------
+    observe.configure_logging(container.settings.log_level)
+    app.add_middleware(observe.Observe, hsts_seconds=container.settings.hsts_seconds)
+
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
+        """Alive: the process answers (nothing else is checked)."""
         return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        """Ready: the database answers and is at the migrations' head; else 503 and why."""
+        why = readiness(container.engine)
+        if why is None:
+            return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "not ready", "reason": why}, status_code=503)
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus_metrics(request: Request) -> Response:
+        """Prometheus' text format; unauthenticated (bind or filter it: operations.md)."""
+        return metrics.metrics_response(request)
 
     return app

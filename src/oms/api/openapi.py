@@ -59,7 +59,7 @@ def problem_statuses(route: APIRoute) -> set[int]:
     )
     if inputs:  # a path, a query or a body may name something that does not exist
         statuses.add(404)
-    writes = bool(route.methods & WRITES)
+    writes = bool((route.methods or set()) & WRITES)
     if writes:
         statuses.add(409)
     if inputs or writes:
