@@ -78,6 +78,18 @@ class Settings(BaseSettings):
     """Customer service's queue lists an order still waiting for stock this many days after
     it was placed (`backordered_long`)."""
 
+    # -- operations (docs/operations.md) -----------------------------------------------
+    hsts_seconds: int = 0
+    """Send Strict-Transport-Security with this max-age on every answer (0: not sent). Set
+    it when oms is reached over HTTPS only (behind a TLS-terminating proxy), e.g. 31536000."""
+
+    log_level: str = "INFO"
+    """The level of oms' JSON log lines on stderr (DEBUG, INFO, WARNING, ERROR)."""
+
+    database_pgbouncer: bool = False
+    """PostgreSQL is reached through PgBouncer in transaction pooling mode: psycopg makes
+    no server-side prepared statements (also set by `?pgbouncer=1` in the URL)."""
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

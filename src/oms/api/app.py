@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 
 from oms import __version__
-from oms.api import errors
+from oms.adapters.db.health import readiness
+from oms.api import errors, metrics, observe, openapi
 from oms.api.routes import (
     catalogue,
     channel_webhooks,
@@ -34,14 +35,6 @@ from oms.bootstrap import Container, bootstrap
 from oms.config import get_settings
 from oms.web import pages
 
-AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {
-        "description": "No valid API token (missing, unknown, revoked, user disabled)",
-        "content": errors.PROBLEM_CONTENT,
-    },
-    403: {"description": "The token's role may not do this", "content": errors.PROBLEM_CONTENT},
-}
-
 
 def create_app(container: Container | None = None) -> FastAPI:
     """Build the app; without a container, one is built from the environment's settings."""
@@ -60,6 +53,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     )
     app.state.container = container
     errors.install(app)
+    openapi.install(app)
     for module in (
         catalogue,
         stock,
@@ -80,11 +74,29 @@ def create_app(container: Container | None = None) -> FastAPI:
         channel_webhooks,
         order_edits,
     ):
-        app.include_router(module.router, prefix="/api/v1", responses=AUTH_RESPONSES)
+        app.include_router(module.router, prefix="/api/v1")
     app.include_router(pages.router)
 
+    # -- operations: docs/operations.md --------------------------------------------------
+    observe.configure_logging(container.settings.log_level)
+    app.add_middleware(observe.Observe, hsts_seconds=container.settings.hsts_seconds)
+
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
+        """Alive: the process answers (nothing else is checked)."""
         return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        """Ready: the database answers and is at the migrations' head; else 503 and why."""
+        why = readiness(container.engine)
+        if why is None:
+            return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "not ready", "reason": why}, status_code=503)
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus_metrics(request: Request) -> Response:
+        """Prometheus' text format; unauthenticated (bind or filter it: operations.md)."""
+        return metrics.metrics_response(request)
 
     return app

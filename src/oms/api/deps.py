@@ -41,11 +41,14 @@ bearer = HTTPBearer(
 
 
 def get_actor(
+    request: Request,
     uow: UowDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
     """The caller, from `Authorization: Bearer <token>`; 401 if there is no live token."""
-    return authenticate_token(uow, credentials.credentials if credentials else None)
+    actor = authenticate_token(uow, credentials.credentials if credentials else None)
+    request.state.user = actor.name  # for the request's log line (api/observe.py)
+    return actor
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -7,8 +7,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from oms.api.schemas.common import FieldProblem, Problem
 from oms.domain.errors import (
@@ -17,8 +19,6 @@ from oms.domain.errors import (
 from oms.web.problems import STATUSES
 
 PROBLEM = "application/problem+json"
-# How an operation's `responses` names a problem answer in /openapi.json.
-PROBLEM_CONTENT = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
 # A 401 names the scheme to use; a 429 says when to try again.
 _HEADERS = {401: {"WWW-Authenticate": "Bearer"}, 429: {"Retry-After": "60"}}
@@ -87,8 +87,18 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
     return problem(422, "Invalid input", detail, "invalid-input", errors)
 
 
-async def _http_error(_: Request, error: Exception) -> JSONResponse:
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
+    if error.status_code == 400:
+        # A body the framework could not even parse (not UTF-8, broken form data): invalid
+        # input like any other, not a different kind of answer.
+        message = str(error.detail)
+        errors = [FieldProblem(field="body", message=message)]
+        return problem(422, "Invalid input", f"body: {message}", "invalid-input", errors)
+    if error.status_code == 405:
+        # Allow names every method of the path, not only those of the first route matched.
+        headers = {"Allow": ", ".join(sorted(_methods(request)))}
+        return problem(405, "Method not allowed", str(error.detail), "http-error", None, headers)
     titles = {401: "Unauthorized", 404: "Not found", 405: "Method not allowed"}
     return problem(
         error.status_code,
@@ -97,6 +107,15 @@ async def _http_error(_: Request, error: Exception) -> JSONResponse:
         "http-error",
         headers=getattr(error, "headers", None),
     )
+
+
+def _methods(request: Request) -> set[str]:
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.router.routes):
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods |= route.methods or set()
+    return methods
 
 
 async def _data_error(_: Request, error: Exception) -> JSONResponse:
@@ -116,26 +135,3 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(DataError, _data_error)
-    _document_problems(app)
-
-
-def _document_problems(app: FastAPI) -> None:
-    """Put Problem in /openapi.json's components, for the responses that name it.
-
-    No route returns a Problem (the handlers above do), so FastAPI never meets the model.
-    """
-    generate = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = generate()  # also kept by the app, which serves it from then on
-        problem = Problem.model_json_schema(
-            ref_template="#/components/schemas/{model}", mode="serialization"
-        )
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components.update(problem.pop("$defs", {}))
-        components["Problem"] = problem
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]

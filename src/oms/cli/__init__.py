@@ -46,6 +46,9 @@ def serve(
     """Serve the API (and /docs) with uvicorn."""
     import uvicorn
 
+    from oms.cli.ops import serve_environment
+
+    log_config = serve_environment(workers)
     uvicorn.run(
         "oms.api.app:create_app",
         factory=True,
@@ -53,6 +56,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        log_config=log_config,
         access_log=False,
     )
 
@@ -389,5 +393,6 @@ from oms.cli import delivery as _delivery  # noqa: E402, F401
 from oms.cli import insight as _insight  # noqa: E402, F401
 from oms.cli import insight_business as _insight_business  # noqa: E402, F401
 from oms.cli import notifications as _notifications  # noqa: E402, F401
+from oms.cli import ops as _ops  # noqa: E402, F401
 from oms.cli import planning as _planning  # noqa: E402, F401
 from oms.cli import returns as _returns  # noqa: E402, F401

@@ -58,9 +58,11 @@ def secure(request: Request) -> bool:
 def find_session(request: Request) -> Session | None:
     session_id = unsign(cookie_key(request), "session", request.cookies.get(SESSION_COOKIE))
     try:
-        return sessions.current_session(container(request).uow(), session_id)
+        session = sessions.current_session(container(request).uow(), session_id)
     except Unauthenticated:
         return None
+    request.state.user = session.actor.name  # for the request's log line
+    return session
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -66,3 +66,16 @@ def schema_revision(engine: Engine) -> str | None:
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def known_revision(revision: str) -> bool:
+    """A revision among this version's migrations."""
+    from alembic.script import ScriptDirectory
+
+    try:
+        return (
+            ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision(revision)
+            is not None
+        )
+    except Exception:  # alembic raises its own errors for unknown ids
+        return False

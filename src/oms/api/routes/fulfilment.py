@@ -133,12 +133,20 @@ def reject_shipment(
     return _out(uow, warehouse.reject_shipment(uow, actor, shipment_id, body.reason))
 
 
-@router.get("/shipments/{shipment_id}/label.pdf", response_class=Response, responses=PDF)
+@router.get(
+    "/shipments/{shipment_id}/label.pdf",
+    response_class=Response,
+    responses={**PDF, 409: {"description": "The shipment has not shipped: no label yet"}},
+)
 def label_pdf(shipment_id: IdPath, uow: UowDep, actor: ActorDep) -> Response:
     return _pdf(documents.label_pdf(uow, actor, shipment_id), f"label-{shipment_id}")
 
 
-@router.get("/shipments/{shipment_id}/packing-slip.pdf", response_class=Response, responses=PDF)
+@router.get(
+    "/shipments/{shipment_id}/packing-slip.pdf",
+    response_class=Response,
+    responses={**PDF, 409: {"description": "The shipment is cancelled: no packing slip"}},
+)
 def packing_slip_pdf(shipment_id: IdPath, uow: UowDep, actor: ActorDep) -> Response:
     return _pdf(documents.packing_slip_pdf(uow, actor, shipment_id), f"packing-slip-{shipment_id}")
 

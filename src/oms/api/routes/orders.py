@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
+from oms.api import metrics
 from oms.api.deps import ActorDep, ContainerDep, IdPath, UowDep
 from oms.api.pagination import after_id, page, whole
 from oms.api.schemas.common import Page, ReasonIn
@@ -38,6 +39,8 @@ def place_order(
     """Place an order; a repeat of the same Idempotency-Key or (channel, external_id)
     answers 200 with the first order and creates nothing."""
     placed = orders.place_order(uow, actor, body.to_domain(), idempotency_key)
+    if placed.created:
+        metrics.order_placed(sum(line.backordered_quantity for line in placed.order.lines))
     # The hot path answers ready-made JSON: FastAPI would otherwise validate the model it
     # was just built from a second time, in one more trip to the thread pool.
     return Response(

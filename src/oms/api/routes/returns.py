@@ -47,7 +47,11 @@ def approve_return(return_id: IdPath, uow: UowDep, actor: ActorDep) -> ReturnOut
     return ReturnOut.of(returns.approve_return(uow, actor, return_id))
 
 
-@router.get("/returns/{return_id}/label.pdf", response_class=Response, responses=PDF)
+@router.get(
+    "/returns/{return_id}/label.pdf",
+    response_class=Response,
+    responses={**PDF, 409: {"description": "The return is not approved: no label yet"}},
+)
 def return_label_pdf(return_id: IdPath, uow: UowDep, actor: ActorDep) -> Response:
     return Response(
         documents.return_label_pdf(uow, actor, return_id),

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
-from oms.api.schemas.common import Amount, Strict, Text
+from oms.api.schemas.common import Amount, Strict, Text, WallTime
 from oms.domain.catalogue.kits import ComponentRequest
 from oms.domain.catalogue.model import (
     LocationChange,
@@ -133,7 +133,7 @@ class LocationSettingsFields(Strict):
     time_zone: Annotated[str, Field(max_length=64)] | None = Field(
         None, description="IANA zone; default: the country's"
     )
-    cut_off: time | None = Field(None, description="Local time parcels must be ready by; 15:00")
+    cut_off: WallTime | None = Field(None, description="Local time parcels must be ready by; 15:00")
     working_days: list[Annotated[int, Field(ge=0, le=6)]] | None = Field(
         None, description="Weekdays the carrier collects, Monday=0; default Monday-Friday"
     )

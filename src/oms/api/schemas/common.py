@@ -3,6 +3,8 @@ list page, and the problem every error answers with."""
 
 from __future__ import annotations
 
+import re
+from datetime import date, time
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -21,6 +23,28 @@ def amount(value: Decimal, currency: str) -> str:
 
 
 Text = Annotated[str, Field(max_length=200)]
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_WALL_TIME = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
+
+
+def _iso_date(value: object) -> object:
+    # Pydantic alone reads 0 or "0" as 1970-01-01 (a Unix timestamp).
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("a day is written YYYY-MM-DD, such as 2026-03-02")
+
+
+def _wall_time(value: object) -> object:
+    if isinstance(value, time) or (isinstance(value, str) and _WALL_TIME.fullmatch(value)):
+        return value
+    raise ValueError("a time is written HH:MM or HH:MM:SS, such as 15:00")
+
+
+# A day ("2026-03-02") and a wall-clock time ("15:00"), as text: never a number.
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+WallTime = Annotated[time, BeforeValidator(_wall_time)]
 
 
 def _not_a_float(value: object) -> object:

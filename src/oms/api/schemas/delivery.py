@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from oms.api.schemas.common import Amount, PageQuery, Strict, amount
+from oms.api.schemas.common import Amount, PageQuery, Strict, WallTime, amount
 from oms.domain.fulfilment.delivery_runs import (
     MAX_NOTE,
     MAX_STOPS,
@@ -42,7 +42,7 @@ class LocalDeliveryIn(Strict):
     per_kg: Amount
     currency: Annotated[str, Field(min_length=3, max_length=3)]
     transit_days: Annotated[int, Field(ge=0, le=14)] = 0
-    cut_off: time = time(11, 0)
+    cut_off: WallTime = time(11, 0)
     max_attempts: Annotated[int, Field(ge=1, le=10)] = DEFAULT_MAX_ATTEMPTS
 
     def to_domain(self) -> LocalDeliverySettings:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from oms.api.schemas.common import Strict
+from oms.api.schemas.common import IsoDate, Strict
 from oms.domain.insight.aging import Aging, Late
 from oms.domain.insight.flow import Flow, Waiting
 from oms.domain.insight.stages import (
@@ -26,8 +26,8 @@ class StageTimesQuery(Strict):
     """`GET /reports/stage-times`: the delivered orders placed on a day from `from` to `to`
     (inclusive; days read in `tz`), on one channel, shipped from one location."""
 
-    from_: date | None = Field(None, alias="from")
-    to: date | None = None
+    from_: IsoDate | None = Field(None, alias="from")
+    to: IsoDate | None = None
     channel: Annotated[str, Field(max_length=64)] | None = None
     location: Annotated[str, Field(max_length=32)] | None = None
     tz: Annotated[str, Field(max_length=64, description="IANA time zone of the days")] = "UTC"
@@ -144,8 +144,8 @@ class StageTimesOut(StageTableOut):
 class FlowQueryIn(Strict):
     """`GET /reports/work-in-progress`: days `from` to `to` (both needed, inclusive) in `tz`."""
 
-    from_: date = Field(alias="from")
-    to: date
+    from_: IsoDate = Field(alias="from")
+    to: IsoDate
     channel: Annotated[str, Field(max_length=64)] | None = None
     location: Annotated[str, Field(max_length=32)] | None = None
     tz: Annotated[str, Field(max_length=64)] = "UTC"
