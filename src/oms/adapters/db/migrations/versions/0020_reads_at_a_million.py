@@ -15,7 +15,7 @@ from alembic import op
 from oms.adapters.db.schema import UTCDateTime
 
 revision: str = "0020"
-down_revision: str | None = "0014"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
