@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Header, Path, Request, Response
 
 from oms.adapters.channels.platforms import shopify_order, woocommerce_order
 from oms.api.deps import UowDep
-from oms.api.errors import PROBLEM_CONTENT
+from oms.api.openapi import PROBLEM_CONTENT
 from oms.api.schemas.orders import OrderOut
 from oms.services import channel_orders
 from oms.services.orders import Placed
