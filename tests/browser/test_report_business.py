@@ -23,7 +23,7 @@ from tests.browser.shop import check_page, log_in
         ("Loyalty", "Loyalty", "Retention by month of first order", "cohort,customers"),
     ],
 )
-def test_an_analyst_reads_each_business_report(  # noqa: PLR0913
+def test_an_analyst_reads_each_business_report(
     page: Page,
     live_server: LiveServer,
     screenshots: Path | None,
