@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import APIRouter, File, Form, Path, UploadFile
 
 from oms.adapters.channels.order_csv import ImportRequest, import_file
-from oms.api.deps import ActorDep, UowDep
+from oms.api.deps import ActorDep, ContainerDep, UowDep
 from oms.api.pagination import whole
 from oms.api.schemas.channels import (
     ChannelIn,
@@ -72,6 +72,7 @@ def import_orders(  # noqa: PLR0913
     file: Annotated[UploadFile, File(description="The CSV of order lines (.csv or .csv.gz).")],
     uow: UowDep,
     actor: ActorDep,
+    container: ContainerDep,
     mapping: Annotated[str, Form(alias="map", max_length=2000)] = "",
     defaults: Annotated[str, Form(alias="set", max_length=2000)] = "",
     create_products: Annotated[bool, Form()] = False,
@@ -91,7 +92,7 @@ def import_orders(  # noqa: PLR0913
         shutil.copyfileobj(file.file, copy)
         copy.seek(0)
         try:
-            report = import_file(uow, actor, name, copy, asked)
+            report = import_file(uow, actor, name, copy, asked, fresh=container.uow)
         except MappingError as error:
             raise FieldErrors.single("map", str(error)) from None
         except (UnicodeDecodeError, OSError, EOFError):
