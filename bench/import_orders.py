@@ -100,7 +100,7 @@ def child(db_url: str, lines: int, tmp: Path) -> dict[str, float]:
         names = order_csv.header(text)
         report = import_orders(
             uow, SYSTEM, "bench", order_csv.rows(text, names), layout,
-            ImportOptions(scattered=frozenset(apart)),
+            ImportOptions(scattered=frozenset(apart)), fresh=container.uow,
         )  # fmt: skip
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     container.close()

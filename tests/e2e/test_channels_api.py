@@ -37,6 +37,9 @@ def test_create_read_change_and_rotate(client: TestClient) -> None:
 
     rotated = client.post(f"{API}/market/secret")
     assert rotated.status_code == 200 and rotated.json()["secret"] != secret
+    given = client.post(f"{API}/market/secret", json={"secret": "shpss_0123456789abcdef"})
+    assert given.status_code == 200 and given.json()["secret"] == "shpss_0123456789abcdef"
+    assert client.post(f"{API}/market/secret", json={"secret": "short"}).status_code == 422
 
 
 def test_a_name_without_a_record_answers_its_defaults(client: TestClient) -> None:

@@ -6,12 +6,14 @@ skipped by prefix or because their rows are apart, and who may import."""
 from __future__ import annotations
 
 import io
+import threading
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
 from oms.adapters.channels import order_csv
+from oms.bootstrap import Container
 from oms.domain.access import SYSTEM, Actor, Role
 from oms.domain.channels.model import Channel
 from oms.domain.channels.order_rows import Layout, RowError
@@ -122,3 +124,32 @@ def test_who_may_import(each_uow: UnitOfWork, role: Role) -> None:
     with pytest.raises(PermissionDenied):  # sales may import, not make products
         run(each_uow, HEADER, Actor("s", Role.SALES), create_products=True)
     assert run(each_uow, HEADER, Actor("s", Role.SALES)).orders == 0
+
+
+def test_two_imports_of_one_file_racing_place_each_order_once(container: Container) -> None:
+    """On SQLite and PostgreSQL (the in-memory store is not for threads): the batch that
+    loses the race is placed again order by order, and each order exists once."""
+    uow = container.uow()
+    stocked(uow, "MUG", 40)
+    text = HEADER + "".join(f"R-{i},MUG,1,4.00,{ADDR},\n" for i in range(30))
+    reports: list[ImportReport] = []
+    failures: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def one() -> None:
+        try:
+            start.wait()
+            reports.append(run(container.uow(), text))
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures, failures
+    assert sum(r.imported for r in reports) == 30
+    assert sum(r.imported + r.already for r in reports) == 60
+    placed = orders.list_orders(uow, SYSTEM, OrderFilter(channel="shop", limit=100))
+    assert sorted(o.external_id or "" for o in placed) == sorted(f"R-{i}" for i in range(30))

@@ -127,12 +127,17 @@ def set_(  # noqa: PLR0913
 
 
 @channels_app.command("rotate-secret")
-def rotate_secret(name: str = typer.Argument(..., help="A channel with a record.")) -> None:
+def rotate_secret(
+    name: str = typer.Argument(..., help="A channel with a record."),
+    secret: str = typer.Option(
+        None, help="Use this secret (a platform's own signing key, such as Shopify's)."
+    ),
+) -> None:
     """A new webhook secret, printed this once; the old one stops verifying at once."""
     from oms.domain.access import SYSTEM
     from oms.services import channels
 
     with _uow() as uow:
-        made = channels.rotate_secret(uow, SYSTEM, name)
+        made = channels.rotate_secret(uow, SYSTEM, name, secret)
     console.print(f"new webhook secret of {escape(name)} (shown once):")
     print(made.secret)

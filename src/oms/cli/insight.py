@@ -259,6 +259,7 @@ def import_orders(  # noqa: PLR0913
             asked,
             lambda n: progress.advance(task, n),
             lambda total: progress.update(task, total=total),
+            fresh=container.uow,
         )
     console.print(
         f"read {report.lines:,} lines, {report.orders:,} orders in {report.seconds:.1f} s "

@@ -18,6 +18,7 @@ from oms.services.ports import UnitOfWork
 from oms.services.return_policies import ChannelPolicy, applying_policy
 
 SECRET_BYTES = 32
+MIN_SECRET, MAX_SECRET = 16, 128  # a secret given by a platform (the column holds 128)
 # What PATCH may change (the name is the key; the secret changes only by rotation).
 SETTINGS = ("kind", "currency", "tax_inclusive", "buffer_units", "buffer_percent", "hold_minutes")
 
@@ -122,13 +123,16 @@ def update_channel(
     return uow.run(work)
 
 
-def rotate_secret(uow: UnitOfWork, actor: Actor, name: str) -> WithSecret:
-    """Give the channel a new webhook secret; the old one stops verifying at once."""
+def rotate_secret(uow: UnitOfWork, actor: Actor, name: str, given: str | None = None) -> WithSecret:
+    """Give the channel a new webhook secret (`given`: the platform's own signing key, such
+    as the one Shopify shows for webhooks made in its admin); the old one stops verifying."""
     actor.require(Permission.CHANNEL_MANAGE)
+    if given is not None and not MIN_SECRET <= len(given) <= MAX_SECRET:
+        raise FieldErrors.single("secret", f"{MIN_SECRET} to {MAX_SECRET} characters")
 
     def work() -> WithSecret:
         stored = _stored(uow, name)
-        secret = new_secret()
+        secret = given or new_secret()
         uow.channels.update(replace(stored, secret=secret), uow.now())
         return WithSecret(_view(uow, name), secret)
 

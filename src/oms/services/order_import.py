@@ -98,9 +98,12 @@ def import_orders(  # noqa: PLR0913
     options: ImportOptions = ImportOptions(),
     progress: Callable[[int], None] = lambda n: None,
     batch: int = BATCH,
+    fresh: Callable[[], UnitOfWork] | None = None,
 ) -> ImportReport:
     """Place every good order of the rows, `batch` orders per transaction (each one in a
-    savepoint of its own: all or nothing); `progress(n)` after each batch of n rows."""
+    savepoint of its own: all or nothing); `progress(n)` after each batch of n rows.
+    `fresh`: a new unit of work for each batch (a unit of work remembers the orders it
+    placed, so one for a whole large file would grow with it)."""
     actor.require(Permission.ORDER_CREATE)
     if options.create_products:
         actor.require(Permission.CATALOGUE_WRITE)
@@ -119,11 +122,11 @@ def import_orders(  # noqa: PLR0913
         if ready is not None:
             waiting.append(ready)
         if len(waiting) >= batch:
-            _place(uow, placer, waiting, layout, report)
+            _place(fresh() if fresh else uow, placer, waiting, layout, report)
             waiting = []
             progress(rows_read)
             rows_read = 0
-    _place(uow, placer, waiting, layout, report)
+    _place(fresh() if fresh else uow, placer, waiting, layout, report)
     progress(rows_read)
     report.errors.sort(key=lambda e: e.row)
     report.seconds = time.perf_counter() - started

@@ -28,7 +28,7 @@ from oms.services.channels import ChannelView
 from oms.services.order_import import ImportReport
 from oms.web import forms
 from oms.web.problems import Problem, problem_of
-from oms.web.shell import FormText, Page, PageDep, PageRoute
+from oms.web.shell import FormText, Page, PageDep, PageRoute, container
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 Typed = Annotated[str, Field(max_length=2000)]
@@ -199,7 +199,8 @@ def upload(  # noqa: PLR0913
         shutil.copyfileobj(file.file, copy)
         copy.seek(0)
         try:
-            report = import_file(page.uow, page.actor, name, copy, asked)
+            fresh = container(page.request).uow
+            report = import_file(page.uow, page.actor, name, copy, asked, fresh=fresh)
         except MappingError as error:
             problem = problem_of(FieldErrors.single("map", str(error)))
         except (UnicodeDecodeError, OSError, EOFError):

@@ -92,6 +92,7 @@ def import_file(  # noqa: PLR0913
     asked: ImportRequest,
     progress: Callable[[int], None] = lambda n: None,
     on_total: Callable[[int], None] = lambda n: None,
+    fresh: Callable[[], UnitOfWork] | None = None,
 ) -> ImportReport:
     """The whole import of a file (a path, or a seekable binary file such as an upload):
     a first pass for the row count and the scattered orders, then the rows streamed.

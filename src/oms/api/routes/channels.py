@@ -12,9 +12,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import APIRouter, File, Form, Path, UploadFile
 
 from oms.adapters.channels.order_csv import ImportRequest, import_file
-from oms.api.deps import ActorDep, UowDep
+from oms.api.deps import ActorDep, ContainerDep, UowDep
 from oms.api.pagination import whole
-from oms.api.schemas.channels import ChannelIn, ChannelOut, ChannelPatch, ChannelWithSecret
+from oms.api.schemas.channels import (
+    ChannelIn,
+    ChannelOut,
+    ChannelPatch,
+    ChannelWithSecret,
+    SecretIn,
+)
 from oms.api.schemas.common import Page
 from oms.api.schemas.imports import ImportOut
 from oms.domain.channels.order_rows import MappingError
@@ -51,9 +57,13 @@ def update_channel(name: Name, body: ChannelPatch, uow: UowDep, actor: ActorDep)
 
 
 @router.post("/channels/{name}/secret")
-def rotate_secret(name: Name, uow: UowDep, actor: ActorDep) -> ChannelWithSecret:
-    """A new webhook secret, answered this once (admin); the old one stops verifying."""
-    return ChannelWithSecret.made(channels.rotate_secret(uow, actor, name))
+def rotate_secret(
+    name: Name, uow: UowDep, actor: ActorDep, body: SecretIn | None = None
+) -> ChannelWithSecret:
+    """A new webhook secret, answered this once (admin); the old one stops verifying. With
+    `{"secret": ...}`, that one (a platform's own signing key, 16 to 128 characters)."""
+    given = body.secret if body else None
+    return ChannelWithSecret.made(channels.rotate_secret(uow, actor, name, given))
 
 
 @router.post("/channels/{name}/imports")
@@ -62,6 +72,7 @@ def import_orders(  # noqa: PLR0913
     file: Annotated[UploadFile, File(description="The CSV of order lines (.csv or .csv.gz).")],
     uow: UowDep,
     actor: ActorDep,
+    container: ContainerDep,
     mapping: Annotated[str, Form(alias="map", max_length=2000)] = "",
     defaults: Annotated[str, Form(alias="set", max_length=2000)] = "",
     create_products: Annotated[bool, Form()] = False,
@@ -81,7 +92,7 @@ def import_orders(  # noqa: PLR0913
         shutil.copyfileobj(file.file, copy)
         copy.seek(0)
         try:
-            report = import_file(uow, actor, name, copy, asked)
+            report = import_file(uow, actor, name, copy, asked, fresh=container.uow)
         except MappingError as error:
             raise FieldErrors.single("map", str(error)) from None
         except (UnicodeDecodeError, OSError, EOFError):

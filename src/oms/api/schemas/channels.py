@@ -66,6 +66,12 @@ class ChannelPatch(Strict):
         }
 
 
+class SecretIn(Strict):
+    """`POST /channels/{name}/secret` with a body: the platform's own signing key."""
+
+    secret: Annotated[str, Field(min_length=16, max_length=128)]
+
+
 class ChannelOut(BaseModel):
     """A channel: `stored` false means the name has no record and works with the defaults.
     `has_secret` says whether webhooks can be verified; the secret itself is never shown
