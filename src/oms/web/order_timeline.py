@@ -34,10 +34,16 @@ _WORDS = {
     "order.address_changed": "Shipping address changed",
     "order.priority_changed": "Priority changed",
 }
+# Order edits: their change reads old -> new (docs/order-edits.md).
 _EDITS = frozenset(
-    k for k in _WORDS if k.startswith(("order.line_", "order.address", "order.prio"))
+    {
+        "order.line_quantity_changed",
+        "order.line_added",
+        "order.line_removed",
+        "order.address_changed",
+        "order.priority_changed",
+    }
 )
-_EDITS = _EDITS - {"order.line_cancelled"}
 _SHOWN_DATA = 4  # at most this many facts of an event's data, as "key: value"
 
 

@@ -165,18 +165,12 @@ def _line_row(order: Order, i: int, line: OrderLine) -> dict[str, Any]:
 def _header(order: Order) -> dict[str, Any]:
     """The header fields an edit may change: address, priority, totals."""
     a, t, cur = order.shipping_address, order.totals, order.currency
+    address = ("name", "line1", "line2", "city", "postal_code", "country")
+    totals = ("subtotal", "shipping", "tax", "total", "discount")
     return {
-        "ship_name": a.name,
-        "ship_line1": a.line1,
-        "ship_line2": a.line2,
-        "ship_city": a.city,
-        "ship_postal_code": a.postal_code,
-        "ship_country": a.country,
+        **{f"ship_{k}": getattr(a, k) for k in address},
+        **{f"{k}_minor": to_minor(getattr(t, k).amount, cur) for k in totals},
         "priority": order.priority,
-        **{
-            f"{k}_minor": to_minor(getattr(t, k).amount, cur)
-            for k in ("subtotal", "shipping", "tax", "total", "discount")
-        },
     }
 
 
