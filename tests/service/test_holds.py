@@ -205,3 +205,14 @@ def test_the_feed_pages_the_catalogue_by_sku(uow: UnitOfWork) -> None:
     assert [(s.sku, s.available) for s in rest] == [("C3", 3)]
     with pytest.raises(NotFound):
         channel_availability.channel_availability(uow, SYSTEM, "web", "NOPE")
+
+
+def test_releasing_an_expired_hold_still_serves_waiting_orders(
+    uow: UnitOfWork, clock: FakeClock
+) -> None:
+    stocked(uow, "TEE", 2)
+    h = hold(uow, ("TEE", 2), secs=60)
+    waiting = orders.place_order(uow, SYSTEM, draft(("TEE", 2))).order
+    clock.advance(seconds=61)
+    holds.release_hold(uow, SYSTEM, h.id)
+    assert orders.get_order(uow, SYSTEM, waiting.id).lines[0].allocated_quantity == 2

@@ -119,7 +119,8 @@ def release_hold(uow: UnitOfWork, actor: Actor, hold_id: int) -> None:
             return
         now = uow.now()
         uow.holds.end(hold_id, HoldEnd.RELEASED, now)
-        if hold.live(now) and products:
+        # Expired units were free already, but no sweep will see them now: fill here too.
+        if products:
             fill_backorders(uow, products, Change(actor.name, now, f"hold {hold_id} released"))
 
     uow.run(work)

@@ -46,6 +46,7 @@ class SqlHolds(Repository):
             .returning(holds.c.id)
         ).scalar_one()  # fmt: skip
         if units:
+            self._uow.stock_touched.update(u.stock_id for u in units)
             self.conn.execute(
                 hold_units.insert(),
                 [
@@ -91,7 +92,12 @@ class SqlHolds(Repository):
             .where(holds.c.id == hold_id, holds.c.ended.is_(None))
             .values(ended=how.value, ended_at=now, order_id=order_id)
         )
-        self.conn.execute(hold_units.delete().where(hold_units.c.hold_id == hold_id))
+        gone = self.conn.execute(
+            hold_units.delete()
+            .where(hold_units.c.hold_id == hold_id)
+            .returning(hold_units.c.stock_id)
+        )
+        self._uow.stock_touched.update(r[0] for r in gone)
         return done.rowcount == 1
 
     def live_at(self, stock_id: int, now: datetime) -> list[LiveHold]:
@@ -106,6 +112,7 @@ class SqlHolds(Repository):
 
     def reduce(self, hold_id: int, stock_id: int, quantity: int) -> None:
         where = (hold_units.c.hold_id == hold_id, hold_units.c.stock_id == stock_id)
+        self._uow.stock_touched.add(stock_id)
         partial = self.conn.execute(
             hold_units.update()
             .where(*where, hold_units.c.quantity > quantity)

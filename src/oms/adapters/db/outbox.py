@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from oms.adapters.db import stock_events
 from oms.adapters.db.base import Repository
 from oms.adapters.db.tables import deliveries, delivery_attempts, outbox, webhooks
 from oms.domain.notifications.delivery import Channel, DeliveryStatus, Outcome
@@ -200,6 +201,7 @@ class SqlOutbox(Repository):
     def add_webhook(
         self, url: str, events: Sequence[str], secret: str, by: str, at: datetime
     ) -> int:
+        stock_events.forget_subscribers(self._uow._url)
         return int(
             self.conn.execute(
                 webhooks.insert()
@@ -221,6 +223,7 @@ class SqlOutbox(Repository):
         return _webhook(row._mapping) if row else None
 
     def delete_webhook(self, webhook_id: int, at: datetime) -> bool:
+        stock_events.forget_subscribers(self._uow._url)
         done = self.conn.execute(
             webhooks.update()
             .where(webhooks.c.id == webhook_id, webhooks.c.deleted_at.is_(None))

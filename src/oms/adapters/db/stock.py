@@ -176,6 +176,7 @@ class SqlStock(Repository):
         if not requests:
             return True
         now = self._uow.now()
+        self._uow.stock_touched.update(stock_id for stock_id, _ in requests)
         result = self.conn.execute(
             _RESERVE,
             [{"stock_id": stock_id, "quantity": q, "now": now} for stock_id, q in requests],
@@ -184,6 +185,7 @@ class SqlStock(Repository):
         return result.rowcount == len(requests)
 
     def release(self, stock_id: int, quantity: int) -> bool:
+        self._uow.stock_touched.add(stock_id)
         result = self.conn.execute(
             stock.update()
             .where(stock.c.id == stock_id, stock.c.reserved >= quantity)
@@ -192,6 +194,7 @@ class SqlStock(Repository):
         return result.rowcount == 1
 
     def change_on_hand(self, stock_id: int, delta: int) -> bool:
+        self._uow.stock_touched.add(stock_id)
         result = self.conn.execute(
             stock.update()
             .where(stock.c.id == stock_id, stock.c.on_hand + delta >= stock.c.reserved)
@@ -200,6 +203,7 @@ class SqlStock(Repository):
         return result.rowcount == 1
 
     def set_on_hand(self, stock_id: int, on_hand: int) -> bool:
+        self._uow.stock_touched.add(stock_id)
         result = self.conn.execute(
             stock.update()
             .where(stock.c.id == stock_id, stock.c.reserved <= on_hand)
@@ -400,6 +404,7 @@ class SqlStock(Repository):
         return [Discrepancy(*r) for r in self.conn.execute(query)]
 
     def set_levels(self, stock_id: int, on_hand: int, reserved: int) -> None:
+        self._uow.stock_touched.add(stock_id)
         self.conn.execute(
             stock.update()
             .where(stock.c.id == stock_id)

@@ -12,6 +12,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from oms.adapters.db import stock_events
 from oms.adapters.db.carriers import CarrierBook, SqlCarriers
 from oms.adapters.db.catalogue import SqlLocations, SqlProducts
 from oms.adapters.db.channels import SqlChannels
@@ -92,6 +93,9 @@ class SqlUnitOfWork:
         self.delivery: DeliveryRepository = SqlDelivery(self)
         self.providers: PaymentProviders = providers or ProviderBook()
         self.holds: HoldRepository = SqlHolds(self)
+        # Stock rows whose available this transaction changed (adapters/db/stock_events.py)
+        self.stock_touched: set[int] = set()
+        self._url = engine.url.render_as_string(hide_password=True)
         self.channels: ChannelRepository = SqlChannels(self)
 
     @property
@@ -136,8 +140,12 @@ class SqlUnitOfWork:
                 # read transaction adds nothing but its BEGIN and COMMIT round trips.
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
             self._conn = conn
+            self.stock_touched = set()
             try:
                 with conn.begin():
-                    return work()
+                    done = work()
+                    if self.stock_touched:  # stock.changed, before the commit
+                        stock_events.tell(conn, self._url, self.stock_touched, self.now())
+                    return done
             finally:
                 self._conn = None

@@ -27,6 +27,9 @@ class Topic(StrEnum):
     RETURN_APPROVED = "return.approved"
     RETURN_RECEIVED = "return.received"
     REFUND_ISSUED = "refund.issued"
+    # Not from a timeline: a product's available units at shipping locations changed
+    # (adapters/db/stock_events.py; `data`: sku, available).
+    STOCK_CHANGED = "stock.changed"
 
 
 T = Topic
@@ -63,6 +66,7 @@ WEBHOOK_TOPICS: frozenset[Topic] = frozenset(
         T.RETURN_REQUESTED,
         T.RETURN_RECEIVED,
         T.REFUND_ISSUED,
+        T.STOCK_CHANGED,
     }
 )
 
