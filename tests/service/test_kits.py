@@ -3,12 +3,15 @@ confirming, cancelling, shipping and backorders move the components' stock."""
 
 from __future__ import annotations
 
+from io import BytesIO
+
 import pytest
+from pypdf import PdfReader
 
 from oms.domain.access import SYSTEM
 from oms.domain.errors import Conflict, InvalidInput
 from oms.domain.fulfilment.model import Picked
-from oms.services import catalogue, inventory, kits, orders, picking, warehouse
+from oms.services import catalogue, documents, inventory, kits, orders, picking, warehouse
 from oms.services.inventory import StockChange, list_stock
 from oms.services.ports import UnitOfWork
 from tests.builders import draft, new_product, stocked
@@ -181,3 +184,17 @@ def test_kits_the_order_s_own_lines_crowd_out_are_sourced_elsewhere(
     mugs = levels(each_uow, "MUG")
     assert sum(r for _, r in mugs.values()) == 5
     clean(each_uow)
+
+
+def test_the_pick_list_and_packing_slip_say_what_a_kit_holds(uow: UnitOfWork) -> None:
+    def text(pdf: bytes) -> str:
+        return " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
+
+    starter(uow, kettles=3, mugs=5)
+    placed = orders.place_order(uow, SYSTEM, draft(("STARTER", 2)))
+    orders.confirm_order(uow, SYSTEM, placed.order.id)
+    pick_list = picking.create_pick_list(uow, SYSTEM, "PAR")
+    [sid] = pick_list.shipment_ids
+    words = "KIT x2: KETTLE x2, MUG x4"
+    assert words in " ".join(text(documents.pick_list_pdf(uow, SYSTEM, pick_list.id)).split())
+    assert words in " ".join(text(documents.packing_slip_pdf(uow, SYSTEM, sid)).split())

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 
+from oms.domain.catalogue.kits import Component
 from oms.domain.errors import ConcurrentUpdate
 from oms.domain.fulfilment.sourcing import SourcedUnits
 from oms.domain.inventory.model import backorder_queue, plan_take_back
@@ -23,13 +24,7 @@ def fill_backorders(uow: UnitOfWork, product_ids: Sequence[int], change: Change)
     """Give available stock of these products to waiting lines: highest priority, then
     oldest order first, each order sourced by the one sourcing rule. Runs inside the
     caller's transaction; returns the units allocated."""
-    # Kits wait on their components (decision 0008): the kits among these products and
-    # those made of them are filled too, from their components' rows, in whole kits.
-    kits = sourcing.kits_in(uow, [*product_ids, *uow.products.kits_containing(product_ids)])
-    if kits:
-        # A kit's other components may have been freed with it (a take-back gives up whole
-        # kits): their waiting lines are served too.
-        product_ids = sorted({*product_ids, *kits, *sourcing.stock_products([], kits)})
+    product_ids, kits = _scope(uow, product_ids)
     options = uow.stock.lock_options(sourcing.stock_products(product_ids, kits))
     free = {o.stock_id: max(o.available, 0) for o in options}
     if not any(free.values()):
@@ -71,6 +66,26 @@ def fill_backorders(uow: UnitOfWork, product_ids: Sequence[int], change: Change)
             free[a.stock_id] -= a.quantity
         filled += _fill(uow, order, decision.allocations, change)
     return filled
+
+
+def _scope(
+    uow: UnitOfWork, product_ids: Sequence[int]
+) -> tuple[list[int], dict[int, tuple[Component, ...]]]:
+    """The products a fill serves, and the kits among them. Kits wait on their components
+    (decision 0008): the kits among these products and those made of them are filled too,
+    from their components' rows, in whole kits; and a kit's other components may have been
+    freed with it (a take-back gives up whole kits): their waiting lines are served too."""
+    kits = sourcing.kits_in(uow, [*product_ids, *uow.products.kits_containing(product_ids)])
+    if not kits:
+        return list(product_ids), kits
+    return sorted({*product_ids, *kits, *sourcing.stock_products([], kits)}), kits
+
+
+def fill_scope(uow: UnitOfWork, product_ids: Sequence[int]) -> list[int]:
+    """The products whose stock rows `fill_backorders(product_ids)` locks: a caller locks
+    them first, so every row is taken in id order (kits reach other products' rows)."""
+    wanted, kits = _scope(uow, product_ids)
+    return sourcing.stock_products(wanted, kits)
 
 
 def _fill(

@@ -11,7 +11,7 @@ from oms.domain.errors import Conflict, FieldErrors, NotFound
 from oms.domain.inventory.model import Discrepancy, LedgerKind, StockRow, StoredLedgerEntry
 from oms.domain.inventory.moves import Change
 from oms.services import stock_moves
-from oms.services.backorders import fill_backorders, take_back
+from oms.services.backorders import fill_backorders, fill_scope, take_back
 from oms.services.ports import UnitOfWork
 
 MAX_PAGE = 200
@@ -108,8 +108,9 @@ def adjust_stock(uow: UnitOfWork, actor: Actor, change: StockChange) -> StockRow
 
 
 def _lock(uow: UnitOfWork, location: Location, product: Product, now: datetime) -> StockRow:
-    """Lock the product's shipping rows in id order (as placement does), then this row."""
-    uow.stock.lock_options([product.id])
+    """Lock the product's shipping rows in id order (as placement does), with those the
+    fill after it may take (a kit made of it reaches its other components), then this row."""
+    uow.stock.lock_options(fill_scope(uow, [product.id]))
     return uow.stock.lock_row(location.id, product.id, now)
 
 

@@ -27,7 +27,7 @@ from oms.domain.orders.events import OrderEventType, StoredEvent
 from oms.domain.orders.model import InitialAllocation, Order, OrderDraft, check_reason
 from oms.domain.payments.refunds import NothingToRefund, for_cancelled
 from oms.services import holds, payments, sourcing, stock_moves
-from oms.services.backorders import fill_backorders
+from oms.services.backorders import fill_backorders, fill_scope
 from oms.services.ports import UnitOfWork
 from oms.services.ports.orders import OrderAlreadyPlaced, OrderFilter
 from oms.services.shipment_sync import sync_shipments
@@ -343,7 +343,7 @@ def confirm_order(uow: UnitOfWork, actor: Actor, order_id: int) -> Order:
         order.confirm()
         now = uow.now()
         products = sorted({line.product_id for line in order.lines})
-        uow.stock.lock_options(products)
+        uow.stock.lock_options(fill_scope(uow, products))
         own: dict[tuple[int, int], int] = defaultdict(int)
         for r in uow.stock.reservations_of(order.id):
             own[(r.order_line_id, r.stock_id)] += r.quantity
@@ -391,8 +391,7 @@ def cancel_order(
         products = sorted({line.product_id for line in order.lines})
         # Every shipping row of these products (a kit's: its components'), in id order,
         # before anything else: the released units are offered to waiting orders below.
-        kits = sourcing.kits_in(uow, products)
-        uow.stock.lock_options(sourcing.stock_products(products, kits) if kits else products)
+        uow.stock.lock_options(fill_scope(uow, products))
         change = Change(actor.name, now, f"order cancelled: {reason}")
         released = stock_moves.release_all(uow, order.id, change)
         sync_shipments(uow, order, now)
@@ -426,8 +425,7 @@ def cancel_line(
             raise NotFound(f"order {order.number} has no line {cmd.line_id}")
         allocated = order.cancel_line(cmd.line_id, cmd.quantity, cmd.reason)
         now = uow.now()
-        kits = sourcing.kits_in(uow, [line.product_id])
-        uow.stock.lock_options(sourcing.stock_products([line.product_id], kits))
+        uow.stock.lock_options(fill_scope(uow, [line.product_id]))
         change = Change(actor.name, now, f"line cancelled: {cmd.reason}")
         held = stock_moves.newest_held(uow, order.id, line.id, allocated)
         stock_moves.release(uow, order.id, held, change)
