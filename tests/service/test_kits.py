@@ -11,7 +11,18 @@ from pypdf import PdfReader
 from oms.domain.access import SYSTEM
 from oms.domain.errors import Conflict, InvalidInput
 from oms.domain.fulfilment.model import Picked
-from oms.services import catalogue, documents, inventory, kits, orders, picking, warehouse
+from oms.services import (
+    catalogue,
+    channel_availability,
+    documents,
+    holds,
+    inventory,
+    kits,
+    orders,
+    picking,
+    warehouse,
+)
+from oms.services.holds import HoldRequest
 from oms.services.inventory import StockChange, list_stock
 from oms.services.ports import UnitOfWork
 from tests.builders import draft, new_product, stocked
@@ -85,6 +96,21 @@ def test_availability_is_what_the_components_make(each_uow: UnitOfWork) -> None:
         "MUG": {"BER": 9, "PAR": 5},
         "STARTER": {"BER": 1, "PAR": 2},
     }
+
+
+def test_a_channel_s_feed_offers_the_kits_the_components_make_less_holds(
+    each_uow: UnitOfWork,
+) -> None:
+    starter(each_uow, kettles=3, mugs=5)  # PAR: 2 kits
+    starter(each_uow, kettles=1, mugs=9, location="BER")  # BER: 1 kit
+    feed = channel_availability.channel_availability
+    ((sku, units),) = [(i.sku, i.available) for i in feed(each_uow, SYSTEM, "web", "STARTER")]
+    assert (sku, units) == ("STARTER", 3)
+    holds.create_hold(each_uow, SYSTEM, HoldRequest("web", [("MUG", 9)]))  # kits lose mugs
+    (item,) = feed(each_uow, SYSTEM, "web", "STARTER")
+    mugs = {r.location: r.available for r in list_stock(each_uow, SYSTEM, sku="MUG")}
+    kettles = {r.location: r.available for r in list_stock(each_uow, SYSTEM, sku="KETTLE")}
+    assert item.available == sum(min(kettles[loc], mugs[loc] // 2) for loc in mugs) < 3
 
 
 def test_placing_a_kit_reserves_its_components_in_kit_units(each_uow: UnitOfWork) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from oms.domain.access import Actor, Permission
 from oms.domain.errors import FieldErrors, NotFound
+from oms.services import kits
 from oms.services.channels import channel_of
 from oms.services.ports import UnitOfWork
 
@@ -24,8 +25,19 @@ def units_available(
     uow: UnitOfWork, sku: str | None, after_sku: str | None, limit: int
 ) -> list[tuple[str, int]]:
     """Available units per SKU at shipping locations, live holds deducted: the one figure
-    the feed starts from (kits plug in here: a kit's units are what its components allow)."""
-    return uow.stock.available_by_sku(sku, after_sku, limit)
+    the feed starts from. A kit has no stock rows: its units are the whole kits its
+    components make at each shipping location (services/kits.py, decision 0008)."""
+    found = uow.stock.available_by_sku(sku, after_sku, limit)
+    products = uow.products.by_skus([s for s, _ in found])
+    kit_skus = {s for s, _ in found if s in products and products[s].is_kit}
+    if not kit_skus:
+        return found
+    shipping = {loc.code for loc in uow.locations.all() if loc.ships}
+    made = {
+        s: sum(a.available for a in kits.available_at(uow, products[s]) if a.location in shipping)
+        for s in kit_skus
+    }
+    return [(s, made[s] if s in kit_skus else n) for s, n in found]
 
 
 def buffer_of(uow: UnitOfWork, channel: str) -> Callable[[int], int]:
