@@ -78,7 +78,9 @@ _seed: dict[str, list[dict[str, object]]] = {}
 
 
 def _reset_postgres(url: str) -> None:
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    # Through PgBouncer (transaction mode, OMS_DATABASE_PGBOUNCER=1): no prepared statements.
+    bouncer = {"prepare_threshold": None} if os.environ.get("OMS_DATABASE_PGBOUNCER") else {}
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool, connect_args=bouncer)
     names = ", ".join(t.name for t in metadata.sorted_tables if t.name != "counters")
     tables = {t.name: t for t in metadata.sorted_tables}
     with engine.begin() as conn:

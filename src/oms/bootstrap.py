@@ -205,6 +205,9 @@ class Container:
 
 def bootstrap(settings: Settings, clock: Clock = utc_now) -> Container:
     engine = create_engine(
-        settings.database_url, pool_size=settings.db_pool_size, echo=settings.sql_echo
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        echo=settings.sql_echo,
+        pgbouncer=settings.database_pgbouncer,
     )
     return Container(settings, engine, clock)

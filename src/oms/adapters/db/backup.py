@@ -16,7 +16,9 @@ from sqlalchemy.engine import make_url
 
 from oms.adapters.db.engine import normalise_url
 
-PAGES_PER_STEP = 1024  # ~4 MB at a time: writers get the database back between steps
+# The whole copy in one step: in WAL mode a reader blocks no writer, and a copy made in
+# several steps would start over each time a write lands between two of them.
+PAGES_PER_STEP = -1
 
 
 class BackupError(Exception):

@@ -67,18 +67,32 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
-    """An engine that never logs bound parameters: they carry token and password hashes."""
+def create_engine(
+    url: str, *, pool_size: int = 10, echo: bool = False, pgbouncer: bool = False
+) -> Engine:
+    """An engine that never logs bound parameters: they carry token and password hashes.
+
+    Behind PgBouncer in transaction pooling mode (`pgbouncer=True`, or `?pgbouncer=1` in
+    the URL), each transaction may run on another server connection, so psycopg must make
+    no server-side prepared statements (`prepare_threshold=None`). oms keeps no other
+    session state: no SET, no advisory lock, no LISTEN, no temporary table.
+    """
     url = normalise_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url, echo)
+    parsed = make_url(url)
+    flag = parsed.query.get("pgbouncer")
+    if flag is not None:
+        pgbouncer = pgbouncer or str(flag).lower() in ("1", "true", "yes", "on")
+        parsed = parsed.difference_update_query(["pgbouncer"])
     return sa.create_engine(
-        url,
+        parsed,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
         echo=echo,
         hide_parameters=True,
+        connect_args={"prepare_threshold": None} if pgbouncer else {},
     )
 
 

@@ -15,7 +15,14 @@ config = context.config
 url = config.get_main_option("sqlalchemy.url") or normalise_url(
     os.environ.get("OMS_DATABASE_URL", "sqlite:///./oms.db")
 )
-engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+parsed = sa.engine.make_url(url).difference_update_query(["pgbouncer"])
+# No server-side prepared statements: migrations may go through PgBouncer (transaction mode).
+postgres = parsed.get_backend_name() == "postgresql"
+engine = sa.create_engine(
+    parsed,
+    poolclass=sa.pool.NullPool,
+    connect_args={"prepare_threshold": None} if postgres else {},
+)
 with engine.connect() as connection:
     context.configure(
         connection=connection,
