@@ -1,4 +1,4 @@
-# ruff: noqa: E501, C901, SIM117  (data tables and one long generator: a bench tool)
+# ruff: noqa: E501, C901, SIM117, SIM905  (data tables and one long generator: a bench tool)
 """A million orders of realistic shape, for the read benches (`bench/reads.py`).
 
 Fills a database of its own (PostgreSQL: `--database-url postgresql://.../oms_reads`,
@@ -43,6 +43,19 @@ from typing import Any
 import sqlalchemy as sa
 
 import million_copies
+from million_data import (
+    CHANNELS,
+    CITIES,
+    COUNTRY_WEIGHTS,
+    EXTERNAL,
+    FIRST,
+    LANGUAGE,
+    LAST,
+    PHONE,
+    PLACES,
+    PROVIDERS,
+    STREETS,
+)
 from oms.adapters.db.migrate import upgrade
 from oms.bootstrap import bootstrap
 from oms.config import Settings
@@ -57,402 +70,39 @@ SERIAL_BASE = 20_000_000  # tracking serials of the generated shipments (the dem
 
 # Column lists, in the order each generator yields its tuples.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "orders": [
-        "id",
-        "number",
-        "channel",
-        "external_id",
-        "request_hash",
-        "status",
-        "held_from",
-        "customer_email",
-        "customer_name",
-        "customer_phone",
-        "customer_language",
-        "ship_name",
-        "ship_line1",
-        "ship_city",
-        "ship_postal_code",
-        "ship_country",
-        "currency",
-        "priority",
-        "subtotal_minor",
-        "shipping_minor",
-        "tax_minor",
-        "total_minor",
-        "discount_minor",
-        "prices_include_tax",
-        "paid_minor",
-        "refunded_minor",
-        "exchanges",
-        "version",
-        "created_at",
-        "updated_at",
-        "tracking_token",
-    ],
-    "order_lines": [
-        "id",
-        "order_id",
-        "line_no",
-        "product_id",
-        "sku",
-        "quantity",
-        "unit_price_minor",
-        "allocated_quantity",
-        "backordered_quantity",
-        "shipped_quantity",
-        "delivered_quantity",
-        "cancelled_quantity",
-        "returned_quantity",
-        "discount_minor",
-        "tax_minor",
-    ],
-    "payments": [
-        "id",
-        "order_id",
-        "provider",
-        "reference",
-        "amount_minor",
-        "currency",
-        "created_by",
-        "created_at",
-    ],
-    "order_events": ["id", "order_id", "type", "from_status", "to_status", "actor", "at", "data"],
-    "shipments": [
-        "id",
-        "order_id",
-        "location_id",
-        "status",
-        "carrier",
-        "service",
-        "tracking_number",
-        "weight_grams",
-        "ship_date",
-        "promised_delivery_date",
-        "shipping_cost_minor",
-        "currency",
-        "last_event_at",
-        "ship_by",
-        "version",
-        "created_at",
-        "updated_at",
-    ],
-    "shipment_lines": [
-        "id",
-        "shipment_id",
-        "order_line_id",
-        "product_id",
-        "sku",
-        "quantity",
-        "picked_quantity",
-    ],
-    "shipment_events": [
-        "id",
-        "shipment_id",
-        "status",
-        "at",
-        "location",
-        "note",
-        "applied",
-        "actor",
-        "received_at",
-    ],
-    "reservations": ["id", "order_id", "order_line_id", "stock_id", "quantity", "created_at"],
-    "stock_ledger": [
-        "id",
-        "stock_id",
-        "kind",
-        "on_hand_delta",
-        "reserved_delta",
-        "reason",
-        "order_id",
-        "order_line_id",
-        "actor",
-        "at",
-    ],
+    "orders": (
+        "id|number|channel|external_id|request_hash|status|held_from|customer_email|"
+        "customer_name|customer_phone|customer_language|ship_name|ship_line1|ship_city|"
+        "ship_postal_code|ship_country|currency|priority|subtotal_minor|shipping_minor|"
+        "tax_minor|total_minor|discount_minor|prices_include_tax|paid_minor|"
+        "refunded_minor|exchanges|version|created_at|updated_at|tracking_token"
+    ).split("|"),
+    "order_lines": (
+        "id|order_id|line_no|product_id|sku|quantity|unit_price_minor|allocated_quantity|"
+        "backordered_quantity|shipped_quantity|delivered_quantity|cancelled_quantity|"
+        "returned_quantity|discount_minor|tax_minor"
+    ).split("|"),
+    "payments": (
+        "id|order_id|provider|reference|amount_minor|currency|created_by|created_at"
+    ).split("|"),
+    "order_events": ("id|order_id|type|from_status|to_status|actor|at|data").split("|"),
+    "shipments": (
+        "id|order_id|location_id|status|carrier|service|tracking_number|weight_grams|"
+        "ship_date|promised_delivery_date|shipping_cost_minor|currency|last_event_at|"
+        "ship_by|version|created_at|updated_at"
+    ).split("|"),
+    "shipment_lines": (
+        "id|shipment_id|order_line_id|product_id|sku|quantity|picked_quantity"
+    ).split("|"),
+    "shipment_events": ("id|shipment_id|status|at|location|note|applied|actor|received_at").split(
+        "|"
+    ),
+    "reservations": ("id|order_id|order_line_id|stock_id|quantity|created_at").split("|"),
+    "stock_ledger": (
+        "id|stock_id|kind|on_hand_delta|reserved_delta|reason|order_id|order_line_id|actor|at"
+    ).split("|"),
 }
 TABLES = tuple(COLUMNS)
-
-FIRST = {
-    "FR": [
-        "Camille",
-        "Léa",
-        "Manon",
-        "Chloé",
-        "Inès",
-        "Louise",
-        "Lucas",
-        "Hugo",
-        "Louis",
-        "Gabriel",
-        "Arthur",
-        "Jules",
-        "Thomas",
-        "Nathalie",
-        "Isabelle",
-        "Sophie",
-        "Pierre",
-        "Nicolas",
-        "Julien",
-        "Antoine",
-        "Élodie",
-        "Margaux",
-    ],
-    "DE": [
-        "Sophie",
-        "Marie",
-        "Hannah",
-        "Lena",
-        "Anna",
-        "Lukas",
-        "Leon",
-        "Finn",
-        "Jonas",
-        "Paul",
-        "Felix",
-        "Maximilian",
-        "Jürgen",
-        "Katrin",
-        "Sabine",
-        "Stefan",
-        "Matthias",
-        "Tobias",
-        "Julia",
-        "Laura",
-    ],
-    "GB": [
-        "Oliver",
-        "George",
-        "Harry",
-        "Jack",
-        "Amelia",
-        "Olivia",
-        "Isla",
-        "Emily",
-        "Charlotte",
-        "James",
-        "William",
-        "Sarah",
-        "Rebecca",
-        "Daniel",
-        "Matthew",
-        "Hannah",
-        "Grace",
-        "Thomas",
-    ],
-    "ES": [
-        "Lucía",
-        "Sofía",
-        "Martina",
-        "María",
-        "Hugo",
-        "Martín",
-        "Pablo",
-        "Daniel",
-        "Alejandro",
-        "Carmen",
-        "Javier",
-        "Elena",
-    ],
-    "IT": [
-        "Giulia",
-        "Francesca",
-        "Chiara",
-        "Sofia",
-        "Leonardo",
-        "Francesco",
-        "Alessandro",
-        "Lorenzo",
-        "Matteo",
-        "Marco",
-    ],
-    "NL": [
-        "Emma",
-        "Julia",
-        "Tess",
-        "Sem",
-        "Noah",
-        "Daan",
-        "Lucas",
-        "Levi",
-        "Sanne",
-        "Femke",
-        "Bram",
-        "Joris",
-    ],
-}
-LAST = {
-    "FR": [
-        "Martin",
-        "Bernard",
-        "Dubois",
-        "Thomas",
-        "Robert",
-        "Richard",
-        "Petit",
-        "Durand",
-        "Leroy",
-        "Moreau",
-        "Simon",
-        "Laurent",
-        "Lefèvre",
-        "Michel",
-        "Garcia",
-        "David",
-        "Bertrand",
-        "Roux",
-        "Vincent",
-        "Fournier",
-        "Morel",
-        "Girard",
-        "André",
-        "Mercier",
-        "Dupont",
-        "Lambert",
-        "Bonnet",
-        "François",
-        "Martinez",
-        "Legrand",
-        "Garnier",
-        "Faure",
-        "Rousseau",
-        "Blanc",
-        "Guérin",
-    ],
-    "DE": [
-        "Müller",
-        "Schmidt",
-        "Schneider",
-        "Fischer",
-        "Weber",
-        "Meyer",
-        "Wagner",
-        "Becker",
-        "Schulz",
-        "Hoffmann",
-        "Schäfer",
-        "Koch",
-        "Bauer",
-        "Richter",
-        "Klein",
-        "Wolf",
-        "Schröder",
-        "Neumann",
-        "Schwarz",
-        "Zimmermann",
-        "Braun",
-        "Krüger",
-        "Hofmann",
-    ],
-    "GB": [
-        "Smith",
-        "Jones",
-        "Taylor",
-        "Brown",
-        "Williams",
-        "Wilson",
-        "Johnson",
-        "Davies",
-        "Robinson",
-        "Wright",
-        "Thompson",
-        "Evans",
-        "Walker",
-        "White",
-        "Roberts",
-        "Green",
-        "Hall",
-        "Wood",
-        "Jackson",
-        "Clarke",
-        "Patel",
-        "Khan",
-        "O'Brien",
-    ],
-    "ES": [
-        "García",
-        "Rodríguez",
-        "González",
-        "Fernández",
-        "López",
-        "Martínez",
-        "Sánchez",
-        "Pérez",
-        "Gómez",
-        "Martín",
-        "Jiménez",
-        "Ruiz",
-        "Hernández",
-        "Díaz",
-        "Moreno",
-        "Muñoz",
-    ],
-    "IT": [
-        "Rossi",
-        "Russo",
-        "Ferrari",
-        "Esposito",
-        "Bianchi",
-        "Romano",
-        "Colombo",
-        "Ricci",
-        "Marino",
-        "Greco",
-        "Bruno",
-        "Gallo",
-        "Conti",
-        "De Luca",
-        "Costa",
-    ],
-    "NL": [
-        "de Jong",
-        "Jansen",
-        "de Vries",
-        "van den Berg",
-        "van Dijk",
-        "Bakker",
-        "Janssen",
-        "Visser",
-        "Smit",
-        "Meijer",
-        "de Boer",
-        "Mulder",
-    ],
-}
-CITIES = {
-    "FR": [("Paris", "750"), ("Lyon", "690"), ("Marseille", "130"), ("Toulouse", "310"),
-           ("Nantes", "440"), ("Lille", "590"), ("Bordeaux", "330"), ("Rennes", "350")],
-    "DE": [("Berlin", "101"), ("Hamburg", "203"), ("München", "803"), ("Köln", "506"),
-           ("Leipzig", "041"), ("Frankfurt am Main", "603")],
-    "GB": [("London", "EC1A "), ("Manchester", "M1 "), ("Bristol", "BS1 "), ("Leeds", "LS1 ")],
-    "ES": [("Madrid", "280"), ("Barcelona", "080"), ("Valencia", "460"), ("Sevilla", "410")],
-    "IT": [("Roma", "001"), ("Milano", "201"), ("Torino", "101"), ("Bologna", "401")],
-    "NL": [("Amsterdam", "101"), ("Rotterdam", "301"), ("Utrecht", "351"), ("Den Haag", "251")],
-}  # fmt: skip
-STREETS = {
-    "FR": "rue de la République|avenue Jean Jaurès|rue Victor Hugo|boulevard Voltaire|rue Pasteur",
-    "DE": "Hauptstraße|Schillerstraße|Bahnhofstraße|Goethestraße|Schanzenstraße",
-    "GB": "High Street|Station Road|Church Lane|Victoria Road|Park Avenue",
-    "ES": "Calle Mayor|Gran Vía|Calle de Alcalá|Avenida de la Constitución",
-    "IT": "Via Roma|Corso Italia|Via Garibaldi|Via Dante",
-    "NL": "Kerkstraat|Dorpsstraat|Stationsweg|Molenweg",
-}
-PHONE = {"FR": "+336", "DE": "+4915", "GB": "+447", "ES": "+346", "IT": "+393", "NL": "+316"}
-LANGUAGE = {"FR": "fr", "DE": "de", "GB": "en-GB", "ES": "es", "IT": "it", "NL": "nl"}
-COUNTRY_WEIGHTS = {"FR": 45, "DE": 25, "GB": 10, "ES": 8, "IT": 7, "NL": 5}
-PROVIDERS = [
-    "gmail.com",
-    "orange.fr",
-    "free.fr",
-    "web.de",
-    "gmx.de",
-    "outlook.com",
-    "yahoo.fr",
-    "hotmail.com",
-]
-CHANNELS = {"web": 55, "marketplace": 25, "pos": 10, "phone": 5, "b2b": 5}
-EXTERNAL = {"web": "W", "marketplace": "AMZ-", "b2b": "EDI-"}
-PLACES = ("Leipzig hub", "Paris Nord hub", "delivery depot", "sorting centre")
 
 
 @dataclass
@@ -867,9 +517,10 @@ def build(urls: list[str], count: int, seed: int = 11) -> float:
 def _copies(url: str, times: int) -> int:
     started = time.perf_counter()
     engine = sa.create_engine(url)
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         added = million_copies.copy(conn, times)
         million_copies.settle(conn)
+        conn.commit()
     with engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
     engine.dispose()
@@ -889,11 +540,24 @@ def main() -> int:
         help="generate orders/times in Python, then copy them in the database (million_copies)",
     )
     parser.add_argument(
+        "--freshen",
+        type=int,
+        default=0,
+        help="give the newest N orders the statuses of recent trade (million_copies.freshen)",
+    )
+    parser.add_argument(
         "--copy-only",
         action="store_true",
         help="only copy what an earlier (stopped) run generated, --times times in all",
     )
     args = parser.parse_args()
+    if args.freshen:
+        engine = sa.create_engine(args.database_url or f"sqlite:///{args.sqlite}")
+        with engine.begin() as conn:
+            million_copies.freshen(conn, args.freshen, datetime.now(UTC).date())
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
+        return 0
     if args.copy_only:
         url = args.database_url or f"sqlite:///{args.sqlite}"
         return _copies(url, args.times)

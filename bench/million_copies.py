@@ -14,9 +14,21 @@ order-number counter and the planner's statistics are brought up to date.
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+
 import sqlalchemy as sa
 
-TABLES = ["orders", "order_lines", "payments", "order_events", "shipments", "shipment_lines", "shipment_events", "reservations", "stock_ledger"]
+TABLES = [
+    "orders",
+    "order_lines",
+    "payments",
+    "order_events",
+    "shipments",
+    "shipment_lines",
+    "shipment_events",
+    "reservations",
+    "stock_ledger",
+]
 
 ZEROS = "0" * 64  # bench/million.py's request_hash: the orders it generated
 MAX_TIMES = 15  # CB..CO: copy 15 would take the generated ones' CP
@@ -26,7 +38,8 @@ def _f(pg: bool) -> dict[str, str]:
     """The few expressions SQLite and PostgreSQL spell differently."""
     if pg:
         return {
-            "number": "'SO-' || lpad((substr(number, 4)::bigint + :n)::text, 6, '0')",
+            "number": "'SO-' || lpad((substr(number, 4)::bigint + :n)::text,"
+            " greatest(6, length((substr(number, 4)::bigint + :n)::text)), '0')",
             "token": "'t' || lpad((id + :o)::text, 41, '0')",
             "phone": "left(customer_phone, -2) || "
             "lpad(((right(customer_phone, 2)::int + :k * 7) % 100)::text, 2, '0')",
@@ -77,6 +90,7 @@ def copy(conn: sa.Connection, times: int) -> int:
     top_number = q("SELECT max(CAST(substr(number, 4) AS INTEGER)) FROM orders").scalar_one()
     first_shipment = q("SELECT min(id) FROM shipments WHERE order_id >= :lo", lo=lo).scalar()
     for k in range(1, times):
+        conn.commit()  # each copy its own transaction: a stop keeps what was done
         o, ln, s = k * top["orders"], k * top["order_lines"], k * top["shipments"]
         p = {"k": k, "o": o, "n": k * top_number, "lo": lo, "l": ln, "s": s}
         q(
@@ -211,3 +225,55 @@ def settle(conn: sa.Connection) -> None:
         q("SELECT setval('order_number_seq', :v)", v=last)
     else:
         q("UPDATE counters SET value = :v WHERE name = 'order_number'", v=last)
+
+
+def freshen(conn: sa.Connection, newest: int, today: date) -> None:
+    """The newest `newest` orders (by id) get the statuses of the last weeks' trade, as a
+    shop has them: 60% delivered (their delivered_at spread over the last 20 days), 15% on
+    their way (a fifth of those past their promised day: late), 10% being picked, 8%
+    confirmed, 5% pending, 2% on hold. Their lines and timelines stay those of the copied
+    orders (a bench's rows, not a history to read)."""
+    q = lambda sql, **p: conn.execute(sa.text(sql), p)  # noqa: E731
+    top = q("SELECT max(id) FROM orders").scalar_one()
+    low = top - newest
+    bucket = "(id % 100)"
+    status = (
+        f"CASE WHEN {bucket} < 60 THEN 'delivered' WHEN {bucket} < 75 THEN 'shipped'"
+        f" WHEN {bucket} < 85 THEN 'processing' WHEN {bucket} < 93 THEN 'confirmed'"
+        f" WHEN {bucket} < 98 THEN 'pending' ELSE 'on_hold' END"
+    )
+    q(f"UPDATE orders SET status = {status} WHERE id > :low AND status = 'completed'", low=low)
+    q("UPDATE orders SET held_from = 'confirmed' WHERE id > :low AND status = 'on_hold'", low=low)
+    q(
+        "UPDATE shipments SET status = CASE (SELECT status FROM orders o WHERE o.id ="
+        " shipments.order_id) WHEN 'delivered' THEN 'delivered' WHEN 'shipped' THEN 'in_transit'"
+        " WHEN 'processing' THEN 'picking' ELSE 'open' END WHERE order_id > :low",
+        low=low,
+    )
+    late = (today - timedelta(days=2)).isoformat()
+    soon = (today + timedelta(days=1)).isoformat()
+    q(
+        "UPDATE shipments SET promised_delivery_date = CASE WHEN order_id % 5 = 0 THEN :late"
+        " ELSE :soon END WHERE order_id > :low AND status = 'in_transit'",
+        low=low,
+        late=late if conn.dialect.name == "sqlite" else today - timedelta(days=2),
+        soon=soon if conn.dialect.name == "sqlite" else today + timedelta(days=1),
+    )
+    for days in range(20):
+        at = datetime.combine(today - timedelta(days=days), datetime.min.time(), UTC)
+        stamp = at.replace(tzinfo=None).isoformat(" ") if conn.dialect.name == "sqlite" else at
+        q(
+            "UPDATE order_events SET at = :at WHERE type = 'order.delivered' AND order_id IN"
+            " (SELECT id FROM orders WHERE id > :low AND status = 'delivered' AND id % 20 = :d)",
+            at=stamp,
+            low=low,
+            d=days,
+        )
+        if "delivered_at" in {c["name"] for c in sa.inspect(conn).get_columns("orders")}:
+            q(
+                "UPDATE orders SET delivered_at = :at WHERE id > :low AND status = 'delivered'"
+                " AND id % 20 = :d",
+                at=stamp,
+                low=low,
+                d=days,
+            )

@@ -180,6 +180,60 @@ def run(url: str, rounds: int, only: str | None) -> tuple[dict[str, list[float]]
     return samples, {name: target for name, (_, target) in chosen.items()}
 
 
+def _plan(raw: Any, prefix: str, statement: str, parameters: Any) -> list[Any]:
+    cursor = raw.cursor()
+    cursor.execute(prefix + statement, parameters)
+    return list(cursor.fetchall())
+
+
+def explain(url: str, only: str) -> None:
+    """One request of each read `only` matches, and the plan (EXPLAIN ANALYZE on
+    PostgreSQL, EXPLAIN QUERY PLAN on SQLite) of every statement it sent that reads orders."""
+    container = bootstrap(Settings(database_url=url, secret_key="bench"))
+    token = next(u[3] for u in create_demo_users(container.uow()) if u[0] == "admin")
+    rng = random.Random(5)
+    orders = sample(container.engine, rng)
+    with container.engine.connect() as conn:
+        low, high = conn.execute(sa.text("SELECT min(id), max(id) FROM orders")).one()
+    sent: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            sent.append((statement, parameters))
+
+    pg = container.engine.dialect.name == "postgresql"
+    prefix = "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " if pg else "EXPLAIN QUERY PLAN "
+    with TestClient(
+        create_app(container), base_url="https://bench", follow_redirects=False
+    ) as client:
+        _log_in(client)
+        for name, (make, _) in reads(orders, low, high, rng).items():
+            if not re.search(only, name):
+                continue
+            path = make()
+            sa.event.listen(container.engine, "before_cursor_execute", record)
+            _timed(client, path, {"Authorization": f"Bearer {token}"})
+            sa.event.remove(container.engine, "before_cursor_execute", record)
+            console.print(f"\n### {name}: {path}", highlight=False, markup=False)
+            raw = container.engine.raw_connection()
+            try:
+                for statement, parameters in sent:
+                    if not pg and not any(
+                        "SCAN" in str(r) for r in _plan(raw, prefix, statement, parameters)
+                    ):
+                        continue  # on SQLite: only statements that scan a table
+                    cursor = raw.cursor()
+                    cursor.execute(prefix + statement, parameters)
+                    cut = statement.find("\nFROM")
+                    print(("SELECT ..." + statement[cut:]) if cut > 0 else statement)
+                    for row in cursor.fetchall():
+                        print("  " + " ".join(str(c) for c in row))
+            finally:
+                raw.close()
+            sent.clear()
+    container.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     where = parser.add_mutually_exclusive_group(required=True)
@@ -189,8 +243,12 @@ def main() -> int:
     parser.add_argument("--only", help="a regular expression: only the reads it matches")
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--against", help="figures of an earlier run (--json) to print beside")
+    parser.add_argument("--explain", help="print the plans of the reads this matches, no timing")
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{args.sqlite}"
+    if args.explain:
+        explain(url, args.explain)
+        return 0
     samples, targets = run(url, args.rounds, args.only)
     figures = {
         name: {

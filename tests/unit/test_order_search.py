@@ -16,7 +16,9 @@ M = Match
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("  Ann.Smith@Example.COM ", Search(K.EMAIL, "ann.smith@example.com", match=M.PREFIX)),
+        ("  Ann.Smith@Example.COM ", Search(K.EMAIL, "ann.smith@example.com")),
+        ("ann.smith@exa", Search(K.EMAIL, "ann.smith@exa", match=M.PREFIX)),
+        ("ann.smith@example.c", Search(K.EMAIL, "ann.smith@example.c", match=M.PREFIX)),
         ("@Example.com", Search(K.EMAIL, "@example.com", match=M.CONTAINS)),
         ("so-000042", Search(K.NUMBER, "SO-000042", match=M.PREFIX)),
         ("SO-42", Search(K.NUMBER, "SO-42", match=M.PREFIX, or_number="SO-000042")),

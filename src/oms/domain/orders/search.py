@@ -5,8 +5,9 @@ tracking number, or part of a customer's name, each as far as a person types it.
 Reading its shape first lets the store look in the one place it can be (an index each)
 instead of everywhere at once:
 
-- an `@` makes an email: the emails that start with the text (`anne.martin@`, a whole
-  address), or that contain it when it starts with the `@` (`@orange.fr`);
+- an `@` makes an email: a whole address itself (`anne.martin@orange.fr`), else the
+  emails that start with the text (`anne.martin@`, `anne.martin@ora`), or that contain it
+  when it starts with the `@` (`@orange.fr`);
 - `SO-` and digits an order number: the number itself (`SO-42` is SO-000042) and the
   numbers that start with the text (`SO-12345` finds SO-1234567);
 - two letters and nine digits, with or without the two letters of a country (spaces
@@ -39,6 +40,7 @@ from oms.domain.orders.phone import normalise_phone
 
 _NUMBER = re.compile(r"SO-(\d{1,12})")
 _TRACKING = re.compile(r"[A-Z]{2}\d{9}[A-Z]{2}")
+_WHOLE_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.\d]{2,}")
 _TRACKING_START = re.compile(r"[A-Z]{2}\d{4,9}")
 MAX_EXTERNAL_ID = 128  # the column's length: a longer text cannot be one
 
@@ -123,5 +125,8 @@ def read_search(q: str) -> Search | None:
 
 
 def _email_match(text: str) -> Match:
-    """`@domain`: anywhere; else the start of an address (a whole one starts itself)."""
-    return Match.CONTAINS if text.startswith("@") else Match.PREFIX
+    """`@domain`: anywhere; a whole address (a dot and two letters or more after its @):
+    itself; else the start of one."""
+    if text.startswith("@"):
+        return Match.CONTAINS
+    return Match.EXACT if _WHOLE_EMAIL.fullmatch(text) else Match.PREFIX
