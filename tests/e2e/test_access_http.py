@@ -269,7 +269,15 @@ def make_world(
     editable = (two.id, two.lines[0].id, two.lines[1].id)
     cart = holds.create_hold(uow, SYSTEM, HoldRequest("web", [("MUG", 1)])).id
     return World(
-        pending, held, victim.token.info.id, victim.token.token, done, back, told, van, cart,
+        pending,
+        held,
+        victim.token.info.id,
+        victim.token.token,
+        done,
+        back,
+        told,
+        van,
+        cart,
         editable,
     )
 
@@ -848,13 +856,29 @@ ACTIONS = [
     # Channels (issue 14)
     Action("GET", "/channels", P.ORDER_READ, lambda w: "/channels"),
     Action("GET", "/channels/{name}", P.ORDER_READ, lambda w: "/channels/shop"),
-    Action("POST", "/channels", P.CHANNEL_MANAGE, lambda w: "/channels",
-           lambda w: {"name": "market", "kind": "marketplace"}, 201),
-    Action("PATCH", "/channels/{name}", P.CHANNEL_MANAGE, lambda w: "/channels/shop",
-           lambda w: {"buffer_units": 3}),
+    Action(
+        "POST",
+        "/channels",
+        P.CHANNEL_MANAGE,
+        lambda w: "/channels",
+        lambda w: {"name": "market", "kind": "marketplace"},
+        201,
+    ),
+    Action(
+        "PATCH",
+        "/channels/{name}",
+        P.CHANNEL_MANAGE,
+        lambda w: "/channels/shop",
+        lambda w: {"buffer_units": 3},
+    ),
     Action("POST", "/channels/{name}/secret", P.CHANNEL_MANAGE, lambda w: "/channels/shop/secret"),
-    Action("POST", "/channels/{name}/imports", P.ORDER_CREATE, lambda w: "/channels/shop/imports",
-           files=lambda w: {"file": ("o.csv", b"external_id,sku,quantity\n", "text/csv")}),
+    Action(
+        "POST",
+        "/channels/{name}/imports",
+        P.ORDER_CREATE,
+        lambda w: "/channels/shop/imports",
+        files=lambda w: {"file": ("o.csv", b"external_id,sku,quantity\n", "text/csv")},
+    ),
     # Kits (decision 0008)
     Action(
         "GET",
@@ -864,22 +888,34 @@ ACTIONS = [
     ),
     # Order edits (docs/order-edits.md)
     Action(
-        "PATCH", "/orders/{order_id}", P.ORDER_EDIT, lambda w: f"/orders/{w.pending}",
+        "PATCH",
+        "/orders/{order_id}",
+        P.ORDER_EDIT,
+        lambda w: f"/orders/{w.pending}",
         lambda w: {"priority": 5},
     ),
     Action(
-        "POST", "/orders/{order_id}/lines", P.ORDER_EDIT, lambda w: f"/orders/{w.pending}/lines",
-        lambda w: {"sku": "CAP", "quantity": 1}, 201,
+        "POST",
+        "/orders/{order_id}/lines",
+        P.ORDER_EDIT,
+        lambda w: f"/orders/{w.pending}/lines",
+        lambda w: {"sku": "CAP", "quantity": 1},
+        201,
     ),
     Action(
-        "PATCH", "/orders/{order_id}/lines/{line_id}", P.ORDER_EDIT,
-        lambda w: f"/orders/{w.editable[0]}/lines/{w.editable[1]}", lambda w: {"quantity": 2},
+        "PATCH",
+        "/orders/{order_id}/lines/{line_id}",
+        P.ORDER_EDIT,
+        lambda w: f"/orders/{w.editable[0]}/lines/{w.editable[1]}",
+        lambda w: {"quantity": 2},
     ),
     Action(
-        "DELETE", "/orders/{order_id}/lines/{line_id}", P.ORDER_EDIT,
+        "DELETE",
+        "/orders/{order_id}/lines/{line_id}",
+        P.ORDER_EDIT,
         lambda w: f"/orders/{w.editable[0]}/lines/{w.editable[2]}",
     ),
-]  # fmt: skip
+]
 
 
 def call(client: TestClient, action: Action, world: World) -> Any:
