@@ -21,7 +21,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi.routing import iter_route_contexts
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from oms.api import metrics
@@ -137,23 +136,16 @@ class Observe:
 
 def _route_of(scope: Scope) -> str:
     """The matched route's full template (its router's prefix included); unmatched paths
-    share one label, so a scan of random URLs makes no new series."""
-    route = scope.get("route")
-    if route is not None:
-        templates = _templates(scope["app"])
-        template = templates.get(id(route)) or getattr(route, "path_format", None)
-        if template:
-            return str(template)
+    share one label, so a scan of random URLs makes no new series. The route knows its
+    template below the prefix; the prefix is what comes before the template's literal head
+    in the path (prefixes hold no parameters). Walking the app's routes to map them
+    instead would cost each new app a second or more on its first request."""
+    template = getattr(scope.get("route"), "path_format", None)
+    if template:
+        template, path = str(template), str(scope["path"])
+        if "{" not in template:
+            prefix = path[: len(path) - len(template)] if path.endswith(template) else ""
+        else:  # the literal head of the template is where the prefix ends (a SKU may hold "/")
+            prefix = path[: max(path.find(template.split("{", 1)[0]), 0)]
+        return prefix + template
     return "/static" if scope["path"].startswith("/static/") else "(unmatched)"
-
-
-def _templates(app: Any) -> dict[int, str]:
-    """Each route's full path, by the identity of the route object the router matched."""
-    found: dict[int, str] | None = getattr(app.state, "route_templates", None)
-    if found is None:
-        found = {}
-        for context in iter_route_contexts(app.routes):
-            if context.path_format:
-                found[id(context.original_route)] = context.path_format
-        app.state.route_templates = found
-    return found
