@@ -1,6 +1,6 @@
 """Suppliers and purchase orders: create, send, receive (ledger rows and waiting orders
 filled in the same transaction), close, cancel; and what is on order. Writes need
-`stock.write`, reads `stock.read` (a `buyer` role is not made yet)."""
+`purchasing.write` (admin, buyer), reads `planning.read` (admin, buyer, analyst)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from oms.services.ports.planning import NewPurchaseLine, PurchaseOrders, Stamp
 def create_supplier(
     uow: UnitOfWork, store: PurchaseOrders, actor: Actor, supplier: Supplier
 ) -> Supplier:
-    actor.require(Permission.STOCK_WRITE)
+    actor.require(Permission.PURCHASING_WRITE)
     supplier.check()
 
     def work() -> Supplier:
@@ -43,7 +43,7 @@ class Terms:
 
 def set_terms(uow: UnitOfWork, store: PurchaseOrders, actor: Actor, terms: Terms) -> None:
     """The supplier's cost price of a product and its pack size."""
-    actor.require(Permission.STOCK_WRITE)
+    actor.require(Permission.PURCHASING_WRITE)
     errors = FieldErrors()
     if terms.cost_minor < 0:
         errors.add("cost_minor", "not negative")
@@ -72,7 +72,7 @@ def create_purchase_order(
     uow: UnitOfWork, store: PurchaseOrders, actor: Actor, new: NewPurchaseOrder
 ) -> PurchaseOrder:
     """A draft: nothing is on order until it is sent."""
-    actor.require(Permission.STOCK_WRITE)
+    actor.require(Permission.PURCHASING_WRITE)
     errors = FieldErrors()
     if not new.lines:
         errors.add("lines", "at least one line")
@@ -119,7 +119,7 @@ def send(
 ) -> PurchaseOrder:
     """Sent to the supplier: on order from now, expected after the supplier's lead time
     unless a date is given."""
-    actor.require(Permission.STOCK_WRITE)
+    actor.require(Permission.PURCHASING_WRITE)
 
     def work() -> PurchaseOrder:
         order = _load(store, purchase_order_id)
@@ -145,7 +145,7 @@ def receive(
 ) -> PurchaseOrder:
     """Goods arrived at the order's location: one receipt ledger row per line, the order
     partly or fully received, and waiting orders filled from them, in one transaction."""
-    actor.require(Permission.STOCK_WRITE)
+    actor.require(Permission.PURCHASING_WRITE)
 
     def work() -> PurchaseOrder:
         order = _load(store, purchase_order_id)
@@ -184,7 +184,7 @@ def cancel(
 def _move(
     uow: UnitOfWork, store: PurchaseOrders, actor: Actor, purchase_order_id: int, verb: str
 ) -> PurchaseOrder:
-    actor.require(Permission.STOCK_WRITE)
+    actor.require(Permission.PURCHASING_WRITE)
 
     def work() -> PurchaseOrder:
         order = _load(store, purchase_order_id)
@@ -202,7 +202,7 @@ def on_order(
     uow: UnitOfWork, store: PurchaseOrders, actor: Actor, skus: Sequence[str]
 ) -> dict[tuple[str, str], tuple[int, date | None]]:
     """(location code, sku) -> units on open purchase orders, the earliest expected date."""
-    actor.require(Permission.STOCK_READ)
+    actor.require(Permission.PLANNING_READ)
 
     def read() -> dict[tuple[str, str], tuple[int, date | None]]:
         products = uow.products.by_skus(list(skus))
