@@ -5,7 +5,7 @@ filled in the same transaction), close, cancel; and what is on order. Writes nee
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from oms.domain.access import Actor, Permission
@@ -16,7 +16,13 @@ from oms.domain.planning.purchase_orders import PurchaseOrder, Supplier
 from oms.services import stock_moves
 from oms.services.backorders import fill_backorders
 from oms.services.ports import UnitOfWork
-from oms.services.ports.planning import NewPurchaseLine, PurchaseOrders, Stamp
+from oms.services.ports.planning import (
+    NewPurchaseLine,
+    PurchaseOrderQuery,
+    PurchaseOrders,
+    Stamp,
+    SupplierTerms,
+)
 
 
 def create_supplier(
@@ -210,5 +216,123 @@ def on_order(
         found = store.on_order(list(by_id))
         codes = {loc.id: loc.code for loc in uow.locations.all()}
         return {(codes[loc], by_id[pid]): v for (loc, pid), v in found.items()}
+
+    return uow.run(read, write=False)
+
+
+# -- reads and supplier changes (the API and the pages) ---------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierDetail:
+    supplier: Supplier
+    terms: list[SupplierTerms]
+
+
+def list_suppliers(uow: UnitOfWork, store: PurchaseOrders, actor: Actor) -> list[Supplier]:
+    actor.require(Permission.PLANNING_READ)
+    return uow.run(store.suppliers, write=False)
+
+
+def _supplier(store: PurchaseOrders, code: str) -> Supplier:
+    found = store.supplier(code)
+    if found is None:
+        raise NotFound(f"no supplier {code}")
+    return found
+
+
+def get_supplier(uow: UnitOfWork, store: PurchaseOrders, actor: Actor, code: str) -> SupplierDetail:
+    """The supplier and its cost price and pack size per product."""
+    actor.require(Permission.PLANNING_READ)
+
+    def read() -> SupplierDetail:
+        found = _supplier(store, code)
+        return SupplierDetail(found, store.terms(found.id))
+
+    return uow.run(read, write=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierChange:
+    """What may change of a supplier (None: unchanged); its code and currency stay."""
+
+    name: str | None = None
+    lead_time_days: int | None = None
+    minimum_units: int | None = None
+
+
+def update_supplier(
+    uow: UnitOfWork, store: PurchaseOrders, actor: Actor, code: str, change: SupplierChange
+) -> Supplier:
+    actor.require(Permission.PURCHASING_WRITE)
+
+    def work() -> Supplier:
+        old = _supplier(store, code)
+        new = replace(
+            old,
+            name=old.name if change.name is None else change.name,
+            lead_time_days=(
+                old.lead_time_days if change.lead_time_days is None else change.lead_time_days
+            ),
+            minimum_units=(
+                old.minimum_units if change.minimum_units is None else change.minimum_units
+            ),
+        )
+        new.check()
+        store.update_supplier(new)
+        return new
+
+    return uow.run(work)
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseOrderView:
+    """A purchase order with the codes people know its supplier and location by."""
+
+    order: PurchaseOrder
+    supplier: str
+    location: str
+
+
+def _views(
+    uow: UnitOfWork, store: PurchaseOrders, found: Sequence[PurchaseOrder]
+) -> list[PurchaseOrderView]:
+    codes = {loc.id: loc.code for loc in uow.locations.all()}
+    suppliers = {s.id: s.code for s in store.suppliers()}
+    return [PurchaseOrderView(o, suppliers[o.supplier_id], codes[o.location_id]) for o in found]
+
+
+def list_purchase_orders(
+    uow: UnitOfWork,
+    store: PurchaseOrders,
+    actor: Actor,
+    query: PurchaseOrderQuery,
+    supplier: str | None = None,
+) -> list[PurchaseOrderView]:
+    """The newest first; `supplier` by its code (an unknown code finds nothing)."""
+    actor.require(Permission.PLANNING_READ)
+
+    def read() -> list[PurchaseOrderView]:
+        q = query
+        if supplier is not None:
+            found = store.supplier(supplier)
+            if found is None:
+                return []
+            q = replace(query, supplier_id=found.id)
+        return _views(uow, store, store.list(q))
+
+    return uow.run(read, write=False)
+
+
+def get_purchase_order(
+    uow: UnitOfWork, store: PurchaseOrders, actor: Actor, purchase_order_id: int
+) -> PurchaseOrderView:
+    actor.require(Permission.PLANNING_READ)
+
+    def read() -> PurchaseOrderView:
+        found = store.get(purchase_order_id)
+        if found is None:
+            raise NotFound(f"no purchase order {purchase_order_id}")
+        return _views(uow, store, [found])[0]
 
     return uow.run(read, write=False)
