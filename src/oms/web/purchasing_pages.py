@@ -6,12 +6,14 @@ problem and the typed quantities; a done form redirects with a flash."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from oms.domain.access import Permission
 from oms.domain.errors import Conflict, FieldErrors, InvalidInput
+from oms.domain.money import minor_unit, quantum
 from oms.domain.planning.purchase_orders import PurchaseOrderStatus
 from oms.services import purchasing
 from oms.services.ports.planning import PurchaseOrderQuery, PurchaseOrders
@@ -37,6 +39,10 @@ def purchase_order_list(page: PageDep, status: str = "") -> Response:
     )
 
 
+def _money(minor: int, currency: str) -> str:
+    return f"{Decimal(minor).scaleb(-minor_unit(currency)).quantize(quantum(currency))} {currency}"
+
+
 def _detail(
     page: Page, po_id: int, problem: Problem | None = None, typed: dict[str, str] | None = None
 ) -> Response:
@@ -50,6 +56,8 @@ def _detail(
         may_buy=page.actor.may(Permission.PURCHASING_WRITE),
         problem=problem,
         typed=typed or {},
+        shown=tuple(f"lines.{x.id}" for x in view.order.lines),
+        cost=lambda minor: _money(minor, view.order.currency),
     )
 
 
@@ -99,7 +107,8 @@ async def receive(page: PageDep, po_id: int, request: Request) -> Response:
             units[int(key[5:])] = int(text)
         errors.raise_if_any()
         o = purchasing.receive(page.uow, _store(page), page.actor, po_id, units)
-        return f"{sum(units.values())} units received; purchase order {po_id} {o.status.value}."
+        state = o.status.value.replace("_", " ")
+        return f"{sum(units.values())} units received; purchase order {po_id} {state}."
 
     return _act(page, po_id, work, typed)
 
