@@ -308,7 +308,7 @@ def make_world(
     return World(
         pending, held, victim.token.info.id, victim.token.token, done, back, told, van, cart,
         editable, Buying.make(container) if buying else None,
-    )
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -1006,7 +1006,7 @@ def test_a_role_gets_what_the_matrix_allows_and_a_403_that_changes_nothing_other
     world = make_world(
         container, action.fulfilment, action.returns, action.notices, action.delivery,
         action.buying,
-    )
+    )  # fmt: skip
     api = client_for(role.value)
     assert api.get(f"{API}/me").status_code == 200  # the user exists before the snapshot
     allowed = action.allowed(role)
@@ -1027,7 +1027,7 @@ def test_every_api_route_needs_a_token(
     world = make_world(
         container, action.fulfilment, action.returns, action.notices, action.delivery,
         action.buying,
-    )
+    )  # fmt: skip
     before = snapshot(container)
     response = call(client_for(None), action, world)
     assert_problem(response, 401)
