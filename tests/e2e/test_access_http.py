@@ -46,6 +46,7 @@ class World:
     delivery: Delivery | None = None
     hold: int = 0  # a live checkout hold of 1 MUG on channel web
     editable: tuple[int, int, int] = (0, 0, 0)  # an order of a mug and a cap, its line ids
+    buying: Buying | None = None  # planning: supplier ACME's purchase orders
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,41 @@ class Delivery:
         return Delivery(packed(), planned.id, planned_stop, started.id, stop, done)
 
 
+@dataclass(frozen=True)
+class Buying:
+    """Planning (issue 13): supplier ACME, a draft, a sent and a partly received order."""
+
+    draft: int
+    sent: int
+    sent_line: int
+    partial: int
+
+    @staticmethod
+    def make(container: Container) -> Buying:
+        from oms.domain.planning.purchase_orders import Supplier
+        from oms.services import purchasing
+        from oms.services.purchasing import NewPurchaseOrder
+
+        uow = container.uow()
+        store = container.purchase_orders(uow)
+        purchasing.create_supplier(uow, store, SYSTEM, Supplier(0, "ACME", "Acme", "EUR", 7))
+        new = NewPurchaseOrder("ACME", "PAR", [("MUG", 10, 250)])
+        draft_id, sent, partial = (
+            purchasing.create_purchase_order(uow, store, SYSTEM, new).id for _ in range(3)
+        )
+        for po in (sent, partial):
+            purchasing.send(uow, store, SYSTEM, po)
+        line = purchasing.get_purchase_order(uow, store, SYSTEM, partial).order.lines[0].id
+        purchasing.receive(uow, store, SYSTEM, partial, {line: 4})
+        sent_line = purchasing.get_purchase_order(uow, store, SYSTEM, sent).order.lines[0].id
+        return Buying(draft_id, sent, sent_line, partial)
+
+
+def bb(w: World) -> Buying:
+    assert w.buying is not None
+    return w.buying
+
+
 def dd(w: World) -> Delivery:
     assert w.delivery is not None
     return w.delivery
@@ -250,6 +286,7 @@ def make_world(
     with_returns: bool = False,
     notices: bool = False,
     delivery: bool = False,
+    buying: bool = False,
 ) -> World:
     uow = container.uow()
     catalogue.create_location(uow, SYSTEM, new_location("PAR"))
@@ -279,6 +316,7 @@ def make_world(
         van,
         cart,
         editable,
+        Buying.make(container) if buying else None,
     )
 
 
@@ -312,6 +350,10 @@ class Action:
             return True
         wanted = self.permission if isinstance(self.permission, tuple) else (self.permission,)
         return any(p in MATRIX[role] for p in wanted)
+
+    @property
+    def buying(self) -> bool:
+        return self.route.startswith(("/suppliers", "/purchase-orders"))
 
     @property
     def notices(self) -> bool:
@@ -915,6 +957,75 @@ ACTIONS = [
         P.ORDER_EDIT,
         lambda w: f"/orders/{w.editable[0]}/lines/{w.editable[2]}",
     ),
+    # Planning (issue 13): suppliers and purchase orders
+    Action(
+        "POST",
+        "/suppliers",
+        P.PURCHASING_WRITE,
+        lambda w: "/suppliers",
+        lambda w: {"code": "NEW", "name": "New", "currency": "EUR", "lead_time_days": 3},
+        201,
+    ),
+    Action("GET", "/suppliers", P.PLANNING_READ, lambda w: "/suppliers"),
+    Action("GET", "/suppliers/{code}", P.PLANNING_READ, lambda w: "/suppliers/ACME"),
+    Action(
+        "PATCH",
+        "/suppliers/{code}",
+        P.PURCHASING_WRITE,
+        lambda w: "/suppliers/ACME",
+        lambda w: {"lead_time_days": 5},
+    ),
+    Action(
+        "PUT",
+        "/suppliers/{code}/products/{sku}",
+        P.PURCHASING_WRITE,
+        lambda w: "/suppliers/ACME/products/MUG",
+        lambda w: {"unit_cost": "2.50"},
+    ),
+    Action(
+        "POST",
+        "/purchase-orders",
+        P.PURCHASING_WRITE,
+        lambda w: "/purchase-orders",
+        lambda w: {
+            "supplier": "ACME",
+            "location": "PAR",
+            "lines": [{"sku": "MUG", "quantity": 5, "unit_cost": "2.50"}],
+        },
+        201,
+    ),
+    Action("GET", "/purchase-orders", P.PLANNING_READ, lambda w: "/purchase-orders"),
+    Action(
+        "GET",
+        "/purchase-orders/{purchase_order_id}",
+        P.PLANNING_READ,
+        lambda w: f"/purchase-orders/{bb(w).sent}",
+    ),
+    Action(
+        "POST",
+        "/purchase-orders/{purchase_order_id}/send",
+        P.PURCHASING_WRITE,
+        lambda w: f"/purchase-orders/{bb(w).draft}/send",
+    ),
+    Action(
+        "POST",
+        "/purchase-orders/{purchase_order_id}/receive",
+        P.PURCHASING_WRITE,
+        lambda w: f"/purchase-orders/{bb(w).sent}/receive",
+        lambda w: {"lines": [{"line_id": bb(w).sent_line, "quantity": 3}]},
+    ),
+    Action(
+        "POST",
+        "/purchase-orders/{purchase_order_id}/cancel",
+        P.PURCHASING_WRITE,
+        lambda w: f"/purchase-orders/{bb(w).draft}/cancel",
+    ),
+    Action(
+        "POST",
+        "/purchase-orders/{purchase_order_id}/close",
+        P.PURCHASING_WRITE,
+        lambda w: f"/purchase-orders/{bb(w).partial}/close",
+    ),
 ]
 
 
@@ -975,8 +1086,9 @@ def test_a_role_gets_what_the_matrix_allows_and_a_403_that_changes_nothing_other
     container: Container, client_for: ClientFor, role: Role, action: Action
 ) -> None:
     world = make_world(
-        container, action.fulfilment, action.returns, action.notices, action.delivery
-    )
+        container, action.fulfilment, action.returns, action.notices, action.delivery,
+        action.buying,
+    )  # fmt: skip
     api = client_for(role.value)
     assert api.get(f"{API}/me").status_code == 200  # the user exists before the snapshot
     allowed = action.allowed(role)
@@ -995,8 +1107,9 @@ def test_every_api_route_needs_a_token(
     container: Container, client_for: ClientFor, action: Action
 ) -> None:
     world = make_world(
-        container, action.fulfilment, action.returns, action.notices, action.delivery
-    )
+        container, action.fulfilment, action.returns, action.notices, action.delivery,
+        action.buying,
+    )  # fmt: skip
     before = snapshot(container)
     response = call(client_for(None), action, world)
     assert_problem(response, 401)

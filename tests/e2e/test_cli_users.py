@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from oms.bootstrap import Container
 from oms.cli import app
 from oms.config import get_settings
-from oms.domain.access import Actor, Role
+from oms.domain.access import Actor, Permission, Role
 from oms.domain.errors import Unauthenticated
 from oms.services.sessions import LoginAttempt, login
 from oms.services.users import authenticate_token
@@ -41,6 +41,13 @@ def test_creating_a_user_prints_a_working_token_as_the_last_line(
 ) -> None:
     token = last_line(oms("users", "create", "ann", "--role", "warehouse"))
     assert authenticate_token(container.uow(), token) == Actor("ann", Role.WAREHOUSE)
+
+
+def test_a_buyer_user_may_buy_and_not_count_stock(cli: None, container: Container) -> None:
+    token = last_line(oms("users", "create", "bo", "--role", "buyer"))
+    buyer = authenticate_token(container.uow(), token)
+    assert buyer == Actor("bo", Role.BUYER)
+    assert buyer.may(Permission.PURCHASING_WRITE) and not buyer.may(Permission.STOCK_WRITE)
 
 
 def test_a_password_from_stdin_lets_the_user_log_in(cli: None, container: Container) -> None:

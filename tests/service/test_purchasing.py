@@ -98,3 +98,12 @@ def test_bad_input_and_permissions(container: Container) -> None:
             uow, store, analyst, NewPurchaseOrder("ACME", "PAR", [("TEE", 1, 1)])
         )
     assert purchasing.on_order(uow, store, analyst, ["TEE"]) == {}
+    for role in (Role.WAREHOUSE, Role.SALES):  # stock.write is not purchasing.write
+        with pytest.raises(PermissionDenied):
+            w = Actor("w", role)
+            purchasing.create_supplier(uow, store, w, Supplier(0, "W", "W", "EUR", 1))
+    buyer = Actor("bo", Role.BUYER)
+    made = purchasing.create_purchase_order(
+        uow, store, buyer, NewPurchaseOrder("ACME", "PAR", [("TEE", 1, 1)])
+    )
+    assert purchasing.send(uow, store, buyer, made.id).status.value == "sent"

@@ -89,9 +89,22 @@ EXPECTED: dict[Role, set[Permission]] = {
         P.SHIPMENT_READ,
         P.REPORT_READ,
         P.CHANNEL_AVAILABILITY,
+        # Issue 13: the analyst reads planning.
+        P.PLANNING_READ,
     },
     # Issue 15: a driver, bound to a location, drives its runs and records their stops.
     Role.DRIVER: {P.DELIVERY_DRIVE},
+    # Issue 13: admin and a new buyer role write purchasing; the buyer reads what it needs
+    # to decide (stock, orders, the demand history and reports behind the forecast).
+    Role.BUYER: {
+        P.CATALOGUE_READ,
+        P.STOCK_READ,
+        P.ORDER_READ,
+        P.SHIPMENT_READ,
+        P.REPORT_READ,
+        P.PLANNING_READ,
+        P.PURCHASING_WRITE,
+    },
 }
 READS = {p for p in Permission if p.value.endswith(".read")}
 
@@ -129,6 +142,10 @@ def test_the_analyst_reads_everything_and_changes_nothing() -> None:
 
 def test_only_admins_manage_users() -> None:
     assert [r for r in Role if P.USER_MANAGE in MATRIX[r]] == [Role.ADMIN]
+
+
+def test_only_admins_and_buyers_write_purchasing() -> None:
+    assert [r for r in Role if P.PURCHASING_WRITE in MATRIX[r]] == [Role.ADMIN, Role.BUYER]
 
 
 def test_system_is_an_admin() -> None:

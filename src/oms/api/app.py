@@ -23,6 +23,7 @@ from oms.api.routes import (
     orders,
     payments,
     problems,
+    purchasing,
     reports,
     return_policies,
     returns,
@@ -73,6 +74,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         channels,
         channel_webhooks,
         order_edits,
+        purchasing,  # planning (issue 13)
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(pages.router)

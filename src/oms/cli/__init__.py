@@ -395,4 +395,5 @@ from oms.cli import insight_business as _insight_business  # noqa: E402, F401
 from oms.cli import notifications as _notifications  # noqa: E402, F401
 from oms.cli import ops as _ops  # noqa: E402, F401
 from oms.cli import planning as _planning  # noqa: E402, F401
+from oms.cli import purchasing as _purchasing  # noqa: E402, F401
 from oms.cli import returns as _returns  # noqa: E402, F401

@@ -16,6 +16,8 @@ class Role(StrEnum):
     CARRIER = "carrier"
     ANALYST = "analyst"
     DRIVER = "driver"
+    # Planning (issue 13): buys from suppliers
+    BUYER = "buyer"
 
 
 class Permission(StrEnum):
@@ -54,6 +56,9 @@ class Permission(StrEnum):
     # Channels (issue 14: channels as records)
     CHANNEL_MANAGE = "channel.manage"
     ORDER_EDIT = "order.edit"
+    # Planning (issue 13): suppliers, purchase orders, suggestions
+    PLANNING_READ = "planning.read"
+    PURCHASING_WRITE = "purchasing.write"
 
 
 P = Permission
@@ -115,6 +120,13 @@ DESCRIPTIONS: dict[Permission, str] = {
         "edit an order before picking starts: line quantities, new and removed lines, the"
         " shipping address, the priority (a paid order is refunded what an edit takes off)"
     ),
+    P.PLANNING_READ: (
+        "read suppliers, purchase orders, what is on order and the suggested purchase orders"
+    ),
+    P.PURCHASING_WRITE: (
+        "create and edit suppliers and their cost prices; create, send, receive, close and"
+        " cancel purchase orders (receiving writes the ledger and fills waiting orders)"
+    ),
 }
 
 _READ_ALL = frozenset({P.CATALOGUE_READ, P.STOCK_READ, P.ORDER_READ, P.SHIPMENT_READ})
@@ -171,8 +183,10 @@ MATRIX: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.CARRIER: frozenset({P.TRACKING_EVENT}),
-    Role.ANALYST: _READ_ALL | {P.REPORT_READ, P.CHANNEL_AVAILABILITY},
+    Role.ANALYST: _READ_ALL | {P.REPORT_READ, P.CHANNEL_AVAILABILITY, P.PLANNING_READ},
     Role.DRIVER: frozenset({P.DELIVERY_DRIVE}),
+    # Planning (issue 13): the buyer reads what planning needs and buys
+    Role.BUYER: _READ_ALL | {P.REPORT_READ, P.PLANNING_READ, P.PURCHASING_WRITE},
 }
 
 

@@ -1,11 +1,11 @@
 """Suppliers and purchase orders: create, send, receive (ledger rows and waiting orders
 filled in the same transaction), close, cancel; and what is on order. Writes need
-`stock.write`, reads `stock.read` (a `buyer` role is not made yet)."""
+`purchasing.write` (admin, buyer), reads `planning.read` (admin, buyer, analyst)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from oms.domain.access import Actor, Permission
@@ -16,13 +16,19 @@ from oms.domain.planning.purchase_orders import PurchaseOrder, Supplier
 from oms.services import stock_moves
 from oms.services.backorders import fill_backorders
 from oms.services.ports import UnitOfWork
-from oms.services.ports.planning import NewPurchaseLine, PurchaseOrders, Stamp
+from oms.services.ports.planning import (
+    NewPurchaseLine,
+    PurchaseOrderQuery,
+    PurchaseOrders,
+    Stamp,
+    SupplierTerms,
+)
 
 
 def create_supplier(
     uow: UnitOfWork, store: PurchaseOrders, actor: Actor, supplier: Supplier
 ) -> Supplier:
-    actor.require(Permission.STOCK_WRITE)
+    actor.require(Permission.PURCHASING_WRITE)
     supplier.check()
 
     def work() -> Supplier:
@@ -43,7 +49,7 @@ class Terms:
 
 def set_terms(uow: UnitOfWork, store: PurchaseOrders, actor: Actor, terms: Terms) -> None:
     """The supplier's cost price of a product and its pack size."""
-    actor.require(Permission.STOCK_WRITE)
+    actor.require(Permission.PURCHASING_WRITE)
     errors = FieldErrors()
     if terms.cost_minor < 0:
         errors.add("cost_minor", "not negative")
@@ -72,7 +78,7 @@ def create_purchase_order(
     uow: UnitOfWork, store: PurchaseOrders, actor: Actor, new: NewPurchaseOrder
 ) -> PurchaseOrder:
     """A draft: nothing is on order until it is sent."""
-    actor.require(Permission.STOCK_WRITE)
+    actor.require(Permission.PURCHASING_WRITE)
     errors = FieldErrors()
     if not new.lines:
         errors.add("lines", "at least one line")
@@ -119,7 +125,7 @@ def send(
 ) -> PurchaseOrder:
     """Sent to the supplier: on order from now, expected after the supplier's lead time
     unless a date is given."""
-    actor.require(Permission.STOCK_WRITE)
+    actor.require(Permission.PURCHASING_WRITE)
 
     def work() -> PurchaseOrder:
         order = _load(store, purchase_order_id)
@@ -145,7 +151,7 @@ def receive(
 ) -> PurchaseOrder:
     """Goods arrived at the order's location: one receipt ledger row per line, the order
     partly or fully received, and waiting orders filled from them, in one transaction."""
-    actor.require(Permission.STOCK_WRITE)
+    actor.require(Permission.PURCHASING_WRITE)
 
     def work() -> PurchaseOrder:
         order = _load(store, purchase_order_id)
@@ -184,7 +190,7 @@ def cancel(
 def _move(
     uow: UnitOfWork, store: PurchaseOrders, actor: Actor, purchase_order_id: int, verb: str
 ) -> PurchaseOrder:
-    actor.require(Permission.STOCK_WRITE)
+    actor.require(Permission.PURCHASING_WRITE)
 
     def work() -> PurchaseOrder:
         order = _load(store, purchase_order_id)
@@ -202,7 +208,7 @@ def on_order(
     uow: UnitOfWork, store: PurchaseOrders, actor: Actor, skus: Sequence[str]
 ) -> dict[tuple[str, str], tuple[int, date | None]]:
     """(location code, sku) -> units on open purchase orders, the earliest expected date."""
-    actor.require(Permission.STOCK_READ)
+    actor.require(Permission.PLANNING_READ)
 
     def read() -> dict[tuple[str, str], tuple[int, date | None]]:
         products = uow.products.by_skus(list(skus))
@@ -210,5 +216,123 @@ def on_order(
         found = store.on_order(list(by_id))
         codes = {loc.id: loc.code for loc in uow.locations.all()}
         return {(codes[loc], by_id[pid]): v for (loc, pid), v in found.items()}
+
+    return uow.run(read, write=False)
+
+
+# -- reads and supplier changes (the API and the pages) ---------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierDetail:
+    supplier: Supplier
+    terms: list[SupplierTerms]
+
+
+def list_suppliers(uow: UnitOfWork, store: PurchaseOrders, actor: Actor) -> list[Supplier]:
+    actor.require(Permission.PLANNING_READ)
+    return uow.run(store.suppliers, write=False)
+
+
+def _supplier(store: PurchaseOrders, code: str) -> Supplier:
+    found = store.supplier(code)
+    if found is None:
+        raise NotFound(f"no supplier {code}")
+    return found
+
+
+def get_supplier(uow: UnitOfWork, store: PurchaseOrders, actor: Actor, code: str) -> SupplierDetail:
+    """The supplier and its cost price and pack size per product."""
+    actor.require(Permission.PLANNING_READ)
+
+    def read() -> SupplierDetail:
+        found = _supplier(store, code)
+        return SupplierDetail(found, store.terms(found.id))
+
+    return uow.run(read, write=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierChange:
+    """What may change of a supplier (None: unchanged); its code and currency stay."""
+
+    name: str | None = None
+    lead_time_days: int | None = None
+    minimum_units: int | None = None
+
+
+def update_supplier(
+    uow: UnitOfWork, store: PurchaseOrders, actor: Actor, code: str, change: SupplierChange
+) -> Supplier:
+    actor.require(Permission.PURCHASING_WRITE)
+
+    def work() -> Supplier:
+        old = _supplier(store, code)
+        new = replace(
+            old,
+            name=old.name if change.name is None else change.name,
+            lead_time_days=(
+                old.lead_time_days if change.lead_time_days is None else change.lead_time_days
+            ),
+            minimum_units=(
+                old.minimum_units if change.minimum_units is None else change.minimum_units
+            ),
+        )
+        new.check()
+        store.update_supplier(new)
+        return new
+
+    return uow.run(work)
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseOrderView:
+    """A purchase order with the codes people know its supplier and location by."""
+
+    order: PurchaseOrder
+    supplier: str
+    location: str
+
+
+def _views(
+    uow: UnitOfWork, store: PurchaseOrders, found: Sequence[PurchaseOrder]
+) -> list[PurchaseOrderView]:
+    codes = {loc.id: loc.code for loc in uow.locations.all()}
+    suppliers = {s.id: s.code for s in store.suppliers()}
+    return [PurchaseOrderView(o, suppliers[o.supplier_id], codes[o.location_id]) for o in found]
+
+
+def list_purchase_orders(
+    uow: UnitOfWork,
+    store: PurchaseOrders,
+    actor: Actor,
+    query: PurchaseOrderQuery,
+    supplier: str | None = None,
+) -> list[PurchaseOrderView]:
+    """The newest first; `supplier` by its code (an unknown code finds nothing)."""
+    actor.require(Permission.PLANNING_READ)
+
+    def read() -> list[PurchaseOrderView]:
+        q = query
+        if supplier is not None:
+            found = store.supplier(supplier)
+            if found is None:
+                return []
+            q = replace(query, supplier_id=found.id)
+        return _views(uow, store, store.list(q))
+
+    return uow.run(read, write=False)
+
+
+def get_purchase_order(
+    uow: UnitOfWork, store: PurchaseOrders, actor: Actor, purchase_order_id: int
+) -> PurchaseOrderView:
+    actor.require(Permission.PLANNING_READ)
+
+    def read() -> PurchaseOrderView:
+        found = store.get(purchase_order_id)
+        if found is None:
+            raise NotFound(f"no purchase order {purchase_order_id}")
+        return _views(uow, store, [found])[0]
 
     return uow.run(read, write=False)

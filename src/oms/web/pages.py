@@ -21,6 +21,7 @@ from oms.web import (
     order_problems,
     orders_list,
     products,
+    purchasing_pages,
     report_business,
     report_flow,
     reports,
@@ -71,3 +72,4 @@ router.include_router(report_business.router)  # perfect orders, returns, cash, 
 router.include_router(mailbox.router)  # the local mailbox folder (admin, without SMTP)
 router.include_router(webhooks.router)  # webhooks, their logs, dead deliveries (admin)
 router.include_router(channels.router)  # channels as records, their webhooks, CSV upload
+router.include_router(purchasing_pages.router)  # planning (issue 13): purchase orders

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from oms.adapters.db.base import Repository
+from oms.adapters.db.tables import products
 from oms.adapters.db.tables_planning import (
     purchase_order_lines,
     purchase_orders,
@@ -22,7 +23,12 @@ from oms.domain.planning.purchase_orders import (
     PurchaseOrderStatus,
     Supplier,
 )
-from oms.services.ports.planning import NewPurchaseLine, Stamp
+from oms.services.ports.planning import (
+    NewPurchaseLine,
+    PurchaseOrderQuery,
+    Stamp,
+    SupplierTerms,
+)
 
 po, pol = purchase_orders, purchase_order_lines
 
@@ -77,6 +83,68 @@ class SqlPurchaseOrders(Repository):
                     pack_size=pack,
                 )
             )
+
+    def suppliers(self) -> list[Supplier]:
+        rows = self.conn.execute(sa.select(suppliers).order_by(suppliers.c.code))
+        return [_supplier(row) for row in rows]
+
+    def update_supplier(self, supplier: Supplier) -> None:
+        self.conn.execute(
+            suppliers.update()
+            .where(suppliers.c.id == supplier.id)
+            .values(
+                name=supplier.name,
+                lead_time_days=supplier.lead_time_days,
+                minimum_units=supplier.minimum_units,
+            )
+        )
+
+    def terms(self, supplier_id: int) -> list[SupplierTerms]:
+        sp = supplier_products
+        rows = self.conn.execute(
+            sa.select(products.c.sku, sp.c.cost_minor, sp.c.pack_size)
+            .select_from(sp.join(products, products.c.id == sp.c.product_id))
+            .where(sp.c.supplier_id == supplier_id)
+            .order_by(products.c.sku)
+        )
+        return [SupplierTerms(r[0], int(r[1]), int(r[2])) for r in rows]
+
+    def list(self, query: PurchaseOrderQuery) -> list[PurchaseOrder]:
+        select = sa.select(po).order_by(po.c.id.desc()).limit(query.limit)
+        if query.status is not None:
+            select = select.where(po.c.status == query.status)
+        if query.supplier_id is not None:
+            select = select.where(po.c.supplier_id == query.supplier_id)
+        if query.before is not None:
+            select = select.where(po.c.id < query.before)
+        heads = list(self.conn.execute(select))
+        lines: dict[int, list[PurchaseLine]] = {r.id: [] for r in heads}
+        if heads:
+            for r in self.conn.execute(
+                sa.select(pol).where(pol.c.purchase_order_id.in_(list(lines))).order_by(pol.c.id)
+            ):
+                lines[r.purchase_order_id].append(
+                    PurchaseLine(
+                        r.id,
+                        r.product_id,
+                        r.sku,
+                        r.quantity,
+                        r.unit_cost_minor,
+                        r.received_quantity,
+                    )
+                )
+        return [
+            PurchaseOrder(
+                m.id,
+                m.supplier_id,
+                m.location_id,
+                m.currency,
+                PurchaseOrderStatus(m.status),
+                m.expected_on,
+                lines[m.id],
+            )
+            for m in heads
+        ]
 
     def add(
         self, supplier: Supplier, location_id: int, lines: Sequence[NewPurchaseLine], at: Stamp

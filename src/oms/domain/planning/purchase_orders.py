@@ -10,6 +10,7 @@ from datetime import date
 from enum import StrEnum
 
 from oms.domain.errors import FieldErrors
+from oms.domain.money import is_currency
 from oms.domain.state_machine import StateMachine
 
 
@@ -55,6 +56,10 @@ class Supplier:
         errors = FieldErrors()
         if not self.code.strip():
             errors.add("code", "required")
+        if not self.name.strip():
+            errors.add("name", "required")
+        if not is_currency(self.currency):
+            errors.add("currency", "an ISO 4217 currency code, such as EUR")
         if self.lead_time_days < 0 or self.lead_time_days > 365:
             errors.add("lead_time_days", "0 to 365 days")
         if self.minimum_units < 0:

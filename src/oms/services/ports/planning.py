@@ -48,6 +48,21 @@ class NewPurchaseLine:
     unit_cost_minor: int
 
 
+@dataclass(frozen=True, slots=True)
+class SupplierTerms:
+    sku: str
+    cost_minor: int
+    pack_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseOrderQuery:
+    status: str | None = None
+    supplier_id: int | None = None
+    before: int | None = None
+    limit: int = 50
+
+
 class PurchaseOrders(Protocol):
     """Suppliers and purchase orders, inside the unit of work's transactions."""
 
@@ -59,6 +74,18 @@ class PurchaseOrders(Protocol):
 
     def set_terms(self, supplier_id: int, product_id: int, cost_minor: int, pack: int) -> None:
         """What the supplier charges for the product, and its pack size."""
+
+    def suppliers(self) -> list[Supplier]:
+        """Every supplier, by code."""
+
+    def update_supplier(self, supplier: Supplier) -> None:
+        """Its name, lead time and minimum order (the code and currency stay)."""
+
+    def terms(self, supplier_id: int) -> list[SupplierTerms]:
+        """What the supplier sells, by sku."""
+
+    def list(self, query: PurchaseOrderQuery) -> list[PurchaseOrder]:
+        """Purchase orders, the newest first, ids below `query.before` if given."""
 
     def add(
         self, supplier: Supplier, location_id: int, lines: Sequence[NewPurchaseLine], at: Stamp
