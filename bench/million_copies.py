@@ -16,7 +16,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-TABLES = ["orders", "order_lines", "payments", "order_events", "shipments", "shipment_lines", "shipment_events", "reservations", "stock_ledger"]
+TABLES = [
+    "orders",
+    "order_lines",
+    "payments",
+    "order_events",
+    "shipments",
+    "shipment_lines",
+    "shipment_events",
+    "reservations",
+    "stock_ledger",
+]
 
 ZEROS = "0" * 64  # bench/million.py's request_hash: the orders it generated
 MAX_TIMES = 15  # CB..CO: copy 15 would take the generated ones' CP
