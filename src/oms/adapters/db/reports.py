@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from oms.adapters.db.base import Repository
+from oms.adapters.db.stage_sql import PgStageReports
 from oms.adapters.db.tables import (
     history_orders,
     locations,
@@ -41,7 +42,7 @@ _SHIPPED = (
 )
 
 
-class SqlTimelines(Repository):
+class SqlTimelines(PgStageReports):
     def order_times(self, query: TimesQuery) -> list[OrderTimes]:
         """From order_facts (the first event of each kind, kept as events are written)."""
         s = _SHIPPED
