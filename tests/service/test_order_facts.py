@@ -7,14 +7,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from oms.adapters.db import order_facts as facts
 from oms.adapters.db.tables import order_facts, orders
 from oms.bootstrap import Container
 from oms.domain.access import SYSTEM
+from oms.domain.insight.stages import GroupBy, Hours, StageReport, grouped, stage_report
 from oms.services import orders as order_service
 from oms.services.ports import UnitOfWork
+from oms.services.ports.insight import TimesQuery
 from tests.builders import draft, stocked
 from tests.conftest import FakeClock
 from tests.service.test_completion import delivered_order
@@ -89,3 +92,49 @@ def test_the_earliest_time_of_a_kind_wins_in_any_order(
         row = conn.execute(sa.select(order_facts).where(order_facts.c.order_id == order_id)).one()
     assert (row.shipped_at, row.return_requested_at) == (earlier, later)
     assert row.placed_at is not None and row.delivered_at is None
+
+
+def same(a: StageReport, b: StageReport) -> None:
+    assert (a.orders, a.promised, a.late, a.ship_by, a.shipped_on_time) == (
+        b.orders, b.promised, b.late, b.ship_by, b.shipped_on_time
+    )  # fmt: skip
+    assert (a.bottleneck, a.detail_bottleneck) == (b.bottleneck, b.detail_bottleneck)
+    for x, y in zip([*a.stages, *a.detail, *a.returns], [*b.stages, *b.detail, *b.returns],
+                    strict=True):  # fmt: skip
+        h, k = x.hours, y.hours
+        assert (x.stage, h.count, h.negative, h.p50, h.p90, h.p99) == (
+            y.stage, k.count, k.negative, k.p50, k.p90, k.p99
+        )  # fmt: skip
+        assert h.mean == (None if k.mean is None else pytest.approx(k.mean, rel=1e-12))
+
+
+def test_the_database_computes_the_stage_table_as_the_domain_does(
+    container: Container,
+    uow: UnitOfWork,
+    clock: FakeClock,
+    folder: Path,  # noqa: F811
+) -> None:
+    """History (negative stages, São Paulo days) and live orders (Paris, picked and packed):
+    PostgreSQL's figures are the domain's, whole and by each grouping."""
+    run_import(container, folder)
+    for sku in ("TEE", "HAT", "SOCK"):
+        delivered_order(uow, clock, sku)
+        clock.advance(hours=7, minutes=13)
+    tl = container.timelines(uow)
+    for window in (TimesQuery(), TimesQuery(channel="olist"), TimesQuery(location="PAR")):
+        times = uow.run(lambda w=window: tl.order_times(w), write=False)
+        for by in (None, *GroupBy):
+            found = uow.run(
+                lambda w=window, b=by: tl.stage_reports(w, Hours.CALENDAR, b), write=False
+            )
+            if container.engine.dialect.name != "postgresql":
+                assert found is None  # SQLite leaves it to the domain
+                continue
+            assert found is not None
+            whole, groups = found
+            same(whole, stage_report(times))
+            want = grouped(times, by) if by else []
+            assert [k for k, _ in groups] == [k for k, _ in want]
+            for (_, a), (_, b) in zip(groups, want, strict=True):
+                same(a, b)
+    assert uow.run(lambda: tl.stage_reports(TimesQuery(), Hours.WORKING, None)) is None
