@@ -42,6 +42,9 @@ class StageTimes:
 def stage_times(uow: UnitOfWork, timelines: Timelines, actor: Actor, q: StageQuery) -> StageTimes:
     actor.require(Permission.REPORT_READ)
     window = _window(q)
+    summed = uow.run(lambda: timelines.stage_reports(window, q.hours, q.group_by), write=False)
+    if summed is not None:  # the database did it (PostgreSQL, calendar hours)
+        return StageTimes(q, *summed)
     times = uow.run(lambda: timelines.order_times(window), write=False)
     groups = grouped(times, q.group_by, q.hours) if q.group_by else []
     return StageTimes(q, stage_report(times, q.hours), groups)

@@ -11,10 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from oms.adapters.db.base import Repository
-from oms.adapters.db.reports import ev
 from oms.adapters.db.tables import (
-    UTCDateTime,
     locations,
+    order_facts,
     order_lines,
     order_problems,
     orders,
@@ -29,7 +28,6 @@ from oms.adapters.db.tables import (
 from oms.domain.fulfilment.shipment import ShipmentStatus
 from oms.domain.insight.money_loyalty import StockPosition
 from oms.domain.insight.quality import OrderFacts, ReturnCosts, ReturnedLine
-from oms.domain.orders.events import OrderEventType as E
 from oms.domain.orders.problems import ProblemReason
 from oms.domain.orders.status import OrderStatus
 from oms.domain.payments.model import RefundStatus
@@ -67,15 +65,6 @@ class SqlBusinessFacts(Repository):
             .group_by(order_lines.c.order_id)
             .subquery("lines")
         )
-        delivered = (
-            sa.select(
-                ev.c.order_id,
-                sa.type_coerce(sa.func.min(ev.c.at), UTCDateTime).label("at"),
-            )
-            .where(ev.c.type == E.DELIVERED.value, ev.c.order_id.in_(sa.select(ids.c.id)))
-            .group_by(ev.c.order_id)
-            .subquery("delivered")
-        )
         parcels = (
             sa.select(
                 shipments.c.order_id,
@@ -105,13 +94,13 @@ class SqlBusinessFacts(Repository):
                 lines.c.delivered,
                 lines.c.cancelled,
                 lines.c.cancelled_minor,
-                delivered.c.at,
+                order_facts.c.delivered_at,
                 parcels.c.promised,
                 parcels.c.parcels,
                 locations.c.time_zone,
             ).select_from(
                 orders.outerjoin(lines, lines.c.order_id == orders.c.id)
-                .outerjoin(delivered, delivered.c.order_id == orders.c.id)
+                .outerjoin(order_facts, order_facts.c.order_id == orders.c.id)
                 .outerjoin(parcels, parcels.c.order_id == orders.c.id)
                 .outerjoin(locations, locations.c.id == parcels.c.location_id)
             ),
@@ -147,7 +136,7 @@ class SqlBusinessFacts(Repository):
                     booked_minor=0 if cancelled else r.total_minor - int(r.cancelled_minor or 0),
                     paid_minor=r.paid_minor,
                     refunded_minor=r.refunded_minor,
-                    delivered=r.at,
+                    delivered=r.delivered_at,
                     promised=r.promised,
                     time_zone=r.time_zone or "UTC",
                     units=int(r.units or 0),

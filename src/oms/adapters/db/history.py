@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from oms.adapters.db import order_facts as facts
 from oms.adapters.db.base import Repository
 from oms.adapters.db.tables import (
     counters,
@@ -138,6 +139,14 @@ class SqlHistory(Repository):
                 for o, order_id in zip(found, ids, strict=True)
                 for e in o.events
             ],
+        )
+        facts.record(
+            self.conn,
+            (
+                (order_id, o.channel, o.placed_at, e.type.value, e.at)
+                for o, order_id in zip(found, ids, strict=True)
+                for e in o.events
+            ),
         )
         self._shipments(found, ids, list(zip(line_rows, line_ids, strict=True)), location_id)
         self._insert(

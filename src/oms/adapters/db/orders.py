@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from oms.adapters.db import order_facts as facts
 from oms.adapters.db.base import Repository, from_minor, to_minor, unique_violation
 from oms.adapters.db.order_search import matching
 from oms.adapters.db.outbox import outbox_rows
@@ -442,6 +443,11 @@ class SqlOrders(Repository):
                     }
                     for e in order.events
                 ],
+            )
+            events, created = order.events, order.created_at
+            facts.record(
+                self.conn,
+                ((order.id, order.channel, created, e.type.value, at) for e in events),
             )
             order.events.clear()
 

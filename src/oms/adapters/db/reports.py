@@ -8,11 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from oms.adapters.db.base import Repository
+from oms.adapters.db.stage_sql import PgStageReports
 from oms.adapters.db.tables import (
-    UTCDateTime,
     history_orders,
     locations,
-    order_events,
+    order_facts,
     order_lines,
     orders,
     shipments,
@@ -21,27 +21,10 @@ from oms.domain.fulfilment.model import ON_THE_WAY
 from oms.domain.fulfilment.shipment import IN_WAREHOUSE, ShipmentStatus
 from oms.domain.insight.aging import OpenOrder
 from oms.domain.insight.stages import ALL_DAYS, OrderTimes
-from oms.domain.orders.events import OrderEventType as E
 from oms.domain.orders.status import IN_PROGRESS, OrderStatus
 from oms.services.ports.insight import TimesQuery
 
-_KINDS = {
-    "placed": E.PLACED,
-    "confirmed": E.CONFIRMED,
-    "shipped": E.SHIPPED,
-    "delivered": E.DELIVERED,
-    "cancelled": E.CANCELLED,
-    "picked": E.SHIPMENT_PICKED,
-    "packed": E.SHIPMENT_PACKED,
-    "return_requested": E.RETURN_REQUESTED,
-    "return_received": E.RETURN_RECEIVED,
-    "return_refunded": E.RETURN_REFUNDED,
-}
-ev = order_events
-
-
-def _first(kind: E) -> sa.ColumnElement[Any]:
-    return sa.type_coerce(sa.func.min(sa.case((ev.c.type == kind.value, ev.c.at))), UTCDateTime)
+f = order_facts
 
 
 # Per order: its promises (the latest of its shipments), and the first location and carrier.
@@ -59,55 +42,51 @@ _SHIPPED = (
 )
 
 
-class SqlTimelines(Repository):
+class SqlTimelines(PgStageReports):
     def order_times(self, query: TimesQuery) -> list[OrderTimes]:
-        firsts = [_first(kind).label(name) for name, kind in _KINDS.items()]
+        """From order_facts (the first event of each kind, kept as events are written)."""
         s = _SHIPPED
-        keys = (
-            orders.c.id,
-            orders.c.channel,
-            s.c.promised,
-            s.c.ship_by,
-            s.c.carrier,
-            locations.c.code,
-            locations.c.time_zone,
-            locations.c.working_days,
-        )
         stmt = (
-            sa.select(*keys, *firsts)
-            .select_from(
-                orders.join(ev, ev.c.order_id == orders.c.id)
-                .outerjoin(s, s.c.order_id == orders.c.id)
-                .outerjoin(locations, locations.c.id == s.c.location_id)
+            sa.select(
+                f,
+                s.c.promised,
+                s.c.ship_by,
+                s.c.carrier,
+                locations.c.code,
+                locations.c.time_zone,
+                locations.c.working_days,
             )
-            .where(ev.c.type.in_([k.value for k in _KINDS.values()]))
-            .group_by(*keys)
+            .select_from(
+                f.outerjoin(s, s.c.order_id == f.c.order_id).outerjoin(
+                    locations, locations.c.id == s.c.location_id
+                )
+            )
+            .where(f.c.placed_at.is_not(None))
         )
         if query.delivered_only:
-            delivered = sa.func.min(sa.case((ev.c.type == E.DELIVERED.value, ev.c.at)))
-            stmt = stmt.having(delivered.is_not(None))
+            stmt = stmt.where(f.c.delivered_at.is_not(None))
         if query.since is not None:
-            stmt = stmt.where(orders.c.created_at >= query.since)
+            stmt = stmt.where(f.c.created_at >= query.since)
         if query.until is not None:
-            stmt = stmt.where(orders.c.created_at < query.until)
+            stmt = stmt.where(f.c.created_at < query.until)
         if query.channel:
-            stmt = stmt.where(orders.c.channel == query.channel)
+            stmt = stmt.where(f.c.channel == query.channel)
         if query.location:
             stmt = stmt.where(locations.c.code == query.location)
         return [
             OrderTimes(
-                order_id=r.id,
+                order_id=r.order_id,
                 channel=r.channel,
-                placed=r.placed,
-                confirmed=r.confirmed,
-                shipped=r.shipped,
-                delivered=r.delivered,
-                cancelled=r.cancelled,
-                picked=r.picked,
-                packed=r.packed,
-                return_requested=r.return_requested,
-                return_received=r.return_received,
-                return_refunded=r.return_refunded,
+                placed=r.placed_at,
+                confirmed=r.confirmed_at,
+                shipped=r.shipped_at,
+                delivered=r.delivered_at,
+                cancelled=r.cancelled_at,
+                picked=r.picked_at,
+                packed=r.packed_at,
+                return_requested=r.return_requested_at,
+                return_received=r.return_received_at,
+                return_refunded=r.return_refunded_at,
                 promised=r.promised,
                 ship_by=r.ship_by,
                 location=r.code,
@@ -116,7 +95,6 @@ class SqlTimelines(Repository):
                 working_days=r.working_days or ALL_DAYS,
             )
             for r in self.conn.execute(stmt)
-            if r.placed is not None
         ]
 
 

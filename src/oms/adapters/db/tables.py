@@ -30,6 +30,7 @@ from oms.adapters.db.tables_after_sale import (
     webhooks,
 )
 from oms.adapters.db.tables_channels import channels
+from oms.adapters.db.tables_facts import order_facts
 from oms.adapters.db.tables_holds import hold_units, holds
 from oms.adapters.db.tables_insight import history_orders
 from oms.adapters.db.tables_kits import kit_components
@@ -66,6 +67,7 @@ __all__ = [
     "webhooks",
 ]
 # planning (issue #13)
+__all__ += ["order_facts"]
 __all__ += ["purchase_order_lines", "purchase_orders", "supplier_products", "suppliers"]
 
 products = sa.Table(

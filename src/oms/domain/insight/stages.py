@@ -75,6 +75,7 @@ _ENDS.update(
         ReturnStage.REQUESTED_TO_REFUNDED: ("return_requested", "return_refunded"),
     }
 )
+ENDS = _ENDS  # each stage's two ends: the OrderTimes fields it runs between
 # The finer steps a detail bottleneck is chosen from.
 DETAIL_STEPS: tuple[AnyStage, ...] = (
     Stage.PLACED_TO_CONFIRMED,
@@ -196,20 +197,37 @@ def stage_report(times: Iterable[OrderTimes], hours: Hours = Hours.CALENDAR) -> 
             stats.append(StageStats(stage, summarise([h for h in found if h is not None])))
         return stats
 
-    stats, detail = table(Stage), table(DetailStage)
     promised = [t for t in delivered if t.promised is not None]
     ship_by = [t for t in delivered if t.ship_by is not None and t.shipped is not None]
-    return StageReport(
-        stages=stats,
-        bottleneck=Stage(b) if (b := _largest_median(stats, STEPS)) else None,
+    return assembled(
+        [*table(Stage), *table(DetailStage), *table(ReturnStage)],
         orders=len(delivered),
         promised=len(promised),
         late=sum(1 for t in promised if _late(t)),
         ship_by=len(ship_by),
         shipped_on_time=sum(1 for t in ship_by if _shipped_on_time(t)),
+    )
+
+
+def assembled(
+    stats: list[StageStats], orders: int, promised: int, late: int, ship_by: int,
+    shipped_on_time: int,
+) -> StageReport:  # fmt: skip
+    """The report from its figures, computed here or by the database (the same definitions:
+    every stage of Stage, DetailStage and ReturnStage, in that order, in `stats`)."""
+    main = [s for s in stats if isinstance(s.stage, Stage)]
+    detail = [s for s in stats if isinstance(s.stage, DetailStage)]
+    return StageReport(
+        stages=main,
+        bottleneck=Stage(b) if (b := _largest_median(main, STEPS)) else None,
+        orders=orders,
+        promised=promised,
+        late=late,
+        ship_by=ship_by,
+        shipped_on_time=shipped_on_time,
         detail=detail,
-        detail_bottleneck=_largest_median([*stats, *detail], DETAIL_STEPS),
-        returns=table(ReturnStage),
+        detail_bottleneck=_largest_median([*main, *detail], DETAIL_STEPS),
+        returns=[s for s in stats if isinstance(s.stage, ReturnStage)],
     )
 
 

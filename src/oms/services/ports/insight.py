@@ -14,7 +14,7 @@ from oms.domain.insight.history import HistoryOrder, HistoryProduct
 from oms.domain.insight.money_loyalty import StockPosition
 from oms.domain.insight.olist import OlistOrder, Row
 from oms.domain.insight.quality import OrderFacts, ReturnCosts, ReturnedLine
-from oms.domain.insight.stages import OrderTimes, StageReport
+from oms.domain.insight.stages import GroupBy, Hours, OrderTimes, StageReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +60,12 @@ class Timelines(Protocol):
     def order_times(self, query: TimesQuery) -> list[OrderTimes]:
         """The orders placed in the window (the delivered ones only, unless asked), with
         the first event of each kind."""
+
+    def stage_reports(
+        self, query: TimesQuery, hours: Hours, by: GroupBy | None
+    ) -> tuple[StageReport, list[tuple[str, StageReport]]] | None:
+        """The stage table (and that of each group) computed where the orders are, as
+        domain/insight/stages.py defines it; None when the store leaves it to the domain."""
 
 
 class BusinessFacts(Protocol):
