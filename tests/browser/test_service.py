@@ -18,10 +18,12 @@ def test_an_agent_finds_an_order_by_phone_sees_the_customer_and_works_the_queue(
 ) -> None:
     log_in(page, "customer_service")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Orders").click()
-    page.get_by_label("Search").fill("04 72 00 11 22")  # without the country code: not hers
-    expect(page.locator("#results")).to_contain_text("No orders found")
-    page.get_by_label("Search").fill("+33 4 72 00 11 22")
     results = page.locator("#results tbody tr")
+    page.get_by_label("Search").fill("04 72 00 12 99")  # no one's number ends so
+    expect(page.locator("#results")).to_contain_text("No orders found")
+    page.get_by_label("Search").fill("04 72 00 11 22")  # as said on the phone: the end of hers
+    expect(results).to_have_count(2)
+    page.get_by_label("Search").fill("+33 4 72 00 11 22")
     expect(results).to_have_count(2)
     results.first.get_by_role("link", name=re.compile(r"^SO-")).click()
     expect(page.get_by_text("+33472001122")).to_be_visible()

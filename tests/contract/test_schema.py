@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from oms.adapters.db.migrate import include_object
+from oms.adapters.db.migrate import include_object_on
 from oms.adapters.db.tables import metadata
 
 
@@ -16,7 +16,8 @@ def test_the_migrations_make_the_declared_schema(db_url: str) -> None:
     engine = sa.create_engine(db_url, poolclass=sa.pool.NullPool)
     with engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "include_object": include_object}
+            conn,
+            opts={"compare_type": True, "include_object": include_object_on(conn.dialect.name)},
         )
         assert compare_metadata(context, metadata) == []
     engine.dispose()
