@@ -20,7 +20,10 @@ if TYPE_CHECKING:
     from oms.services.history_import import ImportReport
     from oms.services.reports import StageTimes
 
-import_app = typer.Typer(help="Load order history from other systems.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Bring orders in: a CSV of order lines as live orders (orders), Olist files as history.",
+    no_args_is_help=True,
+)
 report_app = typer.Typer(help="Reports on the order timeline.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(report_app, name="report")
