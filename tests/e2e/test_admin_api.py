@@ -59,6 +59,8 @@ def test_patching_a_product_changes_only_the_fields_sent(shop: TestClient) -> No
         "weight_grams": 300,
         "barcode": "4006381333931",
         "archived": False,
+        "kit": False,
+        "components": [],
     }
     r = shop.patch(f"{API}/products/TEE", json={"weight_grams": None, "name": "Tee, organic"})
     assert (r.json()["weight_grams"], r.json()["name"]) == (None, "Tee, organic")

@@ -40,10 +40,13 @@ def worker(
         nonlocal stop
         stop = True
 
+    # Before wiring, which takes a moment: a stop asked for meanwhile ends it cleanly.
+    signal.signal(signal.SIGTERM, halt)
+    signal.signal(signal.SIGINT, halt)
     with _wired() as container:
         transport, settings = container.transport(), container.worker_settings()
-        signal.signal(signal.SIGTERM, halt)
-        signal.signal(signal.SIGINT, halt)
+        if stop:
+            return
         if not once:
             console.print(f"Worker on {_safe(container.settings.database_url)}; Ctrl-C stops it.")
         while True:

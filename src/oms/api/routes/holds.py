@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from oms.api.deps import ActorDep, UowDep
+from oms.api.deps import ActorDep, IdPath, UowDep
 from oms.api.pagination import PageDep, after_key, page
 from oms.api.schemas.common import Page
 from oms.api.schemas.holds import HoldIn, HoldOut, SellableOut
@@ -19,7 +19,7 @@ def create_hold(body: HoldIn, uow: UowDep, actor: ActorDep) -> HoldOut:
 
 
 @router.delete("/holds/{hold_id}", status_code=204)
-def release_hold(hold_id: int, uow: UowDep, actor: ActorDep) -> Response:
+def release_hold(hold_id: IdPath, uow: UowDep, actor: ActorDep) -> Response:
     holds.release_hold(uow, actor, hold_id)
     return Response(status_code=204)
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from oms.api.schemas.common import Strict
+from oms.api.schemas.common import IsoDate, Strict
 from oms.domain.insight.money_loyalty import Comparison, Loyalty, Proportion
 from oms.domain.insight.quality import PerfectOrders, Rate, Returns
 from oms.services.business_reports import Cash, pct, perfect_rows
@@ -17,8 +16,8 @@ from oms.services.reports import StageQuery
 class WindowIn(Strict):
     """Orders placed on a day from `from` to `to` (inclusive; days read in `tz`)."""
 
-    from_: date | None = Field(None, alias="from")
-    to: date | None = None
+    from_: IsoDate | None = Field(None, alias="from")
+    to: IsoDate | None = None
     channel: Annotated[str, Field(max_length=64)] | None = None
     tz: Annotated[str, Field(max_length=64)] = "UTC"
     format: Literal["json", "csv"] = "json"
