@@ -163,6 +163,18 @@ def _line_row(order: Order, i: int, line: OrderLine) -> dict[str, Any]:
     }
 
 
+# The events of the edits that change the order's header (domain/orders/edits.py).
+_EDITS = frozenset(
+    {
+        OrderEventType.LINE_QUANTITY_CHANGED,
+        OrderEventType.LINE_ADDED,
+        OrderEventType.LINE_REMOVED,
+        OrderEventType.ADDRESS_CHANGED,
+        OrderEventType.PRIORITY_CHANGED,
+    }
+)
+
+
 def _header(order: Order) -> dict[str, Any]:
     """The header fields an edit may change: address, priority, totals."""
     a, t, cur = order.shipping_address, order.totals, order.currency
@@ -321,10 +333,12 @@ class SqlOrders(Repository):
         }
         if any(e.type is OrderEventType.DELIVERED for e in order.events):
             values["delivered_at"] = now  # the time its order.delivered event gets
+        if any(e.type in _EDITS for e in order.events):
+            values.update(_header(order))  # only an edit changes address, priority, totals
         result = self.conn.execute(
             orders.update()
             .where(orders.c.id == order.id, orders.c.version == order.version)
-            .values(**values, **_header(order))
+            .values(**values)
         )
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"order {order.number} was changed by someone else")
