@@ -89,6 +89,14 @@ class MemoryOrders(MemoryRepository):
                     return PlacedOrderRef(r.order.id, r.request_hash, by_key=False)
         return None
 
+    def placed_refs(self, channel: str, external_ids: Sequence[str]) -> set[str]:
+        wanted = set(external_ids)
+        return {
+            r.order.external_id
+            for r in self.state.orders.values()
+            if r.order.channel == channel and r.order.external_id in wanted
+        }
+
     def next_identity(self, lines: int) -> OrderIdentity:
         order_id = self.state.next_id("orders")
         number = f"SO-{self.state.next_id('order_number'):06d}"

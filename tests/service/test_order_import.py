@@ -18,7 +18,7 @@ from oms.domain.access import SYSTEM, Actor, Role
 from oms.domain.channels.model import Channel
 from oms.domain.channels.order_rows import Layout, RowError
 from oms.domain.errors import PermissionDenied
-from oms.services import channels, orders
+from oms.services import channels, inventory, orders
 from oms.services.order_import import ImportOptions, ImportReport, import_orders
 from oms.services.ports import UnitOfWork
 from oms.services.ports.orders import OrderFilter
@@ -88,6 +88,31 @@ def test_an_order_with_a_bad_row_is_skipped_whole_and_reported(each_uow: UnitOfW
     ]
     placed = orders.list_orders(uow, SYSTEM, OrderFilter(channel="shop"))
     assert [o.external_id for o in placed] == ["A"]
+
+
+def test_a_refused_order_in_a_batch_leaves_the_others_placed_and_no_trace_of_itself(
+    each_uow: UnitOfWork,
+) -> None:
+    """A batch is placed without a savepoint per order; a refusal rolls it back and places
+    it again order by order: what the others reserved is written once, the refused one
+    nothing, the one placed before counts as already there."""
+    uow = each_uow
+    stocked(uow, "MUG", 5)
+    run(uow, HEADER + f"X,MUG,1,4.00,{ADDR},\n")
+    text = HEADER + (
+        f"A,MUG,1,4.00,{ADDR},\n"
+        f"B,MUG,1,4.00,{ADDR},\n"
+        f"B,GHOST,1,4.00,{ADDR},\n"
+        f"X,MUG,1,4.00,{ADDR},\n"
+        f"C,MUG,2,4.00,{ADDR},\n"
+    )
+    report = run(uow, text)
+    assert (report.imported, report.already, report.skipped) == (2, 1, 1)
+    (stock,) = inventory.list_stock(uow, SYSTEM, sku="MUG", location="PAR")
+    assert (stock.on_hand, stock.reserved) == (5, 4)  # X 1, A 1, C 2
+    placed = orders.list_orders(uow, SYSTEM, OrderFilter(channel="shop"))
+    assert sorted(o.external_id or "" for o in placed) == ["A", "C", "X"]
+    assert sum(ln.allocated_quantity for o in placed for ln in o.lines) == 4
 
 
 def test_products_on_request_prefix_skipped_and_scattered_orders(each_uow: UnitOfWork) -> None:

@@ -3,7 +3,7 @@ placed through the one placing use case (stock reserved, backorders as usual), i
 (channel, external id), the timeline's actor `channel:<name>`.
 
 An order with any bad row is skipped whole and its rows reported (row number, column, what
-is wrong); the others are placed, each in its own transaction, as the rows arrive."""
+is wrong); the others are placed as the rows arrive, 50 orders per transaction."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from oms.domain.channels.order_rows import (
     group,
     read_order,
 )
-from oms.domain.errors import AlreadyExists, DomainError, InvalidInput
+from oms.domain.errors import AlreadyExists, ConcurrentUpdate, DomainError, InvalidInput
 from oms.domain.orders.draft import OrderDraft
 from oms.services import orders
 from oms.services.channels import channel_of
@@ -185,32 +185,30 @@ def _prepare(  # noqa: PLR0913
 Outcome = tuple[_Ready, str, list[RowError]]
 
 
+class _Refused(Exception):
+    """An order of the batch was refused on the path without savepoints: the batch's
+    transaction is rolled back whole and placed again, each order in a savepoint."""
+
+
 def _place(
     uow: UnitOfWork, placer: Actor, waiting: list[_Ready], layout: Layout, report: ImportReport
 ) -> None:
-    """One transaction for the batch, a savepoint for each order. The report is written
-    after the commit (a retried transaction counts once). Should the batch fail whole (two
-    imports of the same file racing), its orders are placed again one by one."""
+    """One transaction for the batch. The orders already placed and the batch's products
+    are read once for the batch; the orders are then placed one after another without a
+    savepoint each, since most files have no order that is refused. Should one be refused
+    (a domain error, found before it writes anything), the transaction is rolled back and
+    the batch placed again with a savepoint per order, so that the refused one is undone
+    alone. The report is written after the commit (a retried transaction counts once).
+    Should the batch fail whole (two imports of the same file racing), its orders are
+    placed again one by one."""
     if not waiting:
         return
 
-    def work() -> list[Outcome]:
-        done: list[Outcome] = []
-        for ready in waiting:
-            draft = ready.draft
-            if uow.orders.find_placed(None, draft.channel, draft.external_id) is not None:
-                done.append((ready, "already", []))
-                continue
-            try:
-                with uow.savepoint():
-                    orders.place_order(uow, placer, draft, placed_at=ready.read.placed_at)
-                done.append((ready, "imported", []))
-            except DomainError as refused:
-                done.append((ready, "refused", _errors(refused, ready, layout)))
-        return done
-
     try:
-        outcomes = uow.run(work)
+        try:
+            outcomes = uow.run(lambda: _batch(uow, placer, waiting, layout, safe=False))
+        except _Refused:
+            outcomes = uow.run(lambda: _batch(uow, placer, waiting, layout, safe=True))
     except Exception:
         outcomes = [_alone(uow, placer, ready, layout) for ready in waiting]
     for _, what, found in outcomes:
@@ -220,6 +218,43 @@ def _place(
             report.already += 1
         else:
             report.refuse(found)
+
+
+def _batch(
+    uow: UnitOfWork, placer: Actor, waiting: list[_Ready], layout: Layout, *, safe: bool
+) -> list[Outcome]:
+    """Place the batch's orders inside the open transaction; with `safe`, each in a
+    savepoint of its own (a refused one is undone alone), else _Refused at the first."""
+    channel = waiting[0].draft.channel
+    placed = uow.orders.placed_refs(channel, [r.found.external_id for r in waiting])
+    skus = sorted({line.sku for r in waiting for line in r.draft.lines})
+    products = uow.products.by_skus(skus)
+    done: list[Outcome] = []
+    for ready in waiting:
+        if ready.found.external_id in placed:
+            done.append((ready, "already", []))
+            continue
+        at = ready.read.placed_at
+        if not safe:
+            try:
+                orders.place_order(uow, placer, ready.draft, placed_at=at, products=products)
+            except ConcurrentUpdate:
+                raise  # the whole batch is retried by the unit of work
+            except DomainError as refused:
+                raise _Refused from refused
+            placed.add(ready.found.external_id)
+            done.append((ready, "imported", []))
+            continue
+        try:
+            with uow.savepoint():
+                orders.place_order(uow, placer, ready.draft, placed_at=at, products=products)
+            placed.add(ready.found.external_id)
+            done.append((ready, "imported", []))
+        except ConcurrentUpdate:
+            raise
+        except DomainError as refused:
+            done.append((ready, "refused", _errors(refused, ready, layout)))
+    return done
 
 
 def _alone(uow: UnitOfWork, placer: Actor, ready: _Ready, layout: Layout) -> Outcome:

@@ -6,13 +6,14 @@ import hashlib
 import json
 import secrets
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from oms.domain.access import Actor, Permission
+from oms.domain.catalogue.model import Product
 from oms.domain.errors import (
     ConcurrentUpdate,
     FieldErrors,
@@ -104,13 +105,16 @@ def place_order(
     draft: OrderDraft,
     idempotency_key: str | None = None,
     placed_at: datetime | None = None,
+    products: Mapping[str, Product] | None = None,
 ) -> Placed:
     """Create the order and reserve what stock is available, in one transaction.
 
     A repeat (same Idempotency-Key, or same channel and external_id) returns the first
     order and changes nothing, also when the two requests race: the unique constraints
     decide, and the loser's whole transaction is rolled back. `placed_at`: when the channel
-    took the order, if not now (a CSV import of orders placed earlier).
+    took the order, if not now (a CSV import of orders placed earlier). `products`: the
+    draft's products by SKU, read by the caller in the same transaction (an import reads a
+    whole batch's at once); a SKU missing from it is unknown.
     """
     actor.require(Permission.ORDER_CREATE)
     errors = FieldErrors()
@@ -133,7 +137,8 @@ def place_order(
 
     def work() -> Placed:
         return Placed(
-            _create(uow, actor, draft, idempotency_key, request_hash, placed_at), created=True
+            _create(uow, actor, draft, idempotency_key, request_hash, placed_at, products),
+            created=True,
         )
 
     # New orders are the common case, so no look-up first: the unique keys refuse a
@@ -162,16 +167,21 @@ def place_within(uow: UnitOfWork, actor: Actor, draft: OrderDraft) -> Order:
     return _create(uow, actor, draft, None, fingerprint(draft))
 
 
-def _create(
+def _create(  # noqa: PLR0913 - place_order's own inputs, passed through
     uow: UnitOfWork,
     actor: Actor,
     draft: OrderDraft,
     key: str | None,
     request_hash: str,
     placed_at: datetime | None = None,
+    known: Mapping[str, Product] | None = None,
 ) -> Order:
     errors = FieldErrors()
-    products = uow.products.by_skus([line.sku for line in draft.lines])
+    skus = [line.sku for line in draft.lines]
+    if known is None:
+        products = uow.products.by_skus(skus)
+    else:
+        products = {sku: known[sku] for sku in skus if sku in known}
     currency, priced = draft.priced_lines(products, errors)
     errors.raise_if_any()
     now = placed_at or uow.now()

@@ -206,6 +206,14 @@ class SqlOrders(Repository):
                 return PlacedOrderRef(row.id, row.request_hash, by_key=False)
         return None
 
+    def placed_refs(self, channel: str, external_ids: Sequence[str]) -> set[str]:
+        if not external_ids:
+            return set()
+        query = sa.select(orders.c.external_id).where(
+            orders.c.channel == channel, orders.c.external_id.in_(list(external_ids))
+        )
+        return {row.external_id for row in self.conn.execute(query)}
+
     def next_identity(self, lines: int) -> OrderIdentity:
         if self.postgres:
             order_id, n, line_ids = self.conn.execute(_NEXT_IDS_PG, {"lines": lines}).one()

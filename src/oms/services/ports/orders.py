@@ -46,6 +46,10 @@ class OrderRepository(Protocol):
     def find_placed(
         self, idempotency_key: str | None, channel: str, external_id: str | None
     ) -> PlacedOrderRef | None: ...
+    def placed_refs(self, channel: str, external_ids: Sequence[str]) -> set[str]:
+        """Which of these external ids of the channel name an order already placed (one
+        look-up for a batch of imported orders)."""
+
     def next_identity(self, lines: int) -> OrderIdentity:
         """Ids for a new order and its lines, and its number, taken before it is built."""
 
