@@ -8,7 +8,6 @@ update subtracts them too, so nothing can be promised twice.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +20,7 @@ from oms.domain.inventory.holds import (
     HoldEnd,
     HoldOption,
     HoldRequest,
+    held_quantity,
     plan_hold,
 )
 from oms.domain.inventory.moves import Change
@@ -54,7 +54,8 @@ def hold_minutes(uow: UnitOfWork, channel: str) -> int:
 
 
 def create_hold(uow: UnitOfWork, actor: Actor, request: HoldRequest) -> CreatedHold:
-    """Keep what is available of each line now (never more: a hold never backorders)."""
+    """Keep what is available of each line now (never more: a hold never backorders); a
+    kit's line keeps whole kits on its components' rows."""
     actor.require(Permission.HOLD_CREATE)
     request.check()
 
@@ -70,7 +71,10 @@ def create_hold(uow: UnitOfWork, actor: Actor, request: HoldRequest) -> CreatedH
         errors.raise_if_any()
         now = uow.now()
         expires_at = request.expiry(now, hold_minutes(uow, request.channel))
-        ids = sorted({p.id for p in products.values()})
+        kits = {p.id: [(c.product_id, c.quantity) for c in p.components] for p in products.values()
+                if p.is_kit}  # fmt: skip
+        ids = sorted({p.id for p in products.values() if not p.is_kit}
+                     | {part for parts in kits.values() for part, _ in parts})  # fmt: skip
         options = uow.stock.lock_options(ids)
         if sweep_products(uow, ids, Change(actor.name, now, "expired holds")):
             options = uow.stock.lock_options(ids)
@@ -78,23 +82,31 @@ def create_hold(uow: UnitOfWork, actor: Actor, request: HoldRequest) -> CreatedH
         units = plan_hold(
             wanted,
             [
-                HoldOption(o.stock_id, o.product_id, o.available, o.location_priority)
+                HoldOption(
+                    o.stock_id, o.product_id, o.available, o.location_priority, o.location_id
+                )
                 for o in options
             ],
+            kits,
         )
         hold_id = uow.holds.add(request.channel, (now, expires_at), actor.name, units)
         # On PostgreSQL the locked read above may predate a hold committed while it waited
         # for the row locks: this fresh statement is the last word (retry the whole if so).
         if uow.holds.overdrawn(sorted({u.stock_id for u in units}), now):
             raise ConcurrentUpdate("stock moved while the hold was planned")
-        held: dict[int, int] = defaultdict(int)
-        for u in units:
-            held[u.product_id] += u.quantity
+        where = {o.stock_id: o.location_id for o in options}
         return CreatedHold(
             hold_id,
             request.channel,
             expires_at,
-            [HeldLine(sku, q, held[products[sku].id]) for sku, q in request.lines],
+            [
+                HeldLine(
+                    sku,
+                    q,
+                    held_quantity(units, products[sku].id, kits.get(products[sku].id), where),
+                )
+                for sku, q in request.lines
+            ],
         )
 
     return uow.run(work)

@@ -22,7 +22,7 @@ from oms.domain.errors import (
 )
 from oms.domain.fulfilment.model import Shipment
 from oms.domain.fulfilment.sourcing import SourcingLine
-from oms.domain.inventory.holds import Hold, HoldNotUsable
+from oms.domain.inventory.holds import HoldNotUsable, take_from_hold
 from oms.domain.inventory.moves import Change
 from oms.domain.orders.events import OrderEventType, StoredEvent
 from oms.domain.orders.model import InitialAllocation, Order, OrderDraft, check_reason
@@ -196,10 +196,16 @@ def _create(  # noqa: PLR0913 - place_order's own inputs, passed through
     options = uow.stock.lock_options(sourcing.stock_products(sorted(wanted), kits))
     if hold is not None:
         hold.check_convertible(draft.channel, now)
-    taken = _from_hold(hold, [(product.id, quantity) for product, quantity, _ in priced])
+    where = {o.stock_id: o.location_id for o in options}
+    parts = {k: [(c.product_id, c.quantity) for c in components] for k, components in kits.items()}
+    taken = take_from_hold(
+        hold.units if hold else (),
+        [(product.id, quantity, parts.get(product.id)) for product, quantity, _ in priced],
+        where,
+    )
     lines = [
         SourcingLine(
-            line_id, product.id, product.sku, quantity - taken[i].total, product.weight_grams or 0
+            line_id, product.id, product.sku, quantity - taken[i].units, product.weight_grams or 0
         )
         for i, (line_id, (product, quantity, _)) in enumerate(
             zip(identity.line_ids, priced, strict=True)
@@ -213,13 +219,15 @@ def _create(  # noqa: PLR0913 - place_order's own inputs, passed through
     for a in decision.allocations:
         units[(a.line_key, a.stock_id)] += a.quantity
         per_line[a.line_key] += a.line_units
-    where = {o.stock_id: o.location_id for o in options}
     held_at: list[int] = []
+    held_per: dict[tuple[int, int], int] = {}
     for line, took in zip(lines, taken, strict=True):
         for stock_id, q in took.rows.items():
             units[(line.line_key, stock_id)] += q
-            per_line[line.line_key] += q
             held_at.extend([where[stock_id]] if stock_id in where else [])
+            if stock_id in took.per:
+                held_per[(line.line_key, stock_id)] = took.per[stock_id]
+        per_line[line.line_key] += took.units
     allocated = InitialAllocation(
         tuple(per_line.get(line.line_key, 0) for line in lines),
         tuple(a.location_id for a in decision.allocations) + tuple(held_at),
@@ -231,39 +239,12 @@ def _create(  # noqa: PLR0913 - place_order's own inputs, passed through
     change = Change(actor.name, now)
     if hold is not None:
         holds.convert(uow, hold.id, draft.channel, order.id, now)
-    per_unit = sourcing.per_unit_of(decision.allocations) if kits else None
+    per_unit = {**sourcing.per_unit_of(decision.allocations), **held_per} if kits else None
     stock_moves.reserve(uow, order.id, units, change, per_unit)
     if hold is not None and sum(t.total for t in taken) < sum(u.quantity for u in hold.units):
         # Units the hold kept beyond what the order wanted are free again: waiting orders first.
         fill_backorders(uow, sorted({u.product_id for u in hold.units}), change)
     return order
-
-
-@dataclass(slots=True)
-class _Took:
-    """Units one order line takes from its hold, per stock row."""
-
-    rows: dict[int, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.rows.values())
-
-
-def _from_hold(hold: Hold | None, lines: list[tuple[int, int]]) -> list[_Took]:
-    """The hold's units go to the order's lines of their product, in line order."""
-    left = [[u.product_id, u.stock_id, u.quantity] for u in (hold.units if hold else ())]
-    taken: list[_Took] = []
-    for product_id, quantity in lines:
-        took = _Took({})
-        for unit in left:
-            if unit[0] != product_id or unit[2] <= 0 or quantity <= took.total:
-                continue
-            q = min(unit[2], quantity - took.total)
-            unit[2] -= q
-            took.rows[unit[1]] = took.rows.get(unit[1], 0) + q
-        taken.append(took)
-    return taken
 
 
 def get_order(uow: UnitOfWork, actor: Actor, order_id: int) -> Order:

@@ -54,6 +54,7 @@ class SqlHolds(Repository):
                         "hold_id": hold_id,
                         "stock_id": u.stock_id,
                         "product_id": u.product_id,
+                        "kit_id": u.kit_id,
                         "quantity": u.quantity,
                         "expires_at": expires_at,
                     }
@@ -71,7 +72,12 @@ class SqlHolds(Repository):
             return None
         m = row._mapping
         units = self.conn.execute(
-            sa.select(hold_units.c.product_id, hold_units.c.stock_id, hold_units.c.quantity)
+            sa.select(
+                hold_units.c.product_id,
+                hold_units.c.stock_id,
+                hold_units.c.quantity,
+                hold_units.c.kit_id,
+            )
             .where(hold_units.c.hold_id == hold_id)
             .order_by(hold_units.c.id)
         )

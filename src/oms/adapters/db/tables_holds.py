@@ -34,6 +34,8 @@ hold_units = sa.Table(
     _fk("hold_id", "holds.id"),
     _fk("stock_id", "stock.id"),
     _fk("product_id", "products.id"),
+    # Kept for a line of this kit (product_id is one of its components); null: a plain line.
+    _fk("kit_id", "products.id", nullable=True),
     sa.Column("quantity", sa.Integer, nullable=False),
     sa.Column("expires_at", UTCDateTime, nullable=False),
     sa.CheckConstraint("quantity > 0", name="quantity_positive"),

@@ -7,8 +7,8 @@ expiry it holds nothing, whoever looks, with no worker needed (decision 0007).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -64,11 +64,13 @@ class HoldRequest:
 
 @dataclass(frozen=True, slots=True)
 class HeldUnits:
-    """Units of one stock row kept by a hold."""
+    """Units of one stock row kept by a hold. `product_id` is the row's product; `kit_id`
+    names the kit whose line they are kept for when they are one of its components."""
 
     product_id: int
     stock_id: int
     quantity: int
+    kit_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,16 +120,31 @@ class HoldOption:
     product_id: int
     available: int
     location_priority: int
+    location_id: int = 0
 
 
-def plan_hold(wanted: Sequence[tuple[int, int]], options: Sequence[HoldOption]) -> list[HeldUnits]:
+# A kit's components: (component product id, units of it in one kit).
+Parts = Sequence[tuple[int, int]]
+
+
+def plan_hold(
+    wanted: Sequence[tuple[int, int]],
+    options: Sequence[HoldOption],
+    kits: Mapping[int, Parts] | None = None,
+) -> list[HeldUnits]:
     """Which rows keep the units of each (product id, quantity): a hold has no address yet,
     so the highest-priority location first, then the one with most available, then the
-    lowest row id. Takes what there is; never more than available (a hold never backorders)."""
+    lowest row id. Takes what there is; never more than available (a hold never backorders).
+    A kit (in `kits`) is kept in whole kits, each at one location, on its components' rows
+    (decision 0008: a kit ships complete from one location)."""
     free = {o.stock_id: max(o.available, 0) for o in options}
     ranked = sorted(options, key=lambda o: (-o.location_priority, -o.available, o.stock_id))
     taken: list[HeldUnits] = []
     for product_id, quantity in wanted:
+        parts = (kits or {}).get(product_id)
+        if parts:
+            taken.extend(_hold_kits(product_id, quantity, parts, options, free))
+            continue
         left = quantity
         for o in ranked:
             if left <= 0:
@@ -141,6 +158,59 @@ def plan_hold(wanted: Sequence[tuple[int, int]], options: Sequence[HoldOption]) 
     return taken
 
 
+def _hold_kits(
+    kit_id: int, quantity: int, parts: Parts, options: Sequence[HoldOption], free: dict[int, int]
+) -> list[HeldUnits]:
+    """Whole kits at the locations that make most of them (highest priority first),
+    taking from `free` what they keep."""
+    rows: dict[int, dict[int, HoldOption]] = {}
+    for o in options:
+        rows.setdefault(o.location_id, {})[o.product_id] = o
+
+    def kits_at(location_id: int) -> int:
+        at = rows[location_id]
+        if any(p not in at for p, _ in parts):
+            return 0
+        return min(free[at[p].stock_id] // per for p, per in parts)
+
+    def rank(location_id: int) -> tuple[int, int, int]:
+        priority = max(o.location_priority for o in rows[location_id].values())
+        return (-priority, -kits_at(location_id), location_id)
+
+    taken: list[HeldUnits] = []
+    left = quantity
+    for location_id in sorted(rows, key=rank):
+        take = min(left, kits_at(location_id))
+        if take <= 0:
+            continue
+        for p, per in parts:
+            row = rows[location_id][p].stock_id
+            free[row] -= take * per
+            taken.append(HeldUnits(p, row, take * per, kit_id))
+        left -= take
+    return taken
+
+
+def kits_in(units: Sequence[HeldUnits], kit_id: int, parts: Parts, where: Mapping[int, int]) -> int:
+    """Whole kits of `kit_id` that these units make, location by location (`where`: stock
+    row id to location id); a component kept short (a row that gave way) makes fewer."""
+    per_location: dict[int, dict[int, int]] = {}
+    for u in units:
+        if u.kit_id == kit_id:
+            at = per_location.setdefault(where[u.stock_id], {})
+            at[u.product_id] = at.get(u.product_id, 0) + u.quantity
+    return sum(min(at.get(p, 0) // per for p, per in parts) for at in per_location.values())
+
+
+def held_quantity(
+    units: Sequence[HeldUnits], product_id: int, parts: Parts | None, where: Mapping[int, int]
+) -> int:
+    """What a hold keeps of one of its lines: units of a plain product, whole kits of a kit."""
+    if parts:
+        return kits_in(units, product_id, parts, where)
+    return sum(u.quantity for u in units if u.product_id == product_id and u.kit_id is None)
+
+
 def give_way(units: Sequence[tuple[int, datetime, int]], shortfall: int) -> list[tuple[int, int]]:
     """Stock fell below reserved + held on a row: which holds give up how much, newest
     first (as reservations do). `units` is (hold id, created at, quantity) on that row."""
@@ -152,3 +222,75 @@ def give_way(units: Sequence[tuple[int, datetime, int]], shortfall: int) -> list
         takes.append((hold_id, take))
         shortfall -= take
     return takes
+
+
+@dataclass(slots=True)
+class Taken:
+    """What one order line takes from the hold it converts: line units (kits for a kit
+    line), stock units per row, and on a kit's rows its component units per kit."""
+
+    units: int = 0
+    rows: dict[int, int] = field(default_factory=dict)
+    per: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        """Stock units taken, over all rows."""
+        return sum(self.rows.values())
+
+    def take(self, stock_id: int, quantity: int, per: int | None = None) -> None:
+        self.rows[stock_id] = self.rows.get(stock_id, 0) + quantity
+        if per is not None:
+            self.per[stock_id] = per
+
+
+def take_from_hold(
+    units: Sequence[HeldUnits],
+    lines: Sequence[tuple[int, int, Parts | None]],
+    where: Mapping[int, int],
+) -> list[Taken]:
+    """Which of the hold's units go to each order line (product id, quantity, a kit's
+    parts or None), in line order: a plain line takes its product's units kept for plain
+    lines; a kit line takes whole kits from the units kept for that kit, location by
+    location (`where`: stock row id to location id). Units no line takes are freed."""
+    left = [u.quantity for u in units]
+    taken: list[Taken] = []
+    for product_id, quantity, parts in lines:
+        took = Taken()
+        if parts:
+            _take_kits(took, (product_id, quantity, parts), units, left, where)
+        else:
+            for i, u in enumerate(units):
+                q = min(left[i], quantity - took.units)
+                if u.product_id != product_id or u.kit_id is not None or q <= 0:
+                    continue
+                left[i] -= q
+                took.take(u.stock_id, q)
+                took.units += q
+        taken.append(took)
+    return taken
+
+
+def _take_kits(
+    took: Taken,
+    line: tuple[int, int, Parts],
+    units: Sequence[HeldUnits],
+    left: list[int],
+    where: Mapping[int, int],
+) -> None:
+    kit_id, quantity, parts = line
+    at: dict[int, dict[int, int]] = {}  # location -> component -> index in units
+    for i, u in enumerate(units):
+        if u.kit_id == kit_id and left[i] > 0 and u.stock_id in where:
+            at.setdefault(where[u.stock_id], {})[u.product_id] = i
+    for location_id in sorted(at):
+        rows = at[location_id]
+        whole = min((left[rows[p]] // per if p in rows else 0) for p, per in parts)
+        take = min(whole, quantity - took.units)
+        if take <= 0:
+            continue
+        for p, per in parts:
+            i = rows[p]
+            left[i] -= take * per
+            took.take(units[i].stock_id, take * per, per)
+        took.units += take
