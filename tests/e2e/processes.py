@@ -54,7 +54,7 @@ def server(env: dict[str, str], log: Path, port: int | None = None) -> Iterator[
     """`oms serve` on a free port; yields its base URL once /healthz answers."""
     port = port or free_port()
     base = f"http://127.0.0.1:{port}"
-    with running("serve", "--port", str(port), env=env, log=log) as process:
+    with running("serve", "--port", str(port), "--workers", "1", env=env, log=log) as process:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:

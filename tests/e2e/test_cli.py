@@ -33,6 +33,16 @@ def test_help_lists_the_commands() -> None:
         assert command in result.output
 
 
+@pytest.mark.parametrize(("cores", "workers"), [(1, 1), (2, 2), (4, 4), (64, 4)])
+def test_serve_runs_one_process_per_core_by_default_at_most_four(
+    monkeypatch: pytest.MonkeyPatch, cores: int, workers: int
+) -> None:
+    from oms.cli import ops
+
+    monkeypatch.setattr(ops.os, "sched_getaffinity", lambda pid: set(range(cores)))
+    assert ops.default_workers() == workers
+
+
 def test_db_upgrade_migrates_a_new_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

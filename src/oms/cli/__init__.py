@@ -41,13 +41,18 @@ console = Console()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
-    workers: int = typer.Option(1, min=1, help="Worker processes."),
+    workers: int | None = typer.Option(
+        None,
+        min=1,
+        help="Server processes (default: one per CPU core this process may use, at most 4).",
+    ),
 ) -> None:
     """Serve the API (and /docs) with uvicorn."""
     import uvicorn
 
-    from oms.cli.ops import serve_environment
+    from oms.cli.ops import default_workers, serve_environment
 
+    workers = workers or default_workers()
     log_config = serve_environment(workers)
     uvicorn.run(
         "oms.api.app:create_app",

@@ -14,6 +14,20 @@ from rich.progress import Progress
 from oms.cli import console, db_app
 from oms.config import get_settings
 
+# Each server process keeps up to 2 x OMS_DB_POOL_SIZE connections (20 by default):
+# four processes stay under PostgreSQL's default max_connections of 100.
+MAX_DEFAULT_WORKERS = 4
+
+
+def default_workers() -> int:
+    """`oms serve`'s processes when --workers is not given: one per CPU core this process
+    may run on, at most MAX_DEFAULT_WORKERS."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_DEFAULT_WORKERS))
+
 
 def serve_environment(workers: int) -> dict[str, Any]:
     """Before uvicorn starts: several workers share their metrics through a folder
