@@ -134,11 +134,16 @@ class Container:
         """Replenishment's settings (OMS_PLANNING_*)."""
         s = self.settings
         return PlanningSettings(
-            {"A": s.planning_service_level_a, "B": s.planning_service_level_b,
-             "C": s.planning_service_level_c},
-            s.planning_review_days, s.planning_history_days, s.planning_error_origins,
+            {
+                "A": s.planning_service_level_a,
+                "B": s.planning_service_level_b,
+                "C": s.planning_service_level_c,
+            },
+            s.planning_review_days,
+            s.planning_history_days,
+            s.planning_error_origins,
             s.planning_model,
-        )  # fmt: skip
+        )
 
     def planning_charts(self) -> PlanningCharts:
         """The per-product planning chart as SVG (matplotlib, imported on the first chart)."""

@@ -79,8 +79,11 @@ def _standings(store: ReplenishmentStore) -> list[Standing]:
     positions = store.positions(skus)
     waiting = store.backorders(skus)
     return [
-        Standing(row, positions.get((row.location, row.sku), Position()),
-                 waiting.get(row.sku, 0) * row.share)  # fmt: skip
+        Standing(
+            row,
+            positions.get((row.location, row.sku), Position()),
+            waiting.get(row.sku, 0) * row.share,
+        )
         for row in levels
     ]
 
@@ -97,10 +100,18 @@ def _suggest(store: ReplenishmentStore) -> Suggestions:
             source = choose_sources([s for s in sources.values() if s.sku == row.sku]).get(row.sku)
             if source is None:
                 continue
-        levels = ReorderLevels(row.lead_time_demand, row.safety_stock, row.reorder_point,
-                               row.order_up_to)  # fmt: skip
-        need = Need(row.sku, row.location, source.supplier, st.inventory_position, levels,
-                    source.pack_size, source.cost_minor)  # fmt: skip
+        levels = ReorderLevels(
+            row.lead_time_demand, row.safety_stock, row.reorder_point, row.order_up_to
+        )
+        need = Need(
+            row.sku,
+            row.location,
+            source.supplier,
+            st.inventory_position,
+            levels,
+            source.pack_size,
+            source.cost_minor,
+        )
         by_location.setdefault(row.location, []).append(need)
         found[(row.location, row.sku)] = (st, source)
     orders: list[SuggestedOrder] = []
@@ -109,18 +120,32 @@ def _suggest(store: ReplenishmentStore) -> Suggestions:
         for suggestion in suggest(by_location[location], minimums):
             first = found[(location, suggestion.lines[0].sku)][1]
             lines = [
-                SuggestedLine(x.sku, x.units, x.unit_cost_minor,
-                              found[(location, x.sku)][1].pack_size, found[(location, x.sku)][0])
+                SuggestedLine(
+                    x.sku,
+                    x.units,
+                    x.unit_cost_minor,
+                    found[(location, x.sku)][1].pack_size,
+                    found[(location, x.sku)][0],
+                )
                 for x in suggestion.lines
-            ]  # fmt: skip
-            orders.append(SuggestedOrder(first.supplier, first.supplier_name, first.currency,
-                                         first.minimum_units, location, lines))  # fmt: skip
+            ]
+            orders.append(
+                SuggestedOrder(
+                    first.supplier,
+                    first.supplier_name,
+                    first.currency,
+                    first.minimum_units,
+                    location,
+                    lines,
+                )
+            )
     orders.sort(key=lambda o: (o.supplier, o.location))
     understock = [
-        st for st in standings
-        if st.inventory_position <= st.level.reorder_point and (
-            st.level.reorder_point > 0 or st.backordered > 0)
-    ]  # fmt: skip
+        st
+        for st in standings
+        if st.inventory_position <= st.level.reorder_point
+        and (st.level.reorder_point > 0 or st.backordered > 0)
+    ]
     computed = max((st.level.computed_at for st in standings), default=None)
     return Suggestions(orders, understock, computed)
 

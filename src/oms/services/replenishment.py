@@ -12,7 +12,8 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time as day_time, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as day_time
 
 from oms.domain.access import Actor, Permission
 from oms.domain.errors import NotFound
@@ -111,18 +112,25 @@ def refresh_levels(  # noqa: PLR0913 - the ports and settings a refresh needs
     q = _history(today, settings.history_days)
     series = read_series(uow, lines, q)
 
-    def read() -> tuple[list[Source], list[Receipt], dict[tuple[str, str], float],
-                        dict[str, float], list[str]]:  # fmt: skip
+    def read() -> tuple[
+        list[Source], list[Receipt], dict[tuple[str, str], float], dict[str, float], list[str]
+    ]:
         start = datetime.combine(q.since, day_time(), now.tzinfo)
         end = datetime.combine(today, day_time(), now.tzinfo)
-        return (store.sources(), store.receipts(), store.shipped(start),
-                store.revenue(start, end), store.shipping_locations())  # fmt: skip
+        return (
+            store.sources(),
+            store.receipts(),
+            store.shipped(start),
+            store.revenue(start, end),
+            store.shipping_locations(),
+        )
 
     sources, receipts, shipped, revenue, shipping = uow.run(read, write=False)
     chosen = choose_sources(sources)
     leads = lead_times(chosen, receipts)
-    calendar = _calendar(uow, today, max((lt.whole_days for lt in leads.values()), default=0)
-                         + settings.review_days)  # fmt: skip
+    calendar = _calendar(
+        uow, today, max((lt.whole_days for lt in leads.values()), default=0) + settings.review_days
+    )
     covers = {sku: lt.whole_days + settings.review_days for sku, lt in leads.items()}
     wanted = [s for s in series if s.key in chosen]
     classes = abc_classes({sku: revenue.get(sku, 0.0) for sku in chosen})
@@ -138,22 +146,45 @@ def refresh_levels(  # noqa: PLR0913 - the ports and settings a refresh needs
     for sku, source in sorted(chosen.items()):
         lead = leads[sku]
         abc = classes[sku]
-        inputs = _inputs(sku, lead, covers[sku], calendar.count(today, lead.whole_days),
-                         calendar.count(today, covers[sku]), found.get(sku), by_key.get(sku),
-                         pools.get(abc, []), settings.level(abc))  # fmt: skip
+        inputs = _inputs(
+            sku,
+            lead,
+            covers[sku],
+            calendar.count(today, lead.whole_days),
+            calendar.count(today, covers[sku]),
+            found.get(sku),
+            by_key.get(sku),
+            pools.get(abc, []),
+            settings.level(abc),
+        )
         whole = product_levels(inputs)
         f = found.get(sku)
         for location, share in shares[sku].items():
             if share <= 0:
                 continue
             lv = at_location(whole.levels, share)
-            rows.append(LevelRow(
-                sku, location, source.supplier, abc.value, inputs.level, share,
-                lead.days, lead.spread, lead.source, lv.lead_time_demand,
-                lv.order_up_to - lv.safety_stock, lv.safety_stock, whole.method.value,
-                lv.reorder_point, lv.order_up_to,
-                settings.model if f else "none", f.pattern.value if f else "none", now,
-            ))  # fmt: skip
+            rows.append(
+                LevelRow(
+                    sku,
+                    location,
+                    source.supplier,
+                    abc.value,
+                    inputs.level,
+                    share,
+                    lead.days,
+                    lead.spread,
+                    lead.source,
+                    lv.lead_time_demand,
+                    lv.order_up_to - lv.safety_stock,
+                    lv.safety_stock,
+                    whole.method.value,
+                    lv.reorder_point,
+                    lv.order_up_to,
+                    settings.model if f else "none",
+                    f.pattern.value if f else "none",
+                    now,
+                )
+            )
     uow.run(lambda: store.replace_levels(rows))
     return RefreshResult(len(chosen), len(rows), total - 1, time.perf_counter() - started)
 
@@ -164,19 +195,27 @@ def _calendar(uow: UnitOfWork, today: date, days: int) -> OpenDays:
 
 
 def _inputs(  # noqa: PLR0913
-    sku: str, lead: LeadTime, cover_days: int, lead_open: int, cover_open: int,
-    f: ProductForecast | None, s: DemandSeries | None, errors: Sequence[float], level: float,
-) -> Inputs:  # fmt: skip
+    sku: str,
+    lead: LeadTime,
+    cover_days: int,
+    lead_open: int,
+    cover_open: int,
+    f: ProductForecast | None,
+    s: DemandSeries | None,
+    errors: Sequence[float],
+    level: float,
+) -> Inputs:
     recent = list(s.units[-RECENT:]) if s else []
     mean = statistics.fmean(recent) if recent else 0.0
     std = statistics.pstdev(recent) if len(recent) > 1 else 0.0
     lt_demand = sum(f.daily[:lead_open]) if f else 0.0
     cover = sum(f.daily[:cover_open]) if f else 0.0
-    return Inputs(lt_demand, cover, cover_days, cover_open, mean * cover_open, std, errors,
-                  level, lead)  # fmt: skip
+    return Inputs(
+        lt_demand, cover, cover_days, cover_open, mean * cover_open, std, errors, level, lead
+    )
 
 
-def _error_pools(
+def _error_pools(  # noqa: PLR0913
     series: Sequence[DemandSeries],
     forecaster: Forecaster,
     covers: Mapping[str, int],

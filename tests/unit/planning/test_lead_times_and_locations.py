@@ -50,8 +50,12 @@ def test_fewer_receipts_of_its_own_take_the_suppliers_and_none_the_stated_lead_t
 
 
 def test_demand_splits_by_each_locations_share_of_the_products_shipped_units() -> None:
-    shipped = {("TEE", "PAR"): 30.0, ("TEE", "LYO"): 10.0, ("MUG", "PAR"): 5.0,
-               ("MUG", "WH"): 100.0}  # fmt: skip  (WH does not ship: not counted)
+    shipped = {
+        ("TEE", "PAR"): 30.0,
+        ("TEE", "LYO"): 10.0,
+        ("MUG", "PAR"): 5.0,
+        ("MUG", "WH"): 100.0,
+    }  # WH does not ship: not counted
     shares = location_shares(shipped, ["TEE", "MUG", "CAP"], ["LYO", "PAR"])
     assert shares["TEE"] == {"LYO": 0.25, "PAR": 0.75}
     assert shares["MUG"] == {"LYO": 0.0, "PAR": 1.0}

@@ -29,29 +29,59 @@ class SvgPlanningCharts:
             return (day - first).days
 
         if plan.history:
-            ax.plot([x(d) for d, _ in plan.history], [u for _, u in plan.history], "-o",
-                    color=P50, markersize=3, label="demand per week")  # fmt: skip
+            ax.plot(
+                [x(d) for d, _ in plan.history],
+                [u for _, u in plan.history],
+                "-o",
+                color=P50,
+                markersize=3,
+                label="demand per week",
+            )
         if plan.forecast:
             xs = [x(d) for d, *_ in plan.forecast]
-            ax.fill_between(xs, [lo for *_, lo, _ in plan.forecast],
-                            [hi for *_, hi in plan.forecast], color=P90, alpha=0.6,
-                            label="80% interval")  # fmt: skip
-            ax.plot(xs, [f for _, f, _, _ in plan.forecast], "--s", color=FORECAST,
-                    markersize=3, label="forecast per week")  # fmt: skip
+            ax.fill_between(
+                xs,
+                [lo for *_, lo, _ in plan.forecast],
+                [hi for *_, hi in plan.forecast],
+                color=P90,
+                alpha=0.6,
+                label="80% interval",
+            )
+            ax.plot(
+                xs,
+                [f for _, f, _, _ in plan.forecast],
+                "--s",
+                color=FORECAST,
+                markersize=3,
+                label="forecast per week",
+            )
         if weeks:
             end = x(weeks[-1]) + 6
             if plan.reorder_point is not None:
-                ax.hlines(plan.reorder_point, 0, end, colors=REORDER, linestyles=":",
-                          label=f"reorder point ({plan.reorder_point:,.0f})")  # fmt: skip
-            ax.hlines(plan.available, 0, end, colors=AVAILABLE, linestyles="-.",
-                      label=f"available now ({plan.available:,.0f})")  # fmt: skip
+                ax.hlines(
+                    plan.reorder_point,
+                    0,
+                    end,
+                    colors=REORDER,
+                    linestyles=":",
+                    label=f"reorder point ({plan.reorder_point:,.0f})",
+                )
+            ax.hlines(
+                plan.available,
+                0,
+                end,
+                colors=AVAILABLE,
+                linestyles="-.",
+                label=f"available now ({plan.available:,.0f})",
+            )
             step = max(1, -(-len(weeks) // 8))  # at most 8 labelled weeks
             ax.set_xticks([x(d) for d in weeks[::step]], [d.isoformat() for d in weeks[::step]])
         ax.set_ylabel("units")
         ax.set_ylim(bottom=0)
         ax.set_title(title, fontsize=11)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize=8,
-                  frameon=False)  # fmt: skip
+        ax.legend(
+            loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize=8, frameon=False
+        )
         ax.spines[["top", "right"]].set_visible(False)
         ax.tick_params(axis="x", labelrotation=30, labelsize=8)
         fig.tight_layout()

@@ -204,7 +204,9 @@ class SqlPurchaseOrders(Repository):
 
     def save(self, order: PurchaseOrder, now: datetime) -> None:
         values: dict[str, Any] = {
-            "status": order.status.value, "expected_on": order.expected_on, "updated_at": now
+            "status": order.status.value,
+            "expected_on": order.expected_on,
+            "updated_at": now,
         }
         if order.status is PurchaseOrderStatus.SENT:  # lead times are measured from here
             values["sent_at"] = sa.func.coalesce(po.c.sent_at, sa.literal(now, UTCDateTime))

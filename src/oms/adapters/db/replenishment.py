@@ -34,10 +34,26 @@ from oms.services.ports.replenishment import LevelRow, Position, Receipt, Source
 
 po, pol, rl = purchase_orders, purchase_order_lines, reorder_levels
 _LEVEL_COLUMNS = (
-    "abc_class", "service_level", "share", "lead_time_days", "lead_time_spread",
-    "lead_time_source", "lead_time_demand", "cover_demand", "safety_stock", "safety_method",
-    "reorder_point", "order_up_to", "model", "pattern", "computed_at",
-)  # fmt: skip
+    "abc_class",
+    "service_level",
+    "share",
+    "lead_time_days",
+    "lead_time_spread",
+    "lead_time_source",
+    "lead_time_demand",
+    "cover_demand",
+    "safety_stock",
+    "safety_method",
+    "reorder_point",
+    "order_up_to",
+    "model",
+    "pattern",
+    "computed_at",
+)
+
+
+def _pairs(rows: Any) -> dict[str, int]:
+    return {r[0]: r[1] for r in rows}
 
 
 class SqlReplenishment(Repository):
@@ -45,18 +61,25 @@ class SqlReplenishment(Repository):
         sp = supplier_products
         rows = self.conn.execute(
             sa.select(
-                products.c.sku, suppliers.c.code, suppliers.c.name, suppliers.c.currency,
-                suppliers.c.lead_time_days, suppliers.c.minimum_units, sp.c.cost_minor,
+                products.c.sku,
+                suppliers.c.code,
+                suppliers.c.name,
+                suppliers.c.currency,
+                suppliers.c.lead_time_days,
+                suppliers.c.minimum_units,
+                sp.c.cost_minor,
                 sp.c.pack_size,
             )
             .select_from(
-                sp.join(products, products.c.id == sp.c.product_id)
-                .join(suppliers, suppliers.c.id == sp.c.supplier_id)
+                sp.join(products, products.c.id == sp.c.product_id).join(
+                    suppliers, suppliers.c.id == sp.c.supplier_id
+                )
             )
             .order_by(products.c.sku, suppliers.c.code)
-        )  # fmt: skip
-        return [Source(r[0], r[1], r[2], r[3], int(r[4]), int(r[5]), int(r[6]), int(r[7]))
-                for r in rows]  # fmt: skip
+        )
+        return [
+            Source(r[0], r[1], r[2], r[3], int(r[4]), int(r[5]), int(r[6]), int(r[7])) for r in rows
+        ]
 
     def receipts(self) -> list[Receipt]:
         reason = sa.literal("purchase order ") + sa.cast(po.c.id, sa.String)
@@ -65,14 +88,15 @@ class SqlReplenishment(Repository):
             .select_from(
                 po.join(suppliers, suppliers.c.id == po.c.supplier_id)
                 .join(stock, stock.c.location_id == po.c.location_id)
-                .join(stock_ledger, (stock_ledger.c.stock_id == stock.c.id)
-                      & (stock_ledger.c.reason == reason))
+                .join(
+                    stock_ledger,
+                    (stock_ledger.c.stock_id == stock.c.id) & (stock_ledger.c.reason == reason),
+                )
                 .join(products, products.c.id == stock.c.product_id)
             )
-            .where(po.c.sent_at.is_not(None),
-                   stock_ledger.c.kind == LedgerKind.RECEIPT.value)
+            .where(po.c.sent_at.is_not(None), stock_ledger.c.kind == LedgerKind.RECEIPT.value)
             .order_by(stock_ledger.c.id)
-        )  # fmt: skip
+        )
         return [Receipt(r[0], r[1], r[2], r[3]) for r in rows]
 
     def shipped(self, since: datetime) -> dict[tuple[str, str], float]:
@@ -85,7 +109,7 @@ class SqlReplenishment(Repository):
             )
             .where(stock_ledger.c.kind == LedgerKind.SHIPMENT.value, stock_ledger.c.at >= since)
             .group_by(products.c.sku, locations.c.code)
-        )  # fmt: skip
+        )
         return {(r[0], r[1]): float(r[2] or 0) for r in rows}
 
     def revenue(self, since: datetime, until: datetime) -> dict[str, float]:
@@ -108,33 +132,42 @@ class SqlReplenishment(Repository):
         self.conn.execute(rl.delete())
         if not rows:
             return
-        product_ids = dict(self.conn.execute(sa.select(products.c.sku, products.c.id).where(
-            products.c.sku.in_(sorted({r.sku for r in rows})))).tuples().all())  # fmt: skip
-        location_ids = dict(self.conn.execute(sa.select(locations.c.code, locations.c.id))
-                            .tuples().all())  # fmt: skip
-        supplier_ids = dict(self.conn.execute(sa.select(suppliers.c.code, suppliers.c.id))
-                            .tuples().all())  # fmt: skip
+        skus = sorted({r.sku for r in rows})
+        product_ids = _pairs(
+            self.conn.execute(
+                sa.select(products.c.sku, products.c.id).where(products.c.sku.in_(skus))
+            )
+        )
+        location_ids = _pairs(self.conn.execute(sa.select(locations.c.code, locations.c.id)))
+        supplier_ids = _pairs(self.conn.execute(sa.select(suppliers.c.code, suppliers.c.id)))
         self.conn.execute(
             rl.insert(),
             [
-                {"product_id": product_ids[r.sku], "location_id": location_ids[r.location],
-                 "supplier_id": supplier_ids[r.supplier],
-                 **{name: getattr(r, name) for name in _LEVEL_COLUMNS}}
+                {
+                    "product_id": product_ids[r.sku],
+                    "location_id": location_ids[r.location],
+                    "supplier_id": supplier_ids[r.supplier],
+                    **{name: getattr(r, name) for name in _LEVEL_COLUMNS},
+                }
                 for r in rows
             ],
-        )  # fmt: skip
+        )
 
     def levels(self, sku: str | None = None, location: str | None = None) -> list[LevelRow]:
         query = (
-            sa.select(products.c.sku, locations.c.code, suppliers.c.code,
-                      *(rl.c[name] for name in _LEVEL_COLUMNS))
+            sa.select(
+                products.c.sku,
+                locations.c.code,
+                suppliers.c.code,
+                *(rl.c[name] for name in _LEVEL_COLUMNS),
+            )
             .select_from(
                 rl.join(products, products.c.id == rl.c.product_id)
                 .join(locations, locations.c.id == rl.c.location_id)
                 .join(suppliers, suppliers.c.id == rl.c.supplier_id)
             )
             .order_by(products.c.sku, locations.c.code)
-        )  # fmt: skip
+        )
         if sku is not None:
             query = query.where(products.c.sku == sku)
         if location is not None:
@@ -147,24 +180,31 @@ class SqlReplenishment(Repository):
         out: dict[tuple[str, str], list[int]] = {}
         held = live_held(sa.bindparam("now", type_=stock.c.updated_at.type))
         for r in self.conn.execute(
-            sa.select(locations.c.code, products.c.sku,
-                      stock.c.on_hand - stock.c.reserved - held)
-            .select_from(stock.join(products, products.c.id == stock.c.product_id)
-                         .join(locations, locations.c.id == stock.c.location_id))
+            sa.select(locations.c.code, products.c.sku, stock.c.on_hand - stock.c.reserved - held)
+            .select_from(
+                stock.join(products, products.c.id == stock.c.product_id).join(
+                    locations, locations.c.id == stock.c.location_id
+                )
+            )
             .where(products.c.sku.in_(list(skus))),
             {"now": self._uow.now()},
-        ):  # fmt: skip
+        ):
             out.setdefault((r[0], r[1]), [0, 0, 0])[0] = int(r[2])
         for index, statuses in ((1, OPEN), (2, frozenset({PurchaseOrderStatus.DRAFT}))):
             for r in self.conn.execute(
-                sa.select(locations.c.code, pol.c.sku,
-                          sa.func.sum(pol.c.quantity - pol.c.received_quantity))
-                .select_from(po.join(pol, pol.c.purchase_order_id == po.c.id)
-                             .join(locations, locations.c.id == po.c.location_id))
-                .where(po.c.status.in_([s.value for s in statuses]),
-                       pol.c.sku.in_(list(skus)))
+                sa.select(
+                    locations.c.code,
+                    pol.c.sku,
+                    sa.func.sum(pol.c.quantity - pol.c.received_quantity),
+                )
+                .select_from(
+                    po.join(pol, pol.c.purchase_order_id == po.c.id).join(
+                        locations, locations.c.id == po.c.location_id
+                    )
+                )
+                .where(po.c.status.in_([s.value for s in statuses]), pol.c.sku.in_(list(skus)))
                 .group_by(locations.c.code, pol.c.sku)
-            ):  # fmt: skip
+            ):
                 out.setdefault((r[0], r[1]), [0, 0, 0])[index] = int(r[2] or 0)
         return {key: Position(*v) for key, v in out.items()}
 
@@ -175,10 +215,13 @@ class SqlReplenishment(Repository):
         rows = self.conn.execute(
             sa.select(c.sku, sa.func.sum(c.backordered_quantity))
             .join(orders, orders.c.id == c.order_id)
-            .where(c.backordered_quantity > 0, c.sku.in_(list(skus)),
-                   orders.c.status.in_([s.value for s in WAITS_FOR_STOCK]))
+            .where(
+                c.backordered_quantity > 0,
+                c.sku.in_(list(skus)),
+                orders.c.status.in_([s.value for s in WAITS_FOR_STOCK]),
+            )
             .group_by(c.sku)
-        )  # fmt: skip
+        )
         return {r[0]: int(r[1]) for r in rows}
 
     def request(self, key: str) -> list[int] | None:

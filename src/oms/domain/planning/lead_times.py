@@ -47,9 +47,7 @@ class LeadTime:
         return daily_demand * max(self.quantile(level) - self.days, 0.0)
 
 
-def lead_time(
-    own: Sequence[float], supplier: Sequence[float], stated_days: int
-) -> LeadTime:
+def lead_time(own: Sequence[float], supplier: Sequence[float], stated_days: int) -> LeadTime:
     """The product's own observations from this supplier when it has at least
     MIN_OWN_RECEIPTS, else all the supplier's, else the stated lead time."""
     if len(own) >= MIN_OWN_RECEIPTS:

@@ -70,9 +70,7 @@ def product_levels(inputs: Inputs) -> Levels:
     demand_part, method = safety_stock(inputs)
     per_day = inputs.cover_demand / inputs.cover_days if inputs.cover_days > 0 else 0.0
     allowance = inputs.lead.allowance(per_day, inputs.level) if method != SafetyMethod.NONE else 0
-    levels = reorder_levels(
-        inputs.lead_time_demand, inputs.cover_demand, demand_part + allowance
-    )
+    levels = reorder_levels(inputs.lead_time_demand, inputs.cover_demand, demand_part + allowance)
     return Levels(levels, method, allowance)
 
 

@@ -99,5 +99,6 @@ class ReplenishmentStore(Protocol):
     def request(self, key: str) -> list[int] | None:
         """The purchase orders made under an Idempotency-Key, None if it is new."""
 
-    def remember(self, key: str, purchase_order_ids: Sequence[int], actor: str,
-                 now: datetime) -> None: ...  # fmt: skip
+    def remember(
+        self, key: str, purchase_order_ids: Sequence[int], actor: str, now: datetime
+    ) -> None: ...
