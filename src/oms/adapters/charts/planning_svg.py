@@ -79,9 +79,19 @@ class SvgPlanningCharts:
         ax.set_ylabel("units")
         ax.set_ylim(bottom=0)
         ax.set_title(title, fontsize=11)
-        ax.legend(
-            loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize=8, frameon=False
-        )
+        if weeks:
+            ax.legend(
+                loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize=8, frameon=False
+            )
+        else:
+            ax.text(
+                0.5,
+                0.5,
+                "no demand and no forecast yet",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+            )
         ax.spines[["top", "right"]].set_visible(False)
         ax.tick_params(axis="x", labelrotation=30, labelsize=8)
         fig.tight_layout()
