@@ -212,7 +212,38 @@ def test_lead_times_are_observed_from_receipts_and_shipped_units_counted_per_loc
     assert uow.run(lambda: repl.shipped(since), write=False) == {("TEE", "LYO"): 6.0}
 
 
-def _query():  # type: ignore[no-untyped-def]
+def test_clicks_racing_with_one_key_make_one_set_of_drafts(
+    container: Container, clock: FakeClock
+) -> None:
+    from tests.service.test_concurrency import race
+
+    uow, _ = _shop(container, clock)
+    refresh_levels(
+        uow,
+        container.demand_lines(uow),
+        container.replenishment(uow),
+        LastTenMean(),
+        BUYER,
+        SETTINGS,
+    )
+
+    def click(_: int) -> list[int]:
+        u = container.uow()
+        made, _ = create_drafts(
+            u, container.replenishment(u), container.purchase_orders(u), BUYER, "double-click"
+        )
+        return [v.order.id for v in made]
+
+    results = race(4, click)
+
+    assert len(results[0]) == 4 and all(r == results[0] for r in results)
+    drafts = purchasing.list_purchase_orders(
+        uow, container.purchase_orders(uow), SYSTEM, _query("draft")
+    )
+    assert sorted(v.order.id for v in drafts) == sorted(results[0])
+
+
+def _query(status: str | None = None):  # type: ignore[no-untyped-def]
     from oms.services.ports.planning import PurchaseOrderQuery
 
-    return PurchaseOrderQuery()
+    return PurchaseOrderQuery(status)

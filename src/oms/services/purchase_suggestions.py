@@ -17,7 +17,13 @@ from oms.domain.planning.replenishment import ReorderLevels
 from oms.domain.planning.suggestions import Need, suggest
 from oms.services.ports import UnitOfWork
 from oms.services.ports.planning import NewPurchaseLine, PurchaseOrders, Stamp
-from oms.services.ports.replenishment import LevelRow, Position, ReplenishmentStore, Source
+from oms.services.ports.replenishment import (
+    LevelRow,
+    Position,
+    ReplenishmentStore,
+    RequestKeyTaken,
+    Source,
+)
 from oms.services.purchasing import PurchaseOrderView, get_purchase_order
 from oms.services.replenishment import choose_sources
 
@@ -181,7 +187,10 @@ def create_drafts(
             store.remember(idempotency_key, made, actor.name, uow.now())
         return made, True
 
-    ids, created = uow.run(work)
+    try:
+        ids, created = uow.run(work)
+    except RequestKeyTaken:  # a concurrent click won: its drafts, committed now
+        ids, created = uow.run(work)
     return [get_purchase_order(uow, purchase_orders, actor, i) for i in ids], created
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from oms.adapters.db.base import Repository
+from oms.adapters.db.base import Repository, unique_violation
 from oms.adapters.db.holds import live_held
 from oms.adapters.db.tables import (
     locations,
@@ -30,7 +30,13 @@ from oms.adapters.db.tables_reorder import reorder_levels, suggestion_requests
 from oms.domain.inventory.model import LedgerKind
 from oms.domain.orders.status import WAITS_FOR_STOCK
 from oms.domain.planning.purchase_orders import OPEN, PurchaseOrderStatus
-from oms.services.ports.replenishment import LevelRow, Position, Receipt, Source
+from oms.services.ports.replenishment import (
+    LevelRow,
+    Position,
+    Receipt,
+    RequestKeyTaken,
+    Source,
+)
 
 po, pol, rl = purchase_orders, purchase_order_lines, reorder_levels
 _LEVEL_COLUMNS = (
@@ -237,11 +243,16 @@ class SqlReplenishment(Repository):
     def remember(
         self, key: str, purchase_order_ids: Sequence[int], actor: str, now: datetime
     ) -> None:
-        self.conn.execute(
-            suggestion_requests.insert().values(
-                idempotency_key=key,
-                purchase_order_ids=",".join(str(i) for i in purchase_order_ids),
-                created_by=actor,
-                created_at=now,
+        try:
+            self.conn.execute(
+                suggestion_requests.insert().values(
+                    idempotency_key=key,
+                    purchase_order_ids=",".join(str(i) for i in purchase_order_ids),
+                    created_by=actor,
+                    created_at=now,
+                )
             )
-        )
+        except sa.exc.IntegrityError as error:
+            if unique_violation(error, "suggestion_requests", "idempotency_key"):
+                raise RequestKeyTaken(key) from error
+            raise

@@ -66,6 +66,10 @@ class Position:
     drafted: int = 0
 
 
+class RequestKeyTaken(Exception):
+    """Another request took the Idempotency-Key first (its transaction is rolled back)."""
+
+
 class ReplenishmentStore(Protocol):
     """Reads and writes of replenishment, inside the unit of work's transactions."""
 
