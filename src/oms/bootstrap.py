@@ -35,7 +35,9 @@ from oms.services.ports.insight import (
     Timelines,
 )
 from oms.services.ports.mailbox import Mailbox
-from oms.services.ports.planning import DemandLines, Forecaster, PurchaseOrders
+from oms.services.ports.planning import DemandLines, Forecaster, PlanningCharts, PurchaseOrders
+from oms.services.ports.replenishment import ReplenishmentStore
+from oms.services.replenishment import PlanningSettings
 from oms.services.station import StationViews
 from oms.services.views import BackOfficeViews
 
@@ -119,6 +121,35 @@ class Container:
 
         assert isinstance(uow, SqlUnitOfWork)
         return SqlPurchaseOrders(uow)
+
+    def replenishment(self, uow: UnitOfWork) -> ReplenishmentStore:
+        """Reorder levels, positions and what they are computed from, inside this unit of
+        work's transactions."""
+        from oms.adapters.db.replenishment import SqlReplenishment
+
+        assert isinstance(uow, SqlUnitOfWork)
+        return SqlReplenishment(uow)
+
+    def planning_settings(self) -> PlanningSettings:
+        """Replenishment's settings (OMS_PLANNING_*)."""
+        s = self.settings
+        return PlanningSettings(
+            {
+                "A": s.planning_service_level_a,
+                "B": s.planning_service_level_b,
+                "C": s.planning_service_level_c,
+            },
+            s.planning_review_days,
+            s.planning_history_days,
+            s.planning_error_origins,
+            s.planning_model,
+        )
+
+    def planning_charts(self) -> PlanningCharts:
+        """The per-product planning chart as SVG (matplotlib, imported on the first chart)."""
+        from oms.adapters.charts.planning_svg import SvgPlanningCharts
+
+        return SvgPlanningCharts()
 
     def forecaster(
         self, engine: str = "local", n_jobs: int = 1, scheduler: str | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -77,6 +77,30 @@ class Settings(BaseSettings):
     service_backorder_days: int = 3
     """Customer service's queue lists an order still waiting for stock this many days after
     it was placed (`backordered_long`)."""
+
+    # -- planning (docs/planning.md) ----------------------------------------------------
+    planning_service_level_a: float = Field(0.98, gt=0, lt=1)
+    """The target service level of class A products (the first 80% of revenue)."""
+
+    planning_service_level_b: float = Field(0.95, gt=0, lt=1)
+    """The target service level of class B products (the next 15% of revenue)."""
+
+    planning_service_level_c: float = Field(0.90, gt=0, lt=1)
+    """The target service level of class C products (the rest)."""
+
+    planning_review_days: int = Field(7, ge=1)
+    """Days between two replenishment decisions: the order-up-to level covers them."""
+
+    planning_history_days: int = Field(365, ge=28)
+    """Days of order history the reorder levels are computed from."""
+
+    planning_error_origins: int = Field(8, ge=0)
+    """Past weekly origins whose forecast errors calibrate the safety stock (each one a
+    forecast of the catalogue: the refresh's cost grows with it)."""
+
+    planning_model: str = "ensemble"
+    """The forecast of the reorder levels: ensemble, moving_mean, imapa, tsb, adida or
+    autotheta."""
 
     # -- operations (docs/operations.md) -----------------------------------------------
     hsts_seconds: int = 0

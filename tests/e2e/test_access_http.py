@@ -353,7 +353,7 @@ class Action:
 
     @property
     def buying(self) -> bool:
-        return self.route.startswith(("/suppliers", "/purchase-orders"))
+        return self.route.startswith(("/suppliers", "/purchase-orders", "/planning"))
 
     @property
     def notices(self) -> bool:
@@ -1025,6 +1025,28 @@ ACTIONS = [
         "/purchase-orders/{purchase_order_id}/close",
         P.PURCHASING_WRITE,
         lambda w: f"/purchase-orders/{bb(w).partial}/close",
+    ),
+    # Planning (issue 13): forecasts, reorder levels, suggestions
+    Action(
+        "GET", "/planning/forecasts/{sku}", P.PLANNING_READ, lambda w: "/planning/forecasts/MUG"
+    ),
+    Action(
+        "GET", "/planning/reorder-levels", P.PLANNING_READ, lambda w: "/planning/reorder-levels"
+    ),
+    Action(
+        "POST",
+        "/planning/reorder-levels/refresh",
+        P.PURCHASING_WRITE,
+        lambda w: "/planning/reorder-levels/refresh",
+    ),
+    Action("GET", "/planning/suggestions", P.PLANNING_READ, lambda w: "/planning/suggestions"),
+    Action("GET", "/planning/understock", P.PLANNING_READ, lambda w: "/planning/understock"),
+    Action(
+        "POST",
+        "/planning/suggestions/purchase-orders",
+        P.PURCHASING_WRITE,
+        lambda w: "/planning/suggestions/purchase-orders",
+        ok=201,
     ),
 ]
 

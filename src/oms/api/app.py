@@ -22,6 +22,7 @@ from oms.api.routes import (
     order_edits,
     orders,
     payments,
+    planning,
     problems,
     purchasing,
     reports,
@@ -75,6 +76,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         channel_webhooks,
         order_edits,
         purchasing,  # planning (issue 13)
+        planning,
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(pages.router)

@@ -399,6 +399,7 @@ from oms.cli import insight as _insight  # noqa: E402, F401
 from oms.cli import insight_business as _insight_business  # noqa: E402, F401
 from oms.cli import notifications as _notifications  # noqa: E402, F401
 from oms.cli import ops as _ops  # noqa: E402, F401
+from oms.cli import plan as _plan  # noqa: E402, F401
 from oms.cli import planning as _planning  # noqa: E402, F401
 from oms.cli import purchasing as _purchasing  # noqa: E402, F401
 from oms.cli import returns as _returns  # noqa: E402, F401

@@ -121,11 +121,13 @@ DESCRIPTIONS: dict[Permission, str] = {
         " shipping address, the priority (a paid order is refunded what an edit takes off)"
     ),
     P.PLANNING_READ: (
-        "read suppliers, purchase orders, what is on order and the suggested purchase orders"
+        "read suppliers, purchase orders, what is on order, forecasts, reorder levels, the"
+        " suggested purchase orders and the understock list"
     ),
     P.PURCHASING_WRITE: (
         "create and edit suppliers and their cost prices; create, send, receive, close and"
-        " cancel purchase orders (receiving writes the ledger and fills waiting orders)"
+        " cancel purchase orders (receiving writes the ledger and fills waiting orders);"
+        " refresh the reorder levels and make draft purchase orders from the suggestions"
     ),
 }
 

@@ -48,6 +48,12 @@ def demand_history(
 ) -> list[DemandSeries]:
     """One series per sku over the shop's open days."""
     actor.require(Permission.REPORT_READ)
+    return read_series(uow, lines, q)
+
+
+def read_series(uow: UnitOfWork, lines: DemandLines, q: HistoryQuery) -> list[DemandSeries]:
+    """demand_history without the permission check, for the services that call it under
+    their own (replenishment: planning.read, purchasing.write)."""
     if q.since > q.until:
         raise FieldErrors.single("since", "must not be after until")
     zone = ZoneInfo(q.time_zone)

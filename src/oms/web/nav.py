@@ -51,6 +51,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Mailbox", "/mailbox", Permission.NOTIFICATION_MANAGE, without_smtp=True),
     NavEntry("Channels", "/channels", Permission.CHANNEL_MANAGE),  # channels (issue 14)
     NavEntry("Purchasing", "/purchase-orders", Permission.PLANNING_READ),  # issue 13
+    NavEntry("Planning", "/planning", Permission.PLANNING_READ),  # suggestions, charts
     NavEntry("Account", "/account", None),
 )
 

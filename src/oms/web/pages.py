@@ -20,6 +20,7 @@ from oms.web import (
     order_page,
     order_problems,
     orders_list,
+    planning_pages,
     products,
     purchasing_pages,
     report_business,
@@ -73,3 +74,4 @@ router.include_router(mailbox.router)  # the local mailbox folder (admin, withou
 router.include_router(webhooks.router)  # webhooks, their logs, dead deliveries (admin)
 router.include_router(channels.router)  # channels as records, their webhooks, CSV upload
 router.include_router(purchasing_pages.router)  # planning (issue 13): purchase orders
+router.include_router(planning_pages.router)  # suggestions, understock, a product's chart

@@ -167,6 +167,7 @@ def _detail(page: Page, sku: str, edit: tuple[ProductForm, Problem] | None = Non
         form=edit[0] if edit else stored,
         problem=edit[1] if edit else None,
         may_write=page.actor.may(Permission.CATALOGUE_WRITE),
+        may_plan=page.actor.may(Permission.PLANNING_READ),
     )
 
 

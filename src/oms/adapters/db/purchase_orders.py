@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from oms.adapters.db.base import Repository
-from oms.adapters.db.tables import products
+from oms.adapters.db.tables import UTCDateTime, products
 from oms.adapters.db.tables_planning import (
     purchase_order_lines,
     purchase_orders,
@@ -203,11 +203,14 @@ class SqlPurchaseOrders(Repository):
         )  # fmt: skip
 
     def save(self, order: PurchaseOrder, now: datetime) -> None:
-        self.conn.execute(
-            po.update()
-            .where(po.c.id == order.id)
-            .values(status=order.status.value, expected_on=order.expected_on, updated_at=now)
-        )
+        values: dict[str, Any] = {
+            "status": order.status.value,
+            "expected_on": order.expected_on,
+            "updated_at": now,
+        }
+        if order.status is PurchaseOrderStatus.SENT:  # lead times are measured from here
+            values["sent_at"] = sa.func.coalesce(po.c.sent_at, sa.literal(now, UTCDateTime))
+        self.conn.execute(po.update().where(po.c.id == order.id).values(**values))
         for line in order.lines:
             self.conn.execute(
                 pol.update()

@@ -41,6 +41,7 @@ from oms.adapters.db.tables_planning import (
     supplier_products,
     suppliers,
 )
+from oms.adapters.db.tables_reorder import reorder_levels, suggestion_requests
 
 __all__ = [
     "NAMING",
@@ -69,6 +70,7 @@ __all__ = [
 # planning (issue #13)
 __all__ += ["order_facts"]
 __all__ += ["purchase_order_lines", "purchase_orders", "supplier_products", "suppliers"]
+__all__ += ["reorder_levels", "suggestion_requests"]
 
 products = sa.Table(
     "products",

@@ -41,6 +41,7 @@ purchase_orders = sa.Table(
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("status", sa.String(32), nullable=False),
     sa.Column("expected_on", sa.Date),
+    sa.Column("sent_at", UTCDateTime),  # when it was sent: lead times are measured from it
     sa.Column("created_by", sa.String(100), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),

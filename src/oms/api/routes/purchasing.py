@@ -22,8 +22,9 @@ from oms.api.schemas.purchasing import (
     TermsOut,
     to_minor,
 )
+from oms.api.schemas.replenishment import LeadTimeOut
 from oms.domain.planning.purchase_orders import PurchaseOrderStatus
-from oms.services import purchasing
+from oms.services import purchasing, replenishment
 from oms.services.ports.planning import PurchaseOrderQuery
 from oms.services.purchasing import NewPurchaseOrder, Terms
 
@@ -50,9 +51,16 @@ def list_suppliers(uow: UowDep, actor: ActorDep, container: ContainerDep) -> Pag
 
 @router.get("/suppliers/{code}")
 def get_supplier(code: str, uow: UowDep, actor: ActorDep, container: ContainerDep) -> SupplierOut:
-    """The supplier with its cost price and pack size per product."""
+    """The supplier with its cost price and pack size per product, and its lead time
+    observed from receipts (days from sending to each receipt: mean, spread, 95%)."""
     detail = purchasing.get_supplier(uow, container.purchase_orders(uow), actor, code)
-    return SupplierOut.of(detail.supplier, detail)
+    observed = replenishment.supplier_lead_times(
+        uow, container.replenishment(uow), actor, code, detail.supplier.lead_time_days
+    )
+    out = SupplierOut.of(detail.supplier, detail)
+    out.observed_lead_time = LeadTimeOut.of(observed.supplier)
+    out.product_lead_times = {k: LeadTimeOut.of(v) for k, v in observed.products.items()}
+    return out
 
 
 @router.patch("/suppliers/{code}")

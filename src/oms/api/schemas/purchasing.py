@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StrictInt
 
 from oms.api.schemas.common import Amount, IsoDate, Strict, amount
+from oms.api.schemas.replenishment import LeadTimeOut
 from oms.domain.errors import FieldErrors
 from oms.domain.money import minor_unit
 from oms.domain.planning.purchase_orders import PurchaseOrder, Supplier
@@ -82,6 +83,14 @@ class SupplierOut(BaseModel):
     lead_time_days: int
     minimum_units: int
     products: list[TermsOut] | None = Field(None, description="Only on GET /suppliers/{code}")
+    observed_lead_time: LeadTimeOut | None = Field(
+        None,
+        description="Only on GET /suppliers/{code}: days from sending to receipt over its "
+        "receipts (the stated lead time without any)",
+    )
+    product_lead_times: dict[str, LeadTimeOut] | None = Field(
+        None, description="Only on GET /suppliers/{code}: per product with receipts"
+    )
 
     @classmethod
     def of(cls, s: Supplier, detail: SupplierDetail | None = None) -> SupplierOut:

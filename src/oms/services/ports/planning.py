@@ -101,3 +101,19 @@ class PurchaseOrders(Protocol):
     ) -> dict[tuple[int, int], tuple[int, date | None]]:
         """(location id, product id) -> units still expected on open orders, the earliest
         expected date among them."""
+
+
+class PlanningCharts(Protocol):
+    def product_chart(self, plan: PlanChart, title: str) -> str:
+        """Weekly demand history, the forecast with its interval, the reorder point and the
+        units available, as an SVG document (text) with a title."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChart:
+    """What the per-product chart draws (weeks by their Monday)."""
+
+    history: Sequence[tuple[date, float]]
+    forecast: Sequence[tuple[date, float, float, float]]  # week, forecast, low, high
+    reorder_point: float | None  # weekly terms: the reorder point of all locations
+    available: float
