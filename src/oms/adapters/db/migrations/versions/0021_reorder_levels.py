@@ -2,7 +2,7 @@
 drafts made from the suggestions), purchase_orders.sent_at (lead times from receipts)
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0025
 Create Date: 2026-12-05 07:30:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from oms.adapters.db.schema import UTCDateTime
 
 revision: str = "0021"
-down_revision: str | None = "0019"
+down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
