@@ -29,6 +29,7 @@ from oms.api.routes import (
     returns,
     service,
     stock,
+    stock_reports,
     users,
     webhooks,
 )
@@ -75,6 +76,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         channel_webhooks,
         order_edits,
         purchasing,  # planning (issue 13)
+        stock_reports,  # planning (issue 13): stock-out, overstock, dead stock, value
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(pages.router)
