@@ -1026,6 +1026,11 @@ ACTIONS = [
         P.PURCHASING_WRITE,
         lambda w: f"/purchase-orders/{bb(w).partial}/close",
     ),
+    # Planning (issue 13): the stock reports, at cost
+    Action("GET", "/reports/stock-out", P.PLANNING_READ, lambda w: "/reports/stock-out"),
+    Action("GET", "/reports/overstock", P.PLANNING_READ, lambda w: "/reports/overstock"),
+    Action("GET", "/reports/dead-stock", P.PLANNING_READ, lambda w: "/reports/dead-stock"),
+    Action("GET", "/reports/stock-value", P.PLANNING_READ, lambda w: "/reports/stock-value"),
 ]
 
 

@@ -121,7 +121,8 @@ DESCRIPTIONS: dict[Permission, str] = {
         " shipping address, the priority (a paid order is refunded what an edit takes off)"
     ),
     P.PLANNING_READ: (
-        "read suppliers, purchase orders, what is on order and the suggested purchase orders"
+        "read suppliers, purchase orders, what is on order and the suggested purchase orders;"
+        " the stock reports at cost (stock-out, overstock, dead stock, stock value)"
     ),
     P.PURCHASING_WRITE: (
         "create and edit suppliers and their cost prices; create, send, receive, close and"
