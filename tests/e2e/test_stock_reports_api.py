@@ -41,9 +41,9 @@ def test_availability_shows_incoming_units_apart_from_what_can_be_sold(
         {"location": "PAR", "units": 12, "expected_on": "2026-03-16", "purchase_order": po["id"]}
     ]
     # a purchase order to a location with no stock yet: a row of its own, 0 available
-    lyo = ok(buyer.post(f"{API}/purchase-orders", json={
-        "supplier": "ACME", "location": "LYO", "lines": [{"sku": "TEE", "quantity": 5, "unit_cost": "2.50"}],
-    }), 201)  # fmt: skip
+    lines = [{"sku": "TEE", "quantity": 5, "unit_cost": "2.50"}]
+    body = {"supplier": "ACME", "location": "LYO", "lines": lines}
+    lyo = ok(buyer.post(f"{API}/purchase-orders", json=body), 201)
     ok(buyer.post(f"{API}/purchase-orders/{lyo['id']}/send", json={}))
     again = ok(buyer.get(f"{API}/products/TEE/availability"))
     assert again["available"] == 9 and again["incoming"] == 17
