@@ -50,7 +50,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Notifications", "/webhooks", Permission.NOTIFICATION_MANAGE, ("/deliveries",)),
     NavEntry("Mailbox", "/mailbox", Permission.NOTIFICATION_MANAGE, without_smtp=True),
     NavEntry("Channels", "/channels", Permission.CHANNEL_MANAGE),  # channels (issue 14)
-    NavEntry("Purchasing", "/purchase-orders", Permission.PLANNING_READ),  # issue 13
+    # Planning (issue 13): purchase orders and suppliers
+    NavEntry("Purchasing", "/purchase-orders", Permission.PLANNING_READ, ("/suppliers",)),
     NavEntry("Account", "/account", None),
 )
 
