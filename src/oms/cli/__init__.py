@@ -397,3 +397,4 @@ from oms.cli import ops as _ops  # noqa: E402, F401
 from oms.cli import planning as _planning  # noqa: E402, F401
 from oms.cli import purchasing as _purchasing  # noqa: E402, F401
 from oms.cli import returns as _returns  # noqa: E402, F401
+from oms.cli import stock_reports as _stock_reports  # noqa: E402, F401
