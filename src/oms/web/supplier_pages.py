@@ -189,4 +189,7 @@ def set_terms(page: PageDep, code: str, typed: Annotated[TermsForm, Form()]) -> 
     except NotFound:
         no_product = FieldErrors.single("sku", f"no product {sku}")
         return _detail(page, code, terms=typed, problem=problem_of(no_product))
-    return page.redirect(f"{BASE}/{code}", f"{sku}: {typed.unit_cost.strip()} {currency}.")
+    said = (
+        f"Cost price of {sku} from {code}: {typed.unit_cost.strip()} {currency}, packs of {pack}."
+    )
+    return page.redirect(f"{BASE}/{code}", said)
