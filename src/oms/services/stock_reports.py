@@ -96,6 +96,7 @@ def _rated(uow: UnitOfWork, store: StockPlanning, today: date, days: int) -> lis
     holders: dict[int, list[str]] = defaultdict(list)
     for h in holdings:
         holders[h.product_id].append(h.location)
+    windows: dict[frozenset[int], int] = {}  # open days in the window per calendar
     rated: list[Rated] = []
     for h in holdings:
         asked = demand.get(h.product_id)
@@ -104,7 +105,9 @@ def _rated(uow: UnitOfWork, store: StockPlanning, today: date, days: int) -> lis
             {loc: shipped.get((loc, h.product_id), 0) for loc in holders[h.product_id]},
             holders[h.product_id],
         )[h.location]
-        open_days = len(open_days_between(h.working_days, first, last))
+        if h.working_days not in windows:
+            windows[h.working_days] = len(open_days_between(h.working_days, first, last))
+        open_days = windows[h.working_days]
         rated.append(Rated(h, daily_rate(share, open_days), incoming[(h.location, h.product_id)]))
     return rated
 
@@ -142,13 +145,16 @@ def stock_out(
     def read() -> StockOutReport:
         rows: list[StockOutRow] = []
         idle = 0
+        last = today + timedelta(days=horizon_days - 1)
+        calendars: dict[frozenset[int], list[date]] = {}
         for r in _rated(uow, store, today, days):
             if r.daily <= 0:
                 idle += 1
                 continue
-            ahead = open_days_between(
-                r.holding.working_days, today, today + timedelta(days=horizon_days - 1)
-            )
+            weekdays = r.holding.working_days
+            if weekdays not in calendars:
+                calendars[weekdays] = open_days_between(weekdays, today, last)
+            ahead = calendars[weekdays]
             arrivals: dict[date, float] = defaultdict(float)
             for x in r.incoming:
                 arrivals[x.expected_on or today] += x.units
