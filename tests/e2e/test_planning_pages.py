@@ -127,6 +127,8 @@ def test_incoming_shows_on_the_product_and_stock_pages_as_a_figure_apart(
     row = warehouse.get("/stock/PAR/GIFT")
     assert '<dd id="incoming">12</dd>' in row.text and '<dd id="available">8</dd>' in row.text
     assert "expected 2026-03-16" in row.text
+    listed = warehouse.get("/stock?q=GIFT").text  # the list's last column
+    assert '<td class="num">0</td>\n        <td class="num">12</td>' in listed
     analyst = as_role(shop, "analyst")
     assert f'href="/purchase-orders/{po_id}"' in analyst.get("/products/GIFT").text
 

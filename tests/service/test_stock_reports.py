@@ -60,6 +60,10 @@ def test_incoming_stock_is_a_figure_apart_from_availability(
     assert found.incoming_units == 12 and found.incoming_at("LYO") == 0
     assert incoming.incoming_at(uow, store, WAREHOUSE, "PAR", "TEE")[0].units == 12
     assert incoming.incoming_at(uow, store, WAREHOUSE, "LYO", "TEE") == []
+    assert incoming.incoming_units(uow, store, WAREHOUSE, ["TEE", "MUG", "NOPE"]) == {
+        ("PAR", "TEE"): 12
+    }
+    assert incoming.incoming_units(uow, store, WAREHOUSE, []) == {}
     with pytest.raises(NotFound):
         incoming.product_stock(uow, store, WAREHOUSE, "NOPE")
 

@@ -4,6 +4,7 @@ availability as a figure of its own: never counted as available to sell."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from oms.domain.access import Actor, Permission
@@ -54,5 +55,23 @@ def incoming_at(
         if product is None:
             return []
         return [x for x in store.incoming([product.id]) if x.location == location]
+
+    return uow.run(read, write=False)
+
+
+def incoming_units(
+    uow: UnitOfWork, store: StockPlanning, actor: Actor, skus: Sequence[str]
+) -> dict[tuple[str, str], int]:
+    """(location code, sku) -> units on their way, for the rows of a stock list page."""
+    actor.require(Permission.CATALOGUE_READ)
+    if not skus:
+        return {}
+
+    def read() -> dict[tuple[str, str], int]:
+        found = uow.products.by_skus(sorted(set(skus)))
+        out: dict[tuple[str, str], int] = {}
+        for x in store.incoming([p.id for p in found.values()]):
+            out[(x.location, x.sku)] = out.get((x.location, x.sku), 0) + x.units
+        return out
 
     return uow.run(read, write=False)
