@@ -48,6 +48,14 @@ def test_availability_shows_incoming_units_apart_from_what_can_be_sold(
     again = ok(buyer.get(f"{API}/products/TEE/availability"))
     assert again["available"] == 9 and again["incoming"] == 17
     assert {"location": "LYO", "available": 0, "incoming": 5} in again["locations"]
+    # the reports see LYO's stock on its way though LYO holds none yet: nobody asked for
+    # TEE, so no stock-out row, and nothing available there to be overstock
+    assert ok(buyer.get(f"{API}/reports/stock-out"))["without_demand"] == 3
+    over = ok(buyer.get(f"{API}/reports/overstock"))["rows"]
+    assert [(r["location"], r["sku"], r["incoming"]) for r in over] == [
+        ("PAR", "TEE", 12),
+        ("LYO", "MUG", 0),
+    ]
     # received: no longer incoming, now available
     line = ok(buyer.get(f"{API}/purchase-orders/{po['id']}"))["lines"][0]["id"]
     ok(buyer.post(f"{API}/purchase-orders/{po['id']}/receive", json={"lines": [
