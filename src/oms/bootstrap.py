@@ -37,6 +37,7 @@ from oms.services.ports.insight import (
 from oms.services.ports.mailbox import Mailbox
 from oms.services.ports.planning import DemandLines, Forecaster, PlanningCharts, PurchaseOrders
 from oms.services.ports.replenishment import ReplenishmentStore
+from oms.services.ports.stock_planning import StockPlanning
 from oms.services.replenishment import PlanningSettings
 from oms.services.station import StationViews
 from oms.services.views import BackOfficeViews
@@ -150,6 +151,14 @@ class Container:
         from oms.adapters.charts.planning_svg import SvgPlanningCharts
 
         return SvgPlanningCharts()
+
+    def stock_planning(self, uow: UnitOfWork) -> StockPlanning:
+        """Incoming stock and the stock reports' reads, inside this unit of work's
+        transactions."""
+        from oms.adapters.db.stock_planning import SqlStockPlanning
+
+        assert isinstance(uow, SqlUnitOfWork)
+        return SqlStockPlanning(uow)
 
     def forecaster(
         self, engine: str = "local", n_jobs: int = 1, scheduler: str | None = None

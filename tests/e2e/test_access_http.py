@@ -1048,6 +1048,11 @@ ACTIONS = [
         lambda w: "/planning/suggestions/purchase-orders",
         ok=201,
     ),
+    # Planning (issue 13): the stock reports, at cost
+    Action("GET", "/reports/stock-out", P.PLANNING_READ, lambda w: "/reports/stock-out"),
+    Action("GET", "/reports/overstock", P.PLANNING_READ, lambda w: "/reports/overstock"),
+    Action("GET", "/reports/dead-stock", P.PLANNING_READ, lambda w: "/reports/dead-stock"),
+    Action("GET", "/reports/stock-value", P.PLANNING_READ, lambda w: "/reports/stock-value"),
 ]
 
 

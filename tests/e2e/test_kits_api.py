@@ -84,7 +84,8 @@ def test_stock_cannot_be_set_on_a_kit(kit_shop: TestClient) -> None:
 def test_availability_of_a_kit_is_what_its_components_make(kit_shop: TestClient) -> None:
     body = kit_shop.get(f"{API}/products/STARTER/availability").json()
     assert body["available"] == 1  # min(5 TEE / 1, 2 MUG / 2)
-    assert body["locations"] == [{"location": "PAR", "available": 1}]
+    assert body["locations"] == [{"location": "PAR", "available": 1, "incoming": 0}]
+    assert body["incoming"] == 0 and body["incoming_lines"] == []  # a kit is not bought
     promise = kit_shop.get(
         f"{API}/availability", params={"sku": "STARTER", "country": "FR", "postal_code": "75002"}
     ).json()

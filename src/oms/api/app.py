@@ -30,6 +30,7 @@ from oms.api.routes import (
     returns,
     service,
     stock,
+    stock_reports,
     users,
     webhooks,
 )
@@ -77,6 +78,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         order_edits,
         purchasing,  # planning (issue 13)
         planning,
+        stock_reports,  # planning (issue 13): stock-out, overstock, dead stock, value
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(pages.router)

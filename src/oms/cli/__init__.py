@@ -403,3 +403,4 @@ from oms.cli import plan as _plan  # noqa: E402, F401
 from oms.cli import planning as _planning  # noqa: E402, F401
 from oms.cli import purchasing as _purchasing  # noqa: E402, F401
 from oms.cli import returns as _returns  # noqa: E402, F401
+from oms.cli import stock_reports as _stock_reports  # noqa: E402, F401

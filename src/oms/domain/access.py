@@ -122,7 +122,8 @@ DESCRIPTIONS: dict[Permission, str] = {
     ),
     P.PLANNING_READ: (
         "read suppliers, purchase orders, what is on order, forecasts, reorder levels, the"
-        " suggested purchase orders and the understock list"
+        " suggested purchase orders and the understock list; the stock reports at cost"
+        " (stock-out, overstock, dead stock, stock value)"
     ),
     P.PURCHASING_WRITE: (
         "create and edit suppliers and their cost prices; create, send, receive, close and"

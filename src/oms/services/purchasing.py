@@ -72,6 +72,7 @@ class NewPurchaseOrder:
     supplier: str
     location: str
     lines: Sequence[tuple[str, int, int]]  # sku, units, unit cost in minor units
+    expected_on: date | None = None  # kept when sent without another date
 
 
 def create_purchase_order(
@@ -99,12 +100,15 @@ def create_purchase_order(
         for i, (sku, _, _) in enumerate(new.lines):
             if sku not in products:
                 missing.add(f"lines.{i}", f"no product {sku}")
+        if new.expected_on is not None and new.expected_on < uow.now().date():
+            missing.add("expected_on", "today or later")
         missing.raise_if_any()
         assert supplier is not None and location is not None
         lines = [
             NewPurchaseLine(products[sku].id, sku, units, cost) for sku, units, cost in new.lines
         ]
-        return store.add(supplier, location.id, lines, Stamp(actor.name, uow.now()))
+        stamp = Stamp(actor.name, uow.now())
+        return store.add(supplier, location.id, lines, stamp, new.expected_on)
 
     return uow.run(work)
 
@@ -123,14 +127,14 @@ def send(
     purchase_order_id: int,
     expected_on: date | None = None,
 ) -> PurchaseOrder:
-    """Sent to the supplier: on order from now, expected after the supplier's lead time
-    unless a date is given."""
+    """Sent to the supplier: on order from now, expected on the day given, else the one
+    the draft was made with, else after the supplier's lead time."""
     actor.require(Permission.PURCHASING_WRITE)
 
     def work() -> PurchaseOrder:
         order = _load(store, purchase_order_id)
         now = uow.now()
-        expected = expected_on
+        expected = expected_on or order.expected_on
         if expected is None:
             supplier = store.supplier_by_id(order.supplier_id)
             days = supplier.lead_time_days if supplier else 0

@@ -50,8 +50,9 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Notifications", "/webhooks", Permission.NOTIFICATION_MANAGE, ("/deliveries",)),
     NavEntry("Mailbox", "/mailbox", Permission.NOTIFICATION_MANAGE, without_smtp=True),
     NavEntry("Channels", "/channels", Permission.CHANNEL_MANAGE),  # channels (issue 14)
-    NavEntry("Purchasing", "/purchase-orders", Permission.PLANNING_READ),  # issue 13
-    NavEntry("Planning", "/planning", Permission.PLANNING_READ),  # suggestions, charts
+    # Planning (issue 13): purchase orders and suppliers; suggestions and charts
+    NavEntry("Purchasing", "/purchase-orders", Permission.PLANNING_READ, ("/suppliers",)),
+    NavEntry("Planning", "/planning", Permission.PLANNING_READ),
     NavEntry("Account", "/account", None),
 )
 

@@ -22,9 +22,11 @@ from oms.web import (
     orders_list,
     planning_pages,
     products,
+    purchase_order_form,
     purchasing_pages,
     report_business,
     report_flow,
+    report_stock,
     reports,
     return_pages,
     return_policies,
@@ -34,6 +36,7 @@ from oms.web import (
     station_pack,
     stock_list,
     stock_row,
+    supplier_pages,
     today,
     track_receipt,
     track_returns,
@@ -73,5 +76,9 @@ router.include_router(report_business.router)  # perfect orders, returns, cash, 
 router.include_router(mailbox.router)  # the local mailbox folder (admin, without SMTP)
 router.include_router(webhooks.router)  # webhooks, their logs, dead deliveries (admin)
 router.include_router(channels.router)  # channels as records, their webhooks, CSV upload
+router.include_router(report_stock.router)  # stock-out, overstock, dead stock, value at cost
+# Before purchasing_pages, whose /purchase-orders/{id} would otherwise take /new.
+router.include_router(purchase_order_form.router)  # planning (issue 13): a draft by hand
 router.include_router(purchasing_pages.router)  # planning (issue 13): purchase orders
 router.include_router(planning_pages.router)  # suggestions, understock, a product's chart
+router.include_router(supplier_pages.router)  # planning (issue 13): suppliers

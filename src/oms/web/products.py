@@ -19,10 +19,10 @@ from oms.domain.access import Permission
 from oms.domain.catalogue.kits import ComponentRequest
 from oms.domain.catalogue.model import NewProduct, ProductChange
 from oms.domain.errors import Conflict, FieldError, FieldErrors, InvalidInput
-from oms.services import catalogue, kits
+from oms.services import catalogue, incoming
 from oms.web import forms
 from oms.web.problems import Problem, problem_of
-from oms.web.shell import FormText, Page, PageDep, PageRoute
+from oms.web.shell import FormText, Page, PageDep, PageRoute, container
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 PAGE_SIZE = 50
@@ -159,15 +159,19 @@ def _detail(page: Page, sku: str, edit: tuple[ProductForm, Problem] | None = Non
         weight_grams="" if product.weight_grams is None else str(product.weight_grams),
         barcode=product.barcode or "",
     )
+    found = incoming.product_stock(
+        page.uow, container(page.request).stock_planning(page.uow), page.actor, sku
+    )
     return page.render(
         "products/detail.html",
         edit[1].status if edit else 200,
         product=product,
-        availability=kits.product_availability(page.uow, page.actor, sku),
+        availability=found.availability,
+        stock=found,
+        may_plan=page.actor.may(Permission.PLANNING_READ),
         form=edit[0] if edit else stored,
         problem=edit[1] if edit else None,
         may_write=page.actor.may(Permission.CATALOGUE_WRITE),
-        may_plan=page.actor.may(Permission.PLANNING_READ),
     )
 
 

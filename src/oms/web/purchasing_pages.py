@@ -35,7 +35,11 @@ def purchase_order_list(page: PageDep, status: str = "") -> Response:
         page.uow, _store(page), page.actor, PurchaseOrderQuery(chosen, limit=200)
     )
     return page.render(
-        "purchasing/list.html", found=found, statuses=list(PurchaseOrderStatus), chosen=chosen
+        "purchasing/list.html",
+        found=found,
+        statuses=list(PurchaseOrderStatus),
+        chosen=chosen,
+        may_buy=page.actor.may(Permission.PURCHASING_WRITE),
     )
 
 

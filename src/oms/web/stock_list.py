@@ -16,9 +16,9 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from oms.services import stock_views, views
+from oms.services import incoming, stock_views, views
 from oms.services.stock_views import StockQuery, StockSort
-from oms.web.shell import PageDep, PageRoute
+from oms.web.shell import PageDep, PageRoute, container
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 PAGE_SIZE = 50
@@ -117,8 +117,12 @@ def stock_list(page: PageDep, params: Annotated[StockParams, Query()]) -> Respon
     next_url = None
     if found and found.more:
         next_url = "/stock?" + form.params(cursor=encode_cursor(found.rows[-1].cursor(query.sort)))
+    coming = {}
+    if found and found.rows:  # on open purchase orders: a figure apart from available
+        store = container(page.request).stock_planning(page.uow)
+        coming = incoming.incoming_units(page.uow, store, page.actor, [r.sku for r in found.rows])
     context = {"form": form, "found": found, "next_url": next_url, "paged": bool(p.cursor),
-               "locations": locations}  # fmt: skip
+               "locations": locations, "incoming": coming}  # fmt: skip
     status_code = 422 if form.errors else 200
     if page.request.headers.get("HX-Target") == "results":
         return page.fragment("stock/_results.html", status_code, **context)

@@ -12,11 +12,11 @@ from fastapi.responses import Response
 
 from oms.domain.access import Permission
 from oms.domain.errors import Conflict, FieldError, InvalidInput
-from oms.services import holds, inventory, stock_views, views
+from oms.services import holds, incoming, inventory, stock_views, views
 from oms.services.inventory import StockChange
 from oms.web import forms
 from oms.web.problems import Problem, problem_of
-from oms.web.shell import FormText, Page, PageDep, PageRoute
+from oms.web.shell import FormText, Page, PageDep, PageRoute, container
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 LEDGER_PAGE = 50
@@ -45,12 +45,15 @@ def _show(page: Page, location: str, sku: str, before: int | None = None,
         older = f"/stock/{location}/{sku}?before={ledger.lines[-1].id}"
     stock_id = detail.line.stock_id
     live = [] if stock_id is None else holds.live_holds(page.uow, page.actor, stock_id)
+    store = container(page.request).stock_planning(page.uow)
+    coming = incoming.incoming_at(page.uow, store, page.actor, location, sku)
     return page.render(
         "stock/row.html",
         attempt.problem.status if attempt and attempt.problem else 200,
         row=detail.line, ledger=ledger.lines, older=older, paged=before is not None,
         zone=zone, may_change=page.actor.may(Permission.STOCK_WRITE), attempt=attempt,
         live_holds=live, may_release=page.actor.may(Permission.HOLD_CREATE),
+        incoming=coming, may_plan=page.actor.may(Permission.PLANNING_READ),
     )  # fmt: skip
 
 

@@ -147,7 +147,12 @@ class SqlPurchaseOrders(Repository):
         ]
 
     def add(
-        self, supplier: Supplier, location_id: int, lines: Sequence[NewPurchaseLine], at: Stamp
+        self,
+        supplier: Supplier,
+        location_id: int,
+        lines: Sequence[NewPurchaseLine],
+        at: Stamp,
+        expected_on: date | None = None,
     ) -> PurchaseOrder:
         new_id = self.conn.execute(
             po.insert()
@@ -156,6 +161,7 @@ class SqlPurchaseOrders(Repository):
                 location_id=location_id,
                 currency=supplier.currency,
                 status=PurchaseOrderStatus.DRAFT.value,
+                expected_on=expected_on,
                 created_by=at.actor,
                 created_at=at.now,
                 updated_at=at.now,

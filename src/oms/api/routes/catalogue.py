@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from oms.api.deps import ActorDep, UowDep
+from oms.api.deps import ActorDep, ContainerDep, UowDep
 from oms.api.pagination import PageDep, after_key, page, whole
 from oms.api.schemas.catalogue import (
     LocationIn,
@@ -18,7 +18,7 @@ from oms.api.schemas.catalogue import (
     ProductPatch,
 )
 from oms.api.schemas.common import Page
-from oms.services import catalogue, kits
+from oms.services import catalogue, incoming
 
 router = APIRouter(tags=["catalogue"])
 
@@ -54,10 +54,15 @@ def get_product(sku: str, uow: UowDep, actor: ActorDep) -> ProductOut:
 
 
 @router.get("/products/{sku}/availability")
-def product_availability(sku: str, uow: UowDep, actor: ActorDep) -> ProductAvailabilityOut:
+def product_availability(
+    sku: str, uow: UowDep, actor: ActorDep, container: ContainerDep
+) -> ProductAvailabilityOut:
     """Units free to sell per location (on hand less reserved); a kit's are the whole kits
-    its components make there."""
-    return ProductAvailabilityOut.of(kits.product_availability(uow, actor, sku))
+    its components make there. `incoming`: units on sent or partly received purchase
+    orders, with their expected dates (`incoming_lines`), a figure apart that is never
+    counted as available (a kit's components are bought, not the kit: none)."""
+    found = incoming.product_stock(uow, container.stock_planning(uow), actor, sku)
+    return ProductAvailabilityOut.of(found.availability, found.incoming)
 
 
 @router.patch("/products/{sku}")

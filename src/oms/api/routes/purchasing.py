@@ -92,14 +92,15 @@ def create_purchase_order(
     body: PurchaseOrderIn, uow: UowDep, actor: ActorDep, container: ContainerDep
 ) -> PurchaseOrderOut:
     """A draft purchase order to a supplier, delivered to a location: nothing is on order
-    until it is sent. Costs are in the supplier's currency."""
+    until it is sent. Costs are in the supplier's currency; `expected_on` (today or later)
+    is kept when it is sent without another date."""
     store = container.purchase_orders(uow)
     currency = purchasing.get_supplier(uow, store, actor, body.supplier).supplier.currency
     lines = [
         (x.sku, x.quantity, to_minor(x.unit_cost, currency, f"lines.{i}.unit_cost"))
         for i, x in enumerate(body.lines)
     ]
-    new = NewPurchaseOrder(body.supplier, body.location, lines)
+    new = NewPurchaseOrder(body.supplier, body.location, lines, body.expected_on)
     made = purchasing.create_purchase_order(uow, store, actor, new)
     return PurchaseOrderOut.of(purchasing.get_purchase_order(uow, store, actor, made.id))
 

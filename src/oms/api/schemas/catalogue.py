@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import time
+from collections.abc import Sequence
+from datetime import date, time
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
@@ -19,6 +20,7 @@ from oms.domain.catalogue.model import (
     ProductChange,
 )
 from oms.services.kits import ProductAvailability
+from oms.services.ports.stock_planning import IncomingLine
 
 
 class ComponentIn(Strict):
@@ -103,6 +105,25 @@ class ProductOut(BaseModel):
 class LocationAvailableOut(BaseModel):
     location: str
     available: int
+    incoming: int = Field(0, description="units on open purchase orders: not available yet")
+
+
+class IncomingOut(BaseModel):
+    """Units of a purchase-order line still expected at a location."""
+
+    location: str
+    units: int
+    expected_on: date | None
+    purchase_order: int
+
+    @classmethod
+    def of(cls, x: IncomingLine) -> IncomingOut:
+        return cls(
+            location=x.location,
+            units=x.units,
+            expected_on=x.expected_on,
+            purchase_order=x.purchase_order_id,
+        )
 
 
 class ProductAvailabilityOut(BaseModel):
@@ -110,19 +131,40 @@ class ProductAvailabilityOut(BaseModel):
     kit: bool
     components: list[ComponentOut]
     available: int
+    incoming: int = Field(
+        0, description="units on sent or partly received purchase orders: never available"
+    )
     locations: list[LocationAvailableOut]
+    incoming_lines: list[IncomingOut] = Field(default_factory=list)
 
     @classmethod
-    def of(cls, a: ProductAvailability) -> ProductAvailabilityOut:
+    def of(
+        cls, a: ProductAvailability, coming: Sequence[IncomingLine] = ()
+    ) -> ProductAvailabilityOut:
+        held = {x.location for x in a.locations}
         return cls(
             sku=a.product.sku,
             kit=a.product.is_kit,
             components=[ComponentOut(sku=c.sku, quantity=c.quantity) for c in a.product.components],
             available=a.total,
+            incoming=sum(x.units for x in coming),
             locations=[
-                LocationAvailableOut(location=x.location, available=x.available)
+                LocationAvailableOut(
+                    location=x.location,
+                    available=x.available,
+                    incoming=sum(y.units for y in coming if y.location == x.location),
+                )
                 for x in a.locations
+            ]
+            + [
+                LocationAvailableOut(
+                    location=loc,
+                    available=0,
+                    incoming=sum(y.units for y in coming if y.location == loc),
+                )
+                for loc in sorted({y.location for y in coming} - held)
             ],
+            incoming_lines=[IncomingOut.of(x) for x in coming],
         )
 
 

@@ -111,11 +111,16 @@ class PurchaseOrderIn(Strict):
     supplier: Code
     location: Code
     lines: Annotated[list[PurchaseLineIn], Field(min_length=1, max_length=1000)]
+    expected_on: IsoDate | None = Field(
+        None, description="When the goods are due, if known now; sending may change it"
+    )
 
 
 class SendIn(Strict):
     expected_on: IsoDate | None = Field(
-        None, description="When the goods are due; default: today plus the lead time"
+        None,
+        description="When the goods are due; default: the draft's date, else today plus its"
+        " lead time",
     )
 
 

@@ -88,7 +88,12 @@ class PurchaseOrders(Protocol):
         """Purchase orders, the newest first, ids below `query.before` if given."""
 
     def add(
-        self, supplier: Supplier, location_id: int, lines: Sequence[NewPurchaseLine], at: Stamp
+        self,
+        supplier: Supplier,
+        location_id: int,
+        lines: Sequence[NewPurchaseLine],
+        at: Stamp,
+        expected_on: date | None = None,
     ) -> PurchaseOrder: ...
 
     def get(self, purchase_order_id: int, *, lock: bool = False) -> PurchaseOrder | None: ...
