@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from oms.adapters.db.migrate import alembic_config
-from oms.adapters.db.order_search import searched, texts_on
+from oms.adapters.db.order_search import matching, searched, texts_on
 from oms.adapters.db.tables import orders as orders_table
 from oms.bootstrap import Container
 from oms.domain.access import SYSTEM
@@ -102,6 +102,14 @@ def answers(conn: sa.Connection, q: str, texts: bool, **cursor: Any) -> list[int
     return list(conn.execute(select.order_by(newest.desc()).limit(7)).scalars())
 
 
+def in_list(conn: sa.Connection, q: str, texts: bool) -> list[int]:
+    condition = matching(q, postgres=False, texts=texts)
+    by_name = sa.select(orders_table.c.id).where(condition)
+    return list(
+        conn.execute(by_name.order_by(orders_table.c.customer_name, orders_table.c.id)).scalars()
+    )
+
+
 def test_the_table_finds_what_the_scan_finds(sqlite_only: None, container: Container) -> None:
     placed = place_people(container, copies=3)
     rng = random.Random(16)
@@ -114,6 +122,8 @@ def test_the_table_finds_what_the_scan_finds(sqlite_only: None, container: Conta
             middle = placed[len(placed) // 2]
             assert answers(conn, q, True, before=middle) == answers(conn, q, False, before=middle)
             tried += bool(scan)
+            # Sorted otherwise than newest first (the back office by name): through an IN.
+            assert in_list(conn, q, texts=True) == in_list(conn, q, texts=False), q
         assert tried > 40  # most of them find something: the comparison says something
 
 
