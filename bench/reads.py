@@ -117,6 +117,10 @@ def reads(
             lambda: api(q=pick()["customer_name"].split()[-1].lower()[:5]),
             TARGET,
         ),
+        "search name, a typo (finds nothing)": (
+            lambda: api(q=pick()["customer_name"].lower()[::-1][:9].strip()),
+            TARGET,
+        ),
         "search phone, full": (lambda: api(q=rng.choice(phoned)["customer_phone"]), TARGET),
         "search phone, last 6 digits": (
             lambda: api(q=rng.choice(phoned)["customer_phone"][-6:]),

@@ -237,6 +237,7 @@ class Container:
         return WorkerSettings(
             retry=RetryPolicy(s.outbox_retry_base_seconds, s.outbox_max_attempts),
             lease=timedelta(seconds=s.worker_lease_seconds),
+            batch=s.worker_batch,
         )
 
     def close(self) -> None:

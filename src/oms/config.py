@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     """How long a worker holds the deliveries it claimed; a worker that dies mid-send leaves
     them to another worker once this has passed (so the notice goes again, same id)."""
 
+    worker_batch: int = 100
+    """Deliveries (and new events) a worker claims at a time. Smaller batches share a burst
+    among several workers sooner; larger ones cost fewer round trips."""
+
     service_backorder_days: int = 3
     """Customer service's queue lists an order still waiting for stock this many days after
     it was placed (`backordered_long`)."""

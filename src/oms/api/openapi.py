@@ -10,11 +10,19 @@ give, found from what the operation declares, so a route added anywhere is cover
 Every problem answer is `application/problem+json` with the `Problem` schema. Times are
 given formats that JSON Schema validators accept (`time` → a pattern: a wall-clock time in
 oms carries no offset, which RFC 3339's `full-time` requires).
+
+The main operations (placing, listing and reading orders, stock counts, adjustments and
+availability, holds, shipments, returns) carry a request and an answer example: those of
+`examples.json`, recorded from the API itself (tests/openapi_examples.py, and a test that
+records them again and compares).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -127,7 +135,40 @@ def complete(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)
     _fix_formats(schema)
+    _add_examples(schema)
     return schema
+
+
+@cache
+def examples() -> dict[str, dict[str, Any]]:
+    """`"METHOD /path"` → {request?, status, response, parameters?, headers?}."""
+    found: dict[str, dict[str, Any]] = json.loads(
+        (Path(__file__).with_name("examples.json")).read_text(encoding="utf-8")
+    )
+    return found
+
+
+def _add_examples(schema: dict[str, Any]) -> None:
+    """Each recorded example at its operation: the request body's, the answer's (at the
+    status it was given) and its query and header parameters'."""
+    paths = schema.get("paths", {})
+    for key, example in examples().items():
+        method, path = key.split(" ", 1)
+        operation = paths.get(path, {}).get(method.lower())
+        if operation is None:
+            continue
+        if "request" in example:
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                content["application/json"]["example"] = example["request"]
+        answer = operation.get("responses", {}).get(str(example["status"]), {})
+        if "application/json" in answer.get("content", {}):
+            answer["content"]["application/json"]["example"] = example["response"]
+        given = {**example.get("parameters", {}), **example.get("headers", {})}
+        given = {name.lower(): value for name, value in given.items()}
+        for parameter in operation.get("parameters", []):
+            if parameter["name"].lower() in given:
+                parameter["example"] = given[parameter["name"].lower()]
 
 
 def install(app: FastAPI) -> None:

@@ -30,9 +30,16 @@ MIGRATION_ONLY_INDEXES = frozenset(
 )
 
 
+# SQLite's FTS5 table of the orders' searched texts (migration 0024, order_search.py) and
+# the shadow tables FTS5 keeps it in: made by the migration, not declared in the metadata.
+MIGRATION_ONLY_TABLE_PREFIX = "order_texts"
+
+
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
+    if type_ == "table" and reflected and (name or "").startswith(MIGRATION_ONLY_TABLE_PREFIX):
+        return False
     return not (type_ == "index" and reflected and name in MIGRATION_ONLY_INDEXES)
 
 

@@ -10,18 +10,52 @@ reads as a BitmapOr of the indexes. How each match is said, per database:
   trigram (`pg_trgm`, GIN) index: emails, phones, names (migrations 0006 and 0020).
 - SQLite: `GLOB` (case-sensitive, like PostgreSQL's LIKE): SQLite reads the start of a
   value off an ordinary index with GLOB 'text*' (its LIKE is case-insensitive and would
-  not); "contains" and "ends with" scan the orders newest first (SQLite has no trigram
-  index), which stops early when the text is common and reads the whole table when rare.
+  not). "Contains" and "ends with" read `order_texts` (migration 0024), an FTS5 table of
+  trigrams over the orders' emails, lower-cased names, phones and external ids, kept by
+  triggers: its MATCH finds the candidates off the index (each text of 3 characters or
+  more is a phrase of trigrams: the values holding it), and the same GLOB as before
+  checks each, so the answers are those of the scan. `searched` joins it and orders by
+  its rowid (the order id) newest first, which FTS5 gives in that order: the first page
+  stops after its 50 rows when the text is common, and reads a short list when rare.
+  Without the table (SQLite before 3.34) or for a shorter text: the scan, newest first.
 """
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import sqlalchemy as sa
 
 from oms.adapters.db.tables import orders, returns, shipments
 from oms.domain.orders.search import Match, Search, SearchKind, read_search
+
+# Made by migration 0024 on SQLite only, outside the declared metadata (alembic's
+# comparison leaves it out: migrate.include_object). rowid is the order's id.
+order_texts = sa.Table(
+    "order_texts",
+    sa.MetaData(),
+    sa.Column("rowid", sa.Integer, primary_key=True),
+    sa.Column("email", sa.String),
+    sa.Column("name", sa.String),
+    sa.Column("phone", sa.String),
+    sa.Column("external_id", sa.String),
+)
+TRIGRAM = 3  # FTS5's trigram phrases: shorter texts match nothing through the index
+_has_texts: weakref.WeakKeyDictionary[sa.Engine, bool] = weakref.WeakKeyDictionary()
+
+
+def texts_on(conn: sa.Connection) -> bool:
+    """Whether this SQLite database has `order_texts` (looked up once per engine)."""
+    if conn.dialect.name != "sqlite":
+        return False
+    engine = conn.engine
+    if engine not in _has_texts:
+        found = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'order_texts'"
+        ).first()
+        _has_texts[engine] = found is not None
+    return _has_texts[engine]
 
 
 def _like(text: str) -> str:
@@ -45,11 +79,15 @@ def found(column: Any, match: Match, text: str, postgres: bool) -> sa.ColumnElem
     return column.op("GLOB")(shaped.get(match, f"*{pattern}*"))  # type: ignore[no-any-return]
 
 
-def matching(q: str, postgres: bool) -> sa.ColumnElement[bool]:
-    """The orders a search text finds; true for blank text (no search)."""
+def matching(q: str, postgres: bool, texts: bool = False) -> sa.ColumnElement[bool]:
+    """The orders a search text finds; true for blank text (no search). `texts`: SQLite
+    with `order_texts`, read through an IN (for lists sorted otherwise than newest first)."""
     search = read_search(q)
     if search is None:
         return sa.true()
+    through = _through_texts(search) if texts else None
+    if through is not None:
+        return orders.c.id.in_(sa.select(order_texts.c.rowid).where(*through))
     if search.kind is SearchKind.TRACKING:  # one IN of a UNION: an OR beside it would scan
         return orders.c.id.in_(_tracked(search, postgres))
     condition = _condition(search, postgres)
@@ -90,3 +128,53 @@ def _condition(search: Search, postgres: bool) -> sa.ColumnElement[bool]:
     if search.or_external_id is not None:  # one word: perhaps part of an email too
         return sa.or_(name, of(orders.c.customer_email))
     return name
+
+
+def searched(
+    select: sa.Select[Any], q: str | None, postgres: bool, texts: bool
+) -> tuple[sa.Select[Any], Any]:
+    """`select` (of orders) narrowed to what the text finds, and the column that orders it
+    newest first: `orders.id`, or on SQLite with `order_texts` for a "contains" or "ends
+    with", `order_texts.rowid` of the table joined (FTS5 walks its matches newest first,
+    so `ORDER BY` it `DESC LIMIT n` stops after n; a cursor on it reads the index too)."""
+    search = read_search(q or "")
+    if search is None:
+        return select, orders.c.id
+    through = _through_texts(search) if texts else None
+    if through is None:
+        return select.where(matching(q or "", postgres)), orders.c.id
+    joined = select.select_from(order_texts.join(orders, order_texts.c.rowid == orders.c.id))
+    return joined.where(*through), order_texts.c.rowid
+
+
+def _phrase(columns: str, text: str) -> str:
+    """An FTS5 query: the text as one phrase (its trigrams in a row) in these columns."""
+    return f'{{{columns}}} : "{text.replace(chr(34), chr(34) * 2)}"'
+
+
+def _through_texts(search: Search) -> tuple[sa.ColumnElement[bool], ...] | None:
+    """The MATCH that finds the candidates in `order_texts` and the check each must pass
+    (the scan's own condition, on the table's copies), or None when it cannot serve."""
+    if search.match not in (Match.CONTAINS, Match.SUFFIX) or len(search.text) < TRIGRAM:
+        return None
+    t = order_texts.c
+
+    def of(column: Any) -> sa.ColumnElement[bool]:
+        return found(column, search.match, search.text, postgres=False)
+
+    if search.kind is SearchKind.EMAIL:
+        query, check = _phrase("email", search.text), of(t.email)
+    elif search.kind is SearchKind.PHONE:
+        query, check = _phrase("phone", search.text), of(t.phone)
+    elif search.kind is SearchKind.NAME and search.or_external_id is not None:
+        query, check = _phrase("name email", search.text), sa.or_(of(t.name), of(t.email))
+    elif search.kind is SearchKind.NAME:
+        query, check = _phrase("name", search.text), of(t.name)
+    else:  # pragma: no cover - the other kinds look for a start or a whole value
+        return None
+    if search.or_external_id is not None:
+        if len(search.or_external_id) < TRIGRAM:
+            return None
+        query = f"{query} OR {_phrase('external_id', search.or_external_id)}"
+        check = sa.or_(check, t.external_id == search.or_external_id)
+    return sa.literal_column("order_texts").op("MATCH")(query), check

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from oms.adapters.db.base import from_minor
 from oms.adapters.db.customer_service import SqlCustomerServiceViews
 from oms.adapters.db.late import is_late
-from oms.adapters.db.order_search import matching
+from oms.adapters.db.order_search import matching, searched, texts_on
 from oms.adapters.db.stock_views import SqlStockViews
 from oms.adapters.db.tables import (
     locations,
@@ -53,14 +53,21 @@ def _waiting_for(sku: str) -> sa.Select[Any]:
     )
 
 
-def _filtered(query: OrderQuery, today: date, postgres: bool) -> sa.Select[Any]:
-    select = orders.select()
+def _filtered(
+    query: OrderQuery, today: date, postgres: bool, texts: bool
+) -> tuple[sa.Select[Any], Any]:
+    """The orders the filters keep, and the column that is the order id in it (the search
+    table's on SQLite when newest first reads it: order_search.searched)."""
+    select, newest = orders.select(), orders.c.id
+    if query.q and query.q.strip():
+        if query.sort.value.lstrip("-") == "placed":
+            select, newest = searched(select, query.q, postgres, texts)
+        else:
+            select = select.where(matching(query.q, postgres, texts))
     if query.status:
         select = select.where(orders.c.status == query.status.value)
     if query.channel:
         select = select.where(orders.c.channel == query.channel)
-    if query.q and query.q.strip():
-        select = select.where(matching(query.q, postgres))
     if query.placed_from:
         select = select.where(orders.c.created_at >= query.placed_from)
     if query.placed_to:
@@ -71,7 +78,7 @@ def _filtered(query: OrderQuery, today: date, postgres: bool) -> sa.Select[Any]:
         select = select.where(
             orders.c.status.in_(_OPEN), orders.c.id.in_(_waiting_for(query.waiting_for))
         )
-    return select
+    return select, newest
 
 
 def _beyond(column: Any, value: Any, descending: bool) -> sa.ColumnElement[bool]:
@@ -79,15 +86,18 @@ def _beyond(column: Any, value: Any, descending: bool) -> sa.ColumnElement[bool]
     return column < value if descending else column > value  # type: ignore[no-any-return]
 
 
-def _sorted(select: sa.Select[Any], query: OrderQuery) -> sa.Select[Any]:
+def _sorted(filtered: tuple[sa.Select[Any], Any], query: OrderQuery) -> sa.Select[Any]:
     """Order by the sort column then id, both the same way; start after the cursor."""
+    select, newest = filtered
     descending = query.sort.value.startswith("-")
     column = _SORT_COLUMNS[query.sort.value.lstrip("-")]
-    keys = [column] if column is orders.c.id else [column, orders.c.id]
+    placed = column is orders.c.id
+    column = newest if placed else column
+    keys = [column] if placed else [column, orders.c.id]
     if query.after is not None:
         value, last_id = query.after
-        if column is orders.c.id:
-            select = select.where(_beyond(orders.c.id, last_id, descending))
+        if placed:
+            select = select.where(_beyond(column, last_id, descending))
         else:
             select = select.where(
                 sa.or_(
@@ -103,7 +113,9 @@ class SqlViews(SqlStockViews, SqlCustomerServiceViews):
     def orders(self, query: OrderQuery, today: date) -> list[OrderRow]:
         headers = [
             r._mapping
-            for r in self.conn.execute(_sorted(_filtered(query, today, self.postgres), query))
+            for r in self.conn.execute(
+                _sorted(_filtered(query, today, self.postgres, texts_on(self.conn)), query)
+            )
         ]
         ids = [m["id"] for m in headers]
         units = self._units(ids)
