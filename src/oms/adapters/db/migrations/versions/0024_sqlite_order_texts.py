@@ -4,7 +4,7 @@ read an index instead of scanning the orders. Nothing on PostgreSQL (pg_trgm GIN
 migrations 0006 and 0020).
 
 Revision ID: 0024
-Revises: 0019
+Revises: 0021
 Create Date: 2026-12-05 07:10:00
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0024"
-down_revision: str | None = "0019"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
