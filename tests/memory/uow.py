@@ -114,6 +114,11 @@ class MemoryUnitOfWork:
         raise AssertionError("unreachable")  # pragma: no cover
 
     @contextmanager
+    def deferred_inserts(self) -> Iterator[None]:
+        """Rows are written at once in memory."""
+        yield
+
+    @contextmanager
     def savepoint(self) -> Iterator[None]:
         """The block undone alone if it raises, as a SQL savepoint."""
         if not self._open:

@@ -195,18 +195,23 @@ def _place(
 ) -> None:
     """One transaction for the batch. The orders already placed and the batch's products
     are read once for the batch; the orders are then placed one after another without a
-    savepoint each, since most files have no order that is refused. Should one be refused
-    (a domain error, found before it writes anything), the transaction is rolled back and
-    the batch placed again with a savepoint per order, so that the refused one is undone
-    alone. The report is written after the commit (a retried transaction counts once).
+    savepoint each, since most files have no order that is refused, their new rows written
+    at the end of the batch, one statement per table (UnitOfWork.deferred_inserts). Should
+    one be refused (a domain error, found before it writes anything), the transaction is
+    rolled back and the batch placed again with a savepoint per order, so that the refused
+    one is undone alone. The report is written after the commit (a retried transaction counts once).
     Should the batch fail whole (two imports of the same file racing), its orders are
     placed again one by one."""
     if not waiting:
         return
 
+    def fast() -> list[Outcome]:
+        with uow.deferred_inserts():
+            return _batch(uow, placer, waiting, layout, safe=False)
+
     try:
         try:
-            outcomes = uow.run(lambda: _batch(uow, placer, waiting, layout, safe=False))
+            outcomes = uow.run(fast)
         except _Refused:
             outcomes = uow.run(lambda: _batch(uow, placer, waiting, layout, safe=True))
     except Exception:

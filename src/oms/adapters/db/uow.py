@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -16,6 +16,7 @@ from oms.adapters.db import stock_events
 from oms.adapters.db.carriers import CarrierBook, SqlCarriers
 from oms.adapters.db.catalogue import SqlLocations, SqlProducts
 from oms.adapters.db.channels import SqlChannels
+from oms.adapters.db.deferred import DeferredInserts
 from oms.adapters.db.delivery import SqlDelivery
 from oms.adapters.db.engine import WRITE, write_gate
 from oms.adapters.db.holds import SqlHolds
@@ -128,9 +129,38 @@ class SqlUnitOfWork:
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
-        """A SAVEPOINT inside the open transaction: the block is undone alone if it raises."""
+        """A SAVEPOINT inside the open transaction: the block is undone alone if it raises
+        (rows held back by deferred_inserts are written on each side of it)."""
+        held = self._conn if isinstance(self._conn, DeferredInserts) else None
+        if held is not None:
+            held.flush()
         with self.conn.begin_nested():
+            try:
+                yield
+            except BaseException:
+                if held is not None:
+                    held.discard()
+                raise
+            if held is not None:
+                held.flush()
+
+    @contextmanager
+    def deferred_inserts(self) -> Iterator[None]:
+        """Inside run, on PostgreSQL: the new rows of placing (orders, lines, events, outbox,
+        facts, reservations, ledger) are written at the end of the block, one statement per
+        table (adapters/db/deferred.py). SQLite draws ids from the largest stored, so there
+        every row is written at once."""
+        plain = self._conn
+        if plain is None or self.dialect != "postgresql" or isinstance(plain, DeferredInserts):
             yield
+            return
+        held = DeferredInserts(plain)
+        self._conn = cast(sa.Connection, held)
+        try:
+            yield
+            held.flush()
+        finally:
+            self._conn = plain
 
     def _once(self, work: Callable[[], T], write: bool) -> T:
         with write_gate(self.engine, write), self.engine.connect() as conn:

@@ -53,6 +53,11 @@ class UnitOfWork(Protocol):
         """Run work in one transaction and commit; retry it whole on a transient conflict."""
         ...
 
+    def deferred_inserts(self) -> AbstractContextManager[None]:
+        """Inside run: the new rows of the orders placed in the block may be written at its
+        end, one statement per table (the CSV import's batches); reads see them as usual."""
+        ...
+
     def savepoint(self) -> AbstractContextManager[None]:
         """Inside run: what happens in the block is undone alone if it raises (the CSV
         import places many orders per transaction, each one all or nothing)."""

@@ -1,0 +1,86 @@
+"""INSERTs held back until the end of a block: many orders placed in one transaction write
+their new rows as one statement per table instead of several per order.
+
+Only rows nothing reads back before the block ends: the new orders, their lines, events,
+outbox rows and facts, their reservations and ledger rows. Every other statement (the
+locked read of the stock rows, the conditional update that never oversells, ids from the
+sequences) runs at once, so the guarantees are those of placing one by one. The rows are
+written in the order their statements were first seen (an order before its lines, a line
+before its reservations), before the transaction commits; should one fail, the whole
+transaction is rolled back.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql import util as sql_util
+
+DEFERRABLE = frozenset(
+    {"orders", "order_lines", "order_events", "outbox", "order_facts", "reservations",
+     "stock_ledger"}
+)  # fmt: skip
+
+
+class DeferredInserts:
+    """A connection whose INSERTs of rows into DEFERRABLE tables wait for `flush`."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+        self._held: dict[int, tuple[sa.Insert, list[dict[str, Any]]]] = {}
+
+    def execute(self, statement: Any, parameters: Any = None, **kw: Any) -> Any:
+        if (
+            kw
+            or parameters is None
+            or not isinstance(statement, sa.Insert)
+            or statement.select is not None
+            or statement.table.name not in DEFERRABLE
+        ):
+            self.flush_table_reads(statement)
+            return self._conn.execute(statement, parameters, **kw)
+        rows = parameters if isinstance(parameters, list) else [parameters]
+        self._held.setdefault(id(statement), (statement, []))[1].extend(rows)
+        return None
+
+    def flush_table_reads(self, statement: Any) -> None:
+        """A statement that reads or writes a table with rows held back (anything but the
+        statements of placing) writes them first, so it sees what it would have seen."""
+        if self._held and _touches_deferrable(statement):
+            self.flush()
+
+    def discard(self) -> None:
+        """Forget the rows held back (the block that made them was undone)."""
+        self._held = {}
+
+    def flush(self) -> None:
+        held, self._held = self._held, {}
+        for statement, rows in held.values():
+            self._conn.execute(statement, rows)
+
+    def __getattr__(self, name: str) -> Any:
+        # Any other way to run SQL (scalar, exec_driver_sql, execution_options, the DBAPI
+        # connection, ...) writes the held rows first: only execute() knows what it reads.
+        if name not in _PASSIVE:
+            self.flush()
+        return getattr(self._conn, name)
+
+
+# Attributes that run no SQL.
+_PASSIVE = frozenset({"dialect", "engine", "info", "closed", "invalidated"})
+
+_WORDS = re.compile(r"\b(" + "|".join(sorted(DEFERRABLE)) + r")\b")
+
+
+def _touches_deferrable(statement: Any) -> bool:
+    if isinstance(statement, sa.TextClause):
+        return _WORDS.search(statement.text) is not None
+    if not isinstance(statement, sa.ClauseElement):
+        return True  # a driver-level string: it may read anything
+    found = sql_util.find_tables(
+        statement, include_crud=True, include_selects=True, include_joins=True,
+        include_aliases=True,
+    )  # fmt: skip
+    return any(isinstance(t, sa.Table) and t.name in DEFERRABLE for t in found)
