@@ -139,6 +139,9 @@ def work_in_progress(uow: UnitOfWork, timelines: Timelines, actor: Actor, q: Flo
     window = _window(StageQuery(q.since, q.until, q.channel, q.location, q.time_zone))
     # Every order placed before the end: those placed earlier may still wait in the window.
     every = replace(window, since=None, delivered_only=False)
+    counted = uow.run(lambda: timelines.flow(every, q.since, q.until, q.time_zone), write=False)
+    if counted is not None:  # the database counted (PostgreSQL)
+        return counted
     times = uow.run(lambda: timelines.order_times(every), write=False)
     return flow(times, q.since, q.until, q.time_zone)
 

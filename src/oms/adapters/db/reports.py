@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from oms.adapters.db.base import Repository
+from oms.adapters.db.flow_sql import PgFlow
 from oms.adapters.db.stage_sql import PgStageReports
 from oms.adapters.db.tables import (
     history_orders,
@@ -18,7 +19,7 @@ from oms.adapters.db.tables import (
     shipments,
 )
 from oms.domain.fulfilment.model import ON_THE_WAY
-from oms.domain.fulfilment.shipment import IN_WAREHOUSE, ShipmentStatus
+from oms.domain.fulfilment.shipment import IN_WAREHOUSE
 from oms.domain.insight.aging import OpenOrder
 from oms.domain.insight.stages import ALL_DAYS, OrderTimes
 from oms.domain.orders.status import IN_PROGRESS, OrderStatus
@@ -27,40 +28,18 @@ from oms.services.ports.insight import TimesQuery
 f = order_facts
 
 
-# Per order: its promises (the latest of its shipments), and the first location and carrier.
-_SHIPPED = (
-    sa.select(
-        shipments.c.order_id,
-        sa.func.max(shipments.c.promised_delivery_date).label("promised"),
-        sa.func.max(shipments.c.ship_by).label("ship_by"),
-        sa.func.min(shipments.c.location_id).label("location_id"),
-        sa.func.min(shipments.c.carrier).label("carrier"),
-    )
-    .where(shipments.c.status != ShipmentStatus.CANCELLED.value)
-    .group_by(shipments.c.order_id)
-    .subquery("shipped")
-)
-
-
-class SqlTimelines(PgStageReports):
+class SqlTimelines(PgStageReports, PgFlow):
     def order_times(self, query: TimesQuery) -> list[OrderTimes]:
-        """From order_facts (the first event of each kind, kept as events are written)."""
-        s = _SHIPPED
+        """From order_facts (the first event of each kind, kept as events are written;
+        promises, location and carrier, kept as shipments are)."""
         stmt = (
             sa.select(
                 f,
-                s.c.promised,
-                s.c.ship_by,
-                s.c.carrier,
                 locations.c.code,
                 locations.c.time_zone,
                 locations.c.working_days,
             )
-            .select_from(
-                f.outerjoin(s, s.c.order_id == f.c.order_id).outerjoin(
-                    locations, locations.c.id == s.c.location_id
-                )
-            )
+            .select_from(f.outerjoin(locations, locations.c.id == f.c.location_id))
             .where(f.c.placed_at.is_not(None))
         )
         if query.delivered_only:
