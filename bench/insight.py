@@ -196,9 +196,11 @@ def build(url: str, n: int, seed: int) -> float:
                     f"  {k:,} orders written ({time.perf_counter() - started:,.0f} s)", flush=True
                 )
         # The events went in straight: make their summary rows as the migration does.
-        from oms.adapters.db.order_facts import refill
+        from oms.adapters.db.order_facts import refill, refill_durations, refresh_all
 
         c.execute(refill())
+        refill_durations(c)
+        refresh_all(c)
         print(f"  order_facts filled ({time.perf_counter() - started:,.0f} s)", flush=True)
         if postgres:
             for table in ("orders", "order_lines", "order_events", "shipments", "returns",
