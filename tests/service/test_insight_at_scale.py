@@ -14,6 +14,7 @@ import pytest
 
 from oms.bootstrap import Container
 from oms.domain.access import SYSTEM
+from oms.domain.insight.aging import aging
 from oms.domain.insight.flow import flow
 from oms.domain.insight.money_loyalty import cash, loyalty
 from oms.domain.insight.quality import channel_returns, perfect_orders
@@ -111,8 +112,12 @@ def _history(container: Container, uow: UnitOfWork, clock: FakeClock, folder: Pa
 
 @pytest.mark.parametrize(
     "window",
-    [StageQuery(), StageQuery(channel="olist"), StageQuery(since=date(2017, 6, 1)),
-     StageQuery(until=date(2017, 6, 5), time_zone="America/Sao_Paulo")],  # fmt: skip
+    [
+        StageQuery(),
+        StageQuery(channel="olist"),
+        StageQuery(since=date(2017, 6, 1)),
+        StageQuery(until=date(2017, 6, 5), time_zone="America/Sao_Paulo"),
+    ],
 )
 def test_the_database_counts_the_business_figures_as_the_domain_does(
     container: Container, uow: UnitOfWork, clock: FakeClock, folder: Path, window: StageQuery
@@ -179,3 +184,24 @@ def test_the_database_counts_work_in_progress_as_the_domain_does(
                 assert x == (None if y is None else pytest.approx(y, rel=1e-9))
     if container.engine.dialect.name == "postgresql":
         assert any(d.wip[s] for d in want.days for s in d.wip)  # something was waiting
+
+
+@pytest.mark.parametrize("include_history", [False, True])
+def test_the_database_counts_open_orders_by_age_as_the_domain_does(
+    container: Container, uow: UnitOfWork, clock: FakeClock, folder: Path, include_history: bool
+) -> None:
+    _history(container, uow, clock, folder)
+    source = container.open_orders(uow)
+    late = 0
+    for days in (0, 1, 3, 40):  # later and later: orders move to older buckets, get late
+        now = clock.now + timedelta(days=days)
+        for channel in (None, "olist"):
+            counted = uow.run(lambda c=channel, n=now: source.aging(c, include_history, n))
+            if container.engine.dialect.name != "postgresql":
+                assert counted is None
+                continue
+            found = uow.run(lambda c=channel: source.open_orders(c, include_history))
+            assert counted == aging(found, now)
+            assert counted.open_orders == len(found)
+            late += counted.late_to_ship + counted.late_to_deliver
+    assert late > 0 or container.engine.dialect.name != "postgresql"  # some were late

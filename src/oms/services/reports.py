@@ -171,8 +171,12 @@ def open_orders_aging(
     (domain/insight/aging.py). Imported history is left out unless asked for: its open
     orders stopped in the past and would only crowd the oldest."""
     actor.require(Permission.REPORT_READ)
+    now = uow.now()
+    counted = uow.run(lambda: source.aging(channel or None, include_history, now), write=False)
+    if counted is not None:  # the database counted (PostgreSQL)
+        return counted
     found = uow.run(lambda: source.open_orders(channel or None, include_history), write=False)
-    return aging(found, uow.now())
+    return aging(found, now)
 
 
 def aging_csv(found: Aging) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from oms.domain.insight.aging import OpenOrder
+from oms.domain.insight.aging import Aging, OpenOrder
 from oms.domain.insight.flow import Flow
 from oms.domain.insight.history import HistoryOrder, HistoryProduct
 from oms.domain.insight.money_loyalty import CashLine, Loyalty, StockPosition
@@ -106,6 +106,10 @@ class BusinessFacts(Protocol):
 class OpenOrders(Protocol):
     def open_orders(self, channel: str | None, include_history: bool) -> list[OpenOrder]:
         """Orders not delivered, completed or cancelled, with their parcels' dates."""
+
+    def aging(self, channel: str | None, include_history: bool, now: datetime) -> Aging | None:
+        """The open orders by age bucket counted where they are, with the 50 oldest, as
+        domain/insight/aging.py defines it; None when the store leaves it to the domain."""
 
 
 class OlistFiles(Protocol):
