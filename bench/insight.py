@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -286,8 +287,18 @@ def main() -> None:
         seconds = build(url, args.orders, args.seed)
         result["build_seconds"] = round(seconds, 1)
         print(f"  built in {seconds:,.1f} s ({args.orders / seconds:,.0f} orders/s)")
+    else:  # say what is there
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(url)
+        with engine.connect() as c:
+            result["orders"] = c.exec_driver_sql("SELECT count(*) FROM orders").scalar_one()
+        engine.dispose()
+    result["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    print(f"  {result['orders']:,} orders; load average {result['load_average']}", flush=True)
     print("reports (median of runs):")
     result["reports"] = {k: round(v, 3) for k, v in reports(url, args.runs).items()}
+    result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(result))
 
 

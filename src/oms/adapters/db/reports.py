@@ -105,7 +105,8 @@ def open_orders_statement(
             order_lines.c.order_id,
             sa.func.sum(order_lines.c.backordered_quantity).label("units"),
         )
-        .where(order_lines.c.order_id.in_(chosen))
+        # only lines waiting for stock (the partial index ix_order_lines_backordered)
+        .where(order_lines.c.backordered_quantity > 0, order_lines.c.order_id.in_(chosen))
         .group_by(order_lines.c.order_id)
         .subquery("backordered")
     )
