@@ -170,7 +170,10 @@ class SqlBusinessFacts(PgBusiness):
             .limit(1)
             .scalar_subquery()
         )
-        stmt = _window(
+        currency = (
+            sa.select(orders.c.currency).where(orders.c.id == returns.c.order_id).scalar_subquery()
+        )
+        stmt = (
             sa.select(
                 returns.c.order_id,
                 return_lines.c.sku,
@@ -178,16 +181,13 @@ class SqlBusinessFacts(PgBusiness):
                 return_lines.c.quantity,
                 return_lines.c.damaged_quantity,
                 price.label("price"),
-                orders.c.currency,
+                currency.label("currency"),  # one look-up per return, not a join of orders
             )
-            .select_from(
-                returns.join(return_lines, return_lines.c.return_id == returns.c.id).join(
-                    orders, orders.c.id == returns.c.order_id
-                )
-            )
-            .where(_NOT_REJECTED),
-            q,
+            .select_from(returns.join(return_lines, return_lines.c.return_id == returns.c.id))
+            .where(_NOT_REJECTED)
         )
+        if q.since or q.until or q.channel:
+            stmt = _window(stmt.join(orders, orders.c.id == returns.c.order_id), q)
         return [
             ReturnedLine(
                 r.order_id,
