@@ -19,6 +19,7 @@ from oms.domain.insight.flow import flow
 from oms.domain.insight.money_loyalty import cash, loyalty
 from oms.domain.insight.quality import channel_returns, perfect_orders
 from oms.domain.returns.model import Inspected
+from oms.services import business_reports as business
 from oms.services import completion, orders, payments, returns
 from oms.services.payments import RecordPayment
 from oms.services.ports import UnitOfWork
@@ -135,6 +136,9 @@ def test_the_database_counts_the_business_figures_as_the_domain_does(
         ),
         write=False,
     )
+    report = business.returns(uow, facts, SYSTEM, window)  # the whole report, windowed
+    want = channel_returns(every)
+    assert {x.key: (x.part, x.whole) for x in report.by_channel} == want
     if container.engine.dialect.name != "postgresql":
         assert found == (None, None, None, [None, None, None])  # the domain counts
         return

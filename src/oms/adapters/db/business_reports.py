@@ -171,7 +171,10 @@ class SqlBusinessFacts(PgBusiness):
             .scalar_subquery()
         )
         currency = (
-            sa.select(orders.c.currency).where(orders.c.id == returns.c.order_id).scalar_subquery()
+            sa.select(orders.c.currency)
+            .where(orders.c.id == returns.c.order_id)
+            .correlate(returns)  # not the orders a window joins
+            .scalar_subquery()
         )
         stmt = (
             sa.select(
