@@ -86,49 +86,49 @@ WHERE f.delivered_at IS NOT NULL {window}
 GROUP BY f.channel
 """
 
-# Loyalty: o the orders not cancelled; c per customer the first time, its month and how
-# many orders; d per customer the first order (earliest time, then lowest id) and how many
-# orders by the horizon; r per cohort month and month after, the customers who ordered.
+# Loyalty in one pass over the orders not cancelled, read in order of customer, time and id
+# from the index ix_order_facts_customer (no sort): per order its rank in its customer's
+# orders, the first one's time and month, the next one's time, the previous one's month.
+# Kept: each customer's first order (its cohort, whether another came, and for the
+# comparisons its delivery, promise, lateness, return and whether another came within the
+# horizon), and the first order of each later month (the customers per month after).
 _LOYALTY = """
-WITH o AS MATERIALIZED (
-    SELECT f.order_id, f.customer, f.created_at AS placed,
-           f.delivered_at IS NOT NULL AS delivered, f.promised IS NOT NULL AS promised,
-           f.returned, coalesce(CAST(timezone(coalesce(l.time_zone, 'UTC'), f.delivered_at) AS date)
-               > f.promised, false) AS late,
-           CAST(extract(year FROM f.created_at AT TIME ZONE 'UTC') * 12
-                + extract(month FROM f.created_at AT TIME ZONE 'UTC') - 1 AS int) AS mon
-    FROM order_facts f LEFT JOIN locations l ON l.id = f.location_id
-    WHERE NOT f.cancelled {window}
-), c AS MATERIALIZED (
-    SELECT customer, min(placed) AS first_at, min(mon) AS first_mon, count(*) AS n
-    FROM o GROUP BY customer
-), d AS (
-    SELECT c.first_at,
-           min(o.order_id) FILTER (WHERE o.placed = c.first_at) AS first_id,
-           count(*) FILTER (WHERE o.placed <= c.first_at + :horizon) > 1 AS again
-    FROM o JOIN c ON c.customer = o.customer
-    GROUP BY c.customer, c.first_at
-), r AS (
-    SELECT first_mon, k, count(*) AS n FROM (
-        SELECT DISTINCT c.first_mon, o.mon - c.first_mon AS k, o.customer
-        FROM o JOIN c ON c.customer = o.customer
-        WHERE o.mon - c.first_mon BETWEEN 1 AND :months
-    ) AS x GROUP BY first_mon, k
+WITH w AS (
+    SELECT f.created_at AS placed, f.delivered_at, f.promised, f.returned, f.location_id,
+           f.mon, row_number() OVER c AS rn, first_value(f.created_at) OVER c AS first_at,
+           first_value(f.mon) OVER c AS first_mon, lead(f.created_at) OVER c AS next_at,
+           lag(f.mon) OVER c AS prev_mon
+    FROM (
+        SELECT f.*, CAST(extract(year FROM f.created_at AT TIME ZONE 'UTC') * 12
+                         + extract(month FROM f.created_at AT TIME ZONE 'UTC') - 1 AS int) AS mon
+        FROM order_facts f
+        WHERE NOT f.cancelled {window}
+    ) AS f
+    WINDOW c AS (PARTITION BY f.customer COLLATE "C" ORDER BY f.created_at, f.order_id)
 ), last AS (
-    SELECT max(placed) AS at, max(mon) AS mon FROM o
-), firsts AS (
-    SELECT fo.promised, fo.late, fo.returned, d.again
-    FROM d JOIN o AS fo ON fo.order_id = d.first_id, last
-    WHERE d.first_at + :horizon <= last.at AND fo.delivered
+    SELECT max(f.created_at) AS at FROM order_facts f WHERE NOT f.cancelled {window}
 )
-SELECT 'cohort', first_mon, 0, count(*) FROM c GROUP BY first_mon
-UNION ALL SELECT 'month', first_mon, k, n FROM r
-UNION ALL SELECT 'customers', count(*) FILTER (WHERE n > 1), 0, count(*) FROM c
-UNION ALL SELECT 'last', mon, 0, 0 FROM last
-UNION ALL SELECT 'late', CAST(late AS int), CAST(again AS int), count(*) FROM firsts
-    WHERE promised GROUP BY late, again
-UNION ALL SELECT 'return', CAST(returned AS int), CAST(again AS int), count(*) FROM firsts
-    GROUP BY returned, again
+SELECT w.rn = 1 AS first, w.first_mon,
+       CASE WHEN w.rn = 1 THEN 0 ELSE w.mon - w.first_mon END AS k,
+       CASE WHEN w.rn = 1 AND w.first_at + :horizon <= last.at AND w.delivered_at IS NOT NULL
+            THEN 1 + 2 * CAST(w.promised IS NOT NULL AS int)
+                 + 4 * CAST(coalesce(CAST(timezone(coalesce(l.time_zone, 'UTC'), w.delivered_at)
+                                          AS date) > w.promised, false) AS int)
+                 + 8 * CAST(w.returned AS int)
+                 + 16 * CAST(coalesce(w.next_at <= w.first_at + :horizon, false) AS int)
+       END AS compared,
+       count(*) AS n,
+       count(*) FILTER (WHERE w.next_at IS NOT NULL) AS again
+FROM w LEFT JOIN locations l ON l.id = w.location_id, last
+WHERE w.rn = 1 OR (w.mon <> w.prev_mon AND w.mon - w.first_mon BETWEEN 1 AND :months)
+GROUP BY 1, 2, 3, 4
+"""
+
+
+_LAST_MONTH = """
+SELECT CAST(extract(year FROM max(f.created_at) AT TIME ZONE 'UTC') * 12
+            + extract(month FROM max(f.created_at) AT TIME ZONE 'UTC') - 1 AS int)
+FROM order_facts f WHERE NOT f.cancelled {window}
 """
 
 
@@ -155,29 +155,32 @@ class PgBusiness(Repository):
     def loyalty(self, q: TimesQuery, months: int, horizon_days: int) -> Loyalty | None:
         if not self.postgres:
             return None
-        rows = self._run(_LOYALTY, q, horizon=timedelta(days=horizon_days), months=months).all()
+        rows = self._run(_LOYALTY, q, horizon=timedelta(days=horizon_days), months=months)
         sizes: dict[tuple[int, int], list[int]] = {}
         counts = {"late": [0, 0, 0, 0], "return": [0, 0, 0, 0]}  # worse x, n, better x, n
         customers = repeat = 0
         last_month = None
-        for kind, a, b, n in rows:
-            if kind == "cohort":
-                sizes.setdefault(divmod(a, 12), [0] * (months + 1))[0] = n
-            elif kind == "month":
-                sizes.setdefault(divmod(a, 12), [0] * (months + 1))[b] = n
-            elif kind == "customers":
-                repeat, customers = a, n
-            elif kind == "last" and a is not None:
-                last_month = divmod(a, 12)
-            elif kind in counts:
-                c = counts[kind]
-                i = 0 if a else 2
-                c[i] += n * b
-                c[i + 1] += n
+        for first, first_mon, k, compared, n, again in rows:
+            cohort = sizes.setdefault(divmod(first_mon, 12), [0] * (months + 1))
+            if not first:
+                cohort[k] += n
+                continue
+            cohort[0] += n
+            customers += n
+            repeat += again
+            if compared is not None:
+                bits = compared - 1
+                promised, late, returned, soon = (bool(bits & b) for b in (2, 4, 8, 16))
+                if promised:
+                    _tally(counts["late"], late, soon, n)
+                _tally(counts["return"], returned, soon, n)
+        if sizes:
+            last_month = self._last_month(q)
         if not customers or last_month is None:
             empty = Comparison(Proportion(0, 0), Proportion(0, 0))
             return Loyalty(0, 0, [], horizon_days, empty, empty)
         year_month = {(y, m + 1): v for (y, m), v in sizes.items()}
+        assert last_month is not None
         return Loyalty(
             customers=customers,
             repeat_customers=repeat,
@@ -186,3 +189,14 @@ class PgBusiness(Repository):
             after_late=comparison_of(counts["late"]),
             after_return=comparison_of(counts["return"]),
         )
+
+    def _last_month(self, q: TimesQuery) -> tuple[int, int] | None:
+        """(year, month - 1), UTC, of the last order not cancelled in the window."""
+        found = self._run(_LAST_MONTH, q).scalar()
+        return None if found is None else divmod(found, 12)
+
+
+def _tally(c: list[int], worse: bool, again: bool, n: int) -> None:
+    i = 0 if worse else 2
+    c[i] += n * again
+    c[i + 1] += n

@@ -68,10 +68,16 @@ def upgrade() -> None:
             "CREATE INDEX ix_order_facts_finished ON order_facts "
             "(coalesce(delivered_at, cancelled_at))"
         )
+        op.execute(
+            'CREATE INDEX ix_order_facts_customer ON order_facts (customer COLLATE "C",'
+            " created_at, order_id) INCLUDE (delivered_at, promised, returned, location_id,"
+            " channel) WHERE NOT cancelled"
+        )
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        op.drop_index("ix_order_facts_customer", table_name="order_facts")
         op.drop_index("ix_order_facts_finished", table_name="order_facts")
     with op.batch_alter_table("order_facts") as batch:
         for column in reversed(columns()):
