@@ -21,6 +21,7 @@ from oms.adapters.db.tables import (
     orders,
     shipments,
 )
+from oms.adapters.db.tables_facts import FIRSTS
 from oms.domain.fulfilment.model import ON_THE_WAY
 from oms.domain.fulfilment.shipment import IN_WAREHOUSE
 from oms.domain.insight.aging import BUCKETS, Aging, OpenOrder, aging_counted
@@ -31,13 +32,17 @@ from oms.services.ports.insight import TimesQuery
 f = order_facts
 
 
+# What order_times reads of order_facts (not the hours, money and flags the SQL reads).
+_READ = ("order_id", "channel", *FIRSTS, "promised", "ship_by", "carrier")
+
+
 class SqlTimelines(PgStageReports, PgFlow):
     def order_times(self, query: TimesQuery) -> list[OrderTimes]:
         """From order_facts (the first event of each kind, kept as events are written;
         promises, location and carrier, kept as shipments are)."""
         stmt = (
             sa.select(
-                f,
+                *(f.c[c] for c in _READ),
                 locations.c.code,
                 locations.c.time_zone,
                 locations.c.working_days,
