@@ -7,15 +7,17 @@
   SqlOrders adds the order's own figures (e-mail, currency, money, units: `own_figures`).
 - The writers of shipments, problems and returns call `refresh()` for their orders: the
   shipped and after-sale parts made again from those tables, one UPDATE.
-- `refill()` makes the whole table from the events and the other tables (the bench, after
-  writing rows straight into their tables; the migrations keep their own copies).
+- `refill()` makes the times of every order from the events, `refill_durations()` and
+  `refresh_all()` the rest from them and the other tables (the bench, after writing rows
+  straight into their tables; migration 0023 calls the last two for the rows it found,
+  0019 keeps its own copy of the first).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -257,7 +259,9 @@ assert set(_SHIPPED_SQL) == set(SHIPPED_PART) and set(_AFTER_SALE_SQL) == set(AF
 assert set(_ORDER_SQL) == set(ORDER_PART)
 
 
-def refresh(conn: sa.Connection, order_ids: Iterable[int], part: str) -> None:
+def refresh(
+    conn: sa.Connection, order_ids: Iterable[int], part: Literal["shipped", "after_sale"]
+) -> None:
     """One part of these orders made again, "shipped" (after a write to their shipments)
     or "after_sale" (to their problems or returns)."""
     ids = sorted(set(order_ids))
