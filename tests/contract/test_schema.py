@@ -54,3 +54,15 @@ def test_the_start_of_a_sku_has_a_pattern_index_on_postgresql(db_url: str) -> No
         ).scalar_one()
     engine.dispose()
     assert "btree (sku text_pattern_ops)" in found
+
+
+def test_loyalty_reads_the_orders_by_customer_from_an_index_on_postgresql(db_url: str) -> None:
+    if db_url.startswith("sqlite"):
+        pytest.skip("a PostgreSQL index; SQLite computes loyalty in Python")
+    engine = sa.create_engine(db_url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        found = conn.execute(
+            sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_order_facts_customer'")
+        ).scalar_one()
+    engine.dispose()
+    assert 'customer COLLATE "C"' in found and "INCLUDE" in found and "NOT cancelled" in found

@@ -30,9 +30,17 @@ def table(container: Container) -> set[tuple[object, ...]]:
 
 
 def from_events(container: Container) -> set[tuple[object, ...]]:
-    """What the reports computed before order_facts: the events grouped, order by order."""
-    with container.engine.connect() as conn:
-        return {tuple(r) for r in conn.execute(facts.refill().select)}
+    """The table made again from scratch: the events grouped order by order (what the
+    reports computed before order_facts), the hours between, the order's figures, its
+    shipments, problems and returns read from their tables. Rolled back."""
+    with container.engine.connect() as conn, conn.begin() as tx:
+        conn.execute(order_facts.delete())
+        conn.execute(facts.refill())
+        facts.refill_durations(conn)
+        facts.refresh_all(conn)
+        found = {tuple(r) for r in conn.execute(sa.select(order_facts))}
+        tx.rollback()
+    return found
 
 
 def test_live_writes_keep_the_table_equal_to_the_events(

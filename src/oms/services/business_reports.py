@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from oms.domain.access import Actor, Permission
 from oms.domain.errors import FieldErrors
 from oms.domain.insight.money_loyalty import CashLine, Loyalty, StockPosition, cash, loyalty
-from oms.domain.insight.quality import PerfectOrders, Returns, perfect_orders, returns_report
+from oms.domain.insight.quality import (
+    PerfectOrders,
+    Returns,
+    channel_returns,
+    perfect_orders,
+    returns_counted,
+)
 from oms.services.ports import UnitOfWork
 from oms.services.ports.insight import BusinessFacts
 from oms.services.reports import StageQuery, _window
@@ -35,7 +41,12 @@ def perfect_order(
 ) -> PerfectOrders:
     actor.require(Permission.REPORT_READ)
     window = _window(q)
-    return perfect_orders(uow.run(lambda: facts.order_facts(window), write=False))
+
+    def read() -> PerfectOrders:
+        counted = facts.perfect_orders(window)  # the database's count, or the domain's
+        return counted if counted is not None else perfect_orders(facts.order_facts(window))
+
+    return uow.run(read, write=False)
 
 
 def returns(uow: UnitOfWork, facts: BusinessFacts, actor: Actor, q: StageQuery) -> Returns:
@@ -43,8 +54,11 @@ def returns(uow: UnitOfWork, facts: BusinessFacts, actor: Actor, q: StageQuery) 
     window = _window(q)
 
     def read() -> Returns:
-        return returns_report(
-            facts.order_facts(window),
+        channels = facts.channel_returns(window)
+        if channels is None:
+            channels = channel_returns(facts.order_facts(window))
+        return returns_counted(
+            channels,
             facts.delivered_units(window),
             facts.returned_lines(window),
             facts.return_costs(window),
@@ -71,8 +85,9 @@ def cash_report(
     today = uow.now().date()
 
     def read() -> Cash:
+        lines = facts.cash(window)
         return Cash(
-            cash(facts.order_facts(window)),
+            lines if lines is not None else cash(facts.order_facts(window)),
             facts.stock_positions(today, days),
             days,
             {"cash": CASH_BASED_ON, "stock_value": STOCK_BASED_ON},
@@ -97,7 +112,14 @@ def loyalty_report(
         errors.add("horizon_days", "from 1 to 730")
     errors.raise_if_any()
     window = _window(q)
-    return loyalty(uow.run(lambda: facts.order_facts(window), write=False), months, horizon_days)
+
+    def read() -> Loyalty:
+        found = facts.loyalty(window, months, horizon_days)
+        return (
+            found if found is not None else loyalty(facts.order_facts(window), months, horizon_days)
+        )
+
+    return uow.run(read, write=False)
 
 
 # -- CSV ----------------------------------------------------------------------------------------

@@ -139,6 +139,9 @@ def work_in_progress(uow: UnitOfWork, timelines: Timelines, actor: Actor, q: Flo
     window = _window(StageQuery(q.since, q.until, q.channel, q.location, q.time_zone))
     # Every order placed before the end: those placed earlier may still wait in the window.
     every = replace(window, since=None, delivered_only=False)
+    counted = uow.run(lambda: timelines.flow(every, q.since, q.until, q.time_zone), write=False)
+    if counted is not None:  # the database counted (PostgreSQL)
+        return counted
     times = uow.run(lambda: timelines.order_times(every), write=False)
     return flow(times, q.since, q.until, q.time_zone)
 
@@ -168,8 +171,12 @@ def open_orders_aging(
     (domain/insight/aging.py). Imported history is left out unless asked for: its open
     orders stopped in the past and would only crowd the oldest."""
     actor.require(Permission.REPORT_READ)
+    now = uow.now()
+    counted = uow.run(lambda: source.aging(channel or None, include_history, now), write=False)
+    if counted is not None:  # the database counted (PostgreSQL)
+        return counted
     found = uow.run(lambda: source.open_orders(channel or None, include_history), write=False)
-    return aging(found, uow.now())
+    return aging(found, now)
 
 
 def aging_csv(found: Aging) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from oms.adapters.db.base import Repository
+from oms.adapters.db.business_sql import PgBusiness
 from oms.adapters.db.tables import (
     locations,
     order_facts,
@@ -48,7 +48,7 @@ def _window(stmt: sa.Select[Any], q: TimesQuery) -> sa.Select[Any]:
     return stmt
 
 
-class SqlBusinessFacts(Repository):
+class SqlBusinessFacts(PgBusiness):
     def order_facts(self, q: TimesQuery) -> list[OrderFacts]:
         ids = _window(sa.select(orders.c.id), q).subquery("chosen")
         lines = (
@@ -151,12 +151,13 @@ class SqlBusinessFacts(Repository):
         return out
 
     def delivered_units(self, q: TimesQuery) -> dict[str, int]:
-        stmt = _window(
-            sa.select(order_lines.c.sku, sa.func.sum(order_lines.c.delivered_quantity))
-            .select_from(orders.join(order_lines, order_lines.c.order_id == orders.c.id))
-            .group_by(order_lines.c.sku),
-            q,
-        )
+        stmt = sa.select(order_lines.c.sku, sa.func.sum(order_lines.c.delivered_quantity))
+        if q.since or q.until or q.channel:  # every order's lines: no join to make
+            stmt = _window(
+                stmt.select_from(orders.join(order_lines, order_lines.c.order_id == orders.c.id)),
+                q,
+            )
+        stmt = stmt.group_by(order_lines.c.sku)
         return {sku: int(n or 0) for sku, n in self.conn.execute(stmt) if n}
 
     def returned_lines(self, q: TimesQuery) -> list[ReturnedLine]:
@@ -169,7 +170,13 @@ class SqlBusinessFacts(Repository):
             .limit(1)
             .scalar_subquery()
         )
-        stmt = _window(
+        currency = (
+            sa.select(orders.c.currency)
+            .where(orders.c.id == returns.c.order_id)
+            .correlate(returns)  # not the orders a window joins
+            .scalar_subquery()
+        )
+        stmt = (
             sa.select(
                 returns.c.order_id,
                 return_lines.c.sku,
@@ -177,16 +184,13 @@ class SqlBusinessFacts(Repository):
                 return_lines.c.quantity,
                 return_lines.c.damaged_quantity,
                 price.label("price"),
-                orders.c.currency,
+                currency.label("currency"),  # one look-up per return, not a join of orders
             )
-            .select_from(
-                returns.join(return_lines, return_lines.c.return_id == returns.c.id).join(
-                    orders, orders.c.id == returns.c.order_id
-                )
-            )
-            .where(_NOT_REJECTED),
-            q,
+            .select_from(returns.join(return_lines, return_lines.c.return_id == returns.c.id))
+            .where(_NOT_REJECTED)
         )
+        if q.since or q.until or q.channel:
+            stmt = _window(stmt.join(orders, orders.c.id == returns.c.order_id), q)
         return [
             ReturnedLine(
                 r.order_id,

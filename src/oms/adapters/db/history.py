@@ -149,6 +149,7 @@ class SqlHistory(Repository):
             ),
         )
         self._shipments(found, ids, list(zip(line_rows, line_ids, strict=True)), location_id)
+        facts.refresh_all(self.conn, ids)  # its money, units and parcels, as stored
         self._insert(
             history_orders,
             [

@@ -466,9 +466,19 @@ class SqlOrders(Repository):
                 ],
             )
             events, created = order.events, order.created_at
+            cur = order.currency
+            lines = [_line_row(order, i, line) for i, line in enumerate(order.lines)]
+            own = facts.own_figures(
+                order,
+                lines,
+                to_minor(order.totals.total.amount, cur),
+                to_minor(order.paid_total, cur),
+                to_minor(order.refunded_total, cur),
+            )
             facts.record(
                 self.conn,
                 ((order.id, order.channel, created, e.type.value, at) for e in events),
+                {order.id: {**own, "channel": order.channel, "created_at": created}},
             )
             order.events.clear()
 

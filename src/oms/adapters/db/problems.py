@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from oms.adapters.db import order_facts as facts
 from oms.adapters.db.base import Repository
 from oms.adapters.db.tables import order_problems
 from oms.domain.orders.problems import Problem, ProblemReason
@@ -41,6 +42,7 @@ class SqlProblems(Repository):
                 "reported_at": problem.reported_at,
             },
         ).scalar_one()
+        facts.refresh(self.conn, [problem.order_id], "after_sale")
         return problem.id
 
     def get(self, problem_id: int, *, lock: bool = False) -> Problem | None:

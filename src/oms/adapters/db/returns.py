@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from oms.adapters.db import order_facts as facts
 from oms.adapters.db.base import Repository, from_minor, to_minor
 from oms.adapters.db.tables import (
     locations,
@@ -169,6 +170,7 @@ class SqlReturns(Repository):
                 for i, line in enumerate(r.lines)
             ],
         )
+        facts.refresh(self.conn, [r.order_id], "after_sale")
 
     def get(self, return_id: int, *, lock: bool = False) -> Return | None:
         query = _HEADER.where(returns.c.id == return_id)
@@ -195,6 +197,7 @@ class SqlReturns(Repository):
                 for line in r.lines
             ],
         )
+        facts.refresh(self.conn, [r.order_id], "after_sale")
 
     def search(self, flt: ReturnFilter) -> list[Return]:
         query = _HEADER.order_by(returns.c.id.desc()).limit(flt.limit)

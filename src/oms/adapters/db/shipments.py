@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from oms.adapters.db import order_facts as facts
 from oms.adapters.db.base import Repository, from_minor, to_minor
 from oms.adapters.db.late import is_late, late_to_deliver
 from oms.adapters.db.tables import (
@@ -107,6 +108,7 @@ class SqlShipments(Repository):
             },
         ).scalar_one()
         self._insert_lines(shipment.id, shipment.lines)
+        facts.refresh(self.conn, [shipment.order_id], "shipped")
         return shipment.id
 
     def _insert_lines(self, shipment_id: int, lines: Sequence[ShipmentLine]) -> None:
@@ -216,6 +218,7 @@ class SqlShipments(Repository):
                 changed,
             )
         self._insert_lines(shipment.id, [line for line in shipment.lines if not line.id])
+        facts.refresh(self.conn, [shipment.order_id], "shipped")
 
     def search(self, flt: ShipmentFilter) -> list[Shipment]:
         query = _HEADER.order_by(shipments.c.id.desc()).limit(flt.limit)

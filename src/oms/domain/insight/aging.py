@@ -109,19 +109,38 @@ def aged(o: OpenOrder, now: datetime) -> AgedOrder:
     )
 
 
+def aging_counted(
+    now: datetime,
+    counts: dict[str, tuple[int, int, int]],
+    oldest_found: Sequence[OpenOrder],
+    late: tuple[int, int],
+    oldest: int = 50,
+) -> Aging:
+    """The same Aging from a database's counts: per bucket label (orders, backorders,
+    late), the `oldest` open orders themselves, and (late to ship, late to deliver)."""
+    every = sorted(
+        (aged(o, now) for o in oldest_found), key=lambda a: (a.order.placed, a.order.order_id)
+    )
+    buckets = [Bucket(label, *counts.get(label, (0, 0, 0))) for label, _ in BUCKETS]
+    return Aging(
+        as_of=now,
+        buckets=buckets,
+        oldest=every[:oldest],
+        open_orders=sum(b.orders for b in buckets),
+        late_to_ship=late[0],
+        late_to_deliver=late[1],
+    )
+
+
 def aging(found: Sequence[OpenOrder], now: datetime, oldest: int = 50) -> Aging:
     every = sorted((aged(o, now) for o in found), key=lambda a: (a.order.placed, a.order.order_id))
-    buckets = []
-    for label, _ in BUCKETS:
-        inside = [a for a in every if bucket_of(now - a.order.placed) == label]
-        buckets.append(
-            Bucket(
-                label,
-                len(inside),
-                sum(1 for a in inside if a.order.backordered_units),
-                sum(1 for a in inside if a.late),
-            )
-        )
+    counts = {label: [0, 0, 0] for label, _ in BUCKETS}  # orders, backorders, late
+    for a in every:  # each order's bucket once
+        c = counts[bucket_of(now - a.order.placed)]
+        c[0] += 1
+        c[1] += bool(a.order.backordered_units)
+        c[2] += a.late is not None
+    buckets = [Bucket(label, *counts[label]) for label, _ in BUCKETS]
     return Aging(
         as_of=now,
         buckets=buckets,

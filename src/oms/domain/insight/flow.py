@@ -99,13 +99,18 @@ class Flow:
     stages: list[StageFlow]
 
 
-def flow(times: Sequence[OrderTimes], first: date, last: date, zone: str) -> Flow:
-    """Days `first` to `last` (inclusive), read in `zone`."""
+def edges_of(first: date, last: date, zone: str) -> list[datetime]:
+    """The midnights in `zone` from `first` to the day after `last`: e_0 .. e_D."""
     tz = ZoneInfo(zone)
-    edges = [
+    return [
         datetime.combine(first + timedelta(days=i), time(0), tz)
         for i in range((last - first).days + 2)
     ]
+
+
+def flow(times: Sequence[OrderTimes], first: date, last: date, zone: str) -> Flow:
+    """Days `first` to `last` (inclusive), read in `zone`."""
+    edges = edges_of(first, last, zone)
     spans = {s: [x for t in times if (x := span(t, s)) is not None] for s in Waiting}
     counts = {s: _Counts(spans[s]) for s in Waiting}
     days = [
@@ -148,12 +153,55 @@ def _little(stage: Waiting, spans: list[Span], since: datetime, until: datetime)
         if left
         else None
     )
-    rate = len(left) / hours
+    return _stage_flow(stage, inside, len(left), mean, hours)
+
+
+def _stage_flow(
+    stage: Waiting, inside: float, departures: int, mean: float | None, hours: float
+) -> StageFlow:
+    rate = departures / hours
     return StageFlow(
         stage=stage,
         average_wip=inside / hours,
-        departures=len(left),
+        departures=departures,
         throughput_per_day=rate * 24,
         mean_hours=mean,
         littles_wip=rate * mean if mean is not None else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """One stage's waits as a database counts them over the edges e_0 .. e_D (edges_of):
+    `starts[j]` and `ends[j]` the waits begun, ended, at or before e_j (the waits ended
+    before e_0 may be left out of both: they cancel); `left[i]` those ended in [e_i,
+    e_{i+1}), cancellations not included; `inside_seconds` the time all waits spent in
+    [e_0, e_D); `departures` the waits ended in it (cancellations included) and
+    `departed_seconds` their whole length."""
+
+    starts: list[int]
+    ends: list[int]
+    left: list[int]
+    inside_seconds: float
+    departures: int
+    departed_seconds: float
+
+
+def flow_counted(first: date, last: date, zone: str, counted: dict[Waiting, Counted]) -> Flow:
+    """The same Flow as `flow`, from counts: WIP(e_j) = starts[j] - ends[j]."""
+    edges = edges_of(first, last, zone)
+    days = [
+        Day(
+            day=edges[i].date(),
+            wip={s: counted[s].starts[i + 1] - counted[s].ends[i + 1] for s in Waiting},
+            throughput={s: counted[s].left[i] for s in Waiting},
+        )
+        for i in range(len(edges) - 1)
+    ]
+    hours = (edges[-1] - edges[0]).total_seconds() / 3600
+    stages = []
+    for s in Waiting:
+        c = counted[s]
+        mean = c.departed_seconds / 3600 / c.departures if c.departures else None
+        stages.append(_stage_flow(s, c.inside_seconds / 3600, c.departures, mean, hours))
+    return Flow(days, stages)

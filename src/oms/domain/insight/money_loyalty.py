@@ -188,23 +188,37 @@ def loyalty(facts: Sequence[OrderFacts], months: int = 12, horizon_days: int = 1
         if first.promised is not None:
             _count(counts["late"], first.late, again)
         _count(counts["return"], first.returned, again)
-    out = []
-    for (year, month), seen in sorted(cohorts.items()):
-        size = len(seen[0])
-        retention: list[float | None] = []
-        for k in range(1, months + 1):
-            y, m = divmod(month - 1 + k, 12)
-            past = (year + y, m + 1) > last_month
-            retention.append(None if past else len(seen[k]) / size)
-        out.append(Cohort(f"{year:04d}-{month:02d}", size, retention))
+    sizes = {start: [len(s) for s in seen] for start, seen in cohorts.items()}
     return Loyalty(
         customers=len(mine),
         repeat_customers=sum(len(fs) > 1 for fs in mine.values()),
-        cohorts=out,
+        cohorts=cohorts_of(sizes, months, last_month),
         horizon_days=horizon_days,
         after_late=_comparison(counts["late"]),
         after_return=_comparison(counts["return"]),
     )
+
+
+def cohorts_of(
+    sizes: dict[tuple[int, int], list[int]], months: int, last_month: tuple[int, int]
+) -> list[Cohort]:
+    """From (year, month) of first orders -> [customers, customers ordering in month 1,
+    ..., month `months` after]: the cohorts, retention None past `last_month`."""
+    out = []
+    for (year, month), seen in sorted(sizes.items()):
+        size = seen[0]
+        retention: list[float | None] = []
+        for k in range(1, months + 1):
+            y, m = divmod(month - 1 + k, 12)
+            past = (year + y, m + 1) > last_month
+            retention.append(None if past else seen[k] / size)
+        out.append(Cohort(f"{year:04d}-{month:02d}", size, retention))
+    return out
+
+
+def comparison_of(counts: Sequence[int]) -> Comparison:
+    """(worse ordered again, worse, better ordered again, better) as a Comparison."""
+    return _comparison(list(counts))
 
 
 def _count(c: list[int], worse: bool, again: bool) -> None:

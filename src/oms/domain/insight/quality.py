@@ -164,6 +164,26 @@ def returns_report(
     costs: ReturnCosts,
 ) -> Returns:
     """`delivered_units` per SKU over the same orders as `facts`; `lines` their returns'."""
+    return returns_counted(channel_returns(facts), delivered_units, lines, costs)
+
+
+def channel_returns(facts: Iterable[OrderFacts]) -> dict[str, tuple[int, int]]:
+    """Per channel: (delivered orders with a return, delivered orders)."""
+    channels: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for f in facts:
+        if f.delivered is not None:
+            channels[f.channel][1] += 1
+            channels[f.channel][0] += f.returned
+    return {k: (v[0], v[1]) for k, v in channels.items()}
+
+
+def returns_counted(
+    channels: dict[str, tuple[int, int]],
+    delivered_units: dict[str, int],
+    lines: Sequence[ReturnedLine],
+    costs: ReturnCosts,
+) -> Returns:
+    """The same, from the counts per channel (`channel_returns`, or a database's)."""
     returned: dict[str, int] = defaultdict(int)
     reasons: dict[str, int] = defaultdict(int)
     written_off: dict[str, int] = defaultdict(int)
@@ -179,11 +199,6 @@ def returns_report(
     by_product.sort(key=lambda r: (-(r.rate or 0.0), -r.part, r.key))
     all_units = sum(reasons.values())
     by_reason = [Rate(r.value, reasons.get(r.value, 0), all_units) for r in ReturnReason]
-    channels: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for f in facts:
-        if f.delivered is not None:
-            channels[f.channel][1] += 1
-            channels[f.channel][0] += f.returned
     return Returns(
         by_product=by_product,
         by_reason=[r for r in by_reason if r.part],

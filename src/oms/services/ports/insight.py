@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from oms.domain.insight.aging import OpenOrder
+from oms.domain.insight.aging import Aging, OpenOrder
 from oms.domain.insight.flow import Flow
 from oms.domain.insight.history import HistoryOrder, HistoryProduct
-from oms.domain.insight.money_loyalty import StockPosition
+from oms.domain.insight.money_loyalty import CashLine, Loyalty, StockPosition
 from oms.domain.insight.olist import OlistOrder, Row
-from oms.domain.insight.quality import OrderFacts, ReturnCosts, ReturnedLine
+from oms.domain.insight.quality import OrderFacts, PerfectOrders, ReturnCosts, ReturnedLine
 from oms.domain.insight.stages import GroupBy, Hours, OrderTimes, StageReport
 
 
@@ -67,12 +67,28 @@ class Timelines(Protocol):
         """The stage table (and that of each group) computed where the orders are, as
         domain/insight/stages.py defines it; None when the store leaves it to the domain."""
 
+    def flow(self, query: TimesQuery, first: date, last: date, zone: str) -> Flow | None:
+        """Work in progress over days `first` to `last` read in `zone`, of the orders of
+        `query` (every one placed before its `until`), counted where the orders are, as
+        domain/insight/flow.py defines it; None when the store leaves it to the domain."""
+
 
 class BusinessFacts(Protocol):
     """The reads of the service, returns, cash and loyalty reports (orders placed in the
     window of the query; its `location` is not used)."""
 
     def order_facts(self, q: TimesQuery) -> list[OrderFacts]: ...
+
+    # Each figure counted where the orders are, as the domain defines it; None when the
+    # store leaves it to the domain (which then reads `order_facts`).
+    def perfect_orders(self, q: TimesQuery) -> PerfectOrders | None: ...
+
+    def cash(self, q: TimesQuery) -> list[CashLine] | None: ...
+
+    def channel_returns(self, q: TimesQuery) -> dict[str, tuple[int, int]] | None:
+        """Per channel: (delivered orders with a return, delivered orders)."""
+
+    def loyalty(self, q: TimesQuery, months: int, horizon_days: int) -> Loyalty | None: ...
 
     def delivered_units(self, q: TimesQuery) -> dict[str, int]:
         """Units delivered per SKU."""
@@ -90,6 +106,10 @@ class BusinessFacts(Protocol):
 class OpenOrders(Protocol):
     def open_orders(self, channel: str | None, include_history: bool) -> list[OpenOrder]:
         """Orders not delivered, completed or cancelled, with their parcels' dates."""
+
+    def aging(self, channel: str | None, include_history: bool, now: datetime) -> Aging | None:
+        """The open orders by age bucket counted where they are, with the 50 oldest, as
+        domain/insight/aging.py defines it; None when the store leaves it to the domain."""
 
 
 class OlistFiles(Protocol):
