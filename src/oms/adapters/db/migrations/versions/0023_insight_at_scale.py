@@ -4,7 +4,7 @@ and its after-sale part (damage, returns), made from the tables already stored; 
 for work in progress on PostgreSQL (issue 12)
 
 Revision ID: 0023
-Revises: 0019
+Revises: 0024
 Create Date: 2026-12-05 07:20:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0023"
-down_revision: str | None = "0019"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
