@@ -26,7 +26,12 @@ def alembic_config(url: str) -> Config:
 # Indexes a migration makes on one database only (tables.py says why): autogenerate's
 # comparison leaves them out, or it would propose to drop them.
 MIGRATION_ONLY_INDEXES = frozenset(
-    {"ix_orders_customer_name_trgm", "ix_products_name_trgm", "ix_products_sku_pattern"}
+    {
+        "ix_orders_customer_name_trgm",
+        "ix_orders_customer_phone_reversed",
+        "ix_products_name_trgm",
+        "ix_products_sku_pattern",
+    }
 )
 
 
