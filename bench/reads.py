@@ -262,7 +262,7 @@ def explain(url: str, only: str) -> None:
     sent: list[tuple[str, Any]] = []
 
     def record(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             sent.append((statement, parameters))
 
     pg = container.engine.dialect.name == "postgresql"
@@ -288,7 +288,7 @@ def explain(url: str, only: str) -> None:
                         continue  # on SQLite: only statements that scan a table
                     cursor = raw.cursor()
                     cursor.execute(prefix + statement, parameters)
-                    cut = statement.find("\nFROM")
+                    cut = statement.find("\nFROM") if statement.startswith("SELECT") else -1
                     print(("SELECT ..." + statement[cut:]) if cut > 0 else statement)
                     for row in cursor.fetchall():
                         print("  " + " ".join(str(c) for c in row))
