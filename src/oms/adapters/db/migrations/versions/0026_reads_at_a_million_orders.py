@@ -50,7 +50,7 @@ def upgrade() -> None:
     # The last digits: reverse(customer_phone) LIKE 'reversed digits%' (order_search.py).
     op.execute(
         "CREATE INDEX ix_orders_customer_phone_reversed ON orders"
-        " (reverse(customer_phone) text_pattern_ops, id)"
+        " (reverse(customer_phone) text_pattern_ops)"
     )
     op.drop_index("ix_orders_customer_phone_trgm", table_name="orders")
 
