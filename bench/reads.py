@@ -9,9 +9,13 @@ template; no network). That is what a client waits for minus the socket, which s
 than timing the repository alone. The API with the demo admin's token, the back office
 logged in as the demo admin.
 
-Prints the machine, the database, the date and the commit, then per read the p50, p95 and
-max in milliseconds and the target; `--json FILE` also writes them (to compare a before
-and an after run: `--against FILE` prints both). A benchmark, not a test.
+Prints the machine, the database, the date, the commit and the load average, then per
+read the p50, p95 and max in milliseconds, the time its requests spent in SQL (p50, p95:
+from sending a statement to the driver's return, so the database and the wait for a core)
+and the most statements one request sent (an N+1 shows there), and the target; while
+running, each read's slowest request and its slowest statement. `--json FILE` also writes
+them (to compare a before and an after run: `--against FILE` prints both). A benchmark,
+not a test.
 """
 
 from __future__ import annotations
@@ -19,12 +23,14 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import random
 import re
 import statistics
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -150,6 +156,34 @@ def _log_in(client: TestClient) -> None:
     assert client.post("/login", data=form).status_code == 303
 
 
+class SqlClock:
+    """Time spent in statements (sent to the database until the cursor returns, as the
+    driver sees it: the database's execution plus the socket and the queue for a core),
+    and how many, per request: tells the database's share of a slow request from
+    Python's, and an N+1 by its count."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.ms = 0.0
+        self.count = 0
+        self.slowest: tuple[float, str, Any] = (0.0, "", None)
+        self._started = 0.0
+        sa.event.listen(engine, "before_cursor_execute", self._before)
+        sa.event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, *_: Any) -> None:
+        self._started = time.perf_counter()
+
+    def _after(self, conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        took = (time.perf_counter() - self._started) * 1000
+        self.ms += took
+        self.count += 1
+        if took > self.slowest[0]:
+            self.slowest = (took, statement, parameters)
+
+    def reset(self) -> None:
+        self.ms, self.count, self.slowest = 0.0, 0, (0.0, "", None)
+
+
 def _timed(client: TestClient, path: str, headers: dict[str, str]) -> float:
     started = time.perf_counter()
     response = client.get(path, headers=headers if path.startswith("/api/") else None)
@@ -158,7 +192,17 @@ def _timed(client: TestClient, path: str, headers: dict[str, str]) -> float:
     return elapsed
 
 
-def run(url: str, rounds: int, only: str | None) -> tuple[dict[str, list[float]], dict[str, float]]:
+@dataclass
+class Measured:
+    """One read's requests: wall times, time in SQL, statements sent, and the slowest."""
+
+    wall: list[float] = field(default_factory=list)
+    sql: list[float] = field(default_factory=list)
+    statements: list[int] = field(default_factory=list)
+    slowest: tuple[float, float, str, float, str] = (0.0, 0.0, "", 0.0, "")
+
+
+def run(url: str, rounds: int, only: str | None) -> tuple[dict[str, Measured], dict[str, float]]:
     container = bootstrap(Settings(database_url=url, secret_key="bench"))
     token = next(u[3] for u in create_demo_users(container.uow()) if u[0] == "admin")
     headers = {"Authorization": f"Bearer {token}"}
@@ -169,7 +213,8 @@ def run(url: str, rounds: int, only: str | None) -> tuple[dict[str, list[float]]
     chosen = reads(orders, low, high, rng)
     if only:
         chosen = {k: v for k, v in chosen.items() if re.search(only, k)}
-    samples: dict[str, list[float]] = {}
+    samples: dict[str, Measured] = {}
+    clock = SqlClock(container.engine)
     with TestClient(
         create_app(container), base_url="https://bench", follow_redirects=False
     ) as client:
@@ -177,9 +222,28 @@ def run(url: str, rounds: int, only: str | None) -> tuple[dict[str, list[float]]
         for name, (make, _) in chosen.items():
             for _ in range(3):  # warm up: templates compiled, statements cached
                 _timed(client, make(), headers)
-            samples[name] = [_timed(client, make(), headers) for _ in range(rounds)]
-            p95 = statistics.quantiles(samples[name], n=20, method="inclusive")[-1]
-            console.print(f"  {name}: p95 {p95:.1f} ms", style="dim")
+            m = samples[name] = Measured()
+            for _ in range(rounds):
+                path = make()
+                clock.reset()
+                wall = _timed(client, path, headers)
+                m.wall.append(wall)
+                m.sql.append(clock.ms)
+                m.statements.append(clock.count)
+                if wall > m.slowest[0]:
+                    took, statement, parameters = clock.slowest
+                    cut = statement.find("\nFROM")
+                    said = " ".join((statement[cut:] if cut > 0 else statement).split())
+                    m.slowest = (wall, clock.ms, path, took, f"{said[:160]} {parameters}"[:300])
+            p95 = statistics.quantiles(m.wall, n=20, method="inclusive")[-1]
+            console.print(
+                f"  {name}: p95 {p95:.1f} ms; slowest {m.slowest[0]:.1f} ms, SQL"
+                f" {m.slowest[1]:.1f} ms ({m.slowest[2]}; its slowest statement"
+                f" {m.slowest[3]:.1f} ms: {m.slowest[4]})",
+                style="dim",
+                highlight=False,
+                markup=False,
+            )
     container.close()
     return samples, {name: target for name, (_, target) in chosen.items()}
 
@@ -202,7 +266,7 @@ def explain(url: str, only: str) -> None:
     sent: list[tuple[str, Any]] = []
 
     def record(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             sent.append((statement, parameters))
 
     pg = container.engine.dialect.name == "postgresql"
@@ -228,7 +292,7 @@ def explain(url: str, only: str) -> None:
                         continue  # on SQLite: only statements that scan a table
                     cursor = raw.cursor()
                     cursor.execute(prefix + statement, parameters)
-                    cut = statement.find("\nFROM")
+                    cut = statement.find("\nFROM") if statement.startswith("SELECT") else -1
                     print(("SELECT ..." + statement[cut:]) if cut > 0 else statement)
                     for row in cursor.fetchall():
                         print("  " + " ".join(str(c) for c in row))
@@ -253,15 +317,24 @@ def main() -> int:
     if args.explain:
         explain(url, args.explain)
         return 0
+    load_before = os.getloadavg()[0]
     samples, targets = run(url, args.rounds, args.only)
+    load = (load_before, os.getloadavg()[0])  # 1-minute load average, before and after
+
+    def p95(times: list[float]) -> float:
+        return statistics.quantiles(times, n=20, method="inclusive")[-1]
+
     figures = {
         name: {
-            "p50": statistics.median(times),
-            "p95": statistics.quantiles(times, n=20, method="inclusive")[-1],
-            "max": max(times),
+            "p50": statistics.median(m.wall),
+            "p95": p95(m.wall),
+            "max": max(m.wall),
+            "sql_p50": statistics.median(m.sql),
+            "sql_p95": p95(m.sql),
+            "statements": max(m.statements),
             "target": targets[name],
         }
-        for name, times in samples.items()
+        for name, m in samples.items()
     }
     earlier = {}
     if args.against:
@@ -272,20 +345,36 @@ def main() -> int:
     console.print(f"Machine: {machine().line()}")
     console.print(
         f"Database: {url.split(':', 1)[0]}; {count:,} orders; {args.rounds} requests per read; "
-        f"{datetime.now(UTC):%Y-%m-%d}; commit {code_version()}"
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; commit {code_version()};"
+        f" load average (1 min) {load[0]:.2f} before, {load[1]:.2f} after"
     )
-    table = Table("read", "p50 ms", "p95 ms", "max ms", "target p95")
+    table = Table(
+        "read", "p50 ms", "p95 ms", "max ms", "SQL p50", "SQL p95", "statements", "target p95"
+    )
     if earlier:
         table.add_column("before p95")
     for name, f in figures.items():
-        row = [name, f"{f['p50']:.1f}", f"{f['p95']:.1f}", f"{f['max']:.1f}", f"{f['target']:.0f}"]
+        row = [
+            name,
+            *(f"{f[k]:.1f}" for k in ("p50", "p95", "max", "sql_p50", "sql_p95")),
+            str(f["statements"]),
+            f"{f['target']:.0f}",
+        ]
         if earlier:
             row.append(f"{earlier[name]['p95']:.1f}" if name in earlier else "")
         table.add_row(*row)
     console.print(table)
     if args.json:
         with open(args.json, "w") as out:
-            json.dump({"database": url.split(":", 1)[0], "orders": count, "reads": figures}, out)
+            json.dump(
+                {
+                    "database": url.split(":", 1)[0],
+                    "orders": count,
+                    "load": load,
+                    "reads": figures,
+                },
+                out,
+            )
     return 0
 
 

@@ -91,3 +91,28 @@ def test_a_tracking_number_whole_or_its_start_finds_the_shipped_order(
     assert found(uow, number[:8]) == {"anne"}
     assert found(uow, number[:8].lower()) == {"anne"}
     assert found(uow, "ZZ1234") == set()
+
+
+@pytest.mark.parametrize("q", ["anne.martin@", "+33 6 12 3", "12 34 56 78", "martin"])
+def test_a_search_with_a_filter_and_a_cursor_pages_newest_first(uow: UnitOfWork, q: str) -> None:
+    """The start or the end of a value (read id first, order_search.newest) and a part of
+    a name page as the plain list does: newest first, a filter kept, none twice."""
+    stocked(uow, "MUG", 20)
+    ids = [
+        orders.place_order(uow, SYSTEM, draft(("MUG", 1), customer=PEOPLE["anne"])).order.id
+        for _ in range(5)
+    ]
+    other = Customer("zoe@example.com", "Zoé Roux", "+33700000000")
+    orders.place_order(uow, SYSTEM, draft(("MUG", 1), customer=other))  # found by none
+    for i in (ids[1], ids[3], ids[4]):
+        orders.confirm_order(uow, SYSTEM, i)
+
+    def listed(**flt: object) -> list[int]:
+        return [o.id for o in orders.list_orders(uow, SYSTEM, OrderFilter(q=q, **flt))]  # type: ignore[arg-type]
+
+    assert listed() == sorted(ids, reverse=True)
+    assert listed(limit=2) == [ids[4], ids[3]]
+    assert listed(limit=2, before_id=ids[3]) == [ids[2], ids[1]]
+    assert listed(status="confirmed") == [ids[4], ids[3], ids[1]]
+    assert listed(status="confirmed", before_id=ids[4], limit=1) == [ids[3]]
+    assert listed(status="pending", channel="nowhere") == []

@@ -28,6 +28,7 @@ def alembic_config(url: str) -> Config:
 MIGRATION_ONLY_INDEXES = frozenset(
     {
         "ix_orders_customer_name_trgm",
+        "ix_orders_customer_phone_reversed",
         "ix_products_name_trgm",
         "ix_products_sku_pattern",
         "ix_order_facts_customer",

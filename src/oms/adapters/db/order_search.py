@@ -5,9 +5,12 @@ phone or a name that may be an external id) an OR of indexed conditions, which P
 reads as a BitmapOr of the indexes. How each match is said, per database:
 
 - PostgreSQL: `LIKE` with the whole pattern as one parameter (so the planner sees it):
-  the start of a number, tracking number or phone reads a `text_pattern_ops` b-tree
-  (byte order, whatever the database's collation); "contains" and "ends with" read a
-  trigram (`pg_trgm`, GIN) index: emails, phones, names (migrations 0006 and 0020).
+  the start of a number, tracking number, email or phone reads a `text_pattern_ops`
+  b-tree (byte order, whatever the database's collation); "ends with" (a phone's last
+  digits) is the start of the value reversed, `reverse(phone) LIKE 'reversed%'`, off a
+  b-tree of the reversed phone; "contains" reads a trigram (`pg_trgm`, GIN) index: emails,
+  names (migrations 0006, 0020 and 0026). Each an index whose statistics give the planner
+  a true count, so it does not walk the orders newest first hoping for 50 soon.
 - SQLite: `GLOB` (case-sensitive, like PostgreSQL's LIKE): SQLite reads the start of a
   value off an ordinary index with GLOB 'text*' (its LIKE is case-insensitive and would
   not). "Contains" and "ends with" read `order_texts` (migration 0024), an FTS5 table of
@@ -71,8 +74,10 @@ def found(column: Any, match: Match, text: str, postgres: bool) -> sa.ColumnElem
     if match is Match.EXACT:
         return column == text  # type: ignore[no-any-return]
     if postgres:
+        if match is Match.SUFFIX:  # the end of a value is the start of it reversed
+            return sa.func.reverse(column).like(f"{_like(text[::-1])}%", escape="\\")
         pattern = _like(text)
-        shaped = {Match.PREFIX: f"{pattern}%", Match.SUFFIX: f"%{pattern}"}
+        shaped = {Match.PREFIX: f"{pattern}%"}
         return column.like(shaped.get(match, f"%{pattern}%"), escape="\\")  # type: ignore[no-any-return]
     pattern = _glob(text)
     shaped = {Match.PREFIX: f"{pattern}*", Match.SUFFIX: f"*{pattern}"}
@@ -90,12 +95,53 @@ def matching(q: str, postgres: bool, texts: bool = False) -> sa.ColumnElement[bo
         return orders.c.id.in_(sa.select(order_texts.c.rowid).where(*through))
     if search.kind is SearchKind.TRACKING:  # one IN of a UNION: an OR beside it would scan
         return orders.c.id.in_(_tracked(search, postgres))
-    condition = _condition(search, postgres)
+    return sa.or_(*_parts(search, postgres))
+
+
+def _parts(search: Search, postgres: bool) -> list[sa.ColumnElement[bool]]:
+    """The conditions, any of which finds an order: each off its own index."""
+    parts = [_condition(search, postgres)]
     if search.or_number is not None:
-        condition = sa.or_(condition, orders.c.number == search.or_number)
+        parts.append(orders.c.number == search.or_number)
     if search.or_external_id is not None:
-        condition = sa.or_(condition, orders.c.external_id == search.or_external_id)
-    return condition
+        parts.append(orders.c.external_id == search.or_external_id)
+    return parts
+
+
+def newest(
+    where: list[sa.ColumnElement[bool]], q: str | None, limit: int, postgres: bool
+) -> sa.Select[Any]:
+    """The newest `limit` orders the filters `where` and the search text find, newest
+    first: the orders list's one page (keyset: `where` holds `id < cursor`).
+
+    PostgreSQL plans `WHERE ... ORDER BY id DESC LIMIT 50` as a walk down the orders newest
+    first testing each row whenever it expects 50 matches soon, counting on matches spread
+    evenly over the ids; when they are not (the delivered orders are the newest, a
+    customer who bought much long ago and little since), it reads most of the table
+    (80 to 660 ms at a million orders, docs/performance.md). So the page's ids are asked
+    first from the indexes, whose (..., id) entries answer alone, then those rows: for
+    filters alone the ids in index order; for the start or the end of a number, email or
+    phone every id found (each part of the search off its own index, a MATERIALIZED CTE
+    the planner cannot turn back into that walk), then the newest. "Contains" (names,
+    `@domain`) keeps the plain plan: common words find 50 in the newest rows at once.
+    """
+    by_id = orders.c.id.desc()
+    search = read_search(q) if q else None
+    if search is None:
+        ids = sa.select(orders.c.id).where(*where).order_by(by_id).limit(limit)
+    elif postgres and search.kind is not SearchKind.TRACKING and search.match in _ENDS:
+        each = [sa.select(orders.c.id).where(p, *where) for p in _parts(search, postgres)]
+        found = (sa.union(*each) if len(each) > 1 else each[0]).cte("found")
+        found = found.prefix_with("MATERIALIZED")
+        ids = sa.select(found.c.id).order_by(found.c.id.desc()).limit(limit)
+    else:
+        return (
+            orders.select().where(*where, matching(q or "", postgres)).order_by(by_id).limit(limit)
+        )
+    return orders.select().where(orders.c.id.in_(ids.scalar_subquery())).order_by(by_id)
+
+
+_ENDS = (Match.PREFIX, Match.SUFFIX)
 
 
 def _tracked(search: Search, postgres: bool) -> sa.CompoundSelect[Any]:

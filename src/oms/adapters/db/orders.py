@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from oms.adapters.db import order_facts as facts
 from oms.adapters.db.base import Repository, from_minor, to_minor, unique_violation
-from oms.adapters.db.order_search import searched, texts_on
+from oms.adapters.db.order_search import newest, searched, texts_on
 from oms.adapters.db.outbox import outbox_rows
 from oms.adapters.db.tables import (
     counters,
@@ -375,16 +375,23 @@ class SqlOrders(Repository):
         self._add_events(order, actor, now)
 
     def search(self, flt: OrderFilter) -> list[Order]:
-        query, newest = searched(orders.select(), flt.q, self.postgres, texts_on(self.conn))
-        query = query.order_by(newest.desc()).limit(flt.limit)
+        where: list[sa.ColumnElement[bool]] = []
         if flt.status:
-            query = query.where(orders.c.status == flt.status)
+            where.append(orders.c.status == flt.status)
         if flt.channel:
-            query = query.where(orders.c.channel == flt.channel)
+            where.append(orders.c.channel == flt.channel)
         if flt.customer_email:
-            query = query.where(orders.c.customer_email == flt.customer_email.lower())
-        if flt.before_id is not None:
-            query = query.where(newest < flt.before_id)
+            where.append(orders.c.customer_email == flt.customer_email.lower())
+        texts = texts_on(self.conn)  # SQLite's order_texts serves "contains"/"ends with"
+        query, key = searched(orders.select(), flt.q, self.postgres, texts)
+        if texts and key is not orders.c.id:
+            if flt.before_id is not None:
+                where.append(key < flt.before_id)
+            query = query.where(*where).order_by(key.desc()).limit(flt.limit)
+        else:
+            if flt.before_id is not None:
+                where.append(orders.c.id < flt.before_id)
+            query = newest(where, flt.q, flt.limit, self.postgres)  # order_search.py says why
         return self._with_lines([r._mapping for r in self.conn.execute(query)])
 
     def delivered(

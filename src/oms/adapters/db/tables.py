@@ -128,6 +128,7 @@ stock = sa.Table(
     sa.Index("ix_stock_product_id", "product_id"),
 )
 
+_EMAIL, _PHONE, _NUMBER = ({c: PATTERN} for c in ("customer_email", "customer_phone", "number"))
 orders = sa.Table(
     "orders",
     metadata,
@@ -175,7 +176,9 @@ orders = sa.Table(
     sa.UniqueConstraint("channel", "external_id"),
     sa.Index("ix_orders_status_id", "status", "id"),
     sa.Index("ix_orders_channel_id", "channel", "id"),
-    sa.Index("ix_orders_customer_email_id", "customer_email", "id"),
+    sa.Index("ix_orders_status_channel_id", "status", "channel", "id"),  # both (0026)
+    # Email, phone, number in byte order on PostgreSQL (0026): `=`, LIKE 'start%' alike.
+    sa.Index("ix_orders_customer_email_id", "customer_email", "id", postgresql_ops=_EMAIL),
     # The orders list's sorts (by total, by customer) read the first page off an index
     # instead of sorting the whole history. On PostgreSQL a trigram index on
     # lower(customer_name) also serves "part of a name" searches (and, for the stock
@@ -184,9 +187,10 @@ orders = sa.Table(
     # autogenerate's comparison leaves them out (migrate.py, MIGRATION_ONLY_INDEXES).
     sa.Index("ix_orders_total_minor_id", "total_minor", "id"),
     sa.Index("ix_orders_customer_name_id", "customer_name", "id"),
-    # Customer service's searches (domain/orders/search.py): a phone, an external id alone
-    # (the unique key starts with the channel, which the search box does not know).
-    sa.Index("ix_orders_customer_phone", "customer_phone"),
+    # Search (domain/orders/search.py): a phone (its last digits: on PostgreSQL the phone
+    # reversed, made by 0026 alone), an external id alone (the unique key starts with the
+    # channel, which the search box does not know).
+    sa.Index("ix_orders_customer_phone_id", "customer_phone", "id", postgresql_ops=_PHONE),
     sa.Index("ix_orders_external_id", "external_id"),
     # -- reads at a million orders (migration 0020, docs/performance.md) --
     # The delivered orders only, by when: the completion sweep reads those due, not all.
@@ -196,12 +200,10 @@ orders = sa.Table(
         postgresql_where=sa.text("status = 'delivered'"),
         sqlite_where=sa.text("status = 'delivered'"),
     ),
-    # PostgreSQL only (order_search.py): the start of a number in byte order, and part of an
-    # email or the last digits of a phone by trigrams. SQLite reads a number's or a phone's
-    # start off the plain indexes above (GLOB) and scans for the rest.
-    pg_only(sa.Index("ix_orders_number_pattern", "number", postgresql_ops={"number": PATTERN})),
+    # PostgreSQL only (order_search.py): a number's start in byte order, part of an email by
+    # trigrams. SQLite reads starts off the plain indexes (GLOB), scans for the rest.
+    pg_only(sa.Index("ix_orders_number_id_pattern", "number", "id", postgresql_ops=_NUMBER)),
     pg_only(trigram_index("ix_orders_customer_email_trgm", "customer_email")),
-    pg_only(trigram_index("ix_orders_customer_phone_trgm", "customer_phone")),
 )
 
 order_lines = sa.Table(
