@@ -382,7 +382,8 @@ class SqlOrders(Repository):
             where.append(orders.c.channel == flt.channel)
         if flt.customer_email:
             where.append(orders.c.customer_email == flt.customer_email.lower())
-        texts = texts_on(self.conn)  # SQLite's order_texts serves "contains"/"ends with"
+        # SQLite's order_texts serves "contains" and "ends with" (looked up once, if asked)
+        texts = bool(flt.q) and texts_on(self.conn)
         query, key = searched(orders.select(), flt.q, self.postgres, texts)
         if texts and key is not orders.c.id:
             if flt.before_id is not None:
