@@ -178,3 +178,21 @@ def test_two_imports_of_one_file_racing_place_each_order_once(container: Contain
     assert sum(r.imported + r.already for r in reports) == 60
     placed = orders.list_orders(uow, SYSTEM, OrderFilter(channel="shop", limit=100))
     assert sorted(o.external_id or "" for o in placed) == sorted(f"R-{i}" for i in range(30))
+
+
+def test_a_file_import_takes_a_fresh_unit_of_work_for_each_batch(each_uow: UnitOfWork) -> None:
+    """A unit of work remembers the orders it placed: one per batch keeps memory flat."""
+    uow = each_uow
+    stocked(uow, "MUG", 500)
+    text = HEADER + "".join(f"R-{i},MUG,1,4.00,{ADDR},\n" for i in range(120))
+    taken: list[int] = []
+
+    def fresh() -> UnitOfWork:
+        taken.append(1)
+        return uow
+
+    source = io.BytesIO(text.encode())
+    report = order_csv.import_file(
+        uow, SYSTEM, "shop", source, order_csv.ImportRequest(), fresh=fresh
+    )
+    assert (report.imported, len(taken)) == (120, 3)  # batches of 50, 50 and 20

@@ -109,4 +109,6 @@ def import_file(  # noqa: PLR0913
     )
     with opened(source) as text:
         names = header(text)
-        return import_orders(uow, actor, channel, rows(text, names), layout, options, progress)
+        return import_orders(
+            uow, actor, channel, rows(text, names), layout, options, progress, fresh=fresh
+        )
