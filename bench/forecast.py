@@ -164,26 +164,33 @@ def run_simulation(series, revenue, n_jobs, quick):  # type: ignore[no-untyped-d
     return results, decisions
 
 
-def _load(source: str, keep: Path | None) -> Retail:
+def _load(source: str, keep: Path | None) -> tuple[Retail, str]:
+    """The series, and what the load says (the import's report, its row errors written to
+    bench/results/forecast-import-errors.csv)."""
     started = time.perf_counter()
     if source == "file":
         retail = load()
         how = f"{retail.mistakes} lines cancelled within a day (C invoices paired)"
     else:
-        retail, _ = load_via_import(FILE, keep, console.print)
+        retail, report = load_via_import(FILE, keep, console.print)
         how = "C invoices skipped"
-    console.print(
+        if report is not None:
+            RESULTS.mkdir(exist_ok=True)
+            (RESULTS / "forecast-import-errors.csv").write_text(report.errors_csv)
+            how += f"; {report.summary()}"
+    said = (
         f"{source}: {retail.lines:,} order lines, {len(retail.series):,} products, "
-        f"{len(retail.series[0].units)} open days, {how}, in "
+        f"{len(retail.series[0].units)} open days, {how}; loaded in "
         f"{time.perf_counter() - started:.1f} s"
     )
-    return retail
+    console.print(said)
+    return retail, said
 
 
 def compare(args: argparse.Namespace) -> None:
     """Both loads, backtested on the same products (the file loader's top by units) and
     origins; a product the import lacks is left out of both."""
-    file, imported = _load("file", None), _load("import", args.database)
+    (file, _), (imported, _) = _load("file", None), _load("import", args.database)
     by_key = {s.key: s for s in imported.series}
     ranked = sorted(file.series, key=lambda s: (-s.total(), s.key))
     ranked = [s for s in ranked if s.key in by_key][: 600 if args.quick else args.products]
@@ -231,7 +238,7 @@ def main() -> None:
         compare(args)
         return
     started = time.perf_counter()
-    retail = _load(args.source, args.database)
+    retail, loaded = _load(args.source, args.database)
     products = 600 if args.quick else args.products
     ranked = sorted(retail.series, key=lambda s: (-s.total(), s.key))[:products]
     top500 = frozenset(s.key for s in ranked[:500])
@@ -262,7 +269,7 @@ def main() -> None:
     heading = (
         f"Source: {args.source}; machine: {machine()}; commit {code_version()}; "
         f"{date.today().isoformat()}; "
-        f"total {time.perf_counter() - started:.0f} s"
+        f"total {time.perf_counter() - started:.0f} s\n\n{loaded}"
     )
     console.print(heading)
     RESULTS.mkdir(exist_ok=True)

@@ -64,6 +64,7 @@ class Imported:
     error_count: int
     seconds: float
     rate: float
+    errors_csv: str  # row, column, message: the first 1,000 row errors
 
     def summary(self) -> str:
         return (
@@ -104,7 +105,7 @@ def import_file(url: str, path: Path, progress: Callable[[int], None]) -> Import
     from oms.bootstrap import bootstrap
     from oms.config import Settings
     from oms.domain.access import SYSTEM
-    from oms.services.order_import import ImportOptions, import_orders
+    from oms.services.order_import import ImportOptions, errors_csv, import_orders
 
     container = bootstrap(Settings(database_url=url, db_pool_size=2))
     asked = order_csv.ImportRequest(MAPPING, DEFAULTS, True, "C", ZoneInfo(ZONE))
@@ -119,7 +120,8 @@ def import_file(url: str, path: Path, progress: Callable[[int], None]) -> Import
         )  # fmt: skip
     container.close()
     return Imported(r.lines, r.orders, r.imported, r.already, r.skipped, r.cancellations,
-                    r.products_created, r.error_count, r.seconds, r.rate)  # fmt: skip
+                    r.products_created, r.error_count, r.seconds, r.rate,
+                    errors_csv(r))  # fmt: skip
 
 
 def read_back(url: str) -> Retail:

@@ -47,6 +47,7 @@ def test_the_file_goes_through_the_import_and_comes_back_as_series(
     assert (report.lines, report.orders, report.imported) == (7, 6, 4)
     assert (report.cancellations, report.skipped, report.products_created) == (1, 1, 3)
     assert said[-1] == report.summary()
+    assert report.errors_csv.splitlines()[1].startswith("8,Country,")  # the EIRE row
     # Wednesday 1 to Tuesday 7 December: Saturday 4 is not a trading day, Thursday 2 and
     # Monday 6 had no order (closed); Sunday 5 is open (the shop trades on Sundays).
     days = (date(2010, 12, 1), date(2010, 12, 3), date(2010, 12, 5), date(2010, 12, 7))
