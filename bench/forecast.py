@@ -1,7 +1,10 @@
 """Forecast bench: accuracy, speed and replenishment on real retail data (not a test).
 
-On ../shared/data/uci-online-retail (bench/forecast_data.py says how the file becomes
-demand series through oms's demand rule):
+On ../shared/data/uci-online-retail, loaded by default through oms's own path
+(bench/forecast_import.py: the CSV order import into a fresh SQLite database, the demand
+read back by the planning service); `--source file` reads the file with bench/forecast_data.py
+instead (the same demand rule without the database; C invoices paired with the lines they
+reverse), and `--compare` backtests both on the same products and origins:
 
 1. The rolling-origin backtest of oms.services.forecast_backtest (the same code as
    `oms forecast backtest`): 8 weekly origins, 14-day lead time, the default ensemble, over
@@ -15,7 +18,7 @@ demand series through oms's demand rule):
 
 Prints tables with the machine, the date and the commit; writes them as Markdown under
 bench/results/forecast.md. Run: `.venv/bin/python bench/forecast.py` (about ten minutes
-on two cores), `--quick` for a smaller run, `--help` for the options.
+on two cores, and two for the import), `--quick` for a smaller run, `--help` for the options.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from forecast_data import FILE, load
+from forecast_data import FILE, Retail, load
+from forecast_import import load_via_import
 from forecast_sim import Policy, SimResult, plan_origins, simulate
 from intake_setup import code_version, machine
 from oms.adapters.forecast.statsforecast import Engine, StatsForecaster
@@ -160,23 +164,81 @@ def run_simulation(series, revenue, n_jobs, quick):  # type: ignore[no-untyped-d
     return results, decisions
 
 
+def _load(source: str, keep: Path | None) -> tuple[Retail, str]:
+    """The series, and what the load says (the import's report, its row errors written to
+    bench/results/forecast-import-errors.csv)."""
+    started = time.perf_counter()
+    if source == "file":
+        retail = load()
+        how = f"{retail.mistakes} lines cancelled within a day (C invoices paired)"
+    else:
+        retail, report = load_via_import(FILE, keep, console.print)
+        how = "C invoices skipped"
+        if report is not None:
+            RESULTS.mkdir(exist_ok=True)
+            (RESULTS / "forecast-import-errors.csv").write_text(report.errors_csv)
+            how += f"; {report.summary()}"
+    said = (
+        f"{source}: {retail.lines:,} order lines, {len(retail.series):,} products, "
+        f"{len(retail.series[0].units)} open days, {how}; loaded in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    console.print(said)
+    return retail, said
+
+
+def compare(args: argparse.Namespace) -> None:
+    """Both loads, backtested on the same products (the file loader's top by units) and
+    origins; a product the import lacks is left out of both."""
+    (file, _), (imported, _) = _load("file", None), _load("import", args.database)
+    by_key = {s.key: s for s in imported.series}
+    ranked = sorted(file.series, key=lambda s: (-s.total(), s.key))
+    ranked = [s for s in ranked if s.key in by_key][: 600 if args.quick else args.products]
+    top500 = frozenset(s.key for s in ranked[:500])
+    spec = BacktestSpec(14, 8, groups={"top 500": top500})
+    forecaster = StatsForecaster(Engine("local", args.n_jobs))
+    for name, series in (("file", ranked), ("import", [by_key[s.key] for s in ranked])):
+        cpu = _cpu()
+        report = backtest(series, forecaster, spec)
+        per_k = report.seconds / len(report.origins) / len(series) * 1000
+        cpu_k = (_cpu() - cpu) / len(report.origins) / len(series) * 1000
+        table = backtest_table(report, per_k, cpu_k)
+        table.title = f"{name}: {table.title}"
+        console.print(table)
+        units = sum(s.total() for s in series if s.key in top500)
+        console.print(f"{name}: top 500 hold {units:,.0f} units over {len(series[0].units)} days")
+    console.print(f"load average {os.getloadavg()[0]:.1f}; commit {code_version()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--products", type=int, default=1500, help="products backtested")
     parser.add_argument("--synthetic", type=int, default=10_000)
     parser.add_argument("--quick", action="store_true", help="fewer products and origins")
+    parser.add_argument(
+        "--source", choices=["import", "file"], default="import",
+        help="import: oms's CSV import into SQLite, read by the planning service; "
+        "file: bench/forecast_data.py reads the file",
+    )  # fmt: skip
+    parser.add_argument(
+        "--database", type=Path, default=None,
+        help="SQLite file for the import, kept (reused without importing when it exists); "
+        "default: a temporary one",
+    )  # fmt: skip
+    parser.add_argument(
+        "--compare", action="store_true",
+        help="only the backtest, of both sources on the same products and origins",
+    )  # fmt: skip
     args = parser.parse_args()
     if not FILE.exists():
         console.print(f"[red]{FILE} is missing[/]")
         sys.exit(2)
+    if args.compare:
+        compare(args)
+        return
     started = time.perf_counter()
-    retail = load()
-    console.print(
-        f"loaded {retail.lines:,} order lines, {len(retail.series):,} products, "
-        f"{len(retail.series[0].units)} open days, {retail.mistakes} lines cancelled within "
-        f"a day, in {time.perf_counter() - started:.1f} s"
-    )
+    retail, loaded = _load(args.source, args.database)
     products = 600 if args.quick else args.products
     ranked = sorted(retail.series, key=lambda s: (-s.total(), s.key))[:products]
     top500 = frozenset(s.key for s in ranked[:500])
@@ -205,8 +267,9 @@ def main() -> None:
     tables.append(sim)
     console.print(sim)
     heading = (
-        f"Machine: {machine()}; commit {code_version()}; {date.today().isoformat()}; "
-        f"total {time.perf_counter() - started:.0f} s"
+        f"Source: {args.source}; machine: {machine()}; commit {code_version()}; "
+        f"{date.today().isoformat()}; "
+        f"total {time.perf_counter() - started:.0f} s\n\n{loaded}"
     )
     console.print(heading)
     RESULTS.mkdir(exist_ok=True)

@@ -1,10 +1,12 @@
 """UCI Online Retail as demand series for bench/forecast.py, through oms's own demand rule.
 
-oms's CSV order import (`oms import orders`) is being built on another branch; until it is
-merged, this loader reads the file itself and hands each invoice line to the same domain
+`bench/forecast.py --source file` and `--compare`: bench/forecast_import.py (the default)
+loads the file through oms's CSV order import and the planning service; this loader, kept
+for the comparison, reads the file itself and hands each invoice line to the same domain
 rule the database path uses (oms.domain.planning.demand): an OrderedLine per line, counted
 by `counted_units`, summed per day by `demand_by_day`, laid on the shop's open days by
-`daily_demand`.
+`daily_demand`. Unlike the import it pairs C invoices with the lines they reverse (below)
+and refuses no invoice.
 
 - Products: stock codes of five digits and an optional letter; postage, fees, manual
   lines, samples, gift vouchers and the like are not products.
