@@ -278,7 +278,7 @@ class SqlOrders(Repository):
             _INSERT_LINES, [_line_row(order, i, line) for i, line in enumerate(order.lines)]
         )
         self._loaded[order.id] = {line.id: _quantities(line) for line in order.lines}
-        self._add_events(order, actor, order.created_at)
+        self._add_events(order, actor, order.created_at, new=True)
 
     def next_line_ids(self, count: int) -> tuple[int, ...]:
         if count <= 0:
@@ -447,9 +447,10 @@ class SqlOrders(Repository):
         )
         return [r[0] for r in rows]
 
-    def _add_events(self, order: Order, actor: str, at: datetime) -> None:
+    def _add_events(self, order: Order, actor: str, at: datetime, *, new: bool = False) -> None:
         """The events the order's verbs recorded, stamped with who and when; then forgotten.
-        Those someone must hear about go to the outbox too, in the same transaction."""
+        Those someone must hear about go to the outbox too, in the same transaction.
+        `new`: the order was just inserted, so it has no stored facts to merge with."""
         told = [
             (topic.value, order.id, {"order_id": order.id, "number": order.number, **e.data})
             for e in order.events
@@ -487,6 +488,7 @@ class SqlOrders(Repository):
                 self.conn,
                 ((order.id, order.channel, created, e.type.value, at) for e in events),
                 {order.id: {**own, "channel": order.channel, "created_at": created}},
+                new=new,
             )
             order.events.clear()
 
