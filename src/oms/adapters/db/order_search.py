@@ -32,6 +32,7 @@ import sqlalchemy as sa
 
 from oms.adapters.db.tables import orders, returns, shipments
 from oms.domain.orders.search import Match, Search, SearchKind, read_search
+from oms.services.ports.orders import OrderFilter
 
 # Made by migration 0024 on SQLite only, outside the declared metadata (alembic's
 # comparison leaves it out: migrate.include_object). rowid is the order's id.
@@ -139,6 +140,27 @@ def newest(
             orders.select().where(*where, matching(q or "", postgres)).order_by(by_id).limit(limit)
         )
     return orders.select().where(orders.c.id.in_(ids.scalar_subquery())).order_by(by_id)
+
+
+def page(flt: OrderFilter, postgres: bool, texts: bool) -> sa.Select[Any]:
+    """The orders list's one page for a filter: its filters, its search, its cursor.
+    `texts`: SQLite with `order_texts`, which serves "contains" and "ends with"."""
+    where: list[sa.ColumnElement[bool]] = []
+    if flt.status:
+        where.append(orders.c.status == flt.status)
+    if flt.channel:
+        where.append(orders.c.channel == flt.channel)
+    if flt.customer_email:
+        where.append(orders.c.customer_email == flt.customer_email.lower())
+    if texts:
+        query, key = searched(orders.select(), flt.q, postgres, texts)
+        if key is not orders.c.id:
+            if flt.before_id is not None:
+                where.append(key < flt.before_id)
+            return query.where(*where).order_by(key.desc()).limit(flt.limit)
+    if flt.before_id is not None:
+        where.append(orders.c.id < flt.before_id)
+    return newest(where, flt.q, flt.limit, postgres)
 
 
 _ENDS = (Match.PREFIX, Match.SUFFIX)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from oms.adapters.db import order_facts as facts
 from oms.adapters.db.base import Repository, from_minor, to_minor, unique_violation
-from oms.adapters.db.order_search import newest, searched, texts_on
+from oms.adapters.db.order_search import page, texts_on
 from oms.adapters.db.outbox import outbox_rows
 from oms.adapters.db.tables import (
     counters,
@@ -375,24 +375,9 @@ class SqlOrders(Repository):
         self._add_events(order, actor, now)
 
     def search(self, flt: OrderFilter) -> list[Order]:
-        where: list[sa.ColumnElement[bool]] = []
-        if flt.status:
-            where.append(orders.c.status == flt.status)
-        if flt.channel:
-            where.append(orders.c.channel == flt.channel)
-        if flt.customer_email:
-            where.append(orders.c.customer_email == flt.customer_email.lower())
         # SQLite's order_texts serves "contains" and "ends with" (looked up once, if asked)
         texts = bool(flt.q) and texts_on(self.conn)
-        query, key = searched(orders.select(), flt.q, self.postgres, texts)
-        if texts and key is not orders.c.id:
-            if flt.before_id is not None:
-                where.append(key < flt.before_id)
-            query = query.where(*where).order_by(key.desc()).limit(flt.limit)
-        else:
-            if flt.before_id is not None:
-                where.append(orders.c.id < flt.before_id)
-            query = newest(where, flt.q, flt.limit, self.postgres)  # order_search.py says why
+        query = page(flt, self.postgres, texts)
         return self._with_lines([r._mapping for r in self.conn.execute(query)])
 
     def delivered(
