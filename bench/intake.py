@@ -8,6 +8,11 @@ products (10 of them hot) and one shipping location:
   order with 3 lines (a fifth of them from the hot set) and its own Idempotency-Key;
 - the ceiling: the same transaction in raw SQL (order row, 3 line rows, 3 conditional
   stock updates, 1 event row) from as many connections, and our throughput as a share of it;
+- a flash-sale level: 64 clients ordering only from the 10 hot products (ample stock),
+  then the database checked: no stock row promised beyond its count, the ledger explaining
+  every row ("oversold: 0");
+- on PostgreSQL, the C-client ceiling beside the Python one: the same transaction from
+  pgbench (intake_pgbench.py);
 - a sell-out race: 64 clients buy 10 products of 100 units each until none is left;
   then the API, the database and the clients' 201 answers must agree that exactly 1,000
   units were promised and none twice ("oversold: 0").
@@ -20,6 +25,7 @@ Run: `make bench`, or `.venv/bin/python bench/intake.py --help`.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 import sys
@@ -31,9 +37,10 @@ from pathlib import Path
 
 from rich.console import Console
 
+import intake_pgbench
 from intake_load import HttpSession, Mix, Session, catalogue_items, drive, raw_session_factory
-from intake_report import Result, SellOut, machine_heading, markdown, print_tables
-from intake_sellout import api_checks, api_stock, db_checks, oversold, race
+from intake_report import Result, Row, SellOut, machine_heading, markdown, print_tables
+from intake_sellout import api_checks, api_stock, db_checks, oversold, race, stock_checks
 from intake_setup import (
     Database,
     Server,
@@ -72,6 +79,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--pg-db", default="oms_bench", help="bench database, recreated")
     p.add_argument("--keep-db", action="store_true", help="leave the PostgreSQL bench db")
+    p.add_argument(
+        "--flash-clients",
+        type=int,
+        default=64,
+        help="clients of the flash-sale level, every line from the hot set (0: no such level)",
+    )
+    p.add_argument("--no-pgbench", action="store_true", help="skip the C-client (pgbench) ceiling")
     p.add_argument("--no-sellout", action="store_true")
     p.add_argument("--sellout-clients", type=int, default=64)
     p.add_argument("--sellout-products", type=int, default=10)
@@ -109,13 +123,17 @@ def measure_http(
     spy = Spy(args.py_spy, args.py_spy_args.split()) if args.py_spy else None
     with Server(db, tmp / f"{db.kind}-serve.log", args.workers) as server:
         load_catalogue(server.port, token, mix.skus, ON_HAND)
-        for clients in args.levels:
+        levels = [(c, mix, result.row(c), f"{c}c") for c in args.levels]
+        if args.flash_clients:
+            flash = result.flash_row(args.flash_clients)
+            levels.append((args.flash_clients, hot_only(mix), flash, f"{args.flash_clients}f"))
+        for clients, level_mix, row, tag in levels:
 
-            def session(_: int, port: int = server.port) -> Session:
-                return HttpSession(port, mix, token)
+            def session(_: int, port: int = server.port, m: Mix = level_mix) -> Session:
+                return HttpSession(port, m, token)
 
             if spy:
-                name = f"{db.kind}-run{result.runs + 1}-{clients}c"
+                name = f"{db.kind}-run{result.runs + 1}-{tag}"
                 spy.start(server.worker_pids(), name, args.warmup + args.duration)
             cpu = server.cpu_seconds()
             try:
@@ -124,25 +142,46 @@ def measure_http(
                 if spy:
                     spy.wait()
             level.server_cpu = server.cpu_seconds() - cpu
-            result.row(clients).http.append(level)
+            row.http.append(level)
             console.log(
-                f"{db.kind} HTTP {clients:>3} clients: {level.rate:7.1f} orders/s, "
+                f"{db.kind} HTTP {clients:>3} clients{' (flash)' if tag.endswith('f') else ''}: "
+                f"{level.rate:7.1f} orders/s, "
                 f"p50 {level.percentile(50):6.1f} ms, p99 {level.percentile(99):6.1f} ms, "
                 f"server CPU {level.cpu_per_order:5.1f} ms/order, "
                 f"client CPU {1000 * level.client_cpu / max(level.accepted, 1):4.2f} ms/order, "
                 f"{level.errors} errors {dict(level.error_kinds) or ''}"
             )
+        if result.flash:
+            result.flash.checks = stock_checks(db)
+            result.flash.oversold = max(result.flash.oversold, oversold(db, None, ON_HAND))
+
+
+def hot_only(mix: Mix) -> Mix:
+    """The flash sale: every line from the hot set."""
+    return Mix(mix.skus, mix.hot, 1.0, mix.lines, mix.max_quantity)
 
 
 def measure_raw(args: argparse.Namespace, db: Database, result: Result, mix: Mix) -> None:
-    make: Callable[[int], Session] = raw_session_factory(db, catalogue_items(db, mix.skus), mix)
-    for clients in args.levels:
+    items = catalogue_items(db, mix.skus)
+    levels: list[tuple[int, Mix, Row]] = [(c, mix, result.row(c)) for c in args.levels]
+    if result.flash:
+        levels.append((result.flash.row.clients, hot_only(mix), result.flash.row))
+    pgbench = db.kind == "postgresql" and not args.no_pgbench and intake_pgbench.available()
+    for clients, level_mix, row in levels:
+        make: Callable[[int], Session] = raw_session_factory(db, items, level_mix)
         level = drive(make, clients, args.warmup, args.duration)
-        result.row(clients).raw.append(level)
+        row.raw.append(level)
         console.log(
             f"{db.kind} raw SQL {clients:>3} connections: {level.rate:7.1f} orders/s, "
             f"{level.errors} errors {dict(level.error_kinds) or ''}"
         )
+        if pgbench:
+            run = intake_pgbench.run(db, items, level_mix, clients, args.duration)
+            row.pgbench.append(run)
+            console.log(
+                f"{db.kind} pgbench {clients:>3} connections: {run.tps:7.1f} orders/s, "
+                f"latency {run.latency_ms:.1f} ms, {run.failed} failed"
+            )
 
 
 def sell_out(args: argparse.Namespace, kind: str, tmp: Path) -> SellOut:
@@ -163,9 +202,19 @@ def sell_out(args: argparse.Namespace, kind: str, tmp: Path) -> SellOut:
         seconds=state.seconds,
         oversold=oversold(db, state, args.sellout_units),
         checks=checks,
+        p50=percentile(state.latencies, 50),
+        p99=percentile(state.latencies, 99),
     )
     console.log(f"{kind} sell-out: {sold.orders} orders in {sold.seconds:.1f} s")
     return sold
+
+
+def percentile(seconds: list[float], p: float) -> float:
+    """Nearest-rank percentile in milliseconds (as the levels compute theirs)."""
+    if not seconds:
+        return float("nan")
+    ordered = sorted(seconds)
+    return 1000 * ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 def bench(args: argparse.Namespace, kind: str, tmp: Path) -> Result:
@@ -215,7 +264,12 @@ def main(argv: list[str] | None = None) -> int:
             + ("" if code == code_version() else f" at the start, {code_version()} at the end"),
             "client": "http.client, one keep-alive connection per client thread",
             "ceiling": "the same transaction in raw SQL (psycopg 3; sqlite3 with BEGIN "
-            "IMMEDIATE): 1 order row, 3 line rows, 3 conditional stock updates, 1 event row",
+            "IMMEDIATE): 1 order row, 3 line rows, 3 conditional stock updates, 1 event row; "
+            "on PostgreSQL also from pgbench (C client, prepared statements, -j 2)",
+            "flash sale": f"{args.flash_clients} clients, every line from the {args.hot} hot "
+            "products"
+            if args.flash_clients
+            else "not run",
         },
     )
     print_tables(console, results, heading)
@@ -224,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     path.write_text(markdown(results, heading))
     console.print(f"Markdown written to {path}")
     failed = [c for r in results if r.sellout for c in r.sellout.checks if not c.ok]
+    failed += [c for r in results if r.flash for c in r.flash.checks if not c.ok]
     return 1 if failed else 0
 
 

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from intake_load import Level
+from intake_pgbench import PgbenchRun
 from intake_sellout import Check
 from intake_setup import Machine
 
@@ -17,6 +18,8 @@ from intake_setup import Machine
 TARGET_CLIENTS = 32
 TARGET_RATIO = 0.25
 TARGET_P99_MS = 250.0
+# The flash sale: 64 clients on the 10 hot products only.
+TARGET_FLASH_P99_MS = 500.0
 
 
 @dataclass
@@ -26,6 +29,8 @@ class Row:
     clients: int
     http: list[Level] = field(default_factory=list)
     raw: list[Level] = field(default_factory=list)
+    pgbench: list[PgbenchRun] = field(default_factory=list)
+    label: str = ""
 
     def _median(self, values: list[float]) -> float:
         return statistics.median(values) if values else float("nan")
@@ -55,6 +60,10 @@ class Row:
         return self._median([x.rate for x in self.raw])
 
     @property
+    def pgbench_rate(self) -> float:
+        return self._median([x.tps for x in self.pgbench])
+
+    @property
     def raw_errors(self) -> int:
         return sum(x.errors for x in self.raw)
 
@@ -80,6 +89,27 @@ class SellOut:
     seconds: float
     oversold: int
     checks: list[Check]
+    p50: float = float("nan")  # ms, the 201 answers
+    p99: float = float("nan")
+
+
+@dataclass
+class Flash:
+    """The flash-sale level, and what the database said after it."""
+
+    row: Row
+    checks: list[Check] = field(default_factory=list)
+    oversold: int = 0
+
+    def verdict(self) -> str:
+        ok = self.row.p99 < TARGET_FLASH_P99_MS and self.oversold == 0
+        ok = ok and all(c.ok for c in self.checks) and self.row.errors == 0
+        return (
+            f"flash sale ({self.row.clients} clients on the hot products) "
+            f"{'MET' if ok else 'MISSED'}: p99 {self.row.p99:.0f} ms "
+            f"(target < {TARGET_FLASH_P99_MS:.0f} ms), oversold {self.oversold}, "
+            f"{self.row.errors} errors"
+        )
 
 
 @dataclass
@@ -91,9 +121,18 @@ class Result:
     runs: int = 0
     rows: dict[int, Row] = field(default_factory=dict)
     sellout: SellOut | None = None
+    flash: Flash | None = None
 
     def row(self, clients: int) -> Row:
         return self.rows.setdefault(clients, Row(clients))
+
+    def flash_row(self, clients: int) -> Row:
+        if self.flash is None:
+            self.flash = Flash(Row(clients, label=f"{clients} (flash)"))
+        return self.flash.row
+
+    def all_rows(self) -> list[Row]:
+        return [*self.rows.values(), *([self.flash.row] if self.flash else [])]
 
     def verdict(self) -> str:
         row = self.rows.get(TARGET_CLIENTS)
@@ -121,12 +160,13 @@ HEADERS = [
     "server CPU ms/order",
     "raw SQL orders/s",
     "of the raw-SQL ceiling",
+    "pgbench orders/s",
 ]
 
 
 def cells(row: Row) -> list[str]:
     return [
-        str(row.clients),
+        row.label or str(row.clients),
         f"{row.rate:.0f}",
         f"{row.p50:.1f}",
         f"{row.p99:.1f}",
@@ -134,6 +174,7 @@ def cells(row: Row) -> list[str]:
         f"{row.cpu:.1f}",
         f"{row.raw_rate:.0f}" + (f" ({row.raw_errors} err)" if row.raw_errors else ""),
         f"{pct(row.ratio)} of the raw-SQL ceiling",
+        f"{row.pgbench_rate:.0f}" if row.pgbench else "-",
     ]
 
 
@@ -142,18 +183,24 @@ def print_tables(console: Console, results: list[Result], heading: dict[str, str
         console.print(f"[bold]{key}:[/] {value}")
     for result in results:
         table = Table(*HEADERS, title=f"Order intake over HTTP, {result.version}")
-        for row in result.rows.values():
+        for row in result.all_rows():
             table.add_row(*cells(row))
         table.caption = f"median of {result.runs} run(s); {result.verdict()}"
         console.print(table)
+        if result.flash:
+            flash = Table("check", "expected", "found", "", title=f"Flash sale, {result.version}")
+            for c in result.flash.checks:
+                flash.add_row(c.name, str(c.expected), str(c.found), "ok" if c.ok else "FAIL")
+            flash.caption = result.flash.verdict()
+            console.print(flash)
         if result.sellout:
             sell = result.sellout
             checks = Table("check", "expected", "found", "", title=f"Sell-out, {result.version}")
             for c in sell.checks:
                 checks.add_row(c.name, str(c.expected), str(c.found), "ok" if c.ok else "FAIL")
             checks.caption = (
-                f"{sell.clients} clients, {sell.orders} orders (201) in {sell.seconds:.1f} s; "
-                f"oversold: {sell.oversold}"
+                f"{sell.clients} clients, {sell.orders} orders (201) in {sell.seconds:.1f} s, "
+                f"p50 {sell.p50:.0f} ms, p99 {sell.p99:.0f} ms; oversold: {sell.oversold}"
             )
             console.print(checks)
             console.print(f"[bold]oversold: {sell.oversold}[/]")
@@ -165,9 +212,17 @@ def markdown(results: list[Result], heading: dict[str, str]) -> str:
     for result in results:
         out += ["", f"## {result.version}", ""]
         out += ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
-        out += ["| " + " | ".join(cells(row)) + " |" for row in result.rows.values()]
+        out += ["| " + " | ".join(cells(row)) + " |" for row in result.all_rows()]
         verdict = result.verdict()
         out += ["", f"Median of {result.runs} run(s). {verdict[:1].upper()}{verdict[1:]}."]
+        if result.flash:
+            flash = result.flash.verdict()
+            out += ["", f"{flash[:1].upper()}{flash[1:]}."]
+            out += ["", "| check | expected | found | |", "|---|---|---|---|"]
+            out += [
+                f"| {c.name} | {c.expected} | {c.found} | {'ok' if c.ok else 'FAIL'} |"
+                for c in result.flash.checks
+            ]
         if result.runs > 1:
             out += ["", "Per run, orders/s over HTTP / in raw SQL:", ""]
             out += [
@@ -175,9 +230,9 @@ def markdown(results: list[Result], heading: dict[str, str]) -> str:
                 + ", ".join(
                     f"{h.rate:.0f} / {w.rate:.0f}" for h, w in zip(r.http, r.raw, strict=False)
                 )
-                for r in result.rows.values()
+                for r in result.all_rows()
             ]
-        kinds = [f"{r.clients}: {r.error_kinds()}" for r in result.rows.values() if r.errors]
+        kinds = [f"{r.clients}: {r.error_kinds()}" for r in result.all_rows() if r.errors]
         if kinds:
             out.append("Errors by kind (clients: kinds): " + "; ".join(kinds) + ".")
         if result.sellout:
@@ -185,7 +240,8 @@ def markdown(results: list[Result], heading: dict[str, str]) -> str:
             out += [
                 "",
                 f"Sell-out: {sell.units} units over {sell.products} products, "
-                f"{sell.clients} clients, {sell.orders} orders accepted in {sell.seconds:.1f} s.",
+                f"{sell.clients} clients, {sell.orders} orders accepted in {sell.seconds:.1f} s, "
+                f"p50 {sell.p50:.0f} ms, p99 {sell.p99:.0f} ms.",
                 "",
                 "| check | expected | found | |",
                 "|---|---|---|---|",

@@ -35,19 +35,21 @@ class Race:
     errors: Counter[str] = field(default_factory=Counter)
     bad_lines: int = 0  # lines whose answer broke allocated + backordered = quantity
     seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)  # seconds, every 201 answer
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def open_skus(self) -> list[str]:
         with self.lock:
             return [s for s in self.skus if s not in self.sold_out]
 
-    def record(self, status: int | str, body: bytes) -> None:
+    def record(self, status: int | str, body: bytes, seconds: float) -> None:
         with self.lock:
             if status != 201:
                 self.errors[f"HTTP {status}"] += 1
                 return
             order = json.loads(body)
             self.accepted += 1
+            self.latencies.append(seconds)
             self.order_ids.add(order["id"])
             for line in order["lines"]:
                 self.allocated[line["sku"]] += line["allocated_quantity"]
@@ -75,7 +77,9 @@ def race(port: int, token: str | None, skus: list[str], clients: int, timeout: f
                     "shipping_address": ADDRESS,
                     "lines": lines,
                 }
-                state.record(*session.post(json.dumps(body).encode()))
+                begin = time.perf_counter()
+                status, answer = session.post(json.dumps(body).encode())
+                state.record(status, answer, time.perf_counter() - begin)
         finally:
             session.close()
 
@@ -185,9 +189,41 @@ def db_checks(db: Database, state: Race, units: int) -> list[Check]:
     ]
 
 
-def oversold(db: Database, state: Race, on_hand: int) -> int:
+def stock_checks(db: Database) -> list[Check]:
+    """What must hold after any round, whatever was ordered: nothing promised twice."""
+    ledger = _query(
+        db,
+        "SELECT s.id FROM stock s LEFT JOIN (SELECT stock_id, SUM(on_hand_delta) AS h, "
+        "SUM(reserved_delta) AS r FROM stock_ledger GROUP BY stock_id) l ON l.stock_id = s.id "
+        "WHERE COALESCE(l.h, 0) <> s.on_hand OR COALESCE(l.r, 0) <> s.reserved",
+    )
+    return [
+        Check(
+            "DB: rows with reserved > on hand",
+            0,
+            _one(db, "SELECT COUNT(*) FROM stock WHERE reserved > on_hand"),
+        ),
+        Check(
+            "DB: units reserved = units in open reservations",
+            _one(db, "SELECT COALESCE(SUM(reserved), 0) FROM stock"),
+            _one(db, "SELECT COALESCE(SUM(quantity), 0) FROM reservations"),
+        ),
+        Check(
+            "DB: lines where allocated + backordered != quantity",
+            0,
+            _one(
+                db,
+                "SELECT COUNT(*) FROM order_lines "
+                "WHERE allocated_quantity + backordered_quantity <> quantity",
+            ),
+        ),
+        Check("DB: stock rows the ledger does not explain", 0, len(ledger)),
+    ]
+
+
+def oversold(db: Database, state: Race | None, on_hand: int) -> int:
     """Units promised beyond stock, the worse of the clients' and the database's view."""
-    by_answers = sum(max(0, n - on_hand) for n in state.allocated.values())
+    by_answers = sum(max(0, n - on_hand) for n in state.allocated.values()) if state else 0
     by_rows = _one(
         db, "SELECT COALESCE(SUM(reserved - on_hand), 0) FROM stock WHERE reserved > on_hand"
     )
