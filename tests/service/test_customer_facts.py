@@ -7,6 +7,7 @@ another e-mail, deleted. Both databases; loyalty from them is the one-pass query
 from __future__ import annotations
 
 import random
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -82,3 +83,34 @@ def test_the_rows_follow_every_change_of_the_orders(
             assert found[0] == found[1] and found[0] is not None and found[0].customers == 3
         else:  # the whole from customer_facts in Python; a window: the domain counts
             assert found[1] is None and found[0] is not None and found[0].customers == 3
+
+
+def test_orders_of_one_customer_placed_at_once_keep_the_row(
+    container: Container, uow: UnitOfWork, clock: FakeClock
+) -> None:
+    """Three transactions at a time placing orders for one customer (different products,
+    so no stock row makes them wait for each other), before and after the first order:
+    the row is still the one made again. On PostgreSQL the advisory lock orders their
+    writes of the row; SQLite has one writer at a time. (A smoke test: it does not force
+    the interleaving, and passed without the lock too.)"""
+    for i in range(3):
+        stocked(uow, f"CAP{i}", 100)
+    who = Customer("busy@example.com", "Busy")
+    failures: list[BaseException] = []
+
+    def place(i: int) -> None:
+        mine = container.uow()
+        try:
+            for k in range(8):
+                clock.advance(days=(-1) ** k * 17 * (i + 1))  # before and after the first
+                orders.place_order(mine, SYSTEM, draft((f"CAP{i}", 1), customer=who))
+        except BaseException as e:
+            failures.append(e)
+
+    threads = [threading.Thread(target=place, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
+    assert _kept(container) == 1
