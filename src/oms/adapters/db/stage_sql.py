@@ -1,6 +1,7 @@
 """The stage table computed by PostgreSQL over order_facts (issue 12): counts, means,
 percentiles and the late and on-time counts in one query, so that no order travels to
-Python; its branches (`UNION ALL`, a few stages each) run side by side (Parallel Append). The definitions are domain/insight/stages.py's and stats.py's:
+Python; its branches (`UNION ALL`, a few stages each) run side by side (Parallel Append).
+The definitions are domain/insight/stages.py's and stats.py's:
 
 - a stage's hours: (end - start) in seconds / 3600, over the delivered orders with both ends;
 - percentiles: `percentile_cont`, which interpolates between the closest ranks exactly as
