@@ -2,7 +2,8 @@
 (issue 12), as domain/insight/quality.py and money_loyalty.py define them: one row per
 order already holds its money, units, promises, location, damage and returns (kept by the
 writers, order_facts.py), so each report is one grouped scan and no order travels to
-Python. SQLite answers None: the domain computes there from `order_facts()`.
+Python. SQLite answers None (the domain computes there from `order_facts()`), but for
+loyalty over the whole history, read from customer_facts as on PostgreSQL.
 
 - late: the first delivery's day in the location's time zone after the promised day (an
   order without a promised day is not late);
@@ -12,12 +13,15 @@ Python. SQLite answers None: the domain computes there from `order_facts()`.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from oms.adapters.db.base import Repository
+from oms.adapters.db.tables import locations
+from oms.adapters.db.tables_loyalty import MONTH_BITS, customer_facts
 from oms.domain.insight.money_loyalty import (
     CashLine,
     Comparison,
@@ -125,6 +129,25 @@ GROUP BY 1, 2, 3, 4
 """
 
 
+# Loyalty over the whole history (no window): customer_facts holds one row per customer,
+# kept by triggers (customer_facts.py): its first order, the next one's time, the months
+# after the first as bits; a few hundred groups of (cohort month, what the first order was).
+# :last is the time of the last order (the latest last_at), read first.
+_LOYALTY_ALL = """
+SELECT c.first_mon,
+       CASE WHEN c.first_at + :horizon <= :last AND c.delivered_at IS NOT NULL
+            THEN 1 + 2 * CAST(c.promised IS NOT NULL AS int)
+                 + 4 * CAST(coalesce(CAST(timezone(coalesce(l.time_zone, 'UTC'), c.delivered_at)
+                                          AS date) > c.promised, false) AS int)
+                 + 8 * CAST(c.returned AS int)
+                 + 16 * CAST(coalesce(c.next_at <= c.first_at + :horizon, false) AS int)
+       END AS compared,
+       count(*) AS n,
+       count(c.next_at) AS again{months}
+FROM customer_facts c LEFT JOIN locations l ON l.id = c.location_id
+GROUP BY 1, 2
+"""
+
 _LAST_MONTH = """
 SELECT CAST(extract(year FROM max(f.created_at) AT TIME ZONE 'UTC') * 12
             + extract(month FROM max(f.created_at) AT TIME ZONE 'UTC') - 1 AS int)
@@ -153,8 +176,11 @@ class PgBusiness(Repository):
         return {channel: (returned, of) for channel, returned, of in self._run(_RETURNS, q)}
 
     def loyalty(self, q: TimesQuery, months: int, horizon_days: int) -> Loyalty | None:
+        whole = q.since is None and q.until is None and not q.channel and months <= MONTH_BITS
         if not self.postgres:
-            return None
+            return self._loyalty_in_python(months, horizon_days) if whole else None
+        if whole:
+            return self._loyalty_all(months, horizon_days)
         # The planner expects as many groups as rows (760,000 at a million orders; there
         # are a few hundred) and sorts them: hashing is what fits.
         self.conn.exec_driver_sql("SET LOCAL enable_sort = off")
@@ -194,10 +220,95 @@ class PgBusiness(Repository):
             after_return=comparison_of(counts["return"]),
         )
 
+    def _loyalty_all(self, months: int, horizon_days: int) -> Loyalty:
+        """The whole history's loyalty from customer_facts (one row per customer)."""
+        ks = "".join(
+            f",\n       count(*) FILTER (WHERE c.months & {1 << k} <> 0)"
+            for k in range(1, months + 1)
+        )
+        last = self.conn.execute(sa.select(sa.func.max(customer_facts.c.last_at))).scalar()
+        if last is None:
+            return _assembled({}, {}, 0, 0, None, months, horizon_days)
+        # The planner expects a group per customer (a few hundred are) and so a costly
+        # gathering of partial groups: the parallel plan it then passes over is faster.
+        self.conn.exec_driver_sql("SET LOCAL parallel_tuple_cost = 0")
+        rows = self.conn.execute(
+            sa.text(_LOYALTY_ALL.format(months=ks)),
+            {"horizon": timedelta(days=horizon_days), "last": last},
+        ).all()
+        self.conn.exec_driver_sql("RESET parallel_tuple_cost")
+        sizes: dict[tuple[int, int], list[int]] = {}
+        counts = {"late": [0, 0, 0, 0], "return": [0, 0, 0, 0]}  # worse x, n, better x, n
+        customers = repeat = 0
+        for first_mon, compared, n, again, *later in rows:
+            cohort = sizes.setdefault(divmod(first_mon, 12), [0] * (months + 1))
+            cohort[0] += n
+            for k, seen in enumerate(later, 1):
+                cohort[k] += seen
+            customers += n
+            repeat += again
+            if compared is not None:
+                bits = compared - 1
+                promised, late, returned, soon = (bool(bits & b) for b in (2, 4, 8, 16))
+                if promised:
+                    _tally(counts["late"], late, soon, n)
+                _tally(counts["return"], returned, soon, n)
+        return _assembled(sizes, counts, customers, repeat, last, months, horizon_days)
+
+    def _loyalty_in_python(self, months: int, horizon_days: int) -> Loyalty:
+        """SQLite (no time zones): the same from customer_facts' rows, one per customer."""
+        c, loc = customer_facts, locations
+        last = self.conn.execute(sa.select(sa.func.max(c.c.last_at))).scalar()
+        rows = self.conn.execute(
+            sa.select(c.c.first_mon, c.c.first_at, c.c.next_at, c.c.months, c.c.delivered_at,
+                      c.c.promised, c.c.returned, loc.c.time_zone)
+            .select_from(c.outerjoin(loc, loc.c.id == c.c.location_id))
+        )  # fmt: skip
+        sizes: dict[tuple[int, int], list[int]] = {}
+        counts = {"late": [0, 0, 0, 0], "return": [0, 0, 0, 0]}  # worse x, n, better x, n
+        customers = repeat = 0
+        horizon = timedelta(days=horizon_days)
+        for first_mon, first_at, next_at, bits, delivered, promised, returned, zone in rows:
+            cohort = sizes.setdefault(divmod(first_mon, 12), [0] * (months + 1))
+            cohort[0] += 1
+            for k in range(1, months + 1):
+                cohort[k] += bits >> k & 1
+            customers += 1
+            repeat += next_at is not None
+            if delivered is None or last is None or first_at + horizon > last:
+                continue
+            soon = next_at is not None and next_at <= first_at + horizon
+            if promised is not None:
+                late = delivered.astimezone(ZoneInfo(zone or "UTC")).date() > promised
+                _tally(counts["late"], late, soon, 1)
+            _tally(counts["return"], returned, soon, 1)
+        return _assembled(sizes, counts, customers, repeat, last, months, horizon_days)
+
     def _last_month(self, q: TimesQuery) -> tuple[int, int] | None:
         """(year, month - 1), UTC, of the last order not cancelled in the window."""
         found = self._run(_LAST_MONTH, q).scalar()
         return None if found is None else divmod(found, 12)
+
+
+def _assembled(  # noqa: PLR0913 (the figures counted, and the two parameters)
+    sizes: dict[tuple[int, int], list[int]], counts: dict[str, list[int]], customers: int,
+    repeat: int, last: datetime | None, months: int, horizon_days: int,
+) -> Loyalty:  # fmt: skip
+    """Loyalty from the cohorts' sizes by (year, month - 1) of the first order, the
+    comparisons' counts and the time (UTC) of the last order."""
+    if not customers or last is None:
+        empty = Comparison(Proportion(0, 0), Proportion(0, 0))
+        return Loyalty(0, 0, [], horizon_days, empty, empty)
+    year_month = {(y, m + 1): v for (y, m), v in sizes.items()}
+    last = last.astimezone(UTC)
+    return Loyalty(
+        customers=customers,
+        repeat_customers=repeat,
+        cohorts=cohorts_of(year_month, months, (last.year, last.month)),
+        horizon_days=horizon_days,
+        after_late=comparison_of(counts["late"]),
+        after_return=comparison_of(counts["return"]),
+    )
 
 
 def _tally(c: list[int], worse: bool, again: bool, n: int) -> None:

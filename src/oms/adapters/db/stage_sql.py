@@ -1,6 +1,7 @@
 """The stage table computed by PostgreSQL over order_facts (issue 12): counts, means,
-percentiles and the late and on-time counts in one grouped query, so that no order travels
-to Python. The definitions are domain/insight/stages.py's and stats.py's:
+percentiles and the late and on-time counts in one query, so that no order travels to
+Python; its branches (`UNION ALL`, a few stages each) run side by side (Parallel Append).
+The definitions are domain/insight/stages.py's and stats.py's:
 
 - a stage's hours: (end - start) in seconds / 3600, over the delivered orders with both ends;
 - percentiles: `percentile_cont`, which interpolates between the closest ranks exactly as
@@ -19,6 +20,7 @@ all of SQLite (no percentile aggregate, no time zones): `stage_reports` answers 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -75,6 +77,52 @@ def _figures(row: Any, i: int) -> list[sa.ColumnElement[Any]]:
     ]
 
 
+# The branches of the whole: the order counts (each row's days in its zone: the longest
+# without a sort), the seven main stages by two, the last with the three return stages (a
+# few percent of the orders): five branches of about the same cost.
+_COUNTS = -1
+_WHOLE_PARTS: list[tuple[int, ...]] = [(_COUNTS,), (0, 1), (2, 3), (4, 5), (6, 7, 8, 9)]
+# The groups' branches: each sorts the rows by key, then each group's hours per stage.
+_GROUP_PARTS: list[tuple[int, ...]] = [(_COUNTS, 0, 1, 2, 7, 8, 9), (3, 4, 5, 6)]
+
+
+def _branch(r: Any, part: tuple[int, ...], *, key: bool) -> sa.Select[Any]:
+    """One branch of the union: the key (None for the whole), the five order counts, then
+    each stage's count, sum, percentiles and negative count; NULL for what it leaves to
+    others (every branch has the same columns)."""
+
+    def null(kind: Any) -> sa.ColumnElement[Any]:
+        return sa.cast(sa.null(), kind)
+
+    if _COUNTS in part:
+        counts = [
+            sa.func.count(),
+            sa.func.count(r.c.promised),
+            sa.func.count().filter(r.c.late),
+            sa.func.count().filter(r.c.has_ship_by),
+            sa.func.count().filter(r.c.on_time),
+        ]
+    else:
+        counts = [null(sa.BigInteger) for _ in range(5)]
+    figures: list[sa.ColumnElement[Any]] = []
+    for i in range(len(_STAGES)):
+        if i in part:
+            figures += _figures(r, i)
+        else:
+            figures += [null(sa.BigInteger), null(sa.Float), null(ARRAY(sa.Float)),
+                        null(sa.BigInteger)]  # fmt: skip
+    stmt = sa.select(r.c.key if key else sa.null(), *counts, *figures)
+    return stmt.group_by(r.c.key) if key else stmt
+
+
+def _name(key: Any) -> str:
+    """A group's name: the ISO week of a Monday as the domain names it, or the key."""
+    if isinstance(key, date):
+        year, week, _ = key.isocalendar()
+        return f"{year}-W{week:02d}"
+    return str(key)
+
+
 def _summary(count: int, total: float | None, ps: list[float] | None, negative: int) -> Summary:
     if not count:
         return Summary(0, None, None, None, None, 0)
@@ -96,10 +144,14 @@ class PgStageReports(Repository):
 
         keys: dict[GroupBy | None, sa.ColumnElement[Any]] = {
             None: sa.literal(""),
-            GroupBy.CHANNEL: f.c.channel,
-            GroupBy.LOCATION: sa.func.coalesce(locations.c.code, ""),
-            GroupBy.CARRIER: sa.func.coalesce(f.c.carrier, ""),
-            GroupBy.WEEK: sa.func.to_char(sa.func.timezone(zone, f.c.placed_at), 'IYYY-"W"IW'),
+            # byte order, the cheapest sort (the groups are sorted again by their names)
+            GroupBy.CHANNEL: sa.collate(f.c.channel, "C"),
+            GroupBy.LOCATION: sa.collate(sa.func.coalesce(locations.c.code, ""), "C"),
+            GroupBy.CARRIER: sa.collate(sa.func.coalesce(f.c.carrier, ""), "C"),
+            # the Monday of the ISO week (a date sorts faster than its name; named below)
+            GroupBy.WEEK: sa.cast(
+                sa.func.date_trunc("week", sa.func.timezone(zone, f.c.placed_at)), sa.Date
+            ),
         }
         has_ship_by = sa.and_(f.c.ship_by.is_not(None), f.c.shipped_at.is_not(None))
         rows = (
@@ -123,30 +175,33 @@ class PgStageReports(Repository):
         if q.location:
             rows = rows.where(locations.c.code == q.location)
         r = rows.subquery("r")
-        # One pass for the whole and the groups: grouping(key) is 1 on the row of the whole.
-        stmt = sa.select(
-            sa.func.grouping(r.c.key) if by else sa.literal(1),
-            sa.func.min(r.c.key) if not by else r.c.key,
-            sa.func.count(),
-            sa.func.count(r.c.promised),
-            sa.func.count().filter(r.c.late),
-            sa.func.count().filter(r.c.has_ship_by),
-            sa.func.count().filter(r.c.on_time),
-            *(x for i in range(len(_STAGES)) for x in _figures(r, i)),
-        ).group_by(sa.text("GROUPING SETS ((r.key), ())" if by else "()"))
+        # The whole in a few branches, each with its share of the stages (one sort of up to
+        # a million hours per stage) and one scan; the groups, if asked, in two more
+        # branches sorted by their key. PostgreSQL runs the branches side by side (Parallel Append):
+        # an ordered-set aggregate cannot be split between processes. Exact, as before.
+        branches = [_branch(r, part, key=True) for part in _GROUP_PARTS] if by else []
+        # (the groups first: the key's type is theirs, NULL in the whole's branches)
+        branches += [_branch(r, part, key=False) for part in _WHOLE_PARTS]
         # The sorts of a million durations: in memory, not in temporary files.
         self.conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
+        self.conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 4")
+        found: dict[Any, list[Any]] = {}
+        for key, *slots in self.conn.execute(sa.union_all(*branches)):
+            merged = found.setdefault(key, [None] * len(slots))
+            for i, value in enumerate(slots):
+                if value is not None:
+                    merged[i] = value
         whole, groups = None, []
-        for row in self.conn.execute(stmt):
-            of_whole, key, orders, promised, late, ship_by, on_time, *rest = row
+        for key, slots in found.items():
+            orders, promised, late, ship_by, on_time = (x or 0 for x in slots[:5])
             stats = [
-                StageStats(stage, _summary(*rest[4 * i : 4 * i + 4]))
+                StageStats(stage, _summary(*slots[5 + 4 * i : 9 + 4 * i]))
                 for i, stage in enumerate(_STAGES)
             ]
             report = assembled(stats, orders, promised, late, ship_by, on_time)
-            if of_whole or not by:
+            if key is None:
                 whole = report
             else:
-                groups.append((key, report))
+                groups.append((_name(key), report))
         empty = [StageStats(st, Summary(0, None, None, None, None, 0)) for st in _STAGES]
         return whole or assembled(empty, 0, 0, 0, 0, 0), sorted(groups, key=lambda g: g[0])

@@ -9,6 +9,9 @@ import sqlalchemy as sa
 
 from oms.adapters.db.schema import Id, UTCDateTime, metadata, pg_only
 
+# Loyalty's per-customer rows, made from order_facts by triggers (migration 0027).
+from oms.adapters.db.tables_loyalty import customer_facts as customer_facts
+
 # The event kinds kept, column -> event type: the first (earliest `at`) of each on the order.
 FIRSTS = {
     "placed_at": "order.placed",
