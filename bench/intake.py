@@ -38,7 +38,15 @@ from pathlib import Path
 from rich.console import Console
 
 import intake_pgbench
-from intake_load import HttpSession, Mix, Session, catalogue_items, drive, raw_session_factory
+from intake_load import (
+    HttpSession,
+    Mix,
+    Session,
+    catalogue_items,
+    customer_of,
+    drive,
+    raw_session_factory,
+)
 from intake_report import Result, Row, SellOut, machine_heading, markdown, print_tables
 from intake_sellout import api_checks, api_stock, db_checks, oversold, race, stock_checks
 from intake_setup import (
@@ -129,8 +137,8 @@ def measure_http(
             levels.append((args.flash_clients, hot_only(mix), flash, f"{args.flash_clients}f"))
         for clients, level_mix, row, tag in levels:
 
-            def session(_: int, port: int = server.port, m: Mix = level_mix) -> Session:
-                return HttpSession(port, m, token)
+            def session(index: int, port: int = server.port, m: Mix = level_mix) -> Session:
+                return HttpSession(port, m, token, customer_of(index))
 
             if spy:
                 name = f"{db.kind}-run{result.runs + 1}-{tag}"

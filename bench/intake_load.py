@@ -30,6 +30,14 @@ from intake_setup import API, Database, headers
 
 ORDER_PATH = f"{API}/orders"
 CUSTOMER = {"email": "buyer@example.com", "name": "Bench Buyer"}
+
+
+def customer_of(client: int) -> dict[str, str]:
+    """Each client is a buyer of their own: a customer's orders come one after another,
+    as they do in a shop (one customer's orders share their loyalty row, customer_facts)."""
+    return {"email": f"buyer{client}@example.com", "name": f"Bench Buyer {client}"}
+
+
 ADDRESS = {
     "name": "Bench Buyer",
     "line1": "1 rue de la Paix",
@@ -183,9 +191,12 @@ def drive(
 class HttpSession:
     """One keep-alive connection; every order carries a fresh Idempotency-Key."""
 
-    def __init__(self, port: int, mix: Mix, token: str | None) -> None:
+    def __init__(
+        self, port: int, mix: Mix, token: str | None, customer: dict[str, str] = CUSTOMER
+    ) -> None:
         self.port = port
         self.mix = mix
+        self.customer = customer
         self.headers = headers(token)
         self.prefix = uuid.uuid4().hex
         self.sent = 0
@@ -208,7 +219,7 @@ class HttpSession:
         lines = [{"sku": self.mix.skus[i], "quantity": q} for i, q in self.mix.pick(rng)]
         body = {
             "channel": "bench",
-            "customer": CUSTOMER,
+            "customer": self.customer,
             "shipping_address": ADDRESS,
             "lines": lines,
         }

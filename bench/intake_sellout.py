@@ -19,7 +19,7 @@ from typing import Any
 
 import psycopg
 
-from intake_load import ADDRESS, CUSTOMER, HttpSession, Mix
+from intake_load import ADDRESS, HttpSession, Mix, customer_of
 from intake_setup import API, LOCATION, Database, get
 
 
@@ -73,7 +73,7 @@ def race(port: int, token: str | None, skus: list[str], clients: int, timeout: f
                 lines = [{"sku": sku, "quantity": rng.randint(1, 3)} for sku in picked]
                 body = {
                     "channel": "bench",
-                    "customer": CUSTOMER,
+                    "customer": customer_of(index),
                     "shipping_address": ADDRESS,
                     "lines": lines,
                 }
