@@ -89,7 +89,7 @@ def synthetic(n: int, days: int, seed: int = 1) -> list[DemandSeries]:
     return out
 
 
-def time_synthetic(n: int, n_jobs: int) -> tuple[float, float, float]:
+def time_synthetic(n: int, n_jobs: int, raw: bool = False) -> tuple[float, float, float]:
     """Seconds (wall and CPU) to forecast n synthetic products 14 open days ahead; and the
     share of them given the five-model ensemble (the erratic ones; the others get four)."""
     from oms.domain.planning.intermittency import classify
@@ -102,7 +102,7 @@ def time_synthetic(n: int, n_jobs: int) -> tuple[float, float, float]:
     job = ForecastJob(series, 14, chosen)
     cpu = _cpu()
     started = time.perf_counter()
-    StatsForecaster(Engine("local", n_jobs)).forecast(job)
+    StatsForecaster(Engine("local", n_jobs), cap_bulk=not raw).forecast(job)
     full = sum(1 for v in chosen.values() if v == ALL_MODELS) / n
     return time.perf_counter() - started, _cpu() - cpu, full
 
@@ -128,7 +128,7 @@ def sim_table(results: list[SimResult]) -> Table:
     return table
 
 
-def run_simulation(series, revenue, n_jobs, quick):  # type: ignore[no-untyped-def]
+def run_simulation(series, revenue, n_jobs, quick, raw=False):  # type: ignore[no-untyped-def]
     top = sorted(series, key=lambda s: (-s.total(), s.key))[: 200 if quick else 500]
     last = max(s.days[-1] for s in top)
     first_decision = date(2011, 6, 13)
@@ -139,7 +139,7 @@ def run_simulation(series, revenue, n_jobs, quick):  # type: ignore[no-untyped-d
         d += timedelta(days=7)
     origins = [first_decision - timedelta(days=7 * k) for k in range(14 if quick else 20, 0, -1)]
     origins += decisions
-    forecaster = StatsForecaster(Engine("local", n_jobs))
+    forecaster = StatsForecaster(Engine("local", n_jobs), cap_bulk=not raw)
     started = time.perf_counter()
     plans = plan_origins(top, forecaster, origins, 21, lambda o: console.print(f"  plan {o}"))
     console.print(f"plans for {len(origins)} origins in {time.perf_counter() - started:.0f} s")
@@ -196,7 +196,7 @@ def compare(args: argparse.Namespace) -> None:
     ranked = [s for s in ranked if s.key in by_key][: 600 if args.quick else args.products]
     top500 = frozenset(s.key for s in ranked[:500])
     spec = BacktestSpec(14, 8, groups={"top 500": top500})
-    forecaster = StatsForecaster(Engine("local", args.n_jobs))
+    forecaster = StatsForecaster(Engine("local", args.n_jobs), cap_bulk=not args.raw)
     for name, series in (("file", ranked), ("import", [by_key[s.key] for s in ranked])):
         cpu = _cpu()
         report = backtest(series, forecaster, spec)
@@ -227,6 +227,10 @@ def main() -> None:
         "default: a temporary one",
     )  # fmt: skip
     parser.add_argument(
+        "--raw", action="store_true",
+        help="the forecaster as it was before bulk orders were capped (docs/planning.md)",
+    )  # fmt: skip
+    parser.add_argument(
         "--compare", action="store_true",
         help="only the backtest, of both sources on the same products and origins",
     )  # fmt: skip
@@ -243,7 +247,7 @@ def main() -> None:
     ranked = sorted(retail.series, key=lambda s: (-s.total(), s.key))[:products]
     top500 = frozenset(s.key for s in ranked[:500])
     spec = BacktestSpec(14, 8, groups={"top 500": top500})
-    forecaster = StatsForecaster(Engine("local", args.n_jobs))
+    forecaster = StatsForecaster(Engine("local", args.n_jobs), cap_bulk=not args.raw)
     cpu = _cpu()
     report = backtest(ranked, forecaster, spec, lambda n: console.print("  origin done"))
     per_k = report.seconds / len(report.origins) / len(ranked) * 1000
@@ -252,7 +256,7 @@ def main() -> None:
     console.print(tables[0])
     n = 2000 if args.quick else args.synthetic
     load_before = os.getloadavg()[0]
-    seconds, cpu, full = time_synthetic(n, args.n_jobs)
+    seconds, cpu, full = time_synthetic(n, args.n_jobs, args.raw)
     speed = Table("products", "n_jobs", "five-model share", "wall s", "CPU s",
                   "wall per 1,000", "CPU per 1,000", "load average",
                   title="Forecast of synthetic products, 240 open days, 14 days ahead")  # fmt: skip
@@ -261,13 +265,16 @@ def main() -> None:
                   f"{load_before:.1f}")  # fmt: skip
     tables.append(speed)
     console.print(speed)
-    results, decisions = run_simulation(retail.series, retail.revenue, args.n_jobs, args.quick)
+    results, decisions = run_simulation(
+        retail.series, retail.revenue, args.n_jobs, args.quick, args.raw
+    )
     sim = sim_table(results)
     sim.caption = f"{len(decisions)} weekly decisions from {decisions[0]} to {decisions[-1]}"
     tables.append(sim)
     console.print(sim)
     heading = (
-        f"Source: {args.source}; machine: {machine()}; commit {code_version()}; "
+        f"Source: {args.source}{'; raw (bulk orders not capped)' if args.raw else ''}; "
+        f"machine: {machine()}; commit {code_version()}; "
         f"{date.today().isoformat()}; "
         f"total {time.perf_counter() - started:.0f} s\n\n{loaded}"
     )

@@ -22,6 +22,7 @@ C536366,85123A,WHITE HANGING HEART T-LIGHT HOLDER,-6,2010-12-01 09:00:00,2.55,17
 536368,22423,REGENCY CAKESTAND 3 TIER,2,2010-12-05 23:30:00,12.75,,United Kingdom
 536369,22423,REGENCY CAKESTAND 3 TIER,3,2010-12-07 11:00:00,12.75,13047,United Kingdom
 536370,22423,REGENCY CAKESTAND 3 TIER,9,2010-12-07 12:00:00,12.75,14911,EIRE
+536371,22423,REGENCY CAKESTAND 3 TIER,-2,2010-12-07 13:00:00,12.75,14911,United Kingdom
 """
 
 
@@ -44,10 +45,11 @@ def test_the_file_goes_through_the_import_and_comes_back_as_series(
     retail, report = load_via_import(path, tmp_path / "uci.db", said.append)
 
     assert report is not None
-    assert (report.lines, report.orders, report.imported) == (7, 6, 4)
+    assert (report.lines, report.orders, report.imported) == (8, 7, 5)
     assert (report.cancellations, report.skipped, report.products_created) == (1, 1, 3)
     assert said[-1] == report.summary()
-    assert report.errors_csv.splitlines()[1].startswith("8,Country,")  # the EIRE row
+    assert said[0] == "countries mapped on 1 rows (COUNTRIES)"  # EIRE: IE
+    assert report.errors_csv.splitlines()[1].startswith("9,Quantity,")  # -2 on an invoice
     # Wednesday 1 to Tuesday 7 December: Saturday 4 is not a trading day, Thursday 2 and
     # Monday 6 had no order (closed); Sunday 5 is open (the shop trades on Sundays).
     days = (date(2010, 12, 1), date(2010, 12, 3), date(2010, 12, 5), date(2010, 12, 7))
@@ -56,11 +58,12 @@ def test_the_file_goes_through_the_import_and_comes_back_as_series(
     assert series["85123A"].days == days
     # The C invoice is skipped, not paired: the 6 units of 536365 count.
     assert series["85123A"].units == (6.0, 4.0, 0.0, 0.0)
-    # 23:30 UK time on the 5th stays on the 5th; the EIRE invoice is refused whole.
-    assert series["22423"].units == (0.0, 0.0, 2.0, 3.0)
+    # 23:30 UK time on the 5th stays on the 5th; the EIRE invoice counts (as IE), the one
+    # with a negative quantity is refused whole.
+    assert series["22423"].units == (0.0, 0.0, 2.0, 12.0)
     assert retail.revenue["85123A"] == pytest.approx(25.5)
-    assert retail.revenue["22423"] == pytest.approx(63.75)
-    assert (retail.first, retail.last, retail.lines) == (days[0], days[-1], 4)
+    assert retail.revenue["22423"] == pytest.approx(178.5)
+    assert (retail.first, retail.last, retail.lines) == (days[0], days[-1], 5)
 
     again, none = load_via_import(path, tmp_path / "uci.db", said.append)
     assert none is None and said[-1].startswith("reusing")

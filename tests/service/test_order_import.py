@@ -15,10 +15,12 @@ import pytest
 from oms.adapters.channels import order_csv
 from oms.bootstrap import Container
 from oms.domain.access import SYSTEM, Actor, Role
+from oms.domain.catalogue.model import NewProduct
 from oms.domain.channels.model import Channel
 from oms.domain.channels.order_rows import Layout, RowError
 from oms.domain.errors import PermissionDenied
-from oms.services import channels, inventory, orders
+from oms.domain.orders.draft import MAX_LINES
+from oms.services import channels, inventory, order_import, orders
 from oms.services.order_import import ImportOptions, ImportReport, import_orders
 from oms.services.ports import UnitOfWork
 from oms.services.ports.orders import OrderFilter
@@ -140,6 +142,37 @@ def test_products_on_request_prefix_skipped_and_scattered_orders(each_uow: UnitO
     product = uow.run(lambda: uow.products.get("NEW-1"), write=False)
     assert product is not None and (product.name, product.price) == ("A new mug", Decimal("3.50"))
     assert uow.run(lambda: uow.products.get("NEW-2"), write=False) is None
+
+
+def test_a_wholesale_order_beyond_the_api_limit_and_a_price_break_are_imported(
+    each_uow: UnitOfWork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An order of 501 lines (more than a request may hold, MAX_LINES) is placed from a
+    file; MUG at two prices is one line that costs what its rows cost; an order beyond the
+    import's own bound (MAX_IMPORT_LINES, made 600 here to keep the test short) is refused
+    with the reason at its first row."""
+    uow = each_uow
+    monkeypatch.setattr(order_import, "MAX_IMPORT_LINES", 600)
+    stocked(uow, "MUG", 10)
+    uow.run(lambda: [uow.products.add(NewProduct(f"P{i}", f"P{i}", Decimal(1), "EUR"), uow.now())
+                     for i in range(601)])  # fmt: skip
+    big = "".join(f"W,P{i},1,1.00,{ADDR},\n" for i in range(MAX_LINES + 1))
+    huge = "".join(f"H,P{i},1,1.00,{ADDR},\n" for i in range(601))
+    text = HEADER + big + f"B,MUG,2,3.00,{ADDR},\nB,MUG,5,2.50,{ADDR},\n" + huge
+    report = run(uow, text)
+    assert (report.imported, report.skipped) == (2, 1)
+    first_huge = 2 + MAX_LINES + 1 + 2
+    assert report.errors == [
+        RowError(first_huge, "lines", "at most 600 lines"),
+    ]
+    placed = orders.list_orders(uow, SYSTEM, OrderFilter(channel="shop"))
+    by_ref = {o.external_id: o for o in placed}
+    assert len(by_ref["W"].lines) == MAX_LINES + 1
+    (mug,) = by_ref["B"].lines
+    assert mug.quantity == 7
+    assert by_ref["B"].totals.subtotal.amount - by_ref["B"].totals.discount.amount == Decimal(
+        "18.50"
+    )
 
 
 @pytest.mark.parametrize("role", [Role.WAREHOUSE, Role.ANALYST])

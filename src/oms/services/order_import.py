@@ -26,7 +26,7 @@ from oms.domain.channels.order_rows import (
     read_order,
 )
 from oms.domain.errors import AlreadyExists, ConcurrentUpdate, DomainError, InvalidInput
-from oms.domain.orders.draft import OrderDraft
+from oms.domain.orders.draft import MAX_IMPORT_LINES, OrderDraft
 from oms.services import orders
 from oms.services.channels import channel_of
 from oms.services.ports import UnitOfWork
@@ -178,6 +178,7 @@ def _prepare(  # noqa: PLR0913
         shipping=read.shipping,
         discount=read.discount,
         prices_include_tax=settings.tax_inclusive,
+        max_lines=MAX_IMPORT_LINES,
     )
     return _Ready(found, read, draft)
 

@@ -81,7 +81,7 @@ def test_a_bad_row_refuses_its_order_naming_row_and_column_as_in_the_file() -> N
     ]
 
 
-def test_same_sku_same_price_adds_up_another_price_is_an_error() -> None:
+def test_same_sku_same_price_adds_up() -> None:
     layout = Layout.make(HEADER)
     merged = one(
         layout,
@@ -89,12 +89,43 @@ def test_same_sku_same_price_adds_up_another_price_is_an_error() -> None:
         {"external_id": "A", "sku": "MUG", "quantity": "5", "unit_price": "3"},
     )
     assert isinstance(merged, OrderFromRows) and merged.lines[0].quantity == 7
+    assert (merged.lines[0].unit_price, merged.lines[0].discount) == (Decimal(3), Decimal(0))
+
+
+def test_same_sku_at_two_prices_is_one_line_at_the_higher_price_less_the_difference() -> None:
+    """A price break: 2 at 3.00, then 5 at 2.50 and 1 free (0.00) are 8 at 3.00 = 24.00
+    less 5 x 0.50 + 1 x 3.00 = 5.50, so the line costs 18.50 = 6.00 + 12.50, what the rows
+    cost; its own discount of 0.20 is kept on top."""
+    layout = Layout.make([*HEADER, "discount"])
+    read = one(
+        layout,
+        {"external_id": "A", "sku": "MUG", "quantity": "5", "unit_price": "2.50"},
+        {"external_id": "A", "sku": "TEE", "quantity": "1", "unit_price": "9"},
+        {"external_id": "A", "sku": "MUG", "quantity": "2", "unit_price": "3.00",
+         "discount": "0.20"},
+        {"external_id": "A", "sku": "MUG", "quantity": "1", "unit_price": "0"},
+    )  # fmt: skip
+    assert isinstance(read, OrderFromRows)
+    assert [(ln.sku, ln.quantity, ln.unit_price, ln.discount) for ln in read.lines] == [
+        ("MUG", 8, Decimal("3.00"), Decimal("5.70")),
+        ("TEE", 1, Decimal(9), Decimal(0)),
+    ]
+    mug = read.lines[0]
+    assert mug.unit_price is not None
+    assert mug.unit_price * mug.quantity - mug.discount == Decimal("18.30")  # 18.50 - 0.20
+    assert read.line_rows == [2, 3]  # each line named by its first row
+
+
+def test_same_sku_with_a_price_on_one_row_and_none_on_another_is_an_error() -> None:
+    layout = Layout.make(HEADER)
     refused = one(
         layout,
         {"external_id": "A", "sku": "MUG", "quantity": "2", "unit_price": "3"},
-        {"external_id": "A", "sku": "MUG", "quantity": "5", "unit_price": "4"},
+        {"external_id": "A", "sku": "MUG", "quantity": "5"},
     )
-    assert isinstance(refused, list) and (refused[0].row, refused[0].column) == (3, "unit_price")
+    assert refused == [
+        RowError(3, "unit_price", "SKU MUG is on an earlier row of this order with a price")
+    ]
 
 
 def test_defaults_customer_ref_country_names_and_local_times() -> None:

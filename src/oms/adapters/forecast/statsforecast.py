@@ -1,6 +1,8 @@
 """The forecaster on Nixtla's statsforecast: series with the same models are fitted in one
 call (in parallel over `n_jobs` processes, or on a Dask cluster through statsforecast's
-own Fugue backend), and each day's forecast is the median of the product's models."""
+own Fugue backend), and each day's forecast is the median of the product's models. By
+default bulk orders are capped before fitting and their share put back after, over the
+job's whole catalogue (domain/planning/bulk.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from oms.domain.planning import bulk
+from oms.domain.planning.demand import DemandSeries
 from oms.domain.planning.models import Model
 from oms.services.ports.planning import ForecastJob
 
@@ -43,11 +47,23 @@ def _model(name: Model, season: int) -> Any:
 class StatsForecaster:
     """services/ports/planning.Forecaster on statsforecast."""
 
-    def __init__(self, engine: Engine | None = None, season_length: int = 1) -> None:
+    def __init__(
+        self, engine: Engine | None = None, season_length: int = 1, cap_bulk: bool = True
+    ) -> None:
         self.engine = engine or Engine()
         self.season_length = season_length
+        self.cap_bulk = cap_bulk
 
     def forecast(self, job: ForecastJob) -> dict[str, tuple[float, ...]]:
+        if not self.cap_bulk:
+            return self._forecast(job)
+        kept = [bulk.capped(s.units, bulk.cap_of(s.units)) for s in job.series]
+        factor = bulk.restoring_factor([s.units for s in job.series], kept)
+        fitted = [DemandSeries(s.key, s.days, k) for s, k in zip(job.series, kept, strict=True)]
+        out = self._forecast(ForecastJob(fitted, job.horizon, job.members))
+        return {key: tuple(v * factor for v in values) for key, values in out.items()}
+
+    def _forecast(self, job: ForecastJob) -> dict[str, tuple[float, ...]]:
         groups: dict[tuple[Model, ...], list[int]] = defaultdict(list)
         for i, s in enumerate(job.series):
             if len(s.units) > 0:

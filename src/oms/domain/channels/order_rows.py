@@ -215,8 +215,11 @@ def read_order(
 def _read_lines(
     found: RowOrder, layout: Layout, errors: list[RowError]
 ) -> tuple[list[DraftLine], list[int], list[str]]:
-    lines: dict[tuple[str, Decimal | None], int] = {}
-    built: list[DraftLine] = []
+    """One line per SKU (an oms order has one line per SKU). Rows of one SKU at one price
+    add their quantities; at several prices (a price break, a free unit) they are one line
+    at the highest price with a line discount for the difference, so the line costs what
+    the rows cost: 2 at 3.00 and 5 at 2.50 are 7 at 3.00 less 2.50."""
+    merged: dict[str, _Merged] = {}
     line_rows: list[int] = []
     descriptions: list[str] = []
     for row in found.rows:
@@ -231,24 +234,50 @@ def _read_lines(
         line_discount, tax = line.money("discount"), line.money("tax")
         if not sku or quantity is None or quantity < 1:
             continue
-        key = (sku, price)
-        if key in lines:
-            i = lines[key]
-            was = built[i]
-            built[i] = DraftLine(
-                sku, was.quantity + quantity, price, was.discount + line_discount, was.tax + tax
-            )
-            continue
-        if any(s == sku for s, _ in lines):
+        was = merged.get(sku)
+        if was is None:
+            merged[sku] = _Merged(sku, quantity, price, line_discount, tax)
+            line_rows.append(row.number)
+            descriptions.append(line.text("description"))
+        elif (was.top is None) != (price is None):
             line.error(
-                "unit_price", f"SKU {sku} is on an earlier row of this order at another price"
+                "unit_price",
+                f"SKU {sku} is on an earlier row of this order "
+                + ("without a price" if was.top is None else "with a price"),
             )
-            continue
-        lines[key] = len(built)
-        built.append(DraftLine(sku, quantity, price, line_discount, tax))
-        line_rows.append(row.number)
-        descriptions.append(line.text("description"))
-    return built, line_rows, descriptions
+        else:
+            was.add(quantity, price, line_discount, tax)
+    return [m.line() for m in merged.values()], line_rows, descriptions
+
+
+@dataclass
+class _Merged:
+    """The rows of one SKU in one order, summed: units, value at their own prices, the
+    highest price, discounts and tax."""
+
+    sku: str
+    quantity: int
+    top: Decimal | None
+    discount: Decimal
+    tax: Decimal
+    value: Decimal = Decimal(0)
+
+    def __post_init__(self) -> None:
+        self.value = (self.top or Decimal(0)) * self.quantity
+
+    def add(self, quantity: int, price: Decimal | None, discount: Decimal, tax: Decimal) -> None:
+        self.quantity += quantity
+        self.discount += discount
+        self.tax += tax
+        if price is not None and self.top is not None:
+            self.value += price * quantity
+            self.top = max(self.top, price)
+
+    def line(self) -> DraftLine:
+        if self.top is None:
+            return DraftLine(self.sku, self.quantity, None, self.discount, self.tax)
+        below = self.top * self.quantity - self.value  # what the lower-priced rows saved
+        return DraftLine(self.sku, self.quantity, self.top, self.discount + below, self.tax)
 
 
 def _slug(text: str) -> str:

@@ -15,7 +15,13 @@ from oms.domain.orders.phone import normalise_phone
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LANGUAGE_PATTERN = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$")
+# A guard on one request (the API, the back office): a shop's order that needs more is rare,
+# and one request should not hold a transaction for thousands of lines.
 MAX_LINES = 500
+# A file import (`oms import orders`, the upload) reads wholesale orders as they come: the
+# UCI Online Retail file has invoices of up to 705 lines. The bound keeps one order's
+# transaction and memory bounded, not a shop's trade.
+MAX_IMPORT_LINES = 5_000
 MAX_QUANTITY = 1_000_000
 PRIORITY_RANGE = range(-100, 101)
 
@@ -71,6 +77,9 @@ class OrderDraft:
     exchange_of: int | None = None
     # A checkout hold whose units the order takes first (services/holds.py).
     hold_id: int | None = None
+    # The most lines the order may have: MAX_LINES for a request, MAX_IMPORT_LINES for an
+    # order read from a file (set by oms, never by a channel's request).
+    max_lines: int = MAX_LINES
 
     def check_shape(self, errors: FieldErrors) -> None:
         """Rules that need no catalogue: every broken rule is collected, none short-circuits."""
@@ -108,8 +117,8 @@ class OrderDraft:
     def _check_lines(self, errors: FieldErrors) -> None:
         if not self.lines:
             errors.add("lines", "an order needs at least one line")
-        if len(self.lines) > MAX_LINES:
-            errors.add("lines", f"at most {MAX_LINES} lines")
+        if len(self.lines) > self.max_lines:
+            errors.add("lines", f"at most {self.max_lines} lines")
         seen: dict[str, int] = {}
         for i, line in enumerate(self.lines):
             if not 1 <= line.quantity <= MAX_QUANTITY:
