@@ -122,7 +122,10 @@ class SqlUnitOfWork:
                 if attempt == MAX_ATTEMPTS:
                     raise
             except sa.exc.DBAPIError as error:
-                if not is_transient(error) or attempt == MAX_ATTEMPTS:
+                # A read met a connection that died (pooled connections are pinged only
+                # after they sat idle: engine.py): it changed nothing, so it runs again.
+                dropped = error.connection_invalidated and not write
+                if not (is_transient(error) or dropped) or attempt == MAX_ATTEMPTS:
                     raise
             time.sleep(random.uniform(0, 0.005 * 2**attempt))
         raise AssertionError("unreachable")  # pragma: no cover
