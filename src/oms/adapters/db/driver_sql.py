@@ -1,0 +1,127 @@
+"""Held-back rows written at the driver level: each statement compiled once, its rows sent
+through the DBAPI cursor (on PostgreSQL in one pipeline, one round trip for all).
+
+SQLAlchemy's per-execute machinery (cache look-up, parameter processing, result set-up,
+events) cost more than the statements themselves on the intake path. The statements are
+the adapters' own SQLAlchemy constructs, compiled here by SQLAlchemy for the connection's
+dialect, with SQLAlchemy's own bind processors applied to each value: the SQL and the
+values are those `Connection.execute` would send.
+
+`write` also runs a placement's conditional stock updates last (`Last`): on PostgreSQL the
+rows are locked first (`FOR NO KEY UPDATE`, in id order, by a statement of its own, so
+that the update that follows reads every hold committed before the lock), then updated,
+each only if that much is available; the answer says whether every row took.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+# (statement, dialect name, parameter names) -> compiled form; the statements are the
+# adapters' prebuilt ones, so this stays small (bounded all the same).
+_CACHE: dict[tuple[Any, str, tuple[str, ...]], _Compiled] = {}
+_CACHE_LIMIT = 256
+_LOCK_PG = "SELECT id FROM stock WHERE id = ANY(%(ids)s) ORDER BY id FOR NO KEY UPDATE"
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    sql: str
+    positions: tuple[str, ...] | None  # qmark/numeric styles: the names in order
+    processors: dict[str, Callable[[Any], Any]]
+    constants: dict[str, Any]  # the statement's own literal values, processed
+
+    def params(self, row: dict[str, Any]) -> Any:
+        values = {
+            name: (processor(v) if (processor := self.processors.get(name)) else v)
+            for name, v in row.items()
+        }
+        if self.constants:
+            values = {**self.constants, **values}
+        if self.positions is None:
+            return values
+        return tuple(values[name] for name in self.positions)
+
+
+@dataclass(frozen=True, slots=True)
+class Last:
+    """Conditional updates to run after the held rows, each meant to touch one row."""
+
+    statement: sa.Update
+    rows: list[dict[str, Any]]
+    lock_ids: list[int]
+
+
+def compiled(dialect: Dialect, statement: Any, keys: tuple[str, ...]) -> _Compiled:
+    key = (statement, dialect.name, keys)
+    found = _CACHE.get(key)
+    if found is not None:
+        return found
+    target = statement
+    if isinstance(statement, sa.Insert) and statement._returning:
+        target = statement.table.insert()  # nothing reads the returned rows back
+    c = target.compile(dialect=dialect, column_keys=list(keys))
+    processors = {k: p for k, p in c._bind_processors.items() if p is not None}
+    constants = {}
+    for bind, name in c.bind_names.items():
+        if name in keys:
+            continue
+        if bind.required or bind.callable is not None:
+            raise ValueError(f"rows for {statement} lack {name}")
+        value = bind.value
+        constants[name] = processors[name](value) if name in processors else value
+    positions = tuple(c.positiontup) if c.positiontup else None
+    if len(_CACHE) >= _CACHE_LIMIT:
+        _CACHE.clear()
+    made = _CACHE[key] = _Compiled(str(c), positions, processors, constants)
+    return made
+
+
+def write(
+    conn: sa.Connection, held: Sequence[tuple[Any, list[dict[str, Any]]]], last: Last | None
+) -> bool:
+    """Write the held rows, then run `last`; False if one of its updates touched no row."""
+    dialect = conn.dialect
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    batches = [(compiled(dialect, s, tuple(rows[0])), rows) for s, rows in held if rows]
+    error = dialect.loaded_dbapi.Error
+    try:
+        if dialect.name == "postgresql":
+            return _write_pg(raw, dialect, batches, last)
+        return _write_plain(raw, dialect, batches, last)
+    except error as failed:
+        raise sa.exc.DBAPIError.instance(
+            None, None, failed, error, hide_parameters=True, dialect=dialect
+        ) from failed
+
+
+def _write_pg(raw: Any, dialect: Dialect, batches: list[Any], last: Last | None) -> bool:
+    updated = raw.cursor()
+    with raw.pipeline(), raw.cursor() as cursor:
+        for c, rows in batches:
+            cursor.executemany(c.sql, [c.params(r) for r in rows])
+        if last is not None:
+            cursor.execute(_LOCK_PG, {"ids": sorted(last.lock_ids)})
+            c = compiled(dialect, last.statement, tuple(last.rows[0]))
+            updated.executemany(c.sql, [c.params(r) for r in last.rows])
+    return last is None or updated.rowcount == len(last.rows)
+
+
+def _write_plain(raw: Any, dialect: Dialect, batches: list[Any], last: Last | None) -> bool:
+    cursor = raw.cursor()
+    try:
+        for c, rows in batches:
+            cursor.executemany(c.sql, [c.params(r) for r in rows])
+        if last is None:
+            return True
+        c = compiled(dialect, last.statement, tuple(last.rows[0]))
+        cursor.executemany(c.sql, [c.params(r) for r in last.rows])
+        return bool(cursor.rowcount == len(last.rows))
+    finally:
+        cursor.close()
