@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -11,7 +12,9 @@ from oms.bootstrap import Container
 from oms.domain.access import Actor
 from oms.domain.errors import Unauthenticated
 from oms.services.ports import UnitOfWork
-from oms.services.users import BAD_TOKEN, authenticate_token
+from oms.services.users import BAD_TOKEN, authenticate_token, authenticate_token_with
+
+T = TypeVar("T")
 
 
 # No I/O here: `async` keeps FastAPI from sending it to a worker thread.
@@ -69,8 +72,11 @@ async def bearer_token(
 TokenDep = Annotated[str, Depends(bearer_token)]
 
 
-def actor_for(request: Request, uow: UnitOfWork, token: str) -> Actor:
-    """`get_actor` for a route holding a `TokenDep`, called in its own worker thread."""
-    actor = authenticate_token(uow, token)
+def actor_for(
+    request: Request, uow: UnitOfWork, token: str, read: Callable[[], T]
+) -> tuple[Actor, T]:
+    """`get_actor` for a route holding a `TokenDep`, called in its own worker thread; with
+    `read` done in the same read transaction as the token check (authenticate_token_with)."""
+    actor, found = authenticate_token_with(uow, token, read)
     request.state.user = actor.name
-    return actor
+    return actor, found

@@ -167,6 +167,12 @@ def place_order(
         return found
 
 
+def products_for(uow: UnitOfWork, skus: list[str]) -> dict[str, Product]:
+    """Inside run: the products these SKUs name, for `place_order(products=...)` (read before
+    the placement's own transaction, with the token check: api/routes/orders.py)."""
+    return uow.products.by_skus(skus)
+
+
 def place_within(uow: UnitOfWork, actor: Actor, draft: OrderDraft) -> Order:
     """Place an order inside the caller's transaction (an exchange places its replacement
     order in the same transaction that marks the return exchanged)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,16 +34,24 @@ _LOCK_PG = "SELECT id FROM stock WHERE id = ANY(%(ids)s) ORDER BY id FOR NO KEY 
 class _Compiled:
     sql: str
     positions: tuple[str, ...] | None  # qmark/numeric styles: the names in order
-    processors: dict[str, Callable[[Any], Any]]
+    processors: tuple[tuple[str, Callable[[Any], Any]], ...]
     constants: dict[str, Any]  # the statement's own literal values, processed
 
-    def params(self, row: dict[str, Any]) -> Any:
-        values = {
-            name: (processor(v) if (processor := self.processors.get(name)) else v)
-            for name, v in row.items()
-        }
-        if self.constants:
-            values = {**self.constants, **values}
+    def params(self, row: dict[str, Any], memo: dict[tuple[int, Any], Any]) -> Any:
+        """The driver's parameters for one row. `memo`: values already processed in this
+        batch (a placement's rows carry the same time many times over)."""
+        values = {**self.constants, **row} if self.constants else dict(row)
+        for name, processor in self.processors:
+            if name in values:
+                v = values[name]
+                if type(v) is not datetime:
+                    values[name] = processor(v)
+                    continue
+                key = (id(processor), v)
+                found = memo.get(key, memo)
+                if found is memo:
+                    found = memo[key] = processor(v)
+                values[name] = found
         if self.positions is None:
             return values
         return tuple(values[name] for name in self.positions)
@@ -74,11 +83,11 @@ def compiled(dialect: Dialect, statement: Any, keys: tuple[str, ...]) -> _Compil
         if bind.required or bind.callable is not None:
             raise ValueError(f"rows for {statement} lack {name}")
         value = bind.value
-        constants[name] = processors[name](value) if name in processors else value
+        constants[name] = processors.pop(name)(value) if name in processors else value
     positions = tuple(c.positiontup) if c.positiontup else None
     if len(_CACHE) >= _CACHE_LIMIT:
         _CACHE.clear()
-    made = _CACHE[key] = _Compiled(str(c), positions, processors, constants)
+    made = _CACHE[key] = _Compiled(str(c), positions, tuple(processors.items()), constants)
     return made
 
 
@@ -102,26 +111,28 @@ def write(
 
 
 def _write_pg(raw: Any, dialect: Dialect, batches: list[Any], last: Last | None) -> bool:
+    memo: dict[tuple[int, Any], Any] = {}
     updated = raw.cursor()
     with raw.pipeline(), raw.cursor() as cursor:
         for c, rows in batches:
-            cursor.executemany(c.sql, [c.params(r) for r in rows])
+            cursor.executemany(c.sql, [c.params(r, memo) for r in rows])
         if last is not None:
             cursor.execute(_LOCK_PG, {"ids": sorted(last.lock_ids)})
             c = compiled(dialect, last.statement, tuple(last.rows[0]))
-            updated.executemany(c.sql, [c.params(r) for r in last.rows])
+            updated.executemany(c.sql, [c.params(r, memo) for r in last.rows])
     return last is None or updated.rowcount == len(last.rows)
 
 
 def _write_plain(raw: Any, dialect: Dialect, batches: list[Any], last: Last | None) -> bool:
+    memo: dict[tuple[int, Any], Any] = {}
     cursor = raw.cursor()
     try:
         for c, rows in batches:
-            cursor.executemany(c.sql, [c.params(r) for r in rows])
+            cursor.executemany(c.sql, [c.params(r, memo) for r in rows])
         if last is None:
             return True
         c = compiled(dialect, last.statement, tuple(last.rows[0]))
-        cursor.executemany(c.sql, [c.params(r) for r in last.rows])
+        cursor.executemany(c.sql, [c.params(r, memo) for r in last.rows])
         return bool(cursor.rowcount == len(last.rows))
     finally:
         cursor.close()
