@@ -73,14 +73,15 @@ class DeferredInserts:
         self._held = {}
         self._last = None
 
-    def flush(self) -> None:
+    def flush(self, *, commit: bool = False) -> None:
         """Write the held rows, one statement per table (at the driver level: see
-        driver_sql.py), then the conditional updates held for last."""
+        driver_sql.py), then the conditional updates held for last; `commit`: and COMMIT
+        with them (PostgreSQL, in the same round trip)."""
         held, self._held = self._held, {}
         last, self._last = self._last, None
-        if not held and last is None:
+        if not held and last is None and not commit:
             return
-        if not driver_sql.write(self._conn, list(held.values()), last):
+        if not driver_sql.write(self._conn, list(held.values()), last, commit=commit):
             raise ConcurrentUpdate("stock moved while the reservation was planned")
 
     def __getattr__(self, name: str) -> Any:

@@ -28,6 +28,19 @@ from sqlalchemy.engine import Dialect
 _CACHE: dict[tuple[Any, str, tuple[str, ...]], _Compiled] = {}
 _CACHE_LIMIT = 256
 _LOCK_PG = "SELECT id FROM stock WHERE id = ANY(%(ids)s) ORDER BY id FOR NO KEY UPDATE"
+# stock.py's _RESERVE for all the rows at once (live holds counted as `live_held` counts
+# them), failing with division_by_zero unless every row took: in a pipeline that also
+# commits, the failure turns the COMMIT into a rollback.
+_RESERVE_PG = """WITH taken AS (
+  UPDATE stock SET reserved = stock.reserved + r.q
+  FROM unnest(%(ids)s::bigint[], %(qs)s::integer[]) AS r(id, q)
+  WHERE stock.id = r.id
+    AND stock.on_hand - stock.reserved - coalesce((SELECT sum(hold_units.quantity)
+      FROM hold_units WHERE hold_units.stock_id = stock.id
+      AND hold_units.expires_at > %(now)s), 0) >= r.q
+  RETURNING stock.id)
+SELECT 1 / (CASE WHEN count(*) = %(n)s THEN 1 ELSE 0 END) FROM taken"""
+_SHORT = "22012"  # division_by_zero: _RESERVE_PG found a row short
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +75,7 @@ class Last:
     """Conditional updates to run after the held rows, each meant to touch one row."""
 
     statement: sa.Update
-    rows: list[dict[str, Any]]
+    rows: list[dict[str, Any]]  # each with stock_id, quantity and now
     lock_ids: list[int]
 
 
@@ -92,9 +105,15 @@ def compiled(dialect: Dialect, statement: Any, keys: tuple[str, ...]) -> _Compil
 
 
 def write(
-    conn: sa.Connection, held: Sequence[tuple[Any, list[dict[str, Any]]]], last: Last | None
+    conn: sa.Connection,
+    held: Sequence[tuple[Any, list[dict[str, Any]]]],
+    last: Last | None,
+    *,
+    commit: bool = False,
 ) -> bool:
-    """Write the held rows, then run `last`; False if one of its updates touched no row."""
+    """Write the held rows, then run `last`; False if one of its updates touched no row.
+    `commit` (PostgreSQL): COMMIT in the same pipeline, so that the stock rows stay locked
+    for that one round trip only; a refused update rolls the transaction back instead."""
     dialect = conn.dialect
     raw = conn.connection.dbapi_connection
     assert raw is not None
@@ -102,25 +121,32 @@ def write(
     error = dialect.loaded_dbapi.Error
     try:
         if dialect.name == "postgresql":
-            return _write_pg(raw, dialect, batches, last)
+            return _write_pg(raw, batches, last, commit)
         return _write_plain(raw, dialect, batches, last)
     except error as failed:
+        if getattr(failed, "sqlstate", None) == _SHORT:
+            return False
         raise sa.exc.DBAPIError.instance(
             None, None, failed, error, hide_parameters=True, dialect=dialect
         ) from failed
 
 
-def _write_pg(raw: Any, dialect: Dialect, batches: list[Any], last: Last | None) -> bool:
+def _write_pg(raw: Any, batches: list[Any], last: Last | None, commit: bool) -> bool:
     memo: dict[tuple[int, Any], Any] = {}
-    updated = raw.cursor()
     with raw.pipeline(), raw.cursor() as cursor:
         for c, rows in batches:
             cursor.executemany(c.sql, [c.params(r, memo) for r in rows])
         if last is not None:
+            ids = [r["stock_id"] for r in last.rows]
             cursor.execute(_LOCK_PG, {"ids": sorted(last.lock_ids)})
-            c = compiled(dialect, last.statement, tuple(last.rows[0]))
-            updated.executemany(c.sql, [c.params(r, memo) for r in last.rows])
-    return last is None or updated.rowcount == len(last.rows)
+            cursor.execute(
+                _RESERVE_PG,
+                {"ids": ids, "qs": [r["quantity"] for r in last.rows],
+                 "now": last.rows[0]["now"], "n": len(ids)},
+            )  # fmt: skip
+        if commit:
+            raw.commit()
+    return True
 
 
 def _write_plain(raw: Any, dialect: Dialect, batches: list[Any], last: Last | None) -> bool:

@@ -63,6 +63,17 @@ def is_transient(error: sa.exc.DBAPIError) -> bool:
     return "database is locked" in str(error.orig)
 
 
+class _Committed:
+    """The connection after a placement committed with its rows (deferred_inserts): the
+    transaction is over, so a statement after it would run outside it; refused."""
+
+    def __getattr__(self, name: str) -> object:
+        raise RuntimeError("the transaction committed at the end of deferred_inserts")
+
+
+_COMMITTED = _Committed()
+
+
 class SqlUnitOfWork:
     """Repositories over one connection; `run` is the only way a transaction starts."""
 
@@ -162,7 +173,8 @@ class SqlUnitOfWork:
 
         `one_order` (one placement, both databases): the conditional stock updates are
         held too and run after the rows, just before the commit, and a repeated
-        Idempotency-Key or (channel, external_id) found then is OrderAlreadyPlaced. Only
+        Idempotency-Key or (channel, external_id) found then is OrderAlreadyPlaced; on
+        PostgreSQL the block must end the transaction's work: it commits with them. Only
         in a transaction of its own (not joined to a caller's, as an import's batch): the
         block yields whether the updates run last."""
         plain = self._conn
@@ -176,16 +188,28 @@ class SqlUnitOfWork:
             return
         held = DeferredInserts(plain, updates_last=one_order)
         self._conn = cast(sa.Connection, held)
+        after = plain
         try:
             yield one_order
+            # One placement on PostgreSQL ends its transaction here: the COMMIT goes in
+            # the same round trip as the rows and the updates, unless a `stock.changed`
+            # event is still to be written (stock_events.tell, just before the commit).
+            commit = (
+                one_order
+                and self.dialect == "postgresql"
+                and not (self.stock_touched and stock_events.anyone_listens(plain, self._url))
+            )
             try:
-                held.flush()
+                held.flush(commit=commit)
             except sa.exc.IntegrityError as error:
                 if one_order and unique_violation(error, "idempotency_key", "external_id"):
                     raise OrderAlreadyPlaced() from None
                 raise
+            if commit:
+                self.stock_touched = set()  # told already: nobody listens
+                after = cast(sa.Connection, _COMMITTED)
         finally:
-            self._conn = plain
+            self._conn = after
 
     @property
     def updates_last(self) -> DeferredInserts | None:
