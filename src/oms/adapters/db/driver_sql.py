@@ -41,6 +41,7 @@ _RESERVE_PG = """WITH taken AS (
   RETURNING stock.id)
 SELECT 1 / (CASE WHEN count(*) = %(n)s THEN 1 ELSE 0 END) FROM taken"""
 _SHORT = "22012"  # division_by_zero: _RESERVE_PG found a row short
+_AFTER_LOCK = frozenset({"reservations", "stock_ledger"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +118,11 @@ def write(
     dialect = conn.dialect
     raw = conn.connection.dbapi_connection
     assert raw is not None
-    batches = [(compiled(dialect, s, tuple(rows[0])), rows) for s, rows in held if rows]
+    batches = [
+        (compiled(dialect, s, tuple(rows[0])), rows, s.table.name in _AFTER_LOCK)
+        for s, rows in held
+        if rows
+    ]
     error = dialect.loaded_dbapi.Error
     try:
         if dialect.name == "postgresql":
@@ -134,8 +139,13 @@ def write(
 def _write_pg(raw: Any, batches: list[Any], last: Last | None, commit: bool) -> bool:
     memo: dict[tuple[int, Any], Any] = {}
     with raw.pipeline(), raw.cursor() as cursor:
-        for c, rows in batches:
-            cursor.executemany(c.sql, [c.params(r, memo) for r in rows])
+        # Rows whose foreign keys name a stock row take FOR KEY SHARE on it: written after
+        # this transaction holds the row's own lock, so that busy rows shared by many
+        # placements do not turn into multixacts (PostgreSQL's shared row locks).
+        later = [(c, rows) for c, rows, after in batches if after and last is not None]
+        for c, rows, after in batches:
+            if not (after and last is not None):
+                cursor.executemany(c.sql, [c.params(r, memo) for r in rows])
         if last is not None:
             ids = [r["stock_id"] for r in last.rows]
             cursor.execute(_LOCK_PG, {"ids": sorted(last.lock_ids)})
@@ -144,6 +154,8 @@ def _write_pg(raw: Any, batches: list[Any], last: Last | None, commit: bool) -> 
                 {"ids": ids, "qs": [r["quantity"] for r in last.rows],
                  "now": last.rows[0]["now"], "n": len(ids)},
             )  # fmt: skip
+        for c, rows in later:
+            cursor.executemany(c.sql, [c.params(r, memo) for r in rows])
         if commit:
             raw.commit()
     return True
@@ -153,7 +165,7 @@ def _write_plain(raw: Any, dialect: Dialect, batches: list[Any], last: Last | No
     memo: dict[tuple[int, Any], Any] = {}
     cursor = raw.cursor()
     try:
-        for c, rows in batches:
+        for c, rows, _ in batches:
             cursor.executemany(c.sql, [c.params(r, memo) for r in rows])
         if last is None:
             return True
