@@ -79,6 +79,9 @@ class MemoryStock(MemoryRepository):
     def lock_rows(self, stock_ids: Sequence[int]) -> None:
         """Nothing to lock: one transaction at a time runs in memory."""
 
+    def read_options(self, product_ids: Sequence[int]) -> list[StockOption]:
+        return self.lock_options(product_ids)
+
     def lock_options(self, product_ids: Sequence[int]) -> list[StockOption]:
         wanted = set(product_ids)
         options = []

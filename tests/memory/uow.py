@@ -114,9 +114,9 @@ class MemoryUnitOfWork:
         raise AssertionError("unreachable")  # pragma: no cover
 
     @contextmanager
-    def deferred_inserts(self) -> Iterator[None]:
-        """Rows are written at once in memory."""
-        yield
+    def deferred_inserts(self, *, one_order: bool = False) -> Iterator[bool]:
+        """Rows are written at once in memory (and the stock rows are never locked)."""
+        yield False
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

@@ -1,7 +1,7 @@
 """The OpenAPI document made complete in one place: every problem answer each operation can
 give, found from what the operation declares, so a route added anywhere is covered too.
 
-- an operation that depends on the caller (`get_actor`) answers 401 and 403;
+- an operation that depends on the caller (`get_actor`, `bearer_token`) answers 401 and 403;
 - any input (path, query, body) may name something that does not exist: 404;
 - a write (POST, PUT, PATCH, DELETE) may meet a state that forbids it: 409;
 - any input (path, query, header, body) or a write may be refused: 422 (with `errors`);
@@ -29,7 +29,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from oms.api.deps import get_actor
+from oms.api.deps import bearer_token, get_actor
 from oms.api.schemas.common import Problem
 
 PROBLEM = "application/problem+json"
@@ -58,7 +58,7 @@ def problem_statuses(route: APIRoute) -> set[int]:
     """The problem answers this route can give, from what it declares."""
     statuses: set[int] = set()
     calls = {d.call for d in _dependants(route.dependant)}
-    if get_actor in calls:
+    if get_actor in calls or bearer_token in calls:
         statuses |= {401, 403}
     flat = list(_dependants(route.dependant))
     path_params = [p for d in flat for p in d.path_params]

@@ -23,6 +23,7 @@ from oms.domain.errors import (
 from oms.domain.fulfilment.model import Shipment
 from oms.domain.fulfilment.sourcing import SourcingLine
 from oms.domain.inventory.holds import HoldNotUsable, take_from_hold
+from oms.domain.inventory.model import StockOption
 from oms.domain.inventory.moves import Change
 from oms.domain.orders.events import OrderEventType, StoredEvent
 from oms.domain.orders.model import InitialAllocation, Order, OrderDraft, check_reason
@@ -135,11 +136,19 @@ def place_order(
         assert order is not None
         return Placed(order, created=False)
 
+    attempts = 0
+
     def work() -> Placed:
-        return Placed(
-            _create(uow, actor, draft, idempotency_key, request_hash, placed_at, products),
-            created=True,
-        )
+        # The first attempt plans from an unlocked read and reserves last (_create); a
+        # retry (the stock moved meanwhile) locks the rows first, as every writer does.
+        nonlocal attempts
+        attempts += 1
+        with uow.deferred_inserts(one_order=True) as updates_last:
+            order = _create(
+                uow, actor, draft, idempotency_key, request_hash, placed_at, products,
+                lock_first=attempts > 1 or not updates_last,
+            )  # fmt: skip
+        return Placed(order, created=True)
 
     # New orders are the common case, so no look-up first: the unique keys refuse a
     # repeat, its transaction is rolled back whole, and the first order is read instead.
@@ -156,6 +165,12 @@ def place_order(
         if found is None:
             raise
         return found
+
+
+def products_for(uow: UnitOfWork, skus: list[str]) -> dict[str, Product]:
+    """Inside run: the products these SKUs name, for `place_order(products=...)` (read before
+    the placement's own transaction, with the token check: api/routes/orders.py)."""
+    return uow.products.by_skus(skus)
 
 
 def place_within(uow: UnitOfWork, actor: Actor, draft: OrderDraft) -> Order:
@@ -175,7 +190,10 @@ def _create(  # noqa: PLR0913 - place_order's own inputs, passed through
     request_hash: str,
     placed_at: datetime | None = None,
     known: Mapping[str, Product] | None = None,
+    lock_first: bool = True,
 ) -> Order:
+    """`lock_first=False`: plan from an unlocked read of the stock rows when no line
+    waits (inside `uow.deferred_inserts(one_order=True)`, which runs the updates last)."""
     errors = FieldErrors()
     skus = [line.sku for line in draft.lines]
     if known is None:
@@ -193,27 +211,35 @@ def _create(  # noqa: PLR0913 - place_order's own inputs, passed through
     wanted = {product.id for product, _, _ in priced}
     if hold is not None:
         wanted |= {u.product_id for u in hold.units}
-    options = uow.stock.lock_options(sourcing.stock_products(sorted(wanted), kits))
+    scope = sourcing.stock_products(sorted(wanted), kits)
     if hold is not None:
         hold.check_convertible(draft.channel, now)
-    where = {o.stock_id: o.location_id for o in options}
-    parts = {k: [(c.product_id, c.quantity) for c in components] for k, components in kits.items()}
-    taken = take_from_hold(
-        hold.units if hold else (),
-        [(product.id, quantity, parts.get(product.id)) for product, quantity, _ in priced],
-        where,
-    )
-    lines = [
-        SourcingLine(
-            line_id, product.id, product.sku, quantity - taken[i].units, product.weight_grams or 0
-        )
-        for i, (line_id, (product, quantity, _)) in enumerate(
-            zip(identity.line_ids, priced, strict=True)
-        )
-    ]
     to = sourcing.Destination(draft.shipping_address, currency)
-    supply = sourcing.Supply(options, kits=kits)
-    decision = sourcing.plan(uow, to, lines, supply, explain=False)
+
+    def plan(options: list[StockOption]) -> tuple[Any, ...]:
+        where = {o.stock_id: o.location_id for o in options}
+        parts = {k: [(c.product_id, c.quantity) for c in cs] for k, cs in kits.items()}
+        taken = take_from_hold(
+            hold.units if hold else (),
+            [(product.id, quantity, parts.get(product.id)) for product, quantity, _ in priced],
+            where,
+        )
+        lines = [
+            SourcingLine(
+                line_id,
+                product.id,
+                product.sku,
+                quantity - taken[i].units,
+                product.weight_grams or 0,
+            )
+            for i, (line_id, (product, quantity, _)) in enumerate(
+                zip(identity.line_ids, priced, strict=True)
+            )
+        ]
+        decision = sourcing.plan(uow, to, lines, sourcing.Supply(options, kits=kits), explain=False)
+        return where, taken, lines, decision
+
+    where, taken, lines, decision = _planned(uow, scope, lock_first or hold is not None, plan)
     units: dict[tuple[int, int], int] = defaultdict(int)
     per_line: dict[int, int] = defaultdict(int)
     for a in decision.allocations:
@@ -245,6 +271,34 @@ def _create(  # noqa: PLR0913 - place_order's own inputs, passed through
         # Units the hold kept beyond what the order wanted are free again: waiting orders first.
         fill_backorders(uow, sorted({u.product_id for u in hold.units}), change)
     return order
+
+
+def _planned(
+    uow: UnitOfWork,
+    scope: list[int],
+    lock_first: bool,
+    plan: Callable[[list[StockOption]], tuple[Any, ...]],
+) -> tuple[Any, ...]:
+    """The plan, on locked stock rows, or (not lock_first) from an unlocked read: the
+    conditional updates, run last (just before the commit, UnitOfWork.deferred_inserts),
+    decide, so the stock rows stay locked for that last round trip only. A plan where a
+    line would wait is made again on locked rows: a cancellation freeing units may be
+    committing now, and its backorder fill cannot see this order, so waiting lines are
+    planned only from locked rows (no line waits while its product is free)."""
+    if lock_first:
+        return plan(uow.stock.lock_options(scope))
+    planned = plan(uow.stock.read_options(scope))
+    if _short(planned[2], planned[3]):
+        return plan(uow.stock.lock_options(scope))
+    return planned
+
+
+def _short(lines: list[SourcingLine], decision: Any) -> bool:
+    """Whether a plan leaves some line waiting (units backordered)."""
+    got: dict[int, int] = defaultdict(int)
+    for a in decision.allocations:
+        got[a.line_key] += a.line_units
+    return any(got[line.line_key] < line.quantity for line in lines)
 
 
 def get_order(uow: UnitOfWork, actor: Actor, order_id: int) -> Order:

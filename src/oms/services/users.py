@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from oms.domain.access import SYSTEM, Actor, Permission, Role
 from oms.domain.errors import Conflict, FieldErrors, NotFound, Unauthenticated
@@ -17,6 +19,8 @@ from oms.domain.users import (
     needs_touch,
 )
 from oms.services.ports import UnitOfWork
+
+T = TypeVar("T")
 
 TOKEN_PREFIX = "oms_"
 TOKEN_BYTES = 32  # 256 random bits
@@ -181,16 +185,25 @@ def authenticate_token(uow: UnitOfWork, token: str | None) -> Actor:
     One indexed read per request. last_used_at is written only when it is older than
     TOKEN_TOUCH_INTERVAL, so busy clients do not turn every read into a write.
     """
+    return authenticate_token_with(uow, token, lambda: None)[0]
+
+
+def authenticate_token_with(
+    uow: UnitOfWork, token: str | None, read: Callable[[], T]
+) -> tuple[Actor, T]:
+    """authenticate_token, and `read` in the same read transaction (one connection for
+    both; placing an order reads its products there, outside SQLite's write lock). What
+    `read` found is not returned to a caller whose token is refused."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise Unauthenticated(BAD_TOKEN)
     digest = secret_hash(token)
-    match = uow.run(lambda: uow.users.match_token(digest), write=False)
+    match, found = uow.run(lambda: (uow.users.match_token(digest), read()), write=False)
     if match is None:
         raise Unauthenticated(BAD_TOKEN)
     now = uow.now()
     if needs_touch(match.last_used_at, now):
         uow.run(lambda: uow.users.touch_token(match.token_id, now, now - TOKEN_TOUCH_INTERVAL))
-    return match.actor
+    return match.actor, found
 
 
 # The demo users: one per role, password "<name>-demo". The carrier user acts for this code.

@@ -18,6 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql import util as sql_util
 
+from oms.adapters.db import driver_sql
+from oms.domain.errors import ConcurrentUpdate
+
 DEFERRABLE = frozenset(
     {"orders", "order_lines", "order_events", "outbox", "order_facts", "reservations",
      "stock_ledger"}
@@ -27,9 +30,19 @@ DEFERRABLE = frozenset(
 class DeferredInserts:
     """A connection whose INSERTs of rows into DEFERRABLE tables wait for `flush`."""
 
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, *, updates_last: bool = False) -> None:
         self._conn = conn
         self._held: dict[int, tuple[sa.Insert, list[dict[str, Any]]]] = {}
+        # One order's placement: its conditional stock updates wait too, and run after the
+        # rows, so that the stock rows stay locked for the last round trip only.
+        self.updates_last = updates_last
+        self._last: driver_sql.Last | None = None
+
+    def update_last(self, statement: sa.Update, rows: list[dict[str, Any]], ids: list[int]) -> None:
+        """Run these conditional updates (each meant to touch one row; `ids` the rows) at
+        the flush, after the held rows; ConcurrentUpdate there if one touches none."""
+        assert self._last is None, "one set of conditional updates per block"
+        self._last = driver_sql.Last(statement, rows, ids)
 
     def execute(self, statement: Any, parameters: Any = None, **kw: Any) -> Any:
         if (
@@ -39,6 +52,10 @@ class DeferredInserts:
             or statement.select is not None
             or statement.table.name not in DEFERRABLE
         ):
+            if self.updates_last:
+                # One placement: any other statement (a hold converted, which names the
+                # new order) comes after the held rows and the conditional updates.
+                self.flush()
             self.flush_table_reads(statement)
             return self._conn.execute(statement, parameters, **kw)
         rows = parameters if isinstance(parameters, list) else [parameters]
@@ -54,11 +71,18 @@ class DeferredInserts:
     def discard(self) -> None:
         """Forget the rows held back (the block that made them was undone)."""
         self._held = {}
+        self._last = None
 
-    def flush(self) -> None:
+    def flush(self, *, commit: bool = False) -> None:
+        """Write the held rows, one statement per table (at the driver level: see
+        driver_sql.py), then the conditional updates held for last; `commit`: and COMMIT
+        with them (PostgreSQL, in the same round trip)."""
         held, self._held = self._held, {}
-        for statement, rows in held.values():
-            self._conn.execute(statement, rows)
+        last, self._last = self._last, None
+        if not held and last is None and not commit:
+            return
+        if not driver_sql.write(self._conn, list(held.values()), last, commit=commit):
+            raise ConcurrentUpdate("stock moved while the reservation was planned")
 
     def __getattr__(self, name: str) -> Any:
         # Any other way to run SQL (scalar, exec_driver_sql, execution_options, the DBAPI

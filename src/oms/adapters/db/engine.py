@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -85,15 +86,44 @@ def create_engine(
     if flag is not None:
         pgbouncer = pgbouncer or str(flag).lower() in ("1", "true", "yes", "on")
         parsed = parsed.difference_update_query(["pgbouncer"])
-    return sa.create_engine(
+    engine = sa.create_engine(
         parsed,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_recycle=POOL_RECYCLE,
         echo=echo,
         hide_parameters=True,
         connect_args={"prepare_threshold": None} if pgbouncer else {},
     )
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection is pinged before use only when it sat idle this long: a busy server
+# reuses its connections within milliseconds and pays no round trip per checkout (what
+# `pool_pre_ping` costs), while one that waited (the database restarted, a proxy timed it
+# out) is checked and replaced if dead. Connections are also replaced after POOL_RECYCLE.
+IDLE_BEFORE_PING = 2.0
+POOL_RECYCLE = 1800
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_BEFORE_PING:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error:
+            alive = False
+        if not alive:
+            # The pool drops this connection and checks out a fresh one.
+            raise sa.exc.DisconnectionError("a pooled connection was found dead")
 
 
 def _sqlite_engine(url: str, echo: bool) -> Engine:

@@ -69,7 +69,9 @@ _OPTIONS = (
     )
     .order_by(stock.c.id)
 )
-_OPTIONS_LOCKED = _OPTIONS.with_for_update(of=stock)
+# FOR NO KEY UPDATE: the foreign keys of reservations and ledger rows take FOR KEY SHARE on
+# the stock row, which FOR UPDATE would block and this does not.
+_OPTIONS_LOCKED = _OPTIONS.with_for_update(of=stock, key_share=True)
 # The one statement that keeps oversell out: the database checks and adds at once. Live
 # holds count against it (decision 0007); the caller's row locks keep new ones out meanwhile.
 _RESERVE = (
@@ -121,7 +123,7 @@ _RESERVATIONS = sa.select(reservations, stock.c.location_id).join(
 class SqlStock(Repository):
     def _locked(self, query: Any) -> Any:
         # SQLite has no row locks; there the writer's BEGIN IMMEDIATE serialises instead.
-        return query.with_for_update(of=stock) if self.postgres else query
+        return query.with_for_update(of=stock, key_share=True) if self.postgres else query
 
     def lock_row(self, location_id: int, product_id: int, now: datetime) -> StockRow:
         query = self._locked(
@@ -152,11 +154,16 @@ class SqlStock(Repository):
                 sa.select(stock.c.id)
                 .where(stock.c.id.in_(sorted(stock_ids)))
                 .order_by(stock.c.id)
-                .with_for_update()
+                .with_for_update(key_share=True)
             )
 
     def lock_options(self, product_ids: Sequence[int]) -> list[StockOption]:
-        query = _OPTIONS_LOCKED if self.postgres else _OPTIONS
+        return self._options(_OPTIONS_LOCKED if self.postgres else _OPTIONS, product_ids)
+
+    def read_options(self, product_ids: Sequence[int]) -> list[StockOption]:
+        return self._options(_OPTIONS, product_ids)
+
+    def _options(self, query: Any, product_ids: Sequence[int]) -> list[StockOption]:
         rows = self.conn.execute(query, {"products": list(product_ids), "now": self._uow.now()})
         return [
             StockOption(
@@ -177,6 +184,16 @@ class SqlStock(Repository):
             return True
         now = self._uow.now()
         self._uow.stock_touched.update(stock_id for stock_id, _ in requests)
+        held = self._uow.updates_last
+        if held is not None:
+            # One placement: the updates run last, after its rows (deferred.py); a refusal
+            # there is ConcurrentUpdate. One update per row, so the sum decides, as here.
+            total: dict[int, int] = {}
+            for stock_id, q in requests:
+                total[stock_id] = total.get(stock_id, 0) + q
+            rows = [{"stock_id": i, "quantity": q, "now": now} for i, q in sorted(total.items())]
+            held.update_last(_RESERVE, rows, sorted(total))
+            return True
         result = self.conn.execute(
             _RESERVE,
             [{"stock_id": stock_id, "quantity": q, "now": now} for stock_id, q in requests],

@@ -53,6 +53,11 @@ def forget_subscribers(url: str) -> None:
     _seen.pop(url, None)
 
 
+def anyone_listens(conn: sa.Connection, url: str) -> bool:
+    """Whether `tell` would write anything (read at most every SUBSCRIBERS_TTL seconds)."""
+    return _subscribed(conn, url)
+
+
 def _subscribed(conn: sa.Connection, url: str) -> bool:
     when, anyone = _seen.get(url, (-SUBSCRIBERS_TTL, False))
     if time.monotonic() - when < SUBSCRIBERS_TTL:

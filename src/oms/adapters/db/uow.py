@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from oms.adapters.db import stock_events
+from oms.adapters.db.base import unique_violation
 from oms.adapters.db.carriers import CarrierBook, SqlCarriers
 from oms.adapters.db.catalogue import SqlLocations, SqlProducts
 from oms.adapters.db.channels import SqlChannels
@@ -38,7 +39,7 @@ from oms.services.ports.delivery import DeliveryRepository
 from oms.services.ports.documents import DocumentRenderer
 from oms.services.ports.holds import HoldRepository
 from oms.services.ports.notifications import OutboxRepository
-from oms.services.ports.orders import OrderRepository
+from oms.services.ports.orders import OrderAlreadyPlaced, OrderRepository
 from oms.services.ports.payments import PaymentProviders, PaymentRepository
 from oms.services.ports.problems import ProblemRepository
 from oms.services.ports.returns import ReturnRepository
@@ -62,6 +63,17 @@ def is_transient(error: sa.exc.DBAPIError) -> bool:
     return "database is locked" in str(error.orig)
 
 
+class _Committed:
+    """The connection after a placement committed with its rows (deferred_inserts): the
+    transaction is over, so a statement after it would run outside it; refused."""
+
+    def __getattr__(self, name: str) -> object:
+        raise RuntimeError("the transaction committed at the end of deferred_inserts")
+
+
+_COMMITTED = _Committed()
+
+
 class SqlUnitOfWork:
     """Repositories over one connection; `run` is the only way a transaction starts."""
 
@@ -78,6 +90,7 @@ class SqlUnitOfWork:
         self.clock = clock
         self.passwords = passwords
         self._conn: sa.Connection | None = None
+        self._nested = 0  # runs joined to the open transaction (deferred_inserts)
         self.products: ProductRepository = SqlProducts(self)
         self.locations: LocationRepository = SqlLocations(self)
         self.stock: StockRepository = SqlStock(self)
@@ -114,7 +127,11 @@ class SqlUnitOfWork:
 
     def run(self, work: Callable[[], T], *, write: bool = True) -> T:
         if self._conn is not None:  # nested: join the transaction already open
-            return work()
+            self._nested += 1
+            try:
+                return work()
+            finally:
+                self._nested -= 1
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 return self._once(work, write)
@@ -122,7 +139,10 @@ class SqlUnitOfWork:
                 if attempt == MAX_ATTEMPTS:
                     raise
             except sa.exc.DBAPIError as error:
-                if not is_transient(error) or attempt == MAX_ATTEMPTS:
+                # A read met a connection that died (pooled connections are pinged only
+                # after they sat idle: engine.py): it changed nothing, so it runs again.
+                dropped = error.connection_invalidated and not write
+                if not (is_transient(error) or dropped) or attempt == MAX_ATTEMPTS:
                     raise
             time.sleep(random.uniform(0, 0.005 * 2**attempt))
         raise AssertionError("unreachable")  # pragma: no cover
@@ -145,22 +165,57 @@ class SqlUnitOfWork:
                 held.flush()
 
     @contextmanager
-    def deferred_inserts(self) -> Iterator[None]:
+    def deferred_inserts(self, *, one_order: bool = False) -> Iterator[bool]:
         """Inside run, on PostgreSQL: the new rows of placing (orders, lines, events, outbox,
         facts, reservations, ledger) are written at the end of the block, one statement per
         table (adapters/db/deferred.py). SQLite draws ids from the largest stored, so there
-        every row is written at once."""
+        every row is written at once when a block places several orders.
+
+        `one_order` (one placement, both databases): the conditional stock updates are
+        held too and run after the rows, just before the commit, and a repeated
+        Idempotency-Key or (channel, external_id) found then is OrderAlreadyPlaced; on
+        PostgreSQL the block must end the transaction's work: it commits with them. Only
+        in a transaction of its own (not joined to a caller's, as an import's batch): the
+        block yields whether the updates run last."""
         plain = self._conn
-        if plain is None or self.dialect != "postgresql" or isinstance(plain, DeferredInserts):
-            yield
+        if (
+            plain is None
+            or (self.dialect != "postgresql" and not one_order)
+            or isinstance(plain, DeferredInserts)
+            or (one_order and self._nested)
+        ):
+            yield False
             return
-        held = DeferredInserts(plain)
+        held = DeferredInserts(plain, updates_last=one_order)
         self._conn = cast(sa.Connection, held)
+        after = plain
         try:
-            yield
-            held.flush()
+            yield one_order
+            # One placement on PostgreSQL ends its transaction here: the COMMIT goes in
+            # the same round trip as the rows and the updates, unless a `stock.changed`
+            # event is still to be written (stock_events.tell, just before the commit).
+            commit = (
+                one_order
+                and self.dialect == "postgresql"
+                and not (self.stock_touched and stock_events.anyone_listens(plain, self._url))
+            )
+            try:
+                held.flush(commit=commit)
+            except sa.exc.IntegrityError as error:
+                if one_order and unique_violation(error, "idempotency_key", "external_id"):
+                    raise OrderAlreadyPlaced() from None
+                raise
+            if commit:
+                self.stock_touched = set()  # told already: nobody listens
+                after = cast(sa.Connection, _COMMITTED)
         finally:
-            self._conn = plain
+            self._conn = after
+
+    @property
+    def updates_last(self) -> DeferredInserts | None:
+        """The open block of one placement, if any (SqlStock.reserve hands it its updates)."""
+        held = self._conn
+        return held if isinstance(held, DeferredInserts) and held.updates_last else None
 
     def _once(self, work: Callable[[], T], write: bool) -> T:
         with write_gate(self.engine, write), self.engine.connect() as conn:

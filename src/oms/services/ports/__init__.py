@@ -53,9 +53,11 @@ class UnitOfWork(Protocol):
         """Run work in one transaction and commit; retry it whole on a transient conflict."""
         ...
 
-    def deferred_inserts(self) -> AbstractContextManager[None]:
+    def deferred_inserts(self, *, one_order: bool = False) -> AbstractContextManager[bool]:
         """Inside run: the new rows of the orders placed in the block may be written at its
-        end, one statement per table (the CSV import's batches); reads see them as usual."""
+        end, one statement per table (the CSV import's batches); reads see them as usual.
+        `one_order` (placing one order in a transaction of its own): the conditional stock
+        updates run last too, and the block yields True (else False)."""
         ...
 
     def savepoint(self) -> AbstractContextManager[None]:

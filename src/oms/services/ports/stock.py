@@ -51,6 +51,9 @@ class StockRepository(Protocol):
     def lock_options(self, product_ids: Sequence[int]) -> list[StockOption]:
         """Lock and return the rows of shipping locations that hold these products."""
 
+    def read_options(self, product_ids: Sequence[int]) -> list[StockOption]:
+        """The same rows as lock_options, not locked (a plan the conditional updates check)."""
+
     def reserve(self, requests: Sequence[tuple[int, int]]) -> bool:
         """For each (stock_id, quantity), atomically add to reserved if that much is
         available; False if any one was not (the caller then rolls back)."""

@@ -1,0 +1,76 @@
+"""Placing one order plans from an unlocked read of the stock rows and runs the
+conditional updates last (services/orders.py `_planned`, adapters/db/deferred.py): a plan
+made on figures that moved meanwhile is refused by those updates and made again on locked
+rows; a plan where a line would wait is made on locked rows from the start."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from oms.adapters.db.stock import SqlStock
+from oms.bootstrap import Container
+from oms.domain.access import SYSTEM
+from oms.services import inventory, orders
+from tests.builders import draft, stocked
+
+
+def _stock_of(uow: Any, sku: str) -> tuple[int, int]:
+    row = uow.run(lambda: uow.stock.find("PAR", sku), write=False)
+    return row.on_hand, row.reserved
+
+
+def test_a_plan_on_stale_figures_is_refused_and_made_again_on_locked_rows(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uow = container.uow()
+    stocked(uow, "TEE", 1)
+    calls: list[str] = []
+    real_read, real_lock = SqlStock.read_options, SqlStock.lock_options
+
+    def stale(self: SqlStock, product_ids: Any) -> Any:
+        calls.append("read")  # as if read before another order took the unit
+        return [replace(o, available=o.available + 5) for o in real_read(self, product_ids)]
+
+    def locked(self: SqlStock, product_ids: Any) -> Any:
+        calls.append("lock")
+        return real_lock(self, product_ids)
+
+    monkeypatch.setattr(SqlStock, "read_options", stale)
+    monkeypatch.setattr(SqlStock, "lock_options", locked)
+    placed = orders.place_order(uow, SYSTEM, draft(("TEE", 3)), "stale-plan")
+    # The stale plan reserved 3 of 1: refused at the end, the whole placement ran again,
+    # locking first, and the order waits for what is missing.
+    assert calls == ["read", "lock"]
+    (line,) = placed.order.lines
+    assert (line.allocated_quantity, line.backordered_quantity) == (1, 2)
+    assert _stock_of(uow, "TEE") == (1, 1)
+    assert inventory.verify_stock(uow, SYSTEM) == []  # the ledger explains every row
+    # Nothing of the refused attempt remains: one order, its ledger row, its reservation.
+    again = orders.place_order(uow, SYSTEM, draft(("TEE", 3)), "stale-plan")
+    assert not again.created and again.order.id == placed.order.id
+
+
+def test_a_line_that_would_wait_is_planned_on_locked_rows(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uow = container.uow()
+    stocked(uow, "TEE", 1)
+    stocked(uow, "CAP", 5)
+    calls: list[str] = []
+    real_read, real_lock = SqlStock.read_options, SqlStock.lock_options
+    monkeypatch.setattr(
+        SqlStock, "read_options", lambda s, p: calls.append("read") or real_read(s, p)
+    )
+    monkeypatch.setattr(
+        SqlStock, "lock_options", lambda s, p: calls.append("lock") or real_lock(s, p)
+    )
+    orders.place_order(uow, SYSTEM, draft(("CAP", 1)), "enough")
+    assert calls == ["read"]
+    placed = orders.place_order(uow, SYSTEM, draft(("TEE", 2), ("CAP", 1)), "short")
+    assert calls == ["read", "read", "lock"]
+    assert [ln.backordered_quantity for ln in placed.order.lines] == [1, 0]
+    assert _stock_of(uow, "TEE") == (1, 1) and _stock_of(uow, "CAP") == (5, 2)
+    assert inventory.verify_stock(uow, SYSTEM) == []
