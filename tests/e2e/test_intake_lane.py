@@ -53,6 +53,8 @@ def _cases(token: str) -> list[Case]:
         ("basic auth", {"Authorization": "Basic dXNlcjpwYXNz"}, lambda s: good),
         ("unknown token", bearer("nope"), lambda s: good),
         ("unknown token, bad body", bearer("nope"), lambda s: {"lines": []}),
+        ("unknown token, not json", bearer("nope"), lambda s: b"{not json"),
+        ("no token, bad body", {}, lambda s: {"lines": "x"}),
         ("bad body", auth, lambda s: {"lines": "x"}),
         ("not json", auth, lambda s: b"{not json"),
         ("empty body", auth, lambda s: b""),
@@ -108,6 +110,10 @@ def test_the_lane_answers_as_the_framework_does(
     statuses = {case: status for case, status, *_ in answers["lane"]}
     assert statuses["placed"] == 201 and statuses["repeat"] == 200
     assert statuses["no token"] == 401 and statuses["unknown token"] == 401
+    # The token is checked before the body's fields, as every other route does (a body
+    # that is not JSON at all is refused by FastAPI before any dependency runs: 422).
+    assert statuses["unknown token, bad body"] == 401
+    assert statuses["no token, bad body"] == 401
     assert statuses["bad body"] == 422 and statuses["key too long"] == 422
 
 
