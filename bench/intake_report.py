@@ -148,7 +148,7 @@ class Result:
 
 
 def pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
+    return f"{100 * x:.1f}%"
 
 
 HEADERS = [
