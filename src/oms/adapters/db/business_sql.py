@@ -199,11 +199,7 @@ class PgBusiness(Repository):
             customers += n
             repeat += again
             if compared is not None:
-                bits = compared - 1
-                promised, late, returned, soon = (bool(bits & b) for b in (2, 4, 8, 16))
-                if promised:
-                    _tally(counts["late"], late, soon, n)
-                _tally(counts["return"], returned, soon, n)
+                _compare(counts, compared, n)
         if sizes:
             last_month = self._last_month(q)
         if not customers or last_month is None:
@@ -248,11 +244,7 @@ class PgBusiness(Repository):
             customers += n
             repeat += again
             if compared is not None:
-                bits = compared - 1
-                promised, late, returned, soon = (bool(bits & b) for b in (2, 4, 8, 16))
-                if promised:
-                    _tally(counts["late"], late, soon, n)
-                _tally(counts["return"], returned, soon, n)
+                _compare(counts, compared, n)
         return _assembled(sizes, counts, customers, repeat, last, months, horizon_days)
 
     def _loyalty_in_python(self, months: int, horizon_days: int) -> Loyalty:
@@ -309,6 +301,16 @@ def _assembled(  # noqa: PLR0913 (the figures counted, and the two parameters)
         after_late=comparison_of(counts["late"]),
         after_return=comparison_of(counts["return"]),
     )
+
+
+def _compare(counts: dict[str, list[int]], compared: int, n: int) -> None:
+    """Count `n` customers whose first order is `compared` (its bits + 1: promised, late,
+    returned, ordered again soon) for the late and the return comparisons."""
+    bits = compared - 1
+    promised, late, returned, soon = (bool(bits & b) for b in (2, 4, 8, 16))
+    if promised:
+        _tally(counts["late"], late, soon, n)
+    _tally(counts["return"], returned, soon, n)
 
 
 def _tally(c: list[int], worse: bool, again: bool, n: int) -> None:
