@@ -28,11 +28,15 @@ def _kill_pooled_backends(container: Container) -> int:
     return len(pids)
 
 
+def _postgresql_only(container: Container) -> None:
+    if container.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite connections are files: nothing drops them")
+
+
 def test_a_connection_killed_while_idle_is_replaced_before_use(
     container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if container.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite connections are files: nothing drops them")
+    _postgresql_only(container)
     uow = container.uow()
     stocked(uow, "TEE", 5, "PAR")
     assert _kill_pooled_backends(container) == 1
@@ -69,8 +73,7 @@ def test_a_busy_pool_is_not_pinged_at_each_checkout(
 def test_a_read_that_meets_a_dead_connection_runs_again(
     container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if container.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite connections are files: nothing drops them")
+    _postgresql_only(container)
     uow = container.uow()
     stocked(uow, "TEE", 5, "PAR")
     # No ping at all: the read itself meets the dead connection, and is run again.

@@ -90,12 +90,27 @@ WHERE f.delivered_at IS NOT NULL {window}
 GROUP BY f.channel
 """
 
+
 # Loyalty in one pass over the orders not cancelled, read in order of customer, time and id
 # from the index ix_order_facts_customer (no sort): per order its rank in its customer's
 # orders, the first one's time and month, the next one's time, the previous one's month.
 # Kept: each customer's first order (its cohort, whether another came, and for the
 # comparisons its delivery, promise, lateness, return and whether another came within the
 # horizon), and the first order of each later month (the customers per month after).
+def _compared(t: str, last: str, first: str = "") -> str:
+    """What a customer's first order was, as bits + 1 (NULL when it cannot be compared yet:
+    not delivered, or its horizon not over by `last`): promised, late (its delivery's day in
+    its location's zone after the promise), returned, and another order within the horizon.
+    `t`: the alias holding the first order's columns; `first`: a condition that it is one."""
+    return f"""CASE WHEN {first}{t}.first_at + :horizon <= {last} AND {t}.delivered_at IS NOT NULL
+            THEN 1 + 2 * CAST({t}.promised IS NOT NULL AS int)
+                 + 4 * CAST(coalesce(CAST(timezone(coalesce(l.time_zone, 'UTC'), {t}.delivered_at)
+                                          AS date) > {t}.promised, false) AS int)
+                 + 8 * CAST({t}.returned AS int)
+                 + 16 * CAST(coalesce({t}.next_at <= {t}.first_at + :horizon, false) AS int)
+       END AS compared"""
+
+
 _LOYALTY = """
 WITH w AS (
     SELECT f.created_at AS placed, f.delivered_at, f.promised, f.returned, f.location_id,
@@ -114,13 +129,7 @@ WITH w AS (
 )
 SELECT w.rn = 1 AS first, w.first_mon,
        CASE WHEN w.rn = 1 THEN 0 ELSE w.mon - w.first_mon END AS k,
-       CASE WHEN w.rn = 1 AND w.first_at + :horizon <= last.at AND w.delivered_at IS NOT NULL
-            THEN 1 + 2 * CAST(w.promised IS NOT NULL AS int)
-                 + 4 * CAST(coalesce(CAST(timezone(coalesce(l.time_zone, 'UTC'), w.delivered_at)
-                                          AS date) > w.promised, false) AS int)
-                 + 8 * CAST(w.returned AS int)
-                 + 16 * CAST(coalesce(w.next_at <= w.first_at + :horizon, false) AS int)
-       END AS compared,
+       {compared_w},
        count(*) AS n,
        count(*) FILTER (WHERE w.next_at IS NOT NULL) AS again
 FROM w LEFT JOIN locations l ON l.id = w.location_id, last
@@ -135,18 +144,14 @@ GROUP BY 1, 2, 3, 4
 # :last is the time of the last order (the latest last_at), read first.
 _LOYALTY_ALL = """
 SELECT c.first_mon,
-       CASE WHEN c.first_at + :horizon <= :last AND c.delivered_at IS NOT NULL
-            THEN 1 + 2 * CAST(c.promised IS NOT NULL AS int)
-                 + 4 * CAST(coalesce(CAST(timezone(coalesce(l.time_zone, 'UTC'), c.delivered_at)
-                                          AS date) > c.promised, false) AS int)
-                 + 8 * CAST(c.returned AS int)
-                 + 16 * CAST(coalesce(c.next_at <= c.first_at + :horizon, false) AS int)
-       END AS compared,
+       {compared_c},
        count(*) AS n,
        count(c.next_at) AS again{months}
 FROM customer_facts c LEFT JOIN locations l ON l.id = c.location_id
 GROUP BY 1, 2
 """
+_LOYALTY = _LOYALTY.replace("{compared_w}", _compared("w", "last.at", "w.rn = 1 AND "))
+_LOYALTY_ALL = _LOYALTY_ALL.replace("{compared_c}", _compared("c", ":last"))
 
 _LAST_MONTH = """
 SELECT CAST(extract(year FROM max(f.created_at) AT TIME ZONE 'UTC') * 12
