@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from oms.domain.access import Actor, Permission
 from oms.domain.catalogue.model import Product
@@ -19,8 +19,8 @@ from oms.domain.errors import (
     NotFound,
 )
 from oms.domain.fulfilment.model import Shipment
-from oms.domain.fulfilment.sourcing import SourcingLine
-from oms.domain.inventory.holds import HoldNotUsable, take_from_hold
+from oms.domain.fulfilment.sourcing import SourcingDecision, SourcingLine
+from oms.domain.inventory.holds import HoldNotUsable, Taken, take_from_hold
 from oms.domain.inventory.model import StockOption
 from oms.domain.inventory.moves import Change
 from oms.domain.orders.events import OrderEventType, StoredEvent
@@ -171,7 +171,7 @@ def _create(  # noqa: PLR0913 - place_order's own inputs, passed through
         hold.check_convertible(draft.channel, now)
     to = sourcing.Destination(draft.shipping_address, currency)
 
-    def plan(options: list[StockOption]) -> tuple[Any, ...]:
+    def plan(options: list[StockOption]) -> _Plan:
         where = {o.stock_id: o.location_id for o in options}
         parts = {k: [(c.product_id, c.quantity) for c in cs] for k, cs in kits.items()}
         taken = take_from_hold(
@@ -192,7 +192,7 @@ def _create(  # noqa: PLR0913 - place_order's own inputs, passed through
             )
         ]
         decision = sourcing.plan(uow, to, lines, sourcing.Supply(options, kits=kits), explain=False)
-        return where, taken, lines, decision
+        return _Plan(where, taken, lines, decision)
 
     where, taken, lines, decision = _planned(uow, scope, lock_first or hold is not None, plan)
     units: dict[tuple[int, int], int] = defaultdict(int)
@@ -228,12 +228,22 @@ def _create(  # noqa: PLR0913 - place_order's own inputs, passed through
     return order
 
 
+class _Plan(NamedTuple):
+    """A placement's plan: stock row -> location, the hold's units per line, the lines
+    left to source, and where they ship from."""
+
+    where: dict[int, int]
+    taken: list[Taken]
+    lines: list[SourcingLine]
+    decision: SourcingDecision
+
+
 def _planned(
     uow: UnitOfWork,
     scope: list[int],
     lock_first: bool,
-    plan: Callable[[list[StockOption]], tuple[Any, ...]],
-) -> tuple[Any, ...]:
+    plan: Callable[[list[StockOption]], _Plan],
+) -> _Plan:
     """The plan, on locked stock rows, or (not lock_first) from an unlocked read: the
     conditional updates, run last (just before the commit, UnitOfWork.deferred_inserts),
     decide, so the stock rows stay locked for that last round trip only. A plan where a
@@ -243,12 +253,12 @@ def _planned(
     if lock_first:
         return plan(uow.stock.lock_options(scope))
     planned = plan(uow.stock.read_options(scope))
-    if _short(planned[2], planned[3]):
+    if _short(planned.lines, planned.decision):
         return plan(uow.stock.lock_options(scope))
     return planned
 
 
-def _short(lines: list[SourcingLine], decision: Any) -> bool:
+def _short(lines: list[SourcingLine], decision: SourcingDecision) -> bool:
     """Whether a plan leaves some line waiting (units backordered)."""
     got: dict[int, int] = defaultdict(int)
     for a in decision.allocations:
