@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,12 @@ from tests.e2e.processes import oms, server
 
 FUZZ_ADMIN = "fuzz-admin"
 EXAMPLES = 20
+# Seconds a generated request may take before it counts as a hang. schemathesis' own 10 s
+# failed once in CI on a trivial read (GET /planning/understock, a few ms here): each
+# request writes (a fresh token's first use), and a shared CI host can stall a write's
+# disk flush that long. A real hang still fails; a slow answer is reported as a warning.
+HANG = 60.0
+SLOW = 5.0
 
 
 def test_no_request_makes_the_server_fail(container: Container) -> None:
@@ -50,11 +58,15 @@ def _fuzz(operation: Any, container: Container, failures: list[str]) -> None:
         # A fresh token each time: a generated DELETE /tokens/{id} may revoke an earlier one.
         token = create_token(container.uow(), SYSTEM, FUZZ_ADMIN).token
         request = f"{case.method} {case.formatted_path} {case.query or ''} {case.body!r:.300}"
+        started = time.monotonic()
         try:
-            response = case.call(headers=bearer(token))
+            response = case.call(headers=bearer(token), timeout=HANG)
         except Exception as error:  # the test client re-raises what the app did not handle
             failures.append(f"{request} -> {type(error).__name__}: {error}"[:600])
             return
+        took = time.monotonic() - started
+        if took > SLOW:
+            warnings.warn(f"{request} took {took:.1f} s", stacklevel=1)
         if response.status_code >= 500:
             failures.append(f"{request} -> {response.status_code}: {response.text[:300]}")
 
