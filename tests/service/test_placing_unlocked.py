@@ -13,6 +13,7 @@ import pytest
 from oms.adapters.db.stock import SqlStock
 from oms.bootstrap import Container
 from oms.domain.access import SYSTEM
+from oms.domain.errors import InvalidInput
 from oms.services import inventory, orders
 from tests.builders import draft, stocked
 
@@ -74,3 +75,96 @@ def test_a_line_that_would_wait_is_planned_on_locked_rows(
     assert [ln.backordered_quantity for ln in placed.order.lines] == [1, 0]
     assert _stock_of(uow, "TEE") == (1, 1) and _stock_of(uow, "CAP") == (5, 2)
     assert inventory.verify_stock(uow, SYSTEM) == []
+
+
+# -- planned before the placement's own transaction (orders.prepare, the API's token check) --
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    real_read, real_lock = SqlStock.read_options, SqlStock.lock_options
+    monkeypatch.setattr(
+        SqlStock, "read_options", lambda s, p: calls.append("read") or real_read(s, p)
+    )
+    monkeypatch.setattr(
+        SqlStock, "lock_options", lambda s, p: calls.append("lock") or real_lock(s, p)
+    )
+    return calls
+
+
+def _prepared(uow: Any, d: Any) -> orders.Prepared:
+    return uow.run(lambda: orders.prepare(uow, d), write=False)
+
+
+def test_a_prepared_plan_serves_the_placement_each_line_on_its_own_id(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uow = container.uow()
+    stocked(uow, "TEE", 4)
+    stocked(uow, "CAP", 4)
+    orders.place_order(uow, SYSTEM, draft(("TEE", 1)), "first")  # line ids do not start at 1
+    calls = _counting(monkeypatch)
+    d = draft(("CAP", 3), ("TEE", 2))
+    prepared = _prepared(uow, d)
+    assert prepared.plan is not None and calls == ["read"]
+    placed = orders.place_order(uow, SYSTEM, d, "prepared", prepared=prepared)
+    assert calls == ["read"]  # the placement read no stock rows of its own
+    cap, tee = placed.order.lines
+    assert (cap.sku, cap.allocated_quantity, tee.sku, tee.allocated_quantity) == (
+        "CAP", 3, "TEE", 2
+    )  # fmt: skip
+    assert _stock_of(uow, "CAP") == (4, 3) and _stock_of(uow, "TEE") == (4, 3)
+    reserved = uow.run(lambda: uow.stock.reservations_of(placed.order.id), write=False)
+    assert sorted((r.order_line_id, r.quantity) for r in reserved) == sorted(
+        [(cap.id, 3), (tee.id, 2)]
+    )
+    assert inventory.verify_stock(uow, SYSTEM) == []
+
+
+def test_a_prepared_plan_the_stock_moved_under_is_made_again_on_locked_rows(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uow = container.uow()
+    stocked(uow, "TEE", 3)
+    d = draft(("TEE", 3))
+    prepared = _prepared(uow, d)
+    assert prepared.plan is not None
+    orders.place_order(uow, SYSTEM, draft(("TEE", 2)), "meanwhile")  # takes 2 of the 3
+    calls = _counting(monkeypatch)
+    placed = orders.place_order(uow, SYSTEM, d, "stale", prepared=prepared)
+    # Refused by the conditional update at the end, made again locking first: 1 now, 2 wait.
+    assert calls == ["lock"]
+    (line,) = placed.order.lines
+    assert (line.allocated_quantity, line.backordered_quantity) == (1, 2)
+    assert _stock_of(uow, "TEE") == (3, 3)
+    assert inventory.verify_stock(uow, SYSTEM) == []
+
+
+def test_a_plan_with_a_waiting_line_is_not_prepared(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uow = container.uow()
+    stocked(uow, "TEE", 1)
+    d = draft(("TEE", 2))
+    prepared = _prepared(uow, d)
+    assert prepared.plan is None and prepared.priced is not None
+    calls = _counting(monkeypatch)
+    placed = orders.place_order(uow, SYSTEM, d, "short", prepared=prepared)
+    assert calls == ["read", "lock"]  # planned in the placement, the waiting line locked
+    assert [ln.backordered_quantity for ln in placed.order.lines] == [1]
+
+
+def test_a_draft_the_placement_refuses_is_refused_alike_when_prepared(
+    container: Container,
+) -> None:
+    uow = container.uow()
+    stocked(uow, "TEE", 1)
+    d = draft(("TEE", 1), ("NOPE", 1))
+    prepared = _prepared(uow, d)
+    assert prepared.plan is None and prepared.priced is None
+    with pytest.raises(InvalidInput) as plain:
+        orders.place_order(uow, SYSTEM, d, "bad")
+    with pytest.raises(InvalidInput) as ahead:
+        orders.place_order(uow, SYSTEM, d, "bad", prepared=prepared)
+    assert ahead.value.errors == plain.value.errors
+    assert _stock_of(uow, "TEE") == (1, 0)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from oms.domain.access import Actor, Permission
 from oms.domain.catalogue.model import Product
@@ -19,16 +19,24 @@ from oms.domain.errors import (
     NotFound,
 )
 from oms.domain.fulfilment.model import Shipment
-from oms.domain.fulfilment.sourcing import SourcingDecision, SourcingLine
-from oms.domain.inventory.holds import HoldNotUsable, Taken, take_from_hold
+from oms.domain.inventory.holds import HoldNotUsable
 from oms.domain.inventory.model import StockOption
 from oms.domain.inventory.moves import Change
 from oms.domain.orders.events import OrderEventType, StoredEvent
 from oms.domain.orders.model import InitialAllocation, Order, OrderDraft, check_reason
 from oms.domain.payments.refunds import NothingToRefund, for_cancelled
-from oms.services import holds, payments, sourcing, stock_moves
+from oms.services import holds, payments, placement_plan, sourcing, stock_moves
 from oms.services.backorders import fill_backorders, fill_scope
 from oms.services.order_fingerprint import fingerprint
+from oms.services.placement_plan import (
+    Plan,
+    Prepared,
+    Priced,
+    kits_of,
+    make_plan,
+    planned,
+    rekeyed,
+)
 from oms.services.ports import UnitOfWork
 from oms.services.ports.orders import OrderAlreadyPlaced, OrderFilter
 from oms.services.shipment_sync import sync_shipments
@@ -55,13 +63,14 @@ class Placed:
     created: bool
 
 
-def place_order(
+def place_order(  # noqa: PLR0913 - a placement's inputs, and what callers read ahead
     uow: UnitOfWork,
     actor: Actor,
     draft: OrderDraft,
     idempotency_key: str | None = None,
     placed_at: datetime | None = None,
     products: Mapping[str, Product] | None = None,
+    prepared: Prepared | None = None,
 ) -> Placed:
     """Create the order and reserve what stock is available, in one transaction.
 
@@ -70,7 +79,9 @@ def place_order(
     decide, and the loser's whole transaction is rolled back. `placed_at`: when the channel
     took the order, if not now (a CSV import of orders placed earlier). `products`: the
     draft's products by SKU, read by the caller in the same transaction (an import reads a
-    whole batch's at once); a SKU missing from it is unknown.
+    whole batch's at once); a SKU missing from it is unknown. `prepared`: the products and
+    the plan read before this transaction (`prepare`, in the API's token check), so that
+    on SQLite the one write lock covers only the ids, the rows and the stock updates.
     """
     actor.require(Permission.ORDER_CREATE)
     errors = FieldErrors()
@@ -101,7 +112,7 @@ def place_order(
         with uow.deferred_inserts(one_order=True) as updates_last:
             order = _create(
                 uow, actor, draft, idempotency_key, request_hash, placed_at, products,
-                lock_first=attempts > 1 or not updates_last,
+                lock_first=attempts > 1 or not updates_last, prepared=prepared,
             )  # fmt: skip
         return Placed(order, created=True)
 
@@ -122,10 +133,10 @@ def place_order(
         return found
 
 
-def products_for(uow: UnitOfWork, skus: list[str]) -> dict[str, Product]:
-    """Inside run: the products these SKUs name, for `place_order(products=...)` (read before
-    the placement's own transaction, with the token check: api/routes/orders.py)."""
-    return uow.products.by_skus(skus)
+def prepare(uow: UnitOfWork, draft: OrderDraft) -> Prepared:
+    """Inside run: the products and the plan for `place_order(prepared=...)`, read before
+    the placement's own transaction, with the token check (api/routes/orders.py)."""
+    return placement_plan.prepare(uow, draft)
 
 
 def place_within(uow: UnitOfWork, actor: Actor, draft: OrderDraft) -> Order:
@@ -146,23 +157,19 @@ def _create(  # noqa: PLR0913 - place_order's own inputs, passed through
     placed_at: datetime | None = None,
     known: Mapping[str, Product] | None = None,
     lock_first: bool = True,
+    prepared: Prepared | None = None,
 ) -> Order:
     """`lock_first=False`: plan from an unlocked read of the stock rows when no line
-    waits (inside `uow.deferred_inserts(one_order=True)`, which runs the updates last)."""
-    errors = FieldErrors()
-    skus = [line.sku for line in draft.lines]
-    if known is None:
-        products = uow.products.by_skus(skus)
-    else:
-        products = {sku: known[sku] for sku in skus if sku in known}
-    currency, priced = draft.priced_lines(products, errors)
-    errors.raise_if_any()
+    waits (inside `uow.deferred_inserts(one_order=True)`, which runs the updates last);
+    `prepared`: the products, prices and that plan, made before this transaction
+    (placement_plan.prepare)."""
+    currency, priced = _priced(uow, draft, known, prepared)
     now = placed_at or uow.now()
     hold = None if draft.hold_id is None else holds.open_for_order(uow, draft.hold_id)
     identity = uow.orders.next_identity(len(priced))
     # Reserve where the order will ship from: the one sourcing rule, on locked rows. A
     # kit is sourced as one product and reserved on its components' rows (decision 0008).
-    kits = {product.id: product.components for product, _, _ in priced if product.is_kit}
+    kits = kits_of(priced)
     wanted = {product.id for product, _, _ in priced}
     if hold is not None:
         wanted |= {u.product_id for u in hold.units}
@@ -171,30 +178,15 @@ def _create(  # noqa: PLR0913 - place_order's own inputs, passed through
         hold.check_convertible(draft.channel, now)
     to = sourcing.Destination(draft.shipping_address, currency)
 
-    def plan(options: list[StockOption]) -> _Plan:
-        where = {o.stock_id: o.location_id for o in options}
-        parts = {k: [(c.product_id, c.quantity) for c in cs] for k, cs in kits.items()}
-        taken = take_from_hold(
-            hold.units if hold else (),
-            [(product.id, quantity, parts.get(product.id)) for product, quantity, _ in priced],
-            where,
-        )
-        lines = [
-            SourcingLine(
-                line_id,
-                product.id,
-                product.sku,
-                quantity - taken[i].units,
-                product.weight_grams or 0,
-            )
-            for i, (line_id, (product, quantity, _)) in enumerate(
-                zip(identity.line_ids, priced, strict=True)
-            )
-        ]
-        decision = sourcing.plan(uow, to, lines, sourcing.Supply(options, kits=kits), explain=False)
-        return _Plan(where, taken, lines, decision)
+    def plan(options: list[StockOption]) -> Plan:
+        units = hold.units if hold else ()
+        return make_plan(uow, to, priced, kits, units, identity.line_ids, options)
 
-    where, taken, lines, decision = _planned(uow, scope, lock_first or hold is not None, plan)
+    ahead = prepared.plan if prepared is not None else None
+    if ahead is not None and not lock_first and hold is None:
+        where, taken, lines, decision = rekeyed(ahead, identity.line_ids)
+    else:
+        where, taken, lines, decision = planned(uow, scope, lock_first or hold is not None, plan)
     units: dict[tuple[int, int], int] = defaultdict(int)
     per_line: dict[int, int] = defaultdict(int)
     for a in decision.allocations:
@@ -228,42 +220,27 @@ def _create(  # noqa: PLR0913 - place_order's own inputs, passed through
     return order
 
 
-class _Plan(NamedTuple):
-    """A placement's plan: stock row -> location, the hold's units per line, the lines
-    left to source, and where they ship from."""
-
-    where: dict[int, int]
-    taken: list[Taken]
-    lines: list[SourcingLine]
-    decision: SourcingDecision
-
-
-def _planned(
+def _priced(
     uow: UnitOfWork,
-    scope: list[int],
-    lock_first: bool,
-    plan: Callable[[list[StockOption]], _Plan],
-) -> _Plan:
-    """The plan, on locked stock rows, or (not lock_first) from an unlocked read: the
-    conditional updates, run last (just before the commit, UnitOfWork.deferred_inserts),
-    decide, so the stock rows stay locked for that last round trip only. A plan where a
-    line would wait is made again on locked rows: a cancellation freeing units may be
-    committing now, and its backorder fill cannot see this order, so waiting lines are
-    planned only from locked rows (no line waits while its product is free)."""
-    if lock_first:
-        return plan(uow.stock.lock_options(scope))
-    planned = plan(uow.stock.read_options(scope))
-    if _short(planned.lines, planned.decision):
-        return plan(uow.stock.lock_options(scope))
-    return planned
-
-
-def _short(lines: list[SourcingLine], decision: SourcingDecision) -> bool:
-    """Whether a plan leaves some line waiting (units backordered)."""
-    got: dict[int, int] = defaultdict(int)
-    for a in decision.allocations:
-        got[a.line_key] += a.line_units
-    return any(got[line.line_key] < line.quantity for line in lines)
+    draft: OrderDraft,
+    known: Mapping[str, Product] | None,
+    prepared: Prepared | None,
+) -> tuple[str, Priced]:
+    """The order's currency and its lines' products and prices (InvalidInput if a line
+    cannot be priced), as prepared ahead if they were."""
+    if prepared is not None and prepared.priced is not None:
+        return prepared.priced
+    if prepared is not None:
+        known = prepared.products
+    skus = [line.sku for line in draft.lines]
+    if known is None:
+        products = uow.products.by_skus(skus)
+    else:
+        products = {sku: known[sku] for sku in skus if sku in known}
+    errors = FieldErrors()
+    found = draft.priced_lines(products, errors)
+    errors.raise_if_any()
+    return found
 
 
 def get_order(uow: UnitOfWork, actor: Actor, order_id: int) -> Order:

@@ -136,6 +136,26 @@ def write(
         ) from failed
 
 
+def fetch_one(conn: sa.Connection, statement: Any, params: dict[str, Any]) -> Any:
+    """One statement at the driver level (compiled once, as `write` does): its first row,
+    or None. For a statement run once per placement inside SQLite's write lock."""
+    dialect = conn.dialect
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    c = compiled(dialect, statement, tuple(params))
+    cursor = raw.cursor()
+    error = dialect.loaded_dbapi.Error
+    try:
+        cursor.execute(c.sql, c.params(params, {}))
+        return cursor.fetchone()
+    except error as failed:
+        raise sa.exc.DBAPIError.instance(
+            None, None, failed, error, hide_parameters=True, dialect=dialect
+        ) from failed
+    finally:
+        cursor.close()
+
+
 def _write_pg(raw: Any, batches: list[Any], last: Last | None, commit: bool) -> bool:
     memo: dict[tuple[int, Any], Any] = {}
     with raw.pipeline(), raw.cursor() as cursor:

@@ -159,6 +159,10 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
         # A writer takes the write lock at BEGIN: two writers never both read and then
         # both try to upgrade (which SQLite answers with "database is locked").
         immediate = conn.get_execution_options().get(WRITE, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # On the driver's connection: SQLAlchemy's statement machinery cost more than the
+        # BEGIN, and a writer issues it inside the write gate.
+        conn.connection.driver_connection.execute(  # type: ignore[union-attr]
+            "BEGIN IMMEDIATE" if immediate else "BEGIN"
+        )
 
     return engine

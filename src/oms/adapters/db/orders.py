@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from oms.adapters.db import driver_sql
 from oms.adapters.db import order_facts as facts
 from oms.adapters.db.base import Repository, from_minor, to_minor, unique_violation
 from oms.adapters.db.order_search import page, texts_on
@@ -218,7 +219,7 @@ class SqlOrders(Repository):
         if self.postgres:
             order_id, n, line_ids = self.conn.execute(_NEXT_IDS_PG, {"lines": lines}).one()
             return OrderIdentity(order_id, order_number(n), tuple(sorted(line_ids)))
-        row = self.conn.execute(_NEXT_COUNTER).first()
+        row = driver_sql.fetch_one(self.conn, _NEXT_COUNTER, {})
         if row is not None:
             value, last_order, last_line = row
         else:  # the first order of this database

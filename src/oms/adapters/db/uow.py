@@ -218,7 +218,9 @@ class SqlUnitOfWork:
         return held if isinstance(held, DeferredInserts) and held.updates_last else None
 
     def _once(self, work: Callable[[], T], write: bool) -> T:
-        with write_gate(self.engine, write), self.engine.connect() as conn:
+        # The connection is taken from the pool before the write gate (SQLite's one writer
+        # at a time): the gate covers the transaction only.
+        with self.engine.connect() as conn, write_gate(self.engine, write):
             conn = conn.execution_options(**{WRITE: write})
             if not write and self.dialect == "postgresql":
                 # Under READ COMMITTED every statement takes a fresh snapshot anyway, so a

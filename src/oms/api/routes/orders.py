@@ -50,12 +50,11 @@ def placed_answer(
 ) -> Response:
     """`POST /orders` in one worker-thread call: the token check, the placement and the
     answer, made as ready JSON so that FastAPI does not validate the model it was just
-    built from a second time. The products are read with the token check (one read
-    transaction), so that on SQLite the placement's write lock covers less."""
-    skus = [line.sku for line in body.lines]
-    actor, products = actor_for(request, uow, token, lambda: orders.products_for(uow, skus))
+    built from a second time. The products and the plan are read with the token check (one
+    read transaction), so that on SQLite the placement's write lock covers less."""
     draft = body.to_domain()
-    return _answer(orders.place_order(uow, actor, draft, idempotency_key, products=products))
+    actor, prepared = actor_for(request, uow, token, lambda: orders.prepare(uow, draft))
+    return _answer(orders.place_order(uow, actor, draft, idempotency_key, prepared=prepared))
 
 
 def _answer(placed: orders.Placed) -> Response:
