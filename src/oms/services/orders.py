@@ -35,7 +35,6 @@ from oms.services.placement_plan import (
     kits_of,
     make_plan,
     planned,
-    rekeyed,
 )
 from oms.services.ports import UnitOfWork
 from oms.services.ports.orders import OrderAlreadyPlaced, OrderFilter
@@ -183,23 +182,26 @@ def _create(  # noqa: PLR0913 - place_order's own inputs, passed through
         return make_plan(uow, to, priced, kits, units, identity.line_ids, options)
 
     ahead = prepared.plan if prepared is not None else None
+    line_id: Callable[[int], int]
     if ahead is not None and not lock_first and hold is None:
-        where, taken, lines, decision = rekeyed(ahead, identity.line_ids)
+        # Made before the ids were drawn: its lines are keyed 0..n-1, in the draft's order.
+        made, line_id = ahead, identity.line_ids.__getitem__
     else:
-        where, taken, lines, decision = planned(uow, scope, lock_first or hold is not None, plan)
+        made, line_id = planned(uow, scope, lock_first or hold is not None, plan), _same
+    where, taken, lines, decision = made
     units: dict[tuple[int, int], int] = defaultdict(int)
     per_line: dict[int, int] = defaultdict(int)
     for a in decision.allocations:
-        units[(a.line_key, a.stock_id)] += a.quantity
+        units[(line_id(a.line_key), a.stock_id)] += a.quantity
         per_line[a.line_key] += a.line_units
     held_at: list[int] = []
     held_per: dict[tuple[int, int], int] = {}
     for line, took in zip(lines, taken, strict=True):
         for stock_id, q in took.rows.items():
-            units[(line.line_key, stock_id)] += q
+            units[(line_id(line.line_key), stock_id)] += q
             held_at.extend([where[stock_id]] if stock_id in where else [])
             if stock_id in took.per:
-                held_per[(line.line_key, stock_id)] = took.per[stock_id]
+                held_per[(line_id(line.line_key), stock_id)] = took.per[stock_id]
         per_line[line.line_key] += took.units
     allocated = InitialAllocation(
         tuple(per_line.get(line.line_key, 0) for line in lines),
@@ -212,12 +214,20 @@ def _create(  # noqa: PLR0913 - place_order's own inputs, passed through
     change = Change(actor.name, now)
     if hold is not None:
         holds.convert(uow, hold.id, draft.channel, order.id, now)
-    per_unit = {**sourcing.per_unit_of(decision.allocations), **held_per} if kits else None
+    per_unit = None
+    if kits:
+        planned_per = sourcing.per_unit_of(decision.allocations).items()
+        per_unit = {**{(line_id(k), s): n for (k, s), n in planned_per}, **held_per}
     stock_moves.reserve(uow, order.id, units, change, per_unit)
     if hold is not None and sum(t.total for t in taken) < sum(u.quantity for u in hold.units):
         # Units the hold kept beyond what the order wanted are free again: waiting orders first.
         fill_backorders(uow, sorted({u.product_id for u in hold.units}), change)
     return order
+
+
+def _same(line_key: int) -> int:
+    """A plan made with the order's line ids keys its lines by them."""
+    return line_key
 
 
 def _priced(

@@ -11,7 +11,6 @@ see this order (no line waits while its product is free).
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -127,24 +126,6 @@ def planned(
     if short(made):
         return plan(uow.stock.lock_options(scope))
     return made
-
-
-def rekeyed(plan: Plan, line_ids: Sequence[int]) -> Plan:
-    """A prepared plan (lines keyed 0..n-1) with the order's own line ids."""
-    key = dict(enumerate(line_ids))
-    decision = plan.decision
-    return Plan(
-        plan.where,
-        plan.taken,
-        [dataclasses.replace(line, line_key=key[line.line_key]) for line in plan.lines],
-        dataclasses.replace(
-            decision,
-            allocations=tuple(
-                dataclasses.replace(a, line_key=key[a.line_key]) for a in decision.allocations
-            ),
-            backordered={key[k]: v for k, v in decision.backordered.items()},
-        ),
-    )
 
 
 def short(plan: Plan) -> bool:
