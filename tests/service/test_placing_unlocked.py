@@ -23,6 +23,18 @@ def _stock_of(uow: Any, sku: str) -> tuple[int, int]:
     return row.on_hand, row.reserved
 
 
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    real_read, real_lock = SqlStock.read_options, SqlStock.lock_options
+    monkeypatch.setattr(
+        SqlStock, "read_options", lambda s, p: calls.append("read") or real_read(s, p)
+    )
+    monkeypatch.setattr(
+        SqlStock, "lock_options", lambda s, p: calls.append("lock") or real_lock(s, p)
+    )
+    return calls
+
+
 def test_a_plan_on_stale_figures_is_refused_and_made_again_on_locked_rows(
     container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -60,14 +72,7 @@ def test_a_line_that_would_wait_is_planned_on_locked_rows(
     uow = container.uow()
     stocked(uow, "TEE", 1)
     stocked(uow, "CAP", 5)
-    calls: list[str] = []
-    real_read, real_lock = SqlStock.read_options, SqlStock.lock_options
-    monkeypatch.setattr(
-        SqlStock, "read_options", lambda s, p: calls.append("read") or real_read(s, p)
-    )
-    monkeypatch.setattr(
-        SqlStock, "lock_options", lambda s, p: calls.append("lock") or real_lock(s, p)
-    )
+    calls = _counting(monkeypatch)
     orders.place_order(uow, SYSTEM, draft(("CAP", 1)), "enough")
     assert calls == ["read"]
     placed = orders.place_order(uow, SYSTEM, draft(("TEE", 2), ("CAP", 1)), "short")
@@ -78,18 +83,6 @@ def test_a_line_that_would_wait_is_planned_on_locked_rows(
 
 
 # -- planned before the placement's own transaction (orders.prepare, the API's token check) --
-
-
-def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    calls: list[str] = []
-    real_read, real_lock = SqlStock.read_options, SqlStock.lock_options
-    monkeypatch.setattr(
-        SqlStock, "read_options", lambda s, p: calls.append("read") or real_read(s, p)
-    )
-    monkeypatch.setattr(
-        SqlStock, "lock_options", lambda s, p: calls.append("lock") or real_lock(s, p)
-    )
-    return calls
 
 
 def _prepared(uow: Any, d: Any) -> orders.Prepared:

@@ -156,6 +156,27 @@ def test_a_missing_or_unknown_token_is_refused_with_the_same_words(
     assert refused.value.detail == svc.BAD_TOKEN
 
 
+def test_what_is_read_with_the_token_check_is_read_only_for_a_live_token(
+    container: Container,
+) -> None:
+    """POST /orders prepares the placement (products, stock, plan) in the token check's
+    transaction: an unknown or revoked token must not make the server do that work."""
+    token = _user(container, "ann")
+    reads: list[str] = []
+
+    def read() -> str:
+        reads.append("read")
+        return "found"
+
+    uow = container.uow()
+    for refused in ("oms_unknown", token[:-1]):
+        with pytest.raises(Unauthenticated):
+            svc.authenticate_token_with(uow, refused, read)
+    assert reads == []
+    actor, found = svc.authenticate_token_with(uow, token, read)
+    assert (actor.name, found, reads) == ("ann", "found", ["read"])
+
+
 def test_last_used_is_recorded_but_written_at_most_once_a_minute(
     container: Container, clock: FakeClock
 ) -> None:

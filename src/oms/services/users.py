@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from oms.domain.access import SYSTEM, Actor, Permission, Role
 from oms.domain.errors import Conflict, FieldErrors, NotFound, Unauthenticated
@@ -19,6 +19,7 @@ from oms.domain.users import (
     needs_touch,
 )
 from oms.services.ports import UnitOfWork
+from oms.services.ports.access import TokenMatch
 
 T = TypeVar("T")
 
@@ -192,18 +193,24 @@ def authenticate_token_with(
     uow: UnitOfWork, token: str | None, read: Callable[[], T]
 ) -> tuple[Actor, T]:
     """authenticate_token, and `read` in the same read transaction (one connection for
-    both; placing an order reads its products there, outside SQLite's write lock). What
-    `read` found is not returned to a caller whose token is refused."""
+    both; placing an order reads its products and makes its plan there, outside SQLite's
+    write lock). `read` runs only once the token is found live."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise Unauthenticated(BAD_TOKEN)
     digest = secret_hash(token)
-    match, found = uow.run(lambda: (uow.users.match_token(digest), read()), write=False)
+
+    def work() -> tuple[TokenMatch | None, T | None]:
+        match = uow.users.match_token(digest)
+        # An unknown token costs the look-up only: `read` runs for a live token.
+        return match, (read() if match is not None else None)
+
+    match, found = uow.run(work, write=False)
     if match is None:
         raise Unauthenticated(BAD_TOKEN)
     now = uow.now()
     if needs_touch(match.last_used_at, now):
         uow.run(lambda: uow.users.touch_token(match.token_id, now, now - TOKEN_TOUCH_INTERVAL))
-    return match.actor, found
+    return match.actor, cast(T, found)  # read ran: the token is live
 
 
 # The demo users: one per role, password "<name>-demo". The carrier user acts for this code.
