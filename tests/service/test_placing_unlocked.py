@@ -14,7 +14,7 @@ from oms.adapters.db.stock import SqlStock
 from oms.bootstrap import Container
 from oms.domain.access import SYSTEM
 from oms.domain.errors import InvalidInput
-from oms.services import inventory, orders
+from oms.services import inventory, orders, placement_plan
 from tests.builders import draft, stocked
 
 
@@ -82,11 +82,11 @@ def test_a_line_that_would_wait_is_planned_on_locked_rows(
     assert inventory.verify_stock(uow, SYSTEM) == []
 
 
-# -- planned before the placement's own transaction (orders.prepare, the API's token check) --
+# -- planned before the placement's transaction (placement_plan.prepare, in the token check) --
 
 
-def _prepared(uow: Any, d: Any) -> orders.Prepared:
-    return uow.run(lambda: orders.prepare(uow, d), write=False)
+def _prepared(uow: Any, d: Any) -> placement_plan.Prepared:
+    return uow.run(lambda: placement_plan.prepare(uow, d), write=False)
 
 
 def test_a_prepared_plan_serves_the_placement_each_line_on_its_own_id(

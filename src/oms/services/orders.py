@@ -25,7 +25,7 @@ from oms.domain.inventory.moves import Change
 from oms.domain.orders.events import OrderEventType, StoredEvent
 from oms.domain.orders.model import InitialAllocation, Order, OrderDraft, check_reason
 from oms.domain.payments.refunds import NothingToRefund, for_cancelled
-from oms.services import holds, payments, placement_plan, sourcing, stock_moves
+from oms.services import holds, payments, sourcing, stock_moves
 from oms.services.backorders import fill_backorders, fill_scope
 from oms.services.order_fingerprint import fingerprint
 from oms.services.placement_plan import (
@@ -79,8 +79,9 @@ def place_order(  # noqa: PLR0913 - a placement's inputs, and what callers read 
     took the order, if not now (a CSV import of orders placed earlier). `products`: the
     draft's products by SKU, read by the caller in the same transaction (an import reads a
     whole batch's at once); a SKU missing from it is unknown. `prepared`: the products and
-    the plan read before this transaction (`prepare`, in the API's token check), so that
-    on SQLite the one write lock covers only the ids, the rows and the stock updates.
+    the plan read before this transaction (`placement_plan.prepare`, in the API's token
+    check), so that on SQLite the one write lock covers only the ids, the rows and the
+    stock updates.
     """
     actor.require(Permission.ORDER_CREATE)
     errors = FieldErrors()
@@ -132,12 +133,6 @@ def place_order(  # noqa: PLR0913 - a placement's inputs, and what callers read 
         return found
 
 
-def prepare(uow: UnitOfWork, draft: OrderDraft) -> Prepared:
-    """Inside run: the products and the plan for `place_order(prepared=...)`, read before
-    the placement's own transaction, with the token check (api/routes/orders.py)."""
-    return placement_plan.prepare(uow, draft)
-
-
 def place_within(uow: UnitOfWork, actor: Actor, draft: OrderDraft) -> Order:
     """Place an order inside the caller's transaction (an exchange places its replacement
     order in the same transaction that marks the return exchanged)."""
@@ -179,16 +174,15 @@ def _create(  # noqa: PLR0913 - place_order's own inputs, passed through
 
     def plan(options: list[StockOption]) -> Plan:
         units = hold.units if hold else ()
-        return make_plan(uow, to, priced, kits, units, identity.line_ids, options)
+        return make_plan(uow, to, priced, kits, units, options)
 
     ahead = prepared.plan if prepared is not None else None
-    line_id: Callable[[int], int]
     if ahead is not None and not lock_first and hold is None:
-        # Made before the ids were drawn: its lines are keyed 0..n-1, in the draft's order.
-        made, line_id = ahead, identity.line_ids.__getitem__
+        made = ahead
     else:
-        made, line_id = planned(uow, scope, lock_first or hold is not None, plan), _same
+        made = planned(uow, scope, lock_first or hold is not None, plan)
     where, taken, lines, decision = made
+    line_id = identity.line_ids.__getitem__  # a plan keys the lines 0..n-1
     units: dict[tuple[int, int], int] = defaultdict(int)
     per_line: dict[int, int] = defaultdict(int)
     for a in decision.allocations:
@@ -223,11 +217,6 @@ def _create(  # noqa: PLR0913 - place_order's own inputs, passed through
         # Units the hold kept beyond what the order wanted are free again: waiting orders first.
         fill_backorders(uow, sorted({u.product_id for u in hold.units}), change)
     return order
-
-
-def _same(line_key: int) -> int:
-    """A plan made with the order's line ids keys its lines by them."""
-    return line_key
 
 
 def _priced(

@@ -43,8 +43,7 @@ class Plan(NamedTuple):
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """What a placement read and decided before its own transaction: the draft's products
-    by SKU and, when every line gets all its units, the plan from an unlocked read, its
-    lines keyed 0..n-1 in the draft's order until the placement draws their ids (`plan`
+    by SKU and, when every line gets all its units, the plan from an unlocked read (`plan`
     None: the placement plans on locked rows, as without it)."""
 
     products: dict[str, Product]
@@ -70,7 +69,7 @@ def prepare(uow: UnitOfWork, draft: OrderDraft) -> Prepared:
     to = sourcing.Destination(draft.shipping_address, currency)
     try:
         options = uow.stock.read_options(scope)
-        made = make_plan(uow, to, priced, kits, (), range(len(priced)), options)
+        made = make_plan(uow, to, priced, kits, (), options)
     except DomainError:
         # Said by the placement, in its own order (this runs before the token check).
         return Prepared(products, None, (currency, priced))
@@ -83,16 +82,17 @@ def kits_of(priced: Priced) -> dict[int, tuple[Component, ...]]:
     return {product.id: product.components for product, _, _ in priced if product.is_kit}
 
 
-def make_plan(  # noqa: PLR0913 - the plan's inputs, each its own
+def make_plan(
     uow: UnitOfWork,
     to: sourcing.Destination,
     priced: Priced,
     kits: Mapping[int, Sequence[Component]],
     hold_units: Sequence[HeldUnits],
-    line_keys: Sequence[int],
     options: list[StockOption],
 ) -> Plan:
-    """The plan on these stock rows: a hold's units first, then the one sourcing rule."""
+    """The plan on these stock rows: a hold's units first, then the one sourcing rule. Its
+    lines are keyed 0..n-1 in the draft's order (a plan may be made before the order's line
+    ids are drawn; the placement maps the keys to them)."""
     where = {o.stock_id: o.location_id for o in options}
     parts = {k: [(c.product_id, c.quantity) for c in cs] for k, cs in kits.items()}
     taken = take_from_hold(
@@ -102,9 +102,9 @@ def make_plan(  # noqa: PLR0913 - the plan's inputs, each its own
     )
     lines = [
         SourcingLine(
-            line_key, product.id, product.sku, quantity - taken[i].units, product.weight_grams or 0
+            i, product.id, product.sku, quantity - taken[i].units, product.weight_grams or 0
         )
-        for i, (line_key, (product, quantity, _)) in enumerate(zip(line_keys, priced, strict=True))
+        for i, (product, quantity, _) in enumerate(priced)
     ]
     decision = sourcing.plan(uow, to, lines, sourcing.Supply(options, kits=kits), explain=False)
     return Plan(where, taken, lines, decision)

@@ -19,7 +19,7 @@ from oms.api.schemas.orders import (
     OrderOut,
     OrderQuery,
 )
-from oms.services import orders
+from oms.services import orders, placement_plan
 from oms.services.ports import UnitOfWork
 
 router = APIRouter(tags=["orders"])
@@ -53,7 +53,7 @@ def placed_answer(
     built from a second time. The products and the plan are read with the token check (one
     read transaction), so that on SQLite the placement's write lock covers less."""
     draft = body.to_domain()
-    actor, prepared = actor_for(request, uow, token, lambda: orders.prepare(uow, draft))
+    actor, prepared = actor_for(request, uow, token, lambda: placement_plan.prepare(uow, draft))
     return _answer(orders.place_order(uow, actor, draft, idempotency_key, prepared=prepared))
 
 
