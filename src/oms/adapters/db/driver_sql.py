@@ -123,17 +123,14 @@ def write(
         for s, rows in held
         if rows
     ]
-    error = dialect.loaded_dbapi.Error
     try:
         if dialect.name == "postgresql":
             return _write_pg(raw, batches, last, commit)
         return _write_plain(raw, dialect, batches, last)
-    except error as failed:
+    except dialect.loaded_dbapi.Error as failed:
         if getattr(failed, "sqlstate", None) == _SHORT:
             return False
-        raise sa.exc.DBAPIError.instance(
-            None, None, failed, error, hide_parameters=True, dialect=dialect
-        ) from failed
+        raise _as_sqlalchemy(failed, dialect) from failed
 
 
 def fetch_one(conn: sa.Connection, statement: Any, params: dict[str, Any]) -> Any:
@@ -144,16 +141,21 @@ def fetch_one(conn: sa.Connection, statement: Any, params: dict[str, Any]) -> An
     assert raw is not None
     c = compiled(dialect, statement, tuple(params))
     cursor = raw.cursor()
-    error = dialect.loaded_dbapi.Error
     try:
         cursor.execute(c.sql, c.params(params, {}))
         return cursor.fetchone()
-    except error as failed:
-        raise sa.exc.DBAPIError.instance(
-            None, None, failed, error, hide_parameters=True, dialect=dialect
-        ) from failed
+    except dialect.loaded_dbapi.Error as failed:
+        raise _as_sqlalchemy(failed, dialect) from failed
     finally:
         cursor.close()
+
+
+def _as_sqlalchemy(failed: Exception, dialect: Dialect) -> sa.exc.StatementError:
+    """The driver's error as SQLAlchemy raises it (what the unit of work's retry and the
+    unique-key checks read), without the parameters."""
+    return sa.exc.DBAPIError.instance(
+        None, None, failed, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
+    )
 
 
 def _write_pg(raw: Any, batches: list[Any], last: Last | None, commit: bool) -> bool:
