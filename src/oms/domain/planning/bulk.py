@@ -11,8 +11,9 @@ quantile from the product's own past, the factor from the recent past of all pro
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
+
+from oms.domain.insight.stats import percentile
 
 CAP_QUANTILE = 0.95  # of a product's days with demand
 MIN_DAYS = 5  # days with demand a product needs before it is capped
@@ -21,12 +22,8 @@ RECENT_DAYS = 56  # open days over which the caps' share of demand is measured
 
 def quantile(values: Sequence[float], q: float) -> float:
     """The q-quantile with linear interpolation between order statistics (NumPy's default,
-    Hyndman and Fan's type 7): position (n - 1) * q in the sorted values."""
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q
-    low = math.floor(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    Hyndman and Fan's type 7), as the insight reports' percentiles."""
+    return percentile(sorted(values), q)
 
 
 def cap_of(units: Sequence[float], q: float = CAP_QUANTILE) -> float | None:
