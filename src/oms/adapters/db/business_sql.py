@@ -207,19 +207,7 @@ class PgBusiness(Repository):
                 _compare(counts, compared, n)
         if sizes:
             last_month = self._last_month(q)
-        if not customers or last_month is None:
-            empty = Comparison(Proportion(0, 0), Proportion(0, 0))
-            return Loyalty(0, 0, [], horizon_days, empty, empty)
-        year_month = {(y, m + 1): v for (y, m), v in sizes.items()}
-        assert last_month is not None
-        return Loyalty(
-            customers=customers,
-            repeat_customers=repeat,
-            cohorts=cohorts_of(year_month, months, (last_month[0], last_month[1] + 1)),
-            horizon_days=horizon_days,
-            after_late=comparison_of(counts["late"]),
-            after_return=comparison_of(counts["return"]),
-        )
+        return _assembled(sizes, counts, customers, repeat, last_month, months, horizon_days)
 
     def _loyalty_all(self, months: int, horizon_days: int) -> Loyalty:
         """The whole history's loyalty from customer_facts (one row per customer)."""
@@ -250,7 +238,7 @@ class PgBusiness(Repository):
             repeat += again
             if compared is not None:
                 _compare(counts, compared, n)
-        return _assembled(sizes, counts, customers, repeat, last, months, horizon_days)
+        return _assembled(sizes, counts, customers, repeat, _month_of(last), months, horizon_days)
 
     def _loyalty_in_python(self, months: int, horizon_days: int) -> Loyalty:
         """SQLite (no time zones): the same from customer_facts' rows, one per customer."""
@@ -279,7 +267,7 @@ class PgBusiness(Repository):
                 late = delivered.astimezone(ZoneInfo(zone or "UTC")).date() > promised
                 _tally(counts["late"], late, soon, 1)
             _tally(counts["return"], returned, soon, 1)
-        return _assembled(sizes, counts, customers, repeat, last, months, horizon_days)
+        return _assembled(sizes, counts, customers, repeat, _month_of(last), months, horizon_days)
 
     def _last_month(self, q: TimesQuery) -> tuple[int, int] | None:
         """(year, month - 1), UTC, of the last order not cancelled in the window."""
@@ -289,23 +277,30 @@ class PgBusiness(Repository):
 
 def _assembled(  # noqa: PLR0913 (the figures counted, and the two parameters)
     sizes: dict[tuple[int, int], list[int]], counts: dict[str, list[int]], customers: int,
-    repeat: int, last: datetime | None, months: int, horizon_days: int,
+    repeat: int, last_month: tuple[int, int] | None, months: int, horizon_days: int,
 ) -> Loyalty:  # fmt: skip
     """Loyalty from the cohorts' sizes by (year, month - 1) of the first order, the
-    comparisons' counts and the time (UTC) of the last order."""
-    if not customers or last is None:
+    comparisons' counts and the (year, month - 1), UTC, of the last order."""
+    if not customers or last_month is None:
         empty = Comparison(Proportion(0, 0), Proportion(0, 0))
         return Loyalty(0, 0, [], horizon_days, empty, empty)
     year_month = {(y, m + 1): v for (y, m), v in sizes.items()}
-    last = last.astimezone(UTC)
     return Loyalty(
         customers=customers,
         repeat_customers=repeat,
-        cohorts=cohorts_of(year_month, months, (last.year, last.month)),
+        cohorts=cohorts_of(year_month, months, (last_month[0], last_month[1] + 1)),
         horizon_days=horizon_days,
         after_late=comparison_of(counts["late"]),
         after_return=comparison_of(counts["return"]),
     )
+
+
+def _month_of(at: datetime | None) -> tuple[int, int] | None:
+    """(year, month - 1), UTC, of a time."""
+    if at is None:
+        return None
+    at = at.astimezone(UTC)
+    return at.year, at.month - 1
 
 
 def _compare(counts: dict[str, list[int]], compared: int, n: int) -> None:
