@@ -40,6 +40,7 @@ from oms.domain.insight.stages import (
     StageReport,
     StageStats,
     assembled,
+    week_name,
 )
 from oms.domain.insight.stats import Summary
 from oms.services.ports.insight import TimesQuery
@@ -117,10 +118,7 @@ def _branch(r: Any, part: tuple[int, ...], *, key: bool) -> sa.Select[Any]:
 
 def _name(key: Any) -> str:
     """A group's name: the ISO week of a Monday as the domain names it, or the key."""
-    if isinstance(key, date):
-        year, week, _ = key.isocalendar()
-        return f"{year}-W{week:02d}"
-    return str(key)
+    return week_name(key) if isinstance(key, date) else str(key)
 
 
 def _summary(count: int, total: float | None, ps: list[float] | None, negative: int) -> Summary:

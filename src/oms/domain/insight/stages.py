@@ -247,7 +247,12 @@ def _shipped_on_time(t: OrderTimes) -> bool:
 
 
 def _week(t: OrderTimes) -> str:
-    year, week, _ = t.local_day(t.placed).isocalendar()
+    return week_name(t.local_day(t.placed))
+
+
+def week_name(day: date) -> str:
+    """The ISO week a day is in, as the reports name it: 2026-W49."""
+    year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
 
 
