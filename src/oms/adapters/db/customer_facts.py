@@ -190,8 +190,6 @@ BEGIN
 END"""
 _ROW = "SELECT 1 FROM customer_facts c WHERE c.customer = NEW.customer"
 _BY_FIRST = " AND (c.first_at, c.first_order_id) {} (NEW.created_at, NEW.order_id)"
-_SQLITE_EARLIER = """DELETE FROM customer_facts WHERE customer = NEW.customer;
-    {make};"""
 # Placing: three triggers, one of which runs (SQLite checks each one's WHEN by the key):
 # the customer's first order, a later one, an earlier one than their first.
 _COUNTED = "NOT NEW.cancelled AND NEW.customer IS NOT NULL"
@@ -212,7 +210,7 @@ _SQLITE_TRIGGERS = [
         name="earlier",
         event="INSERT",
         when=f"{_COUNTED} AND EXISTS ({_ROW}{_BY_FIRST.format('>')})",
-        body=_SQLITE_EARLIER.format(make=_make("sqlite", "f.customer = NEW.customer")),
+        body=_sqlite_redo("NEW.customer"),
     ),
     _SQLITE_TRIGGER.format(
         name="update",
