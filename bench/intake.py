@@ -25,7 +25,6 @@ Run: `make bench`, or `.venv/bin/python bench/intake.py --help`.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import signal
 import sys
@@ -45,6 +44,7 @@ from intake_load import (
     catalogue_items,
     customer_of,
     drive,
+    percentile_ms,
     raw_session_factory,
 )
 from intake_report import Result, Row, SellOut, machine_heading, markdown, print_tables
@@ -210,19 +210,11 @@ def sell_out(args: argparse.Namespace, kind: str, tmp: Path) -> SellOut:
         seconds=state.seconds,
         oversold=oversold(db, state, args.sellout_units),
         checks=checks,
-        p50=percentile(state.latencies, 50),
-        p99=percentile(state.latencies, 99),
+        p50=percentile_ms(state.latencies, 50),
+        p99=percentile_ms(state.latencies, 99),
     )
     console.log(f"{kind} sell-out: {sold.orders} orders in {sold.seconds:.1f} s")
     return sold
-
-
-def percentile(seconds: list[float], p: float) -> float:
-    """Nearest-rank percentile in milliseconds (as the levels compute theirs)."""
-    if not seconds:
-        return float("nan")
-    ordered = sorted(seconds)
-    return 1000 * ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 def bench(args: argparse.Namespace, kind: str, tmp: Path) -> Result:

@@ -113,10 +113,15 @@ class Level:
 
     def percentile(self, p: float) -> float:
         """Nearest-rank percentile of the accepted requests' latencies, in milliseconds."""
-        if not self.latencies:
-            return math.nan
-        ordered = sorted(self.latencies)
-        return 1000 * ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+        return percentile_ms(self.latencies, p)
+
+
+def percentile_ms(seconds: list[float], p: float) -> float:
+    """Nearest-rank percentile of latencies in seconds, in milliseconds (NaN: none)."""
+    if not seconds:
+        return math.nan
+    ordered = sorted(seconds)
+    return 1000 * ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 class Window:
