@@ -3,6 +3,7 @@ Prometheus metrics by route template, and the security headers of every page."""
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from oms.bootstrap import Container, bootstrap
-from oms.config import Settings
+from oms.config import Settings, get_settings
 from oms.domain.access import SYSTEM, Role
 from oms.domain.users import NewUser
 from oms.services import users
@@ -28,6 +29,29 @@ def app_client(container: Container, **settings: Any) -> TestClient:
     if settings:
         container = bootstrap(container.settings.model_copy(update=settings), clock=container.clock)
     return TestClient(create_app(container), base_url="https://testserver", follow_redirects=False)
+
+
+# -- the served app ------------------------------------------------------------------------
+
+
+def test_the_served_app_freezes_its_long_lived_objects_out_of_full_collections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oms.api.app import create_served_app
+
+    monkeypatch.setenv("OMS_DATABASE_URL", f"sqlite:///{tmp_path / 'oms.db'}")
+    get_settings.cache_clear()
+    before = gc.get_freeze_count()
+    try:
+        app = create_served_app()
+        frozen = gc.get_freeze_count() - before
+        # The routes, the container and the code they import: tens of thousands of objects.
+        assert frozen > 10_000
+        assert app.state.container.settings.database_url.endswith("oms.db")
+    finally:
+        gc.unfreeze()
+        get_settings.cache_clear()
+    app.state.container.close()
 
 
 # -- health ----------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ def serve(
     workers = workers or default_workers()
     log_config = serve_environment(workers)
     uvicorn.run(
-        "oms.api.app:create_app",
+        "oms.api.app:create_served_app",
         factory=True,
         host=host,
         port=port,
