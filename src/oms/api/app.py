@@ -117,8 +117,9 @@ def create_served_app() -> FastAPI:
     live as long as the process, frozen out of the garbage collector's full passes.
 
     Without the freeze, every full pass walks the ~190,000 objects of the imported code
-    and the app: about 95 ms with the GIL held, so every request of the process (and on
-    SQLite every writer, when the pass falls inside the write lock) waits for it.
+    and the app: 95 to 450 ms with the GIL held in the intake benchmark, while every
+    request of the process (and on SQLite every writer, when the pass falls inside the
+    write lock) waits for it.
     """
     app = create_app()
     gc.collect()
