@@ -102,7 +102,7 @@ class MemoryUnitOfWork:
     def now(self) -> datetime:
         return self.clock()
 
-    def run(self, work: Callable[[], T], *, write: bool = True) -> T:
+    def run(self, work: Callable[[], T], *, write: bool = True, grouped: bool = False) -> T:
         if self._open:  # nested: join the transaction already open
             return work()
         for attempt in range(1, MAX_ATTEMPTS + 1):

@@ -119,7 +119,7 @@ def place_order(  # noqa: PLR0913 - a placement's inputs, and what callers read 
     # New orders are the common case, so no look-up first: the unique keys refuse a
     # repeat, its transaction is rolled back whole, and the first order is read instead.
     try:
-        return uow.run(work)
+        return uow.run(work, grouped=True)
     except OrderAlreadyPlaced:
         found = uow.run(existing, write=False)
         if found is None:  # pragma: no cover - the unique constraint said it exists

@@ -20,6 +20,7 @@ from oms.adapters.db.channels import SqlChannels
 from oms.adapters.db.deferred import DeferredInserts
 from oms.adapters.db.delivery import SqlDelivery
 from oms.adapters.db.engine import WRITE, write_gate
+from oms.adapters.db.group_commit import group_commit
 from oms.adapters.db.holds import SqlHolds
 from oms.adapters.db.orders import SqlOrders
 from oms.adapters.db.outbox import SqlOutbox
@@ -125,15 +126,18 @@ class SqlUnitOfWork:
     def now(self) -> datetime:
         return self.clock()
 
-    def run(self, work: Callable[[], T], *, write: bool = True) -> T:
+    def run(self, work: Callable[[], T], *, write: bool = True, grouped: bool = False) -> T:
         if self._conn is not None:  # nested: join the transaction already open
             self._nested += 1
             try:
                 return work()
             finally:
                 self._nested -= 1
+        group = group_commit(self.engine) if grouped and write else None
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
+                if group is not None:
+                    return group.run(lambda conn: self._job(conn, work))
                 return self._once(work, write)
             except ConcurrentUpdate:
                 if attempt == MAX_ATTEMPTS:
@@ -217,6 +221,20 @@ class SqlUnitOfWork:
         held = self._conn
         return held if isinstance(held, DeferredInserts) and held.updates_last else None
 
+    def _job(self, conn: sa.Connection, work: Callable[[], T]) -> T:
+        # The work on the transaction open on `conn`: this unit of work's own (_once) or,
+        # in a group commit (adapters/db/group_commit.py), the leading thread's, while this
+        # thread waits.
+        self._conn = conn
+        self.stock_touched = set()
+        try:
+            done = work()
+            if self.stock_touched:  # stock.changed, before the commit
+                stock_events.tell(conn, self._url, self.stock_touched, self.now())
+            return done
+        finally:
+            self._conn = None
+
     def _once(self, work: Callable[[], T], write: bool) -> T:
         # The connection is taken from the pool before the write gate (SQLite's one writer
         # at a time): the gate covers the transaction only.
@@ -226,13 +244,5 @@ class SqlUnitOfWork:
                 # Under READ COMMITTED every statement takes a fresh snapshot anyway, so a
                 # read transaction adds nothing but its BEGIN and COMMIT round trips.
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-            self._conn = conn
-            self.stock_touched = set()
-            try:
-                with conn.begin():
-                    done = work()
-                    if self.stock_touched:  # stock.changed, before the commit
-                        stock_events.tell(conn, self._url, self.stock_touched, self.now())
-                    return done
-            finally:
-                self._conn = None
+            with conn.begin():
+                return self._job(conn, work)

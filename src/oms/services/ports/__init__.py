@@ -49,8 +49,12 @@ class UnitOfWork(Protocol):
 
     def now(self) -> datetime: ...
 
-    def run(self, work: Callable[[], T], *, write: bool = True) -> T:
-        """Run work in one transaction and commit; retry it whole on a transient conflict."""
+    def run(self, work: Callable[[], T], *, write: bool = True, grouped: bool = False) -> T:
+        """Run work in one transaction and commit; retry it whole on a transient conflict.
+
+        `grouped`: the work may share its transaction with other grouped works running at
+        the same time (SQLite's group commit), each in a savepoint of its own: it still
+        succeeds or fails alone, and returns only once its rows are committed."""
         ...
 
     def deferred_inserts(self, *, one_order: bool = False) -> AbstractContextManager[bool]:
