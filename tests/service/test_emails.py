@@ -226,10 +226,14 @@ def test_while_the_server_is_down_the_message_waits_then_goes(
         assert run(uow, smtp(port)).delivered == 1
     finally:
         server.stop()
+    # The delivery's state first: should the second attempt fail, its error is the cause.
+    sent = notifications.list_deliveries(uow, SYSTEM, DeliveryStatus.SENT)
+    left = notifications.list_deliveries(uow, SYSTEM, DeliveryStatus.PENDING)
+    assert [(d.id, d.attempts) for d in sent] == [(waiting.id, 2)], [
+        (d.attempts, d.last_error) for d in left
+    ]
     [m] = handler.take()
     assert m["Message-ID"] == message_id(waiting.event.id, Channel.EMAIL, "shop.test")
-    [sent] = notifications.list_deliveries(uow, SYSTEM, DeliveryStatus.SENT)
-    assert (sent.id, sent.attempts) == (waiting.id, 2)
 
 
 def placed_order_id(uow: UnitOfWork) -> int:
