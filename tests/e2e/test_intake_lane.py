@@ -5,6 +5,7 @@ requests, repeats and every kind of refusal."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from oms.api.app import create_app
-from oms.api.intake_lane import IntakeLane
+from oms.api.intake_lane import IntakeLane, intake_pool
+from oms.api.routes import orders as order_routes
 from oms.bootstrap import Container
 from tests.builders import order_body
 from tests.conftest import bearer
@@ -135,3 +137,24 @@ def test_the_lane_serves_the_route_without_the_framework(
     assert client.post(f"{API}/orders", json=order_body(("MUG", 1))).status_code == 201
     assert client.post(f"{API}/orders", json={"lines": "x"}).status_code == 422
     assert routed == ["lane", "place_order"]
+
+
+def test_placements_run_on_the_lanes_threads_as_many_as_the_database_wants(
+    container: Container, admin_token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite groups the placements that wait for its write lock, so it gets more threads
+    than PostgreSQL, whose waits on hot rows grow with them (docs/performance.md)."""
+    client = TestClient(create_app(container), headers=bearer(admin_token))
+    _setup(client)
+    threads: list[str] = []
+    placed_answer = order_routes.placed_answer
+
+    def recording(*args: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return placed_answer(*args)
+
+    monkeypatch.setattr(order_routes, "placed_answer", recording)
+    assert client.post(f"{API}/orders", json=order_body(("MUG", 1))).status_code == 201
+    assert len(threads) == 1 and threads[0].startswith("oms-intake")
+    dialect = container.engine.dialect.name
+    assert intake_pool(dialect)._max_workers == {"sqlite": 32, "postgresql": 8}[dialect]
