@@ -47,6 +47,9 @@ _POOLS_MADE = threading.Lock()
 
 def intake_pool(dialect: str) -> ThreadPoolExecutor:
     """The placement threads of this process for a database of that kind."""
+    pool = _POOLS.get(dialect)  # every placement asks: no lock once it exists
+    if pool is not None:
+        return pool
     with _POOLS_MADE:
         pool = _POOLS.get(dialect)
         if pool is None:
@@ -87,7 +90,11 @@ class IntakeLane:
             response = await asyncio.get_running_loop().run_in_executor(
                 intake_pool(container.engine.dialect.name),
                 order_routes.placed_answer,
-                *(request, uow, token, order, key),
+                request,
+                uow,
+                token,
+                order,
+                key,
             )
         except Exception as error:
             app: FastAPI = scope["app"]

@@ -149,6 +149,9 @@ def group_commit(engine: Engine) -> GroupCommit | None:
     """The engine's group commit: SQLite only (PostgreSQL runs writers side by side)."""
     if engine.dialect.name != "sqlite":
         return None
+    found = _GROUPS.get(engine)  # every placement asks: no lock once it exists
+    if found is not None:
+        return found
     with _MADE:
         found = _GROUPS.get(engine)
         if found is None:
