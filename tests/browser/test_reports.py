@@ -22,6 +22,9 @@ def test_an_analyst_reads_the_stage_times_with_their_chart_and_csv(
     expect(rows).to_have_count(4)
     expect(rows.first).to_contain_text("placed to confirmed")
     expect(page.get_by_text("(bottleneck)").first).to_be_visible()
+    split = page.get_by_role("region", name="Late and on-time orders").locator("tbody tr")
+    expect(split).to_have_count(4)  # the demo has late deliveries
+    expect(page.get_by_text("(most lost)")).to_have_count(1)
     chart = page.get_by_role("img", name="Bar chart of the table above")
     assert (chart.get_attribute("src") or "").startswith("data:image/svg+xml;base64,")
     assert chart.evaluate("img => img.naturalWidth") > 0  # the browser drew it
@@ -37,6 +40,38 @@ def test_an_analyst_reads_the_stage_times_with_their_chart_and_csv(
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("alert")).to_contain_text("Invalid input")
     expect(page.get_by_text("must not be after to")).to_be_visible()
+
+
+def test_an_analyst_follows_the_bottleneck_week_by_week(
+    page: Page, live_server: LiveServer, screenshots: Path | None
+) -> None:
+    log_in(page, "analyst")
+    page.goto("/reports")
+    page.get_by_role("navigation", name="Reports").get_by_role(
+        "link", name="Bottleneck trend"
+    ).click()
+    expect(page.get_by_role("heading", name="Bottleneck trend")).to_be_visible()
+    weeks = page.get_by_role("region", name="Weeks").locator("tbody tr")
+    expect(weeks.first).to_be_visible()
+    assert weeks.first.locator("th").inner_text().startswith("20")  # 2026-W49
+    expect(weeks.first.locator("td").nth(4)).not_to_be_empty()  # that week's bottleneck
+    chart = page.get_by_role("img", name="Line chart of the weekly table below")
+    assert chart.evaluate("img => img.naturalWidth") > 0
+    check_page(page, "reports-trend", screenshots)
+    link = page.get_by_role("link", name="Download the weeks as CSV")
+    answer = page.request.get(live_server.url + link.get_attribute("href"))
+    assert answer.ok and answer.headers["content-type"].startswith("text/csv")
+    header, *rows = answer.text().splitlines()
+    assert header.startswith("week,orders,placed_to_confirmed_p50_hours")
+    assert len(rows) == weeks.count()
+
+    page.get_by_label("Placed from").fill("2001-01-02")
+    page.get_by_label("Placed to (inclusive)").fill("2001-01-01")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("alert")).to_contain_text("Invalid input")
+    page.get_by_label("Placed from").fill("2001-01-01")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_text("No delivered order was placed in these days.")).to_be_visible()
 
 
 def test_the_reports_entry_is_only_for_roles_that_read_reports(

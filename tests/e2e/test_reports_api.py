@@ -4,6 +4,7 @@ and the real Olist folder when it is there (skipped when it is not)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,8 +15,13 @@ from typer.testing import CliRunner
 from oms.bootstrap import Container
 from oms.cli import app
 from oms.config import get_settings
-from oms.domain.access import SYSTEM
+from oms.domain.access import SYSTEM, Role
+from oms.domain.users import NewUser
+from oms.services import users
 from oms.services.reports import StageQuery, stage_times
+from tests.e2e.test_login import PASSWORD
+from tests.e2e.test_return_policy_pages import as_role
+from tests.fakes import FakePasswords
 from tests.service.test_insight import folder, run_import
 
 __all__ = ["folder"]
@@ -44,6 +50,16 @@ def test_an_analyst_reads_the_stage_times(
     assert body["bottleneck"] == "shipped_to_delivered"
     assert body["late_delivery_rate"] == pytest.approx(1 / 3)
     assert body["on_time_ship_rate"] == pytest.approx(2 / 3)
+    # a1 is late (1, 46, 174, 221 h); a2 (1, 12, 36, 49) and a5 (48, -24, 72, 96) on time
+    split = [(x["stage"], x["late_orders"], x["late_mean_hours"], x["on_time_orders"],
+              x["on_time_mean_hours"], x["extra_hours"]) for x in body["late_split"]]  # fmt: skip
+    assert split == [
+        ("placed_to_confirmed", 1, 1.0, 2, 24.5, -23.5),
+        ("confirmed_to_shipped", 1, 46.0, 2, -6.0, 52.0),
+        ("shipped_to_delivered", 1, 174.0, 2, 54.0, 120.0),
+        ("placed_to_delivered", 1, 221.0, 2, 72.5, 148.5),
+    ]
+    assert body["late_bottleneck"] == "shipped_to_delivered"
     by_location = client_for("admin").get(URL, params={"group_by": "location"}).json()
     assert [(g["key"], g["orders"]) for g in by_location["groups"]] == [("OLIST", 3)]
 
@@ -91,6 +107,31 @@ def cli_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     get_settings.cache_clear()
 
 
+def test_the_trend_page_and_its_csv_over_http(container: Container, folder: Path) -> None:
+    """June 2017 of the made-up Olist history: a1 and a2 placed in week 22, a5 in week 22
+    too (Saturday 3 June); one late (a1) whose transit took 120 h beyond the others'."""
+    fast = dataclasses.replace(container, passwords=FakePasswords())
+    for role in (Role.ANALYST, Role.WAREHOUSE):
+        users.create_user(fast.uow(), SYSTEM, NewUser(role.value, role), PASSWORD)
+    run_import(fast, folder)
+    analyst = as_role(fast, "analyst")
+    page = analyst.get("/reports/trend", params={"tz": "America/Sao_Paulo"})
+    assert page.status_code == 200, page.text
+    assert 'href="/reports/trend" aria-current="page"' in page.text
+    assert "2017-W22" in page.text and "Line chart of the weekly table below" in page.text
+    csv = analyst.get("/reports/trend.csv", params={"from": "2017-06-01", "to": "2017-06-30"})
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    header, *weeks = csv.text.splitlines()
+    assert header.split(",")[:3] == ["week", "orders", "placed_to_confirmed_p50_hours"]
+    assert weeks == [
+        "2017-W22,3,1.0,12.0,72.0,shipped_to_delivered,1,3,0.3333,-23.5,52.0,120.0,"
+        "shipped_to_delivered"
+    ]
+    bad = analyst.get("/reports/trend.csv", params={"from": "2017-07-01", "to": "2017-06-01"})
+    assert bad.status_code == 422 and "must not be after to" in bad.text
+    assert as_role(fast, "warehouse").get("/reports/trend").status_code == 403
+
+
 def test_the_command_line_imports_once_and_prints_the_table(
     cli_db: str, folder: Path, tmp_path: Path
 ) -> None:
@@ -105,6 +146,8 @@ def test_the_command_line_imports_once_and_prints_the_table(
     assert table.exit_code == 0, table.output
     assert "bottleneck: shipped_to_delivered" in table.output
     assert "late-delivery rate: 33.33% (1 of 3)" in table.output
+    assert "late orders lost most in: shipped_to_delivered" in table.output
+    assert "the bottleneck week by week" in table.output
     # the header, then the whole: 4 stages, 3 warehouse steps, 3 return stages; then weeks
     assert out.read_text().splitlines()[11].startswith("2017-W22,placed_to_confirmed,3,")
 

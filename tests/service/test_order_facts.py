@@ -132,6 +132,11 @@ def same(a: StageReport, b: StageReport) -> None:
             y.stage, k.count, k.negative, k.p50, k.p90, k.p99
         )  # fmt: skip
         assert h.mean == (None if k.mean is None else pytest.approx(k.mean, rel=1e-12))
+    assert a.late_bottleneck == b.late_bottleneck
+    for x, y in zip(a.late_split, b.late_split, strict=True):
+        assert (x.stage, x.late_count, x.on_time_count) == (y.stage, y.late_count, y.on_time_count)
+        assert x.late_total == pytest.approx(y.late_total, rel=1e-12, abs=1e-9)
+        assert x.on_time_total == pytest.approx(y.on_time_total, rel=1e-12, abs=1e-9)
 
 
 def test_the_database_computes_the_stage_table_as_the_domain_does(
@@ -159,6 +164,8 @@ def test_the_database_computes_the_stage_table_as_the_domain_does(
             assert found is not None
             whole, groups = found
             same(whole, stage_report(times))
+            if window == TimesQuery():  # the late split has late and on-time orders to split
+                assert all(x.late_count and x.on_time_count for x in whole.late_split)
             want = grouped(times, by) if by else []
             assert [k for k, _ in groups] == [k for k, _ in want]
             for (_, a), (_, b) in zip(groups, want, strict=True):

@@ -118,6 +118,41 @@ def test_late_is_a_later_day_than_promised_in_the_locations_time_zone() -> None:
     assert (r.late, r.promised, r.late_delivery_rate) == (1, 3, pytest.approx(1 / 3))
 
 
+def test_the_late_split_says_in_which_step_late_orders_lost_their_hours() -> None:
+    # All promised for 2026-03-05 (UTC). In hours after T0 (Monday 2 March, 09:00):
+    #   A: 1, 24, 48, 73: delivered 10:00 on the 5th, on time
+    #   B: 3, 6, 96, 105: delivered on the 6th, late
+    #   C: 2, 48, 24, 74: delivered 11:00 on the 5th, on time
+    #   E: never approved (no first two steps), shipped at 70, delivered at 130: late
+    promised = date(2026, 3, 5)
+    orders = [
+        OrderTimes(1, "web", at(0), at(1), at(25), at(73), promised=promised),
+        OrderTimes(2, "web", at(0), at(3), at(9), at(105), promised=promised),
+        OrderTimes(3, "web", at(0), at(2), at(50), at(74), promised=promised),
+        OrderTimes(5, "web", at(0), None, at(70), at(130), promised=promised),
+        HISTORY[1],  # no promise: in neither side
+    ]
+    r = stage_report(orders)
+    by = {x.stage: x for x in r.late_split}
+    first = by[Stage.PLACED_TO_CONFIRMED]
+    assert (first.late_count, first.late_mean, first.on_time_count, first.on_time_mean) == (
+        1, 3.0, 2, 1.5
+    )  # fmt: skip
+    assert first.extra == 1.5
+    ship = by[Stage.CONFIRMED_TO_SHIPPED]
+    assert (ship.late_count, ship.late_mean, ship.on_time_mean, ship.extra) == (1, 6.0, 36.0, -30.0)
+    transit = by[Stage.SHIPPED_TO_DELIVERED]
+    assert (transit.late_count, transit.late_mean, transit.on_time_mean) == (2, 78.0, 36.0)
+    assert transit.extra == 42.0  # (96 + 60) / 2 - (48 + 24) / 2
+    lead = by[Stage.PLACED_TO_DELIVERED]
+    assert (lead.late_total, lead.on_time_total) == (235.0, 147.0)
+    assert r.late_bottleneck is Stage.SHIPPED_TO_DELIVERED
+    # Nothing late: no step lost anything.
+    quiet = stage_report([orders[0], orders[2]])
+    assert quiet.late_bottleneck is None
+    assert all(x.late_count == 0 and x.extra is None for x in quiet.late_split)
+
+
 def test_on_time_ship_is_shipped_on_or_before_the_ship_by_day() -> None:
     ship_by = date(2026, 3, 3)
     on_day = OrderTimes(1, "web", at(0), shipped=datetime(2026, 3, 3, 23, tzinfo=UTC),

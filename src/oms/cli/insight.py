@@ -102,7 +102,8 @@ def stage_times(  # noqa: PLR0913
     csv_file: Path = typer.Option(None, "--csv", help="Also write the table to this CSV file."),
 ) -> None:
     """How long delivered orders took in each stage: count, mean, p50, p90, p99 in hours;
-    the bottleneck; the late-delivery and on-time ship rates."""
+    the bottleneck; the late-delivery and on-time ship rates, and the stage in which late
+    orders lost the most hours beside on-time ones. `--by week` is the bottleneck's trend."""
     from oms.services.reports import StageQuery, stage_csv
     from oms.services.reports import stage_times as run
 
@@ -136,9 +137,33 @@ def _print_stages(found: StageTimes) -> None:
     console.print(f"delivered orders measured: {r.orders}")
     console.print(f"bottleneck: {r.bottleneck.value if r.bottleneck else 'none'}")
     console.print(f"late-delivery rate: {_pct(r.late_delivery_rate)} ({r.late} of {r.promised})")
+    lost = [f"{x.stage.value} {x.extra:+,.1f} h" for x in r.late_split if x.extra is not None]
+    if lost:
+        most = r.late_bottleneck.value if r.late_bottleneck else "none"
+        console.print(f"late orders lost most in: {most} (mean beside on time: {', '.join(lost)})")
     console.print(
         f"on-time ship rate: {_pct(r.on_time_ship_rate)} ({r.shipped_on_time} of {r.ship_by})"
     )
+    if by is GroupBy.WEEK:
+        _print_trend(found)
+
+
+def _print_trend(found: StageTimes) -> None:
+    """The bottleneck week by week (services.reports.trend_rows)."""
+    from oms.services.reports import trend_rows
+
+    trend = Table(
+        "week", "orders", "p50 h: confirm", "ship", "deliver", "bottleneck", "late",
+        "late orders lost most in", title="the bottleneck week by week",
+    )  # fmt: skip
+    for week, orders, *p50, neck, _late, _promised, rate, _a, _b, _c, lost in trend_rows(found):
+        trend.add_row(
+            str(week), str(orders),
+            *("" if v is None else f"{v:,.1f}" for v in p50),
+            str(neck or "none"), _pct(rate if isinstance(rate, float) else None),
+            str(lost or ""),
+        )  # fmt: skip
+    console.print(trend)
 
 
 def _pct(rate: float | None) -> str:

@@ -13,7 +13,14 @@ from oms.domain.access import Actor, Permission
 from oms.domain.errors import FieldErrors
 from oms.domain.insight.aging import Aging, aging
 from oms.domain.insight.flow import Flow, Waiting, flow
-from oms.domain.insight.stages import GroupBy, Hours, StageReport, grouped, stage_report
+from oms.domain.insight.stages import (
+    STEPS,
+    GroupBy,
+    Hours,
+    StageReport,
+    grouped,
+    stage_report,
+)
 from oms.services.ports import UnitOfWork
 from oms.services.ports.insight import OpenOrders, Timelines, TimesQuery
 
@@ -113,6 +120,52 @@ def stage_csv(found: StageTimes) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     writer.writerows(["" if v is None else v for v in row] for row in stage_rows(found))
+    return out.getvalue()
+
+
+TREND_HEADER = (
+    "week",
+    "orders",
+    *(f"{stage.value}_p50_hours" for stage in STEPS),
+    "bottleneck",
+    "late_orders",
+    "promised_orders",
+    "late_delivery_rate",
+    *(f"{stage.value}_late_extra_hours" for stage in STEPS),
+    "late_bottleneck",
+)
+
+
+def trend_rows(found: StageTimes) -> list[tuple[object, ...]]:
+    """The bottleneck week by week (the groups of a `group_by=week` query), as rows under
+    TREND_HEADER: each week's medians of the three steps and the step with the largest;
+    its late rate and, per step, the hours its late orders lost beside its on-time ones."""
+    rows: list[tuple[object, ...]] = []
+    for week, r in found.groups:
+        medians = {s.stage: s.hours.p50 for s in r.stages}
+        extra = {x.stage: x.extra for x in r.late_split}
+        rate = r.late_delivery_rate
+        rows.append(
+            (
+                week,
+                r.orders,
+                *(rounded(medians.get(stage)) for stage in STEPS),
+                r.bottleneck.value if r.bottleneck else None,
+                r.late,
+                r.promised,
+                None if rate is None else round(rate, 4),
+                *(rounded(extra.get(stage)) for stage in STEPS),
+                r.late_bottleneck.value if r.late_bottleneck else None,
+            )
+        )
+    return rows
+
+
+def trend_csv(found: StageTimes) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(TREND_HEADER)
+    writer.writerows(["" if v is None else v for v in row] for row in trend_rows(found))
     return out.getvalue()
 
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from oms.domain.errors import InvalidInput
-from oms.domain.insight.stages import Hours
+from oms.domain.insight.stages import STEPS, GroupBy, Hours
 from oms.services import reports
 from oms.web.downloads import csv_download
 from oms.web.shell import Page, PageDep, PageRoute, container
@@ -42,7 +42,7 @@ class ReportForm:
         }
         return urlencode({k: v for k, v in asked.items() if v})
 
-    def query(self) -> reports.StageQuery | None:
+    def query(self, by: GroupBy | None = None) -> reports.StageQuery | None:
         days = {
             name: self._day(name, text) for name, text in (("from", self.since), ("to", self.until))
         }
@@ -60,6 +60,7 @@ class ReportForm:
             self.location or None,
             self.tz or "UTC",
             hours,
+            by,
         )
 
     def _day(self, name: str, text: str) -> date | None:
@@ -76,8 +77,8 @@ def _form(since: str, until: str, channel: str, location: str, tz: str, hours: s
     return ReportForm(since[:10], until[:10], channel[:64], location[:32], tz[:64], hours[:16])
 
 
-def _run(page: Page, form: ReportForm) -> reports.StageTimes | None:
-    q = form.query()
+def _run(page: Page, form: ReportForm, by: GroupBy | None = None) -> reports.StageTimes | None:
+    q = form.query(by)
     if q is None:
         return None
     try:
@@ -129,3 +130,56 @@ def reports_csv(  # noqa: PLR0913
     if found is None:
         return Response("; ".join(f"{k}: {v}" for k, v in form.errors.items()), status_code=422)
     return csv_download(reports.stage_csv(found), "stage-times.csv")
+
+
+@router.get("/reports/trend")
+def trend_page(  # noqa: PLR0913
+    page: PageDep,
+    since: Annotated[str, Query(alias="from")] = "",
+    until: Annotated[str, Query(alias="to")] = "",
+    channel: str = "",
+    location: str = "",
+    tz: str = "UTC",
+    hours: str = "calendar",
+) -> Response:
+    """The bottleneck week by week: each step's median, the step with the largest, the late
+    rate and the step in which that week's late orders lost the most hours."""
+    form = _form(since, until, channel, location, tz, hours)
+    found = _run(page, form, GroupBy.WEEK)
+    chart = None
+    if found is not None and found.groups:
+        weeks = [week for week, _ in found.groups]
+        medians = {
+            stage: [
+                next(s.hours.p50 for s in r.stages if s.stage == stage) for _, r in found.groups
+            ]
+            for stage in STEPS
+        }
+        title = f"Median {found.query.hours.value} hours per step, {len(weeks)} weeks"
+        svg = container(page.request).charts().trend_chart(weeks, medians, title)
+        chart = base64.b64encode(svg.encode()).decode()
+    return page.render(
+        "reports/trend.html",
+        form=form,
+        found=found,
+        chart=chart,
+        rows=reports.trend_rows(found) if found else [],
+        steps=STEPS,
+    )
+
+
+@router.get("/reports/trend.csv")
+def trend_csv(  # noqa: PLR0913
+    page: PageDep,
+    since: Annotated[str, Query(alias="from")] = "",
+    until: Annotated[str, Query(alias="to")] = "",
+    channel: str = "",
+    location: str = "",
+    tz: str = "UTC",
+    hours: str = "calendar",
+) -> Response:
+    form = _form(since, until, channel, location, tz, hours)
+    found = _run(page, form, GroupBy.WEEK)
+    if found is None:
+        return Response("; ".join(f"{k}: {v}" for k, v in form.errors.items()), status_code=422)
+    return csv_download(reports.trend_csv(found), "bottleneck-trend.csv")

@@ -10,7 +10,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
 from oms.domain.insight.flow import Flow, Waiting
-from oms.domain.insight.stages import StageReport
+from oms.domain.insight.stages import Stage, StageReport
 
 # Colours that keep 3:1 contrast with white and with each other's labels (WCAG 1.4.11).
 P50 = "#1f5f99"
@@ -51,6 +51,30 @@ class SvgCharts:
         ax.spines[["top", "right"]].set_visible(False)
         step = max(1, -(-len(days) // 8))  # at most 8 labelled days
         ax.set_xticks(days[::step], [d.day.isoformat() for d in found.days][::step])
+        ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+        fig.tight_layout()
+        return _svg(fig)
+
+    def trend_chart(
+        self, weeks: list[str], medians: dict[Stage, list[float | None]], title: str
+    ) -> str:
+        """A line per step: its median hours in each week (a gap where a week had none)."""
+        fig = Figure(figsize=(8, 3.6), dpi=96)
+        FigureCanvasSVG(fig)
+        ax = fig.add_subplot()
+        xs = list(range(len(weeks)))
+        for (stage, values), (colour, dash) in zip(medians.items(), LINES.values(), strict=False):
+            ys = [float("nan") if v is None else v for v in values]
+            label = stage.value.replace("_", " ")
+            ax.plot(xs, ys, dash, color=colour, label=label, marker="o", markersize=3)
+        ax.set_ylabel("median hours")
+        ax.set_title(title, fontsize=11)
+        ax.legend(
+            loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=8, frameon=False
+        )
+        ax.spines[["top", "right"]].set_visible(False)
+        step = max(1, -(-len(xs) // 8))  # at most 8 labelled weeks
+        ax.set_xticks(xs[::step], weeks[::step])
         ax.tick_params(axis="x", labelrotation=30, labelsize=8)
         fig.tight_layout()
         return _svg(fig)

@@ -35,6 +35,7 @@ from oms.domain.insight.stages import (
     DetailStage,
     GroupBy,
     Hours,
+    LateSplit,
     ReturnStage,
     Stage,
     StageReport,
@@ -103,8 +104,13 @@ def _branch(r: Any, part: tuple[int, ...], *, key: bool) -> sa.Select[Any]:
             sa.func.count().filter(r.c.has_ship_by),
             sa.func.count().filter(r.c.on_time),
         ]
+        for i in range(len(Stage)):  # the late split: NULL `late` (no promise) in neither
+            hours = r.c[f"h{i}"]
+            for which in (r.c.late, sa.not_(r.c.late)):
+                counts += [sa.func.count(hours).filter(which), sa.func.sum(hours).filter(which)]
     else:
-        counts = [null(sa.BigInteger) for _ in range(5)]
+        counts = [null(kind) for _ in Stage for _ in (0, 1) for kind in (sa.BigInteger, sa.Float)]
+        counts[:0] = [null(sa.BigInteger) for _ in range(5)]
     figures: list[sa.ColumnElement[Any]] = []
     for i in range(len(_STAGES)):
         if i in part:
@@ -172,7 +178,13 @@ class PgStageReports(Repository):
             rows = rows.where(f.c.channel == q.channel)
         if q.location:
             rows = rows.where(locations.c.code == q.location)
-        r = rows.subquery("r")
+        # OFFSET 0 keeps the rows a subquery of their own: each row's `late` (a time-zone
+        # conversion) is computed once, not once per aggregate that filters on it (the late
+        # split's sixteen: 1.7 s against 4.6 s at a million orders); a branch that reads no
+        # such column does not compute it (PostgreSQL drops unused outputs). Written '0', a
+        # constant of type unknown: an integer 0 would be a cast, which PostgreSQL takes for
+        # a real OFFSET and then runs no branch in parallel.
+        r = rows.offset(sa.literal_column("'0'")).subquery("r")
         # The whole in a few branches, each with its share of the stages (one sort of up to
         # a million hours per stage) and one scan; the groups, if asked, in two more
         # branches sorted by their key. PostgreSQL runs the branches side by side (Parallel Append):
@@ -195,22 +207,30 @@ class PgStageReports(Repository):
         return _assembled(found, by)
 
 
+# the counts of a branch: five of orders, then the late split's four per main stage
+_N = 5 + 4 * len(Stage)
+
+
 def _assembled(
     found: dict[Any, list[Any]], by: GroupBy | None
 ) -> tuple[StageReport, list[tuple[str, StageReport]]]:
     """The whole report and each group's, from the branches' rows merged by key."""
     if by:
         keyed = [slots for key, slots in found.items() if key is not None]
-        whole_slots = found.setdefault(None, [None] * (5 + 4 * len(_STAGES)))
-        whole_slots[:5] = [sum(g[i] or 0 for g in keyed) for i in range(5)]
+        whole_slots = found.setdefault(None, [None] * (_N + 4 * len(_STAGES)))
+        whole_slots[:_N] = [sum(g[i] or 0 for g in keyed) for i in range(_N)]
     whole, groups = None, []
     for key, slots in found.items():
         orders, promised, late, ship_by, on_time = (x or 0 for x in slots[:5])
+        split = [
+            LateSplit(stage, *(x or 0 for x in slots[5 + 4 * i : 9 + 4 * i]))
+            for i, stage in enumerate(Stage)
+        ]
         stats = [
-            StageStats(stage, _summary(*slots[5 + 4 * i : 9 + 4 * i]))
+            StageStats(stage, _summary(*slots[_N + 4 * i : _N + 4 + 4 * i]))
             for i, stage in enumerate(_STAGES)
         ]
-        report = assembled(stats, orders, promised, late, ship_by, on_time)
+        report = assembled(stats, orders, promised, late, ship_by, on_time, split)
         if key is None:
             whole = report
         else:

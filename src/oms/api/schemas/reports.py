@@ -14,6 +14,7 @@ from oms.domain.insight.stages import (
     DetailStage,
     GroupBy,
     Hours,
+    LateSplit,
     ReturnStage,
     Stage,
     StageReport,
@@ -67,9 +68,37 @@ class OtherStageOut(StageOut):
         )
 
 
+class LateSplitOut(BaseModel):
+    stage: Stage
+    late_orders: int = Field(description="late deliveries with this stage")
+    late_mean_hours: float | None
+    on_time_orders: int = Field(description="deliveries on time (by the promised day) with it")
+    on_time_mean_hours: float | None
+    extra_hours: float | None = Field(
+        description="late_mean_hours - on_time_mean_hours: what late orders lost in the stage"
+    )
+
+    @classmethod
+    def of(cls, x: LateSplit) -> LateSplitOut:
+        return cls(
+            stage=x.stage,
+            late_orders=x.late_count,
+            late_mean_hours=rounded(x.late_mean),
+            on_time_orders=x.on_time_count,
+            on_time_mean_hours=rounded(x.on_time_mean),
+            extra_hours=rounded(x.extra),
+        )
+
+
 class StageTableOut(BaseModel):
     stages: list[StageOut]
     bottleneck: Stage | None
+    late_split: list[LateSplitOut] = Field(
+        description="each stage's mean hours over the late and the on-time deliveries"
+    )
+    late_bottleneck: Stage | None = Field(
+        description="the step of the first three in which late orders lost the most hours"
+    )
     detail_stages: list[OtherStageOut] = Field(
         description="confirmed → picked → packed → shipped (orders with those events only)"
     )
@@ -104,6 +133,8 @@ class StageTableOut(BaseModel):
                 for s in r.stages
             ],
             "bottleneck": r.bottleneck,
+            "late_split": [LateSplitOut.of(x) for x in r.late_split],
+            "late_bottleneck": r.late_bottleneck,
             "detail_stages": [OtherStageOut.of(s) for s in r.detail],
             "detail_bottleneck": r.detail_bottleneck,
             "return_stages": [OtherStageOut.of(s) for s in r.returns],

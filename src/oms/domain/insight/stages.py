@@ -19,10 +19,16 @@ delivered, measured between the first event of each kind on their timelines.
   zone; over the measured orders that have a promised date.
 - On-time ship: shipped on or before the day it had to leave by (`ship_by`), read in the
   location's time zone; over the measured orders that have both.
+- Late split: each main stage's mean hours over the late deliveries and over the on-time
+  ones (the measured orders with a promised date, and the stage). The difference is what
+  the late orders lost in that stage; `late_bottleneck` is the step of the first three
+  where they lost the most (means add up: the steps' differences make the lead time's when
+  every order has every step).
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -135,6 +141,32 @@ class StageStats:
 
 
 @dataclass(frozen=True, slots=True)
+class LateSplit:
+    """One main stage's hours summed over the late deliveries and over the on-time ones
+    (among the measured orders with a promised date that have the stage)."""
+
+    stage: Stage
+    late_count: int
+    late_total: float
+    on_time_count: int
+    on_time_total: float
+
+    @property
+    def late_mean(self) -> float | None:
+        return self.late_total / self.late_count if self.late_count else None
+
+    @property
+    def on_time_mean(self) -> float | None:
+        return self.on_time_total / self.on_time_count if self.on_time_count else None
+
+    @property
+    def extra(self) -> float | None:
+        """Mean hours the late orders spent in the stage beyond the on-time ones'."""
+        late, on_time = self.late_mean, self.on_time_mean
+        return None if late is None or on_time is None else late - on_time
+
+
+@dataclass(frozen=True, slots=True)
 class StageReport:
     stages: list[StageStats]
     bottleneck: Stage | None
@@ -146,6 +178,15 @@ class StageReport:
     detail: list[StageStats] = field(default_factory=list)
     detail_bottleneck: AnyStage | None = None
     returns: list[StageStats] = field(default_factory=list)
+    late_split: list[LateSplit] = field(default_factory=list)
+
+    @property
+    def late_bottleneck(self) -> Stage | None:
+        """The step (of the first three) in which the late orders lost the most hours
+        beside the on-time ones; none when no step lost any."""
+        lost = [(x.extra, x.stage) for x in self.late_split if x.stage in STEPS and x.extra]
+        worst = max(lost, default=None)
+        return worst[1] if worst is not None and worst[0] > 0 else None
 
     @property
     def late_delivery_rate(self) -> float | None:
@@ -199,22 +240,34 @@ def stage_report(times: Iterable[OrderTimes], hours: Hours = Hours.CALENDAR) -> 
 
     promised = [t for t in delivered if t.promised is not None]
     ship_by = [t for t in delivered if t.ship_by is not None and t.shipped is not None]
+    late = [t for t in promised if _late(t)]
+    on_time = [t for t in promised if not _late(t)]
+
+    def hours_of(orders: list[OrderTimes], stage: Stage) -> list[float]:
+        return [h for t in orders if (h := duration_hours(t, stage, hours)) is not None]
+
+    def split(stage: Stage) -> LateSplit:
+        a, b = hours_of(late, stage), hours_of(on_time, stage)
+        return LateSplit(stage, len(a), math.fsum(a), len(b), math.fsum(b))
+
     return assembled(
         [*table(Stage), *table(DetailStage), *table(ReturnStage)],
         orders=len(delivered),
         promised=len(promised),
-        late=sum(1 for t in promised if _late(t)),
+        late=len(late),
         ship_by=len(ship_by),
         shipped_on_time=sum(1 for t in ship_by if _shipped_on_time(t)),
+        late_split=[split(stage) for stage in Stage],
     )
 
 
-def assembled(
+def assembled(  # noqa: PLR0913
     stats: list[StageStats], orders: int, promised: int, late: int, ship_by: int,
-    shipped_on_time: int,
+    shipped_on_time: int, late_split: list[LateSplit] | None = None,
 ) -> StageReport:  # fmt: skip
     """The report from its figures, computed here or by the database (the same definitions:
-    every stage of Stage, DetailStage and ReturnStage, in that order, in `stats`)."""
+    every stage of Stage, DetailStage and ReturnStage, in that order, in `stats`; each of
+    Stage, in order, in `late_split`)."""
     main = [s for s in stats if isinstance(s.stage, Stage)]
     detail = [s for s in stats if isinstance(s.stage, DetailStage)]
     return StageReport(
@@ -228,6 +281,7 @@ def assembled(
         detail=detail,
         detail_bottleneck=_largest_median([*main, *detail], DETAIL_STEPS),
         returns=[s for s in stats if isinstance(s.stage, ReturnStage)],
+        late_split=late_split or [LateSplit(stage, 0, 0.0, 0, 0.0) for stage in Stage],
     )
 
 

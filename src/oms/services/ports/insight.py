@@ -14,7 +14,7 @@ from oms.domain.insight.history import HistoryOrder, HistoryProduct
 from oms.domain.insight.money_loyalty import CashLine, Loyalty, StockPosition
 from oms.domain.insight.olist import OlistOrder, Row
 from oms.domain.insight.quality import OrderFacts, PerfectOrders, ReturnCosts, ReturnedLine
-from oms.domain.insight.stages import GroupBy, Hours, OrderTimes, StageReport
+from oms.domain.insight.stages import GroupBy, Hours, OrderTimes, Stage, StageReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,3 +132,8 @@ class ChartRenderer(Protocol):
 
     def bar_chart(self, labels: list[str], values: list[float], title: str, unit: str) -> str:
         """Horizontal bars, one per label, with their values written beside them."""
+
+    def trend_chart(
+        self, weeks: list[str], medians: dict[Stage, list[float | None]], title: str
+    ) -> str:
+        """Each step's median hours week by week, a line per step, in SVG."""
