@@ -36,10 +36,11 @@ from oms.adapters.db.tables import (
 from oms.bootstrap import Container
 from oms.domain.access import SYSTEM, Actor, Role
 from oms.domain.errors import InvalidInput, PermissionDenied
+from oms.domain.fulfilment.model import Picked
 from oms.domain.insight.aging import Late
 from oms.domain.insight.flow import Waiting
-from oms.domain.insight.stages import GroupBy, Stage
-from oms.services import completion, customer_service, tracking
+from oms.domain.insight.stages import GroupBy, Hours, Stage
+from oms.services import catalogue, completion, customer_service, picking, tracking, warehouse
 from oms.services import orders as order_service
 from oms.services.customer_service import Why
 from oms.services.history_import import ImportReport, import_olist
@@ -53,9 +54,10 @@ from oms.services.reports import (
     stage_times,
     work_in_progress,
 )
-from tests.builders import draft, stocked
+from tests.builders import draft, new_location, stocked
 from tests.conftest import FakeClock
 
+CARRIER = Actor("post-bot", Role.CARRIER, "oms-post")
 ORDERS = [
     # id, status, purchase, approved, carrier, delivered, estimate
     ("a1", "delivered", "2017-06-01 10:00:00", "2017-06-01 11:00:00", "2017-06-03 09:00:00",
@@ -223,6 +225,43 @@ def test_days_are_read_in_the_time_zone_asked_for(container: Container, folder: 
     assert report(container, StageQuery(location="OLIST")).report.orders == 3
     by_week = report(container, StageQuery(group_by=GroupBy.WEEK, time_zone="UTC"))
     assert [(k, g.orders) for k, g in by_week.groups] == [("2017-W22", 3)]
+
+
+def test_working_hours_leave_out_the_public_holidays_of_the_locations_country(
+    container: Container, clock: FakeClock
+) -> None:
+    """Two live orders placed, shipped and delivered at the same times, one from Paris
+    (FR), one from Berlin (DE), both Monday to Friday: placed on Monday 13 July 2026 at
+    12:00 (CEST, both zones), delivered on Wednesday 15 July at 12:00. Bastille Day, Tuesday
+    14 July, is a French holiday, not a German one: 12 + 12 = 24 working hours from Paris,
+    12 + 24 + 12 = 48 from Berlin; 48 calendar hours each."""
+    uow = container.uow()
+    catalogue.create_location(uow, SYSTEM, new_location("BER", country="DE", postal_code="10115"))
+    clock.now = datetime(2026, 7, 13, 10, tzinfo=UTC)
+    numbers = []
+    for sku, code in (("TEE", "PAR"), ("HAT", "BER")):
+        stocked(uow, sku, 1, code)
+        order_id = order_service.place_order(uow, SYSTEM, draft((sku, 1))).order.id
+        order_service.confirm_order(uow, SYSTEM, order_id)
+        pick_list = picking.create_pick_list(uow, SYSTEM, code)
+        [sid] = pick_list.shipment_ids
+        picking.complete_pick_list(uow, SYSTEM, pick_list.id, [Picked(sid, sku, 1)])
+        warehouse.pack_shipment(uow, SYSTEM, sid, [(sku, 1)])
+        numbers.append(warehouse.ship_shipment(uow, SYSTEM, sid).tracking_number)
+    clock.advance(days=2)
+    for number in numbers:
+        event = {"tracking_number": number, "status": "delivered", "at": clock.now}
+        tracking.record_carrier_event(uow, CARRIER, "oms-post", event)
+
+    def lead_times(hours: Hours) -> dict[str, float | None]:
+        found = report(container, StageQuery(hours=hours, group_by=GroupBy.LOCATION))
+        return {
+            key: {s.stage: s.hours.mean for s in group.stages}[Stage.PLACED_TO_DELIVERED]
+            for key, group in found.groups
+        }
+
+    assert lead_times(Hours.WORKING) == {"BER": 48.0, "PAR": 24.0}
+    assert lead_times(Hours.CALENDAR) == {"BER": 48.0, "PAR": 48.0}
 
 
 def test_reports_need_report_read_and_a_sound_query(container: Container) -> None:

@@ -3,7 +3,7 @@ with figures worked by hand (the projection's in tests/unit/planning/test_stock_
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -82,10 +82,34 @@ def test_the_projected_stock_out_counts_incoming_on_its_day_and_demand_by_the_ru
     assert row.rated.daily == 0.5
     assert row.rated.incoming_units == 12 and row.rated.next_expected == date(2026, 3, 16)
     assert row.days_of_cover == 6.0
-    assert row.stock_out == date(2026, 4, 20)
+    # PAR is in France: Easter Monday (6 April) is not an open day, so the stock lasts to
+    # Monday 20 April and is short on Tuesday 21 April (the unit test works it by hand).
+    assert row.stock_out == date(2026, 4, 21)
     assert "28 days" in report.based_on
+    assert "public holidays of its country" in report.based_on
     short = stock_reports.stock_out(uow, store, SYSTEM, days=28, horizon_days=30)
-    assert short.rows[0].stock_out is None  # 20 April is beyond 30 days
+    assert short.rows[0].stock_out is None  # 21 April is beyond 30 days
+
+
+def test_open_days_leave_out_the_public_holidays_of_the_locations_country(
+    container: Container, clock: FakeClock
+) -> None:
+    """TEE at PAR (France) and BER (Germany), both Monday to Friday; 6 TEE asked on Monday
+    13 July 2026, nothing shipped yet: 3 units each. The 7 days before Monday 20 July hold
+    5 weekdays; Bastille Day (Tuesday 14 July) is a French holiday, not a German one:
+    4 open days at PAR, 0.75 a day; 5 at BER, 0.6 a day."""
+    clock.now = datetime(2026, 7, 13, 9, tzinfo=UTC)
+    uow = open_shop(container.uow())
+    count(uow, "PAR", "TEE", 20)
+    count(uow, "BER", "TEE", 20)
+    orders.place_order(uow, SYSTEM, draft(("TEE", 6)))
+    clock.now = datetime(2026, 7, 20, 9, tzinfo=UTC)
+    store = container.stock_planning(uow)
+    report = stock_reports.stock_out(uow, store, SYSTEM, days=7, horizon_days=30)
+    assert {r.rated.holding.location: r.rated.daily for r in report.rows} == {
+        "BER": 0.6,
+        "PAR": 0.75,
+    }
 
 
 def test_overstock_and_dead_stock_are_valued_at_cost_and_say_when_there_is_none(

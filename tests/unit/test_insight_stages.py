@@ -1,10 +1,11 @@
 """Stage times on a small made-up history, against values computed by hand: percentiles by
 linear interpolation, means, the bottleneck, late and on-time rates read in the location's
-time zone, working hours across a weekend and a change of clocks, groups."""
+time zone, working hours across a weekend, a change of clocks and public holidays, groups."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -189,6 +190,69 @@ def test_working_hours_count_the_hours_a_day_really_has_when_clocks_change() -> 
     assert by[Stage.PLACED_TO_DELIVERED].mean == 23.0
     by = {s.stage: s.hours for s in stage_report([t]).stages}
     assert by[Stage.PLACED_TO_DELIVERED].mean == 47.0
+
+
+def paris(day: int, month: int, hour: int, year: int = 2026) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=ZoneInfo("Europe/Paris"))
+
+
+def test_working_hours_leave_out_the_public_holidays_of_the_country() -> None:
+    # Bastille Day, Tuesday 14 July 2026, is a French holiday, not a German one.
+    monday_12, wednesday_12 = paris(13, 7, 12), paris(15, 7, 12)
+    assert working_hours(monday_12, wednesday_12, "Europe/Paris", "01234", "FR") == 24.0
+    assert working_hours(monday_12, wednesday_12, "Europe/Paris", "01234") == 48.0
+    assert working_hours(monday_12, wednesday_12, "Europe/Paris", "01234", "DE") == 48.0
+    assert working_hours(wednesday_12, monday_12, "Europe/Paris", "01234", "FR") == -24.0
+    # Ending on the holiday: Monday's 12 hours only; wholly on it: none.
+    tuesday_18 = paris(14, 7, 18)
+    assert working_hours(monday_12, tuesday_18, "Europe/Paris", "01234", "FR") == 12.0
+    assert working_hours(monday_12, tuesday_18, "Europe/Paris", "01234") == 30.0
+    assert working_hours(paris(14, 7, 9), tuesday_18, "Europe/Paris", "01234", "FR") == 0.0
+    # No country, or a code the holidays package does not know: no holidays.
+    assert working_hours(monday_12, wednesday_12, "Europe/Paris", "01234", "") == 48.0
+    assert working_hours(monday_12, wednesday_12, "Europe/Paris", "01234", "ZZ") == 48.0
+
+
+def test_a_holiday_on_a_weekend_is_off_only_where_the_weekend_is_worked() -> None:
+    # Assumption, Saturday 15 August 2026: Friday 12:00 to Sunday 12:00.
+    friday_12, sunday_12 = paris(14, 8, 12), paris(16, 8, 12)
+    assert working_hours(friday_12, sunday_12, "Europe/Paris", "01234", "FR") == 12.0
+    assert working_hours(friday_12, sunday_12, "Europe/Paris", "01234") == 12.0
+    assert working_hours(friday_12, sunday_12, "Europe/Paris", "0123456", "FR") == 24.0
+    assert working_hours(friday_12, sunday_12, "Europe/Paris", "0123456") == 48.0
+
+
+def test_holidays_are_read_for_each_year_and_as_local_days() -> None:
+    # Thursday 31 December 2026 12:00 to Saturday 2 January 2027 12:00: New Year's Day
+    # (a Friday) is off, then the weekend: 12 hours; 36 without holidays.
+    new_year = (paris(31, 12, 12), paris(2, 1, 12, 2027))
+    assert working_hours(*new_year, "Europe/Paris", "01234", "FR") == 12.0
+    assert working_hours(*new_year, "Europe/Paris", "01234") == 36.0
+    # Tiradentes, Tuesday 21 April 2026 in Brazil: from 02:00 to 24:00 UTC is Monday 23:00
+    # to Tuesday 21:00 in São Paulo (UTC-3): only Monday's last hour is working time.
+    start, end = datetime(2026, 4, 21, 2, tzinfo=UTC), datetime(2026, 4, 22, tzinfo=UTC)
+    assert working_hours(start, end, "America/Sao_Paulo", "01234", "BR") == 1.0
+    assert working_hours(start, end, "America/Sao_Paulo", "01234") == 22.0
+    # In UTC the same hours are all on the holiday.
+    assert working_hours(start, end, "UTC", "01234", "BR") == 0.0
+
+
+def test_the_working_hours_report_takes_the_country_from_the_order() -> None:
+    # Placed Monday 13 July 12:00, confirmed 14:00, shipped Tuesday 14 July 10:00 (on the
+    # holiday), delivered Wednesday 15 July 12:00, all in Paris.
+    def order(i: int, country: str | None) -> OrderTimes:
+        return OrderTimes(i, "web", paris(13, 7, 12), paris(13, 7, 14), paris(14, 7, 10),
+                          paris(15, 7, 12), time_zone="Europe/Paris", working_days="01234",
+                          country=country)  # fmt: skip
+
+    def means(t: OrderTimes) -> list[float | None]:
+        return [s.hours.mean for s in stage_report([t], Hours.WORKING).stages]
+
+    # placed → confirmed 2; confirmed → shipped 10 (Monday 14:00 to midnight); shipped →
+    # delivered 12 (Wednesday's first 12); placed → delivered 24.
+    assert means(order(1, "FR")) == [2.0, 10.0, 12.0, 24.0]
+    assert means(order(2, None)) == [2.0, 20.0, 26.0, 48.0]
+    assert [s.hours.mean for s in stage_report([order(1, "FR")]).stages] == [2.0, 20.0, 26.0, 48.0]
 
 
 def test_groups_by_channel_location_carrier_and_week() -> None:

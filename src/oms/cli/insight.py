@@ -97,7 +97,11 @@ def stage_times(  # noqa: PLR0913
     channel: str = typer.Option(None, help="Only this channel."),
     location: str = typer.Option(None, help="Only orders shipped from this location (code)."),
     tz: str = typer.Option("UTC", help="Time zone the --from/--to days are read in."),
-    hours: Hours = typer.Option(Hours.CALENDAR, help="Calendar or working hours."),
+    hours: Hours = typer.Option(
+        Hours.CALENDAR,
+        help="Calendar or working hours (the location's working days less its country's"
+        " public holidays).",
+    ),
     by: GroupBy = typer.Option(None, help="Also per channel, location, carrier or week."),
     csv_file: Path = typer.Option(None, "--csv", help="Also write the table to this CSV file."),
 ) -> None:

@@ -35,7 +35,7 @@ RATE_BASED_ON = (
     " for (ordered, cancellations counted, an order cancelled whole within a day not; the"
     " rule of docs/planning.md), for the whole shop, split between the locations holding"
     " the product by units shipped from each in those days (equally when none shipped);"
-    " open days are the location's working weekdays (public holidays not left out)"
+    " open days are the location's working weekdays less the public holidays of its country"
 )
 COST_BASED_ON = (
     "on hand x the product's cost price: the lowest of its suppliers' (ties: the first"
@@ -89,14 +89,16 @@ def _rated(uow: UnitOfWork, store: StockPlanning, today: date, days: int) -> lis
         named = uow.products.by_ids(sorted({pid for _, pid in missing}))
         for code, pid in missing:
             product = named[pid]
-            weekdays = places[code].schedule().working_days
+            place = places[code]
+            weekdays = frozenset(place.schedule().working_days)
             holdings.append(
-                Holding(code, frozenset(weekdays), pid, product.sku, product.name, 0, 0)
+                Holding(code, weekdays, place.country, pid, product.sku, product.name, 0, 0)
             )
     holders: dict[int, list[str]] = defaultdict(list)
     for h in holdings:
         holders[h.product_id].append(h.location)
-    windows: dict[frozenset[int], int] = {}  # open days in the window per calendar
+    # open days in the window per calendar (working weekdays, country)
+    windows: dict[tuple[frozenset[int], str], int] = {}
     rated: list[Rated] = []
     for h in holdings:
         asked = demand.get(h.product_id)
@@ -105,9 +107,10 @@ def _rated(uow: UnitOfWork, store: StockPlanning, today: date, days: int) -> lis
             {loc: shipped.get((loc, h.product_id), 0) for loc in holders[h.product_id]},
             holders[h.product_id],
         )[h.location]
-        if h.working_days not in windows:
-            windows[h.working_days] = len(open_days_between(h.working_days, first, last))
-        open_days = windows[h.working_days]
+        calendar = (h.working_days, h.country)
+        if calendar not in windows:
+            windows[calendar] = len(open_days_between(h.working_days, first, last, h.country))
+        open_days = windows[calendar]
         rated.append(Rated(h, daily_rate(share, open_days), incoming[(h.location, h.product_id)]))
     return rated
 
@@ -146,15 +149,16 @@ def stock_out(
         rows: list[StockOutRow] = []
         idle = 0
         last = today + timedelta(days=horizon_days - 1)
-        calendars: dict[frozenset[int], list[date]] = {}
+        calendars: dict[tuple[frozenset[int], str], list[date]] = {}
         for r in _rated(uow, store, today, days):
             if r.daily <= 0:
                 idle += 1
                 continue
-            weekdays = r.holding.working_days
-            if weekdays not in calendars:
-                calendars[weekdays] = open_days_between(weekdays, today, last)
-            ahead = calendars[weekdays]
+            h = r.holding
+            calendar = (h.working_days, h.country)
+            if calendar not in calendars:
+                calendars[calendar] = open_days_between(h.working_days, today, last, h.country)
+            ahead = calendars[calendar]
             arrivals: dict[date, float] = defaultdict(float)
             for x in r.incoming:
                 arrivals[x.expected_on or today] += x.units

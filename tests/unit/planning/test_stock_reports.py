@@ -61,3 +61,22 @@ def test_the_stock_out_date_of_the_service_test_worked_by_hand() -> None:
     assert with_po.stock_out == date(2026, 4, 20)
     without = project(3, {}, days, [0.5] * len(days))
     assert without.stock_out == date(2026, 3, 17)  # 0 on the 16th, short the day after
+    # The service test's location is in France: Easter Monday, 6 April, is closed, so the
+    # 24th open day after the 16th is Monday 20 April (0), short on Tuesday 21 April.
+    in_france = open_days_between(frozenset(range(5)), date(2026, 3, 9), date(2026, 6, 6), "FR")
+    assert date(2026, 4, 6) not in in_france and len(in_france) == len(days) - 5
+    with_po = project(3, {date(2026, 3, 16): 12}, in_france, [0.5] * len(in_france))
+    assert with_po.stock_out == date(2026, 4, 21)
+
+
+def test_open_days_leave_out_the_public_holidays_of_the_country() -> None:
+    # Monday 13 to Sunday 19 July 2026: Bastille Day (Tuesday 14) is French, not German.
+    weekdays, first, last = frozenset(range(5)), date(2026, 7, 13), date(2026, 7, 19)
+    in_france = open_days_between(weekdays, first, last, "FR")
+    assert len(in_france) == 4 and date(2026, 7, 14) not in in_france
+    assert len(open_days_between(weekdays, first, last, "DE")) == 5
+    assert len(open_days_between(weekdays, first, last)) == 5  # no country: no holidays
+    # Fridays over a new year: Christmas (25 December 2026) and New Year's Day (1 January
+    # 2027) are both closed, each read in its own year.
+    fridays = open_days_between(frozenset({4}), date(2026, 12, 21), date(2027, 1, 10), "FR")
+    assert fridays == [date(2027, 1, 8)]

@@ -46,6 +46,7 @@ class SqlTimelines(PgStageReports, PgFlow):
                 locations.c.code,
                 locations.c.time_zone,
                 locations.c.working_days,
+                locations.c.country,
             )
             .select_from(f.outerjoin(locations, locations.c.id == f.c.location_id))
             .where(f.c.placed_at.is_not(None))
@@ -80,6 +81,7 @@ class SqlTimelines(PgStageReports, PgFlow):
                 carrier=r.carrier,
                 time_zone=r.time_zone or "UTC",
                 working_days=r.working_days or ALL_DAYS,
+                country=r.country,
             )
             for r in self.conn.execute(stmt)
         ]

@@ -77,6 +77,7 @@ class SqlStockPlanning(Repository):
             sa.select(
                 locations.c.code,
                 locations.c.working_days,
+                locations.c.country,
                 products.c.id,
                 products.c.sku,
                 products.c.name,
@@ -92,7 +93,8 @@ class SqlStockPlanning(Repository):
             .order_by(locations.c.code, products.c.sku)
         )
         return [
-            Holding(r[0], _weekdays(r[1]), r[2], r[3], r[4], int(r[5]), int(r[6])) for r in rows
+            Holding(r[0], _weekdays(r[1]), r[2], r[3], r[4], r[5], int(r[6]), int(r[7]))
+            for r in rows
         ]
 
     def _mistake(self) -> sa.ColumnElement[bool]:

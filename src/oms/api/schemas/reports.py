@@ -32,7 +32,11 @@ class StageTimesQuery(Strict):
     channel: Annotated[str, Field(max_length=64)] | None = None
     location: Annotated[str, Field(max_length=32)] | None = None
     tz: Annotated[str, Field(max_length=64, description="IANA time zone of the days")] = "UTC"
-    hours: Hours = Field(Hours.CALENDAR, description="calendar, or working days' hours only")
+    hours: Hours = Field(
+        Hours.CALENDAR,
+        description="calendar, or only the hours of the location's working days less the"
+        " public holidays of its country",
+    )
     group_by: GroupBy | None = Field(None, description="also the table per channel, ...")
     format: Literal["json", "csv"] = Field("json", description="csv: the stage table as CSV")
 

@@ -5,8 +5,9 @@ delivered, measured between the first event of each kind on their timelines.
   order when both of its ends are known; a negative duration (history where the carrier's
   date comes before the approval) is kept, counted in `negative`, not hidden.
 - Calendar hours are elapsed time. Working hours count only the time that falls on the
-  location's working days (whole days, midnight to midnight in its time zone; public
-  holidays are not taken out).
+  location's working days less the national public holidays of its country (whole days,
+  midnight to midnight in its time zone; the holidays are the fulfilment calendar's,
+  `public_holidays`). An order without a location's country has no holidays.
 - `bottleneck` is the stage with the largest median among the first three (API.md).
 - Detail stages split confirmed → shipped at the warehouse's own events: confirmed →
   picked → packed → shipped (the first `shipment.picked` and `shipment.packed` of the order).
@@ -36,6 +37,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from oms.domain.fulfilment.calendar import public_holidays
 from oms.domain.insight.stats import Summary, share, summarise
 
 ALL_DAYS = "0123456"
@@ -125,6 +127,7 @@ class OrderTimes:
     carrier: str | None = None
     time_zone: str = "UTC"  # the location's: where "a day" is read
     working_days: str = ALL_DAYS  # the location's, Monday=0
+    country: str | None = None  # the location's: whose public holidays are days off
 
     def at(self, end: str) -> datetime | None:
         found: datetime | None = getattr(self, end)
@@ -197,17 +200,20 @@ class StageReport:
         return share(self.shipped_on_time, self.ship_by)
 
 
-def working_hours(start: datetime, end: datetime, zone: str, working_days: str) -> float:
+def working_hours(
+    start: datetime, end: datetime, zone: str, working_days: str, country: str | None = None
+) -> float:
     """Hours from start to end that fall on working days (weekday digits, Monday=0) of a
-    time zone; negative when end comes first."""
+    time zone, less the public holidays of `country` (none without one); negative when end
+    comes first. A holiday is a whole local day, like a weekday the location does not work."""
     if end < start:
-        return -working_hours(end, start, zone, working_days)
+        return -working_hours(end, start, zone, working_days, country)
     tz = ZoneInfo(zone)
     seconds = 0.0
     day = start.astimezone(tz).date()
     last = end.astimezone(tz).date()
     while day <= last:
-        if str(day.weekday()) in working_days:
+        if str(day.weekday()) in working_days and not _holiday(day, country):
             # In UTC: two aware times of one zone would be subtracted as wall-clock times.
             opens = datetime.combine(day, time(0), tz).astimezone(UTC)
             closes = datetime.combine(day + timedelta(days=1), time(0), tz).astimezone(UTC)
@@ -218,12 +224,17 @@ def working_hours(start: datetime, end: datetime, zone: str, working_days: str) 
     return seconds / 3600
 
 
+def _holiday(day: date, country: str | None) -> bool:
+    """A national public holiday of the country (the fulfilment calendar's); none without one."""
+    return country is not None and day in public_holidays(country, day.year)
+
+
 def duration_hours(t: OrderTimes, stage: AnyStage, hours: Hours) -> float | None:
     first, then = (t.at(end) for end in _ENDS[stage])
     if first is None or then is None:
         return None
     if hours is Hours.WORKING:
-        return working_hours(first, then, t.time_zone, t.working_days)
+        return working_hours(first, then, t.time_zone, t.working_days, t.country)
     return (then - first).total_seconds() / 3600
 
 

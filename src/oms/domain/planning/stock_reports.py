@@ -8,6 +8,7 @@ import math
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from oms.domain.fulfilment.calendar import public_holidays
 from oms.domain.planning.demand import OpenDays
 
 
@@ -31,9 +32,17 @@ def daily_rate(units: float, open_days: int) -> float:
     return units / open_days if open_days > 0 else 0.0
 
 
-def open_days_between(weekdays: frozenset[int], first: date, last: date) -> list[date]:
-    """A location's working days from first to last, both included."""
-    return OpenDays(weekdays).between(first, last)
+def open_days_between(
+    weekdays: frozenset[int], first: date, last: date, country: str | None = None
+) -> list[date]:
+    """A location's open days from first to last, both included: its working weekdays less
+    the national public holidays of its country (the fulfilment calendar's; none without
+    a country)."""
+    closed: frozenset[date] = frozenset()
+    if country is not None:
+        years = range(first.year, last.year + 1)
+        closed = frozenset(d for y in years for d in public_holidays(country, y))
+    return OpenDays(weekdays, closed).between(first, last)
 
 
 def excess_units(available: int, daily_mean: float, threshold_days: float) -> int:

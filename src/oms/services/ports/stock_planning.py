@@ -25,10 +25,12 @@ class IncomingLine:
 
 @dataclass(frozen=True, slots=True)
 class Holding:
-    """A stock row with the figures the reports need."""
+    """A stock row with the figures the reports need; the location's working days and
+    country (whose public holidays it is closed on)."""
 
     location: str
     working_days: frozenset[int]
+    country: str
     product_id: int
     sku: str
     name: str
