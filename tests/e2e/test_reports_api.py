@@ -170,6 +170,15 @@ def test_the_real_olist_folder_imports_and_reports(container: Container) -> None
     assert r.orders == 16666
     assert r.late == 1247  # PROVENANCE.md: "1,247 orders were delivered after the promised date"
     assert r.bottleneck is not None and r.bottleneck.value == "shipped_to_delivered"
+    lost = {x.stage.value: (x.late_count, x.on_time_count, round(x.extra or 0, 3))
+            for x in r.late_split}  # fmt: skip
+    assert lost == {
+        "placed_to_confirmed": (1247, 15415, 2.407),
+        "confirmed_to_shipped": (1247, 15415, 61.857),
+        "shipped_to_delivered": (1247, 15419, 518.858),
+        "placed_to_delivered": (1247, 15419, 583.115),
+    }
+    assert r.late_bottleneck is not None and r.late_bottleneck.value == "shipped_to_delivered"
 
 
 def test_work_in_progress_over_http_and_as_csv(
