@@ -116,10 +116,15 @@ def stage_rows(found: StageTimes) -> list[tuple[object, ...]]:
 
 
 def stage_csv(found: StageTimes) -> str:
+    return _csv(CSV_HEADER, stage_rows(found))
+
+
+def _csv(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
+    """Rows under a header as CSV text; none is an empty cell."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
-    writer.writerows(["" if v is None else v for v in row] for row in stage_rows(found))
+    writer.writerow(header)
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
     return out.getvalue()
 
 
@@ -162,11 +167,7 @@ def trend_rows(found: StageTimes) -> list[tuple[object, ...]]:
 
 
 def trend_csv(found: StageTimes) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(TREND_HEADER)
-    writer.writerows(["" if v is None else v for v in row] for row in trend_rows(found))
-    return out.getvalue()
+    return _csv(TREND_HEADER, trend_rows(found))
 
 
 MAX_FLOW_DAYS = 731

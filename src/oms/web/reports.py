@@ -1,5 +1,6 @@
-"""The reports page: the stage table of delivered orders with its chart (SVG, drawn on the
-server), the bottleneck and the late rates, filtered like the API; and its CSV download."""
+"""The reports pages of stage times: the stage table of delivered orders with its chart (SVG,
+drawn on the server), the bottleneck, the late rates and where late orders lost their time;
+the bottleneck week by week with its chart; each filtered like the API, with a CSV."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from oms.domain.errors import InvalidInput
@@ -73,8 +74,19 @@ class ReportForm:
             return None
 
 
-def _form(since: str, until: str, channel: str, location: str, tz: str, hours: str) -> ReportForm:
+def _form(
+    since: Annotated[str, Query(alias="from")] = "",
+    until: Annotated[str, Query(alias="to")] = "",
+    channel: str = "",
+    location: str = "",
+    tz: str = "UTC",
+    hours: str = "calendar",
+) -> ReportForm:
+    """The filters as typed in the query string (cut to their fields' lengths)."""
     return ReportForm(since[:10], until[:10], channel[:64], location[:32], tz[:64], hours[:16])
+
+
+FormDep = Annotated[ReportForm, Depends(_form)]
 
 
 def _run(page: Page, form: ReportForm, by: GroupBy | None = None) -> reports.StageTimes | None:
@@ -92,16 +104,7 @@ def _run(page: Page, form: ReportForm, by: GroupBy | None = None) -> reports.Sta
 
 
 @router.get("/reports")
-def reports_page(  # noqa: PLR0913
-    page: PageDep,
-    since: Annotated[str, Query(alias="from")] = "",
-    until: Annotated[str, Query(alias="to")] = "",
-    channel: str = "",
-    location: str = "",
-    tz: str = "UTC",
-    hours: str = "calendar",
-) -> Response:
-    form = _form(since, until, channel, location, tz, hours)
+def reports_page(page: PageDep, form: FormDep) -> Response:
     found = _run(page, form)
     chart = None
     if found is not None and found.report.orders:
@@ -116,35 +119,17 @@ def reports_page(  # noqa: PLR0913
 
 
 @router.get("/reports/stage-times.csv")
-def reports_csv(  # noqa: PLR0913
-    page: PageDep,
-    since: Annotated[str, Query(alias="from")] = "",
-    until: Annotated[str, Query(alias="to")] = "",
-    channel: str = "",
-    location: str = "",
-    tz: str = "UTC",
-    hours: str = "calendar",
-) -> Response:
-    form = _form(since, until, channel, location, tz, hours)
+def reports_csv(page: PageDep, form: FormDep) -> Response:
     found = _run(page, form)
     if found is None:
-        return Response("; ".join(f"{k}: {v}" for k, v in form.errors.items()), status_code=422)
+        return _refused(form)
     return csv_download(reports.stage_csv(found), "stage-times.csv")
 
 
 @router.get("/reports/trend")
-def trend_page(  # noqa: PLR0913
-    page: PageDep,
-    since: Annotated[str, Query(alias="from")] = "",
-    until: Annotated[str, Query(alias="to")] = "",
-    channel: str = "",
-    location: str = "",
-    tz: str = "UTC",
-    hours: str = "calendar",
-) -> Response:
+def trend_page(page: PageDep, form: FormDep) -> Response:
     """The bottleneck week by week: each step's median, the step with the largest, the late
     rate and the step in which that week's late orders lost the most hours."""
-    form = _form(since, until, channel, location, tz, hours)
     found = _run(page, form, GroupBy.WEEK)
     chart = None
     if found is not None and found.groups:
@@ -169,17 +154,13 @@ def trend_page(  # noqa: PLR0913
 
 
 @router.get("/reports/trend.csv")
-def trend_csv(  # noqa: PLR0913
-    page: PageDep,
-    since: Annotated[str, Query(alias="from")] = "",
-    until: Annotated[str, Query(alias="to")] = "",
-    channel: str = "",
-    location: str = "",
-    tz: str = "UTC",
-    hours: str = "calendar",
-) -> Response:
-    form = _form(since, until, channel, location, tz, hours)
+def trend_csv(page: PageDep, form: FormDep) -> Response:
     found = _run(page, form, GroupBy.WEEK)
     if found is None:
-        return Response("; ".join(f"{k}: {v}" for k, v in form.errors.items()), status_code=422)
+        return _refused(form)
     return csv_download(reports.trend_csv(found), "bottleneck-trend.csv")
+
+
+def _refused(form: ReportForm) -> Response:
+    """A CSV asked for with invalid filters: 422, each field's error in the text."""
+    return Response("; ".join(f"{k}: {v}" for k, v in form.errors.items()), status_code=422)

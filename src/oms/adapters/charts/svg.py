@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 from matplotlib import rc_context
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
@@ -34,6 +35,19 @@ def _svg(fig: Figure) -> str:
     return svg[svg.index("<svg") :]
 
 
+def _lines_finished(fig: Figure, ax: Axes, title: str, labels: list[str]) -> str:
+    """A line chart's title, legend under it, at most 8 labelled x ticks; as SVG."""
+    ax.set_title(title, fontsize=11)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=8, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    xs = list(range(len(labels)))
+    step = max(1, -(-len(xs) // 8))
+    ax.set_xticks(xs[::step], labels[::step])
+    ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+    fig.tight_layout()
+    return _svg(fig)
+
+
 class SvgCharts:
     def wip_chart(self, found: Flow, title: str) -> str:
         fig = Figure(figsize=(8, 3.6), dpi=96)
@@ -44,16 +58,7 @@ class SvgCharts:
             label = stage.value.replace("_", " ")
             ax.plot(days, [d.wip[stage] for d in found.days], dash, color=colour, label=label)
         ax.set_ylabel("orders waiting at the end of the day")
-        ax.set_title(title, fontsize=11)
-        ax.legend(
-            loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=8, frameon=False
-        )
-        ax.spines[["top", "right"]].set_visible(False)
-        step = max(1, -(-len(days) // 8))  # at most 8 labelled days
-        ax.set_xticks(days[::step], [d.day.isoformat() for d in found.days][::step])
-        ax.tick_params(axis="x", labelrotation=30, labelsize=8)
-        fig.tight_layout()
-        return _svg(fig)
+        return _lines_finished(fig, ax, title, [d.day.isoformat() for d in found.days])
 
     def trend_chart(
         self, weeks: list[str], medians: dict[Stage, list[float | None]], title: str
@@ -68,16 +73,7 @@ class SvgCharts:
             label = stage.value.replace("_", " ")
             ax.plot(xs, ys, dash, color=colour, label=label, marker="o", markersize=3)
         ax.set_ylabel("median hours")
-        ax.set_title(title, fontsize=11)
-        ax.legend(
-            loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=8, frameon=False
-        )
-        ax.spines[["top", "right"]].set_visible(False)
-        step = max(1, -(-len(xs) // 8))  # at most 8 labelled weeks
-        ax.set_xticks(xs[::step], weeks[::step])
-        ax.tick_params(axis="x", labelrotation=30, labelsize=8)
-        fig.tight_layout()
-        return _svg(fig)
+        return _lines_finished(fig, ax, title, weeks)
 
     def stage_chart(self, report: StageReport, title: str) -> str:
         """Horizontal bars per stage: the median and the 90th percentile, in hours; the
