@@ -153,21 +153,21 @@ def _print_stages(found: StageTimes) -> None:
 
 
 def _print_trend(found: StageTimes) -> None:
-    """The bottleneck week by week (services.reports.trend_rows)."""
-    from oms.services.reports import trend_rows
+    """The bottleneck week by week (services.reports.trend)."""
+    from oms.services.reports import trend
 
-    trend = Table(
+    table = Table(
         "week", "orders", "p50 h: confirm", "ship", "deliver", "bottleneck", "late",
         "late orders lost most in", title="the bottleneck week by week",
     )  # fmt: skip
-    for week, orders, *p50, neck, _late, _promised, rate, _a, _b, _c, lost in trend_rows(found):
-        trend.add_row(
-            str(week), str(orders),
-            *("" if v is None else f"{v:,.1f}" for v in p50),
-            str(neck or "none"), _pct(rate if isinstance(rate, float) else None),
-            str(lost or ""),
+    for w in trend(found):
+        table.add_row(
+            w.week, str(w.orders),
+            *("" if v is None else f"{v:,.1f}" for v in w.medians.values()),
+            w.bottleneck.value if w.bottleneck else "none", _pct(w.late_rate),
+            w.late_bottleneck.value if w.late_bottleneck else "",
         )  # fmt: skip
-    console.print(trend)
+    console.print(table)
 
 
 def _pct(rate: float | None) -> str:

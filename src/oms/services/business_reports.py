@@ -6,9 +6,6 @@ domain/insight/quality.py and domain/insight/money_loyalty.py."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from oms.domain.access import Actor, Permission
@@ -23,7 +20,7 @@ from oms.domain.insight.quality import (
 )
 from oms.services.ports import UnitOfWork
 from oms.services.ports.insight import BusinessFacts
-from oms.services.reports import StageQuery, _window
+from oms.services.reports import StageQuery, _window, to_csv
 
 # What each money figure rests on: oms keeps no cost price of a product.
 STOCK_BASED_ON = "on hand x the product's price (oms keeps no cost price: value at price, not cost)"
@@ -123,14 +120,6 @@ def loyalty_report(
 
 
 # -- CSV ----------------------------------------------------------------------------------------
-
-
-def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
-    return out.getvalue()
 
 
 def pct(x: float | None) -> float | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +18,7 @@ from oms.domain.insight.stages import (
     STEPS,
     GroupBy,
     Hours,
+    Stage,
     StageReport,
     grouped,
     stage_report,
@@ -116,11 +118,11 @@ def stage_rows(found: StageTimes) -> list[tuple[object, ...]]:
 
 
 def stage_csv(found: StageTimes) -> str:
-    return _csv(CSV_HEADER, stage_rows(found))
+    return to_csv(CSV_HEADER, stage_rows(found))
 
 
-def _csv(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
-    """Rows under a header as CSV text; none is an empty cell."""
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """Rows under a header as CSV text (every report's download); None is an empty cell."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
@@ -141,33 +143,61 @@ TREND_HEADER = (
 )
 
 
-def trend_rows(found: StageTimes) -> list[tuple[object, ...]]:
-    """The bottleneck week by week (the groups of a `group_by=week` query), as rows under
-    TREND_HEADER: each week's medians of the three steps and the step with the largest;
-    its late rate and, per step, the hours its late orders lost beside its on-time ones."""
-    rows: list[tuple[object, ...]] = []
+@dataclass(frozen=True, slots=True)
+class TrendWeek:
+    """One week of the bottleneck's trend (a group of a `group_by=week` query)."""
+
+    week: str
+    orders: int
+    medians: dict[Stage, float | None]  # each step's p50 hours
+    bottleneck: Stage | None
+    late: int
+    promised: int
+    late_rate: float | None
+    extra: dict[Stage, float | None]  # each step's hours lost by the late orders
+    late_bottleneck: Stage | None
+
+    def row(self) -> tuple[object, ...]:
+        """The week under TREND_HEADER, hours rounded as the API rounds them."""
+        return (
+            self.week,
+            self.orders,
+            *(rounded(self.medians[stage]) for stage in STEPS),
+            self.bottleneck.value if self.bottleneck else None,
+            self.late,
+            self.promised,
+            None if self.late_rate is None else round(self.late_rate, 4),
+            *(rounded(self.extra[stage]) for stage in STEPS),
+            self.late_bottleneck.value if self.late_bottleneck else None,
+        )
+
+
+def trend(found: StageTimes) -> list[TrendWeek]:
+    """The bottleneck week by week: each week's medians of the three steps and the step
+    with the largest; its late rate and, per step, the hours its late orders lost beside
+    its on-time ones."""
+    weeks = []
     for week, r in found.groups:
         medians = {s.stage: s.hours.p50 for s in r.stages}
         extra = {x.stage: x.extra for x in r.late_split}
-        rate = r.late_delivery_rate
-        rows.append(
-            (
+        weeks.append(
+            TrendWeek(
                 week,
                 r.orders,
-                *(rounded(medians.get(stage)) for stage in STEPS),
-                r.bottleneck.value if r.bottleneck else None,
+                {stage: medians.get(stage) for stage in STEPS},
+                r.bottleneck,
                 r.late,
                 r.promised,
-                None if rate is None else round(rate, 4),
-                *(rounded(extra.get(stage)) for stage in STEPS),
-                r.late_bottleneck.value if r.late_bottleneck else None,
+                r.late_delivery_rate,
+                {stage: extra.get(stage) for stage in STEPS},
+                r.late_bottleneck,
             )
         )
-    return rows
+    return weeks
 
 
 def trend_csv(found: StageTimes) -> str:
-    return _csv(TREND_HEADER, trend_rows(found))
+    return to_csv(TREND_HEADER, (w.row() for w in trend(found)))
 
 
 MAX_FLOW_DAYS = 731
@@ -204,14 +234,13 @@ FLOW_HEADER = ("day", *(f"wip_{s.value}" for s in Waiting), *(f"left_{s.value}" 
 
 
 def flow_csv(found: Flow) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(FLOW_HEADER)
-    for d in found.days:
-        writer.writerow(
-            [d.day.isoformat(), *(d.wip[s] for s in Waiting), *(d.throughput[s] for s in Waiting)]
-        )
-    return out.getvalue()
+    return to_csv(
+        FLOW_HEADER,
+        (
+            (d.day.isoformat(), *(d.wip[s] for s in Waiting), *(d.throughput[s] for s in Waiting))
+            for d in found.days
+        ),
+    )
 
 
 def open_orders_aging(
@@ -234,8 +263,7 @@ def open_orders_aging(
 
 
 def aging_csv(found: Aging) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(("bucket", "orders", "backorders", "late"))
-    writer.writerows((b.label, b.orders, b.backorders, b.late) for b in found.buckets)
-    return out.getvalue()
+    return to_csv(
+        ("bucket", "orders", "backorders", "late"),
+        ((b.label, b.orders, b.backorders, b.late) for b in found.buckets),
+    )

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from oms.services.business_reports import to_csv
+from oms.services.reports import to_csv
 from oms.services.stock_reports import (
     DeadStockReport,
     OverstockReport,

@@ -131,25 +131,16 @@ def trend_page(page: PageDep, form: FormDep) -> Response:
     """The bottleneck week by week: each step's median, the step with the largest, the late
     rate and the step in which that week's late orders lost the most hours."""
     found = _run(page, form, GroupBy.WEEK)
+    weeks = reports.trend(found) if found else []
     chart = None
-    if found is not None and found.groups:
-        weeks = [week for week, _ in found.groups]
-        medians = {
-            stage: [
-                next(s.hours.p50 for s in r.stages if s.stage == stage) for _, r in found.groups
-            ]
-            for stage in STEPS
-        }
+    if found is not None and weeks:
+        medians = {stage: [w.medians[stage] for w in weeks] for stage in STEPS}
         title = f"Median {found.query.hours.value} hours per step, {len(weeks)} weeks"
-        svg = container(page.request).charts().trend_chart(weeks, medians, title)
+        labels = [w.week for w in weeks]
+        svg = container(page.request).charts().trend_chart(labels, medians, title)
         chart = base64.b64encode(svg.encode()).decode()
     return page.render(
-        "reports/trend.html",
-        form=form,
-        found=found,
-        chart=chart,
-        rows=reports.trend_rows(found) if found else [],
-        steps=STEPS,
+        "reports/trend.html", form=form, found=found, chart=chart, weeks=weeks, steps=STEPS
     )
 
 

@@ -109,8 +109,8 @@ def _branch(r: Any, part: tuple[int, ...], *, key: bool) -> sa.Select[Any]:
             for which in (r.c.late, sa.not_(r.c.late)):
                 counts += [sa.func.count(hours).filter(which), sa.func.sum(hours).filter(which)]
     else:
-        counts = [null(kind) for _ in Stage for _ in (0, 1) for kind in (sa.BigInteger, sa.Float)]
-        counts[:0] = [null(sa.BigInteger) for _ in range(5)]
+        split = [sa.BigInteger, sa.Float] * 2 * len(Stage)  # count, sum; late, on time
+        counts = [null(kind) for kind in [sa.BigInteger] * 5 + split]
     figures: list[sa.ColumnElement[Any]] = []
     for i in range(len(_STAGES)):
         if i in part:

@@ -251,8 +251,10 @@ def stage_report(times: Iterable[OrderTimes], hours: Hours = Hours.CALENDAR) -> 
 
     promised = [t for t in delivered if t.promised is not None]
     ship_by = [t for t in delivered if t.ship_by is not None and t.shipped is not None]
-    late = [t for t in promised if _late(t)]
-    on_time = [t for t in promised if not _late(t)]
+    late: list[OrderTimes] = []
+    on_time: list[OrderTimes] = []
+    for t in promised:
+        (late if _late(t) else on_time).append(t)
 
     def hours_of(orders: list[OrderTimes], stage: Stage) -> list[float]:
         return [h for t in orders if (h := duration_hours(t, stage, hours)) is not None]
