@@ -62,6 +62,7 @@ from intake_setup import (
     machine,
     sku_of,
 )
+from proc_cpu import database_server_cpu
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ON_HAND = 1_000_000  # plenty: no order of the intake levels is ever backordered
@@ -143,13 +144,15 @@ def measure_http(
             if spy:
                 name = f"{db.kind}-run{result.runs + 1}-{tag}"
                 spy.start(server.worker_pids(), name, args.warmup + args.duration)
-            cpu = server.cpu_seconds()
+            cpu, db_cpu = server.cpu_seconds(), database_server_cpu()
             try:
                 level = drive(session, clients, args.warmup, args.duration)
             finally:
                 if spy:
                     spy.wait()
             level.server_cpu = server.cpu_seconds() - cpu
+            if db.kind == "postgresql":
+                level.db_cpu = database_server_cpu() - db_cpu
             row.http.append(level)
             console.log(
                 f"{db.kind} HTTP {clients:>3} clients{' (flash)' if tag.endswith('f') else ''}: "
@@ -177,7 +180,10 @@ def measure_raw(args: argparse.Namespace, db: Database, result: Result, mix: Mix
     pgbench = db.kind == "postgresql" and not args.no_pgbench and intake_pgbench.available()
     for clients, level_mix, row in levels:
         make: Callable[[int], Session] = raw_session_factory(db, items, level_mix)
+        db_cpu = database_server_cpu()
         level = drive(make, clients, args.warmup, args.duration)
+        if db.kind == "postgresql":
+            level.db_cpu = database_server_cpu() - db_cpu
         row.raw.append(level)
         console.log(
             f"{db.kind} raw SQL {clients:>3} connections: {level.rate:7.1f} orders/s, "

@@ -99,6 +99,14 @@ class Level:
     accepted: int = 0  # orders accepted during warm-up and measurement
     server_cpu: float | None = None  # CPU seconds the server's workers used meanwhile
     client_cpu: float = 0.0  # CPU seconds this process (the clients) used meanwhile
+    db_cpu: float | None = None  # CPU seconds PostgreSQL's processes used meanwhile
+
+    @property
+    def db_cpu_per_order(self) -> float:
+        """The database server's CPU milliseconds per accepted order (PostgreSQL)."""
+        if self.db_cpu is None or not self.accepted:
+            return math.nan
+        return 1000 * self.db_cpu / self.accepted
 
     @property
     def cpu_per_order(self) -> float:

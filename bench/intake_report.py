@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
@@ -54,6 +55,13 @@ class Row:
     @property
     def cpu(self) -> float:
         return self._median([x.cpu_per_order for x in self.http])
+
+    @property
+    def db_cpu(self) -> str:
+        """The database server's CPU ms per order under oms, and under the raw SQL."""
+        oms = self._median([x.db_cpu_per_order for x in self.http])
+        raw = self._median([x.db_cpu_per_order for x in self.raw])
+        return "-" if math.isnan(oms) else f"{oms:.1f} / {raw:.1f}"
 
     @property
     def raw_rate(self) -> float:
@@ -158,6 +166,7 @@ HEADERS = [
     "p99 ms",
     "errors",
     "server CPU ms/order",
+    "database CPU ms/order, oms / raw SQL",
     "raw SQL orders/s",
     "of the raw-SQL ceiling",
     "pgbench orders/s",
@@ -172,6 +181,7 @@ def cells(row: Row) -> list[str]:
         f"{row.p99:.1f}",
         str(row.errors),
         f"{row.cpu:.1f}",
+        row.db_cpu,
         f"{row.raw_rate:.0f}" + (f" ({row.raw_errors} err)" if row.raw_errors else ""),
         f"{pct(row.ratio)} of the raw-SQL ceiling",
         f"{row.pgbench_rate:.0f}" if row.pgbench else "-",

@@ -22,6 +22,8 @@ from typing import Any
 
 import psycopg
 
+import proc_cpu
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 OMS = str(BIN / "oms")
@@ -187,14 +189,7 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User + system CPU the workers have used so far."""
-        total = 0
-        for pid in self.worker_pids():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / os.sysconf("SC_CLK_TCK")
+        return proc_cpu.cpu_seconds(self.worker_pids())
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
