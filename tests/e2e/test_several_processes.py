@@ -199,6 +199,7 @@ def process_env(url: str, folder: Path) -> dict[str, str]:
         "OMS_MAILBOX_DIR": str(folder / "mailbox"),
         "OMS_LOG_LEVEL": "WARNING",
         "COLUMNS": "200",  # the worker's summary lines unwrapped
+        "PYTHONUNBUFFERED": "1",  # each line in the log as it is said (wait_for reads them)
     }
 
 
@@ -357,6 +358,10 @@ def test_two_servers_and_two_workers_on_postgresql_race_and_keep_every_guarantee
 
         workers = ["worker-a", "worker-b"]
         worker_processes = [fleet.start(name, "worker") for name in workers]
+        # Both polling before the burst, so that both share it: on a busy machine a worker
+        # still starting up found nothing left to send (CI, 2026-12-06: [61, 0]).
+        for name in workers:
+            wait_for(lambda name=name: "Worker on" in fleet.log(name), f"{name} polling", fleet)
 
         clients = 24
         barrier = threading.Barrier(clients)
