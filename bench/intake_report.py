@@ -57,11 +57,12 @@ class Row:
         return self._median([x.cpu_per_order for x in self.http])
 
     @property
-    def db_cpu(self) -> str:
+    def db_cpu(self) -> tuple[float, float]:
         """The database server's CPU ms per order under oms, and under the raw SQL."""
-        oms = self._median([x.db_cpu_per_order for x in self.http])
-        raw = self._median([x.db_cpu_per_order for x in self.raw])
-        return "-" if math.isnan(oms) else f"{oms:.1f} / {raw:.1f}"
+        return (
+            self._median([x.db_cpu_per_order for x in self.http]),
+            self._median([x.db_cpu_per_order for x in self.raw]),
+        )
 
     @property
     def raw_rate(self) -> float:
@@ -181,7 +182,7 @@ def cells(row: Row) -> list[str]:
         f"{row.p99:.1f}",
         str(row.errors),
         f"{row.cpu:.1f}",
-        row.db_cpu,
+        "-" if math.isnan(row.db_cpu[0]) else "{:.1f} / {:.1f}".format(*row.db_cpu),
         f"{row.raw_rate:.0f}" + (f" ({row.raw_errors} err)" if row.raw_errors else ""),
         f"{pct(row.ratio)} of the raw-SQL ceiling",
         f"{row.pgbench_rate:.0f}" if row.pgbench else "-",
