@@ -63,6 +63,7 @@ def serve(
         log_level="info",
         log_config=log_config,
         access_log=False,
+        http="oms.api.http_protocol:HttpProtocol",  # each answer in one write
     )
 
 
