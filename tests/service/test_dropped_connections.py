@@ -80,3 +80,22 @@ def test_a_read_that_meets_a_dead_connection_runs_again(
     monkeypatch.setattr(engine_module, "IDLE_BEFORE_PING", float("inf"))
     _kill_pooled_backends(container)
     assert catalogue.get_product(uow, SYSTEM, "TEE").sku == "TEE"
+
+
+def test_the_driver_level_reads_of_placing_run_again_on_a_dead_connection(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The token, products and stock reads of every placement run below SQLAlchemy on
+    PostgreSQL (driver_sql.fetch_all): a dead connection met there still makes the read
+    run again on a fresh one."""
+    _postgresql_only(container)
+    uow = container.uow()
+    stocked(uow, "TEE", 5, "PAR")
+    monkeypatch.setattr(engine_module, "IDLE_BEFORE_PING", float("inf"))
+    for read in (
+        lambda: uow.products.by_skus(["TEE"])["TEE"].sku,
+        lambda: uow.users.match_token("no-such-token") is None,
+        lambda: len(uow.stock.read_options([uow.products.by_skus(["TEE"])["TEE"].id])),
+    ):
+        _kill_pooled_backends(container)
+        assert uow.run(read, write=False) in ("TEE", True, 1)

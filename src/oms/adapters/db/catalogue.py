@@ -8,7 +8,9 @@ from datetime import datetime, time
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
+from oms.adapters.db import driver_sql
 from oms.adapters.db.base import Repository, from_minor, to_minor, unique_violation
 from oms.adapters.db.tables import kit_components, locations, products
 from oms.domain.catalogue.kits import Component
@@ -58,6 +60,22 @@ def _settings_values(location: Location) -> dict[str, Any]:
 
 
 _BY_SKUS = products.select().where(products.c.sku.in_(sa.bindparam("skus", expanding=True)))
+# What placing an order reads of its products, at the driver level on PostgreSQL (one
+# statement text for any number of SKUs): _product's fields, then the kit flag.
+_PRODUCT_FIELDS = (
+    products.c.id,
+    products.c.sku,
+    products.c.name,
+    products.c.price_minor,
+    products.c.currency,
+    products.c.weight_grams,
+    products.c.barcode,
+    products.c.archived,
+    products.c.kit,
+)
+_BY_SKUS_PG = sa.select(*_PRODUCT_FIELDS).where(
+    products.c.sku == sa.any_(sa.bindparam("skus", type_=ARRAY(sa.String)))
+)
 _COMPONENTS = (
     sa.select(
         kit_components.c.kit_id,
@@ -115,7 +133,9 @@ class SqlProducts(Repository):
     def _with_components(self, rows: Any) -> list[Product]:
         """Products from rows; kits (the flag says which) with their components, read in
         one query only when some product is a kit."""
-        found = [(_product(row), bool(row._mapping["kit"])) for row in rows]
+        return self._with_kits([(_product(row), bool(row._mapping["kit"])) for row in rows])
+
+    def _with_kits(self, found: list[tuple[Product, bool]]) -> list[Product]:
         kits = [p.id for p, kit in found if kit]
         if not kits:
             return [p for p, _ in found]
@@ -142,8 +162,29 @@ class SqlProducts(Repository):
         return found[0] if found else None
 
     def by_skus(self, skus: Sequence[str]) -> dict[str, Product]:
-        rows = self.conn.execute(_BY_SKUS, {"skus": list(skus)})
-        return {p.sku: p for p in self._with_components(rows)}
+        if self.postgres:  # every placement: at the driver level (driver_sql.py)
+            rows = driver_sql.fetch_all(self.conn, _BY_SKUS_PG, {"skus": list(skus)})
+            found = [
+                (
+                    Product(
+                        id=r[0],
+                        sku=r[1],
+                        name=r[2],
+                        price=from_minor(r[3], r[4]),
+                        currency=r[4],
+                        weight_grams=r[5],
+                        barcode=r[6],
+                        archived=bool(r[7]),
+                    ),
+                    bool(r[8]),
+                )
+                for r in rows
+            ]
+            return {p.sku: p for p in self._with_kits(found)}
+        return {
+            p.sku: p
+            for p in self._with_components(self.conn.execute(_BY_SKUS, {"skus": list(skus)}))
+        }
 
     def by_ids(self, product_ids: Sequence[int]) -> dict[int, Product]:
         if not product_ids:

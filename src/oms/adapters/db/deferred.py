@@ -52,15 +52,21 @@ class DeferredInserts:
             or statement.select is not None
             or statement.table.name not in DEFERRABLE
         ):
-            if self.updates_last:
-                # One placement: any other statement (a hold converted, which names the
-                # new order) comes after the held rows and the conditional updates.
-                self.flush()
-            self.flush_table_reads(statement)
-            return self._conn.execute(statement, parameters, **kw)
+            return self.before(statement).execute(statement, parameters, **kw)
         rows = parameters if isinstance(parameters, list) else [parameters]
         self._held.setdefault(id(statement), (statement, []))[1].extend(rows)
         return None
+
+    def before(self, statement: Any) -> sa.Connection:
+        """Ready to run a statement not held back (here or at the driver level: see
+        driver_sql.fetch_all): the held rows it must see are written; the plain
+        connection to run it on."""
+        if self.updates_last:
+            # One placement: any other statement (a hold converted, which names the
+            # new order) comes after the held rows and the conditional updates.
+            self.flush()
+        self.flush_table_reads(statement)
+        return self._conn
 
     def flush_table_reads(self, statement: Any) -> None:
         """A statement that reads or writes a table with rows held back (anything but the

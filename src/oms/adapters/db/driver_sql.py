@@ -50,6 +50,7 @@ class _Compiled:
     positions: tuple[str, ...] | None  # qmark/numeric styles: the names in order
     processors: tuple[tuple[str, Callable[[Any], Any]], ...]
     constants: dict[str, Any]  # the statement's own literal values, processed
+    results: tuple[Callable[[Any], Any] | None, ...]  # SQLAlchemy's, per result column
 
     def params(self, row: dict[str, Any], memo: dict[tuple[int, Any], Any]) -> Any:
         """The driver's parameters for one row. `memo`: values already processed in this
@@ -99,9 +100,12 @@ def compiled(dialect: Dialect, statement: Any, keys: tuple[str, ...]) -> _Compil
         value = bind.value
         constants[name] = processors.pop(name)(value) if name in processors else value
     positions = tuple(c.positiontup) if c.positiontup else None
+    results = tuple(
+        column.type._cached_result_processor(dialect, None) for column in c._result_columns
+    )
     if len(_CACHE) >= _CACHE_LIMIT:
         _CACHE.clear()
-    made = _CACHE[key] = _Compiled(str(c), positions, tuple(processors.items()), constants)
+    made = _CACHE[key] = _Compiled(str(c), positions, tuple(processors.items()), constants, results)
     return made
 
 
@@ -136,25 +140,77 @@ def write(
 def fetch_one(conn: sa.Connection, statement: Any, params: dict[str, Any]) -> Any:
     """One statement at the driver level (compiled once, as `write` does): its first row,
     or None. For a statement run once per placement inside SQLite's write lock."""
+    rows = _fetch(conn, statement, params, one=True)
+    return rows[0] if rows else None
+
+
+def fetch_all(conn: sa.Connection, statement: Any, params: dict[str, Any]) -> list[Any]:
+    """One statement's rows at the driver level, as tuples: compiled once, SQLAlchemy's
+    bind and result processors applied, so the values are those `Connection.execute`
+    gives. For the reads of every placement (token, products, stock, ids); a statement
+    with an expanding IN cannot run here (on PostgreSQL use `= ANY` of an array)."""
+    return _fetch(conn, statement, params, one=False)
+
+
+def _fetch(conn: sa.Connection, statement: Any, params: dict[str, Any], *, one: bool) -> list[Any]:
+    before = getattr(conn, "before", None)
+    if before is not None:  # rows held back (deferred.py) that it must see are written first
+        conn = before(statement)
     dialect = conn.dialect
     raw = conn.connection.dbapi_connection
     assert raw is not None
     c = compiled(dialect, statement, tuple(params))
+    sql, args = c.sql, c.params(params, {})
     cursor = raw.cursor()
     try:
-        cursor.execute(c.sql, c.params(params, {}))
-        return cursor.fetchone()
+        if conn._has_events or conn.engine._has_events:
+            # Listeners (statement counts, tracing) see it as they see SQLAlchemy's own.
+            for listener in conn.dispatch.before_cursor_execute:
+                sql, args = listener(conn, cursor, sql, args, None, False)
+        cursor.execute(sql, args)
+        rows: list[Any] = []
+        if cursor.description is None:
+            pass
+        elif one:
+            row = cursor.fetchone()
+            rows = [] if row is None else [row]
+        else:
+            rows = list(cursor.fetchall())
     except dialect.loaded_dbapi.Error as failed:
-        raise _as_sqlalchemy(failed, dialect) from failed
+        raise _as_sqlalchemy(failed, dialect, conn, raw, cursor) from failed
     finally:
         cursor.close()
+    if any(c.results):
+        rows = [
+            tuple(
+                v if p is None or v is None else p(v) for p, v in zip(c.results, row, strict=False)
+            )
+            for row in rows
+        ]
+    return rows
 
 
-def _as_sqlalchemy(failed: Exception, dialect: Dialect) -> sa.exc.StatementError:
+def _as_sqlalchemy(
+    failed: Exception,
+    dialect: Dialect,
+    conn: sa.Connection | None = None,
+    raw: Any = None,
+    cursor: Any = None,
+) -> sa.exc.StatementError:
     """The driver's error as SQLAlchemy raises it (what the unit of work's retry and the
-    unique-key checks read), without the parameters."""
+    unique-key checks read), without the parameters. A lost connection is invalidated, as
+    SQLAlchemy does, so that the pool replaces it and a read can run again."""
+    gone = conn is not None and dialect.is_disconnect(failed, raw, cursor)  # type: ignore[arg-type]
+    if conn is not None and gone:
+        conn.invalidate(failed)
     return sa.exc.DBAPIError.instance(
-        None, None, failed, dialect.loaded_dbapi.Error, hide_parameters=True, dialect=dialect
+        None,
+        None,
+        failed,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=True,
+        connection_invalidated=gone,
+        dialect=dialect,
     )
 
 

@@ -217,7 +217,7 @@ class SqlOrders(Repository):
 
     def next_identity(self, lines: int) -> OrderIdentity:
         if self.postgres:
-            order_id, n, line_ids = self.conn.execute(_NEXT_IDS_PG, {"lines": lines}).one()
+            order_id, n, line_ids = driver_sql.fetch_one(self.conn, _NEXT_IDS_PG, {"lines": lines})
             return OrderIdentity(order_id, order_number(n), tuple(sorted(line_ids)))
         row = driver_sql.fetch_one(self.conn, _NEXT_COUNTER, {})
         if row is not None:

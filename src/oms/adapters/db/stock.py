@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from oms.adapters.db import driver_sql
 from oms.adapters.db.base import Repository
 from oms.adapters.db.holds import live_held
 from oms.adapters.db.tables import (
@@ -49,25 +51,31 @@ _ROWS = stock.join(locations, locations.c.id == stock.c.location_id).join(
 
 # Statements of the order-intake path, built once: SQLAlchemy then reuses their compiled
 # form and cache key instead of rebuilding the expression on every call.
-_OPTIONS = (
-    sa.select(
-        stock.c.id,
-        stock.c.location_id,
-        stock.c.product_id,
-        stock.c.on_hand - stock.c.reserved - live_held(_NOW),
-        locations.c.priority,
-        locations.c.code,
-        locations.c.country,
-        # A primary-key probe per row: it saves placing an order a query for the settings
-        # of locations that deliver nothing themselves (bench/place_order.py).
-        sa.exists().where(local_delivery.c.location_id == stock.c.location_id),
+def _options_of(products_are: Any) -> Any:
+    return (
+        sa.select(
+            stock.c.id,
+            stock.c.location_id,
+            stock.c.product_id,
+            stock.c.on_hand - stock.c.reserved - live_held(_NOW),
+            locations.c.priority,
+            locations.c.code,
+            locations.c.country,
+            # A primary-key probe per row: it saves placing an order a query for the
+            # settings of locations that deliver nothing themselves (bench/place_order.py).
+            sa.exists().where(local_delivery.c.location_id == stock.c.location_id),
+        )
+        .join(locations, locations.c.id == stock.c.location_id)
+        .where(products_are, locations.c.ships.is_(True))
+        .order_by(stock.c.id)
     )
-    .join(locations, locations.c.id == stock.c.location_id)
-    .where(
-        stock.c.product_id.in_(sa.bindparam("products", expanding=True)),
-        locations.c.ships.is_(True),
-    )
-    .order_by(stock.c.id)
+
+
+_OPTIONS = _options_of(stock.c.product_id.in_(sa.bindparam("products", expanding=True)))
+# The unlocked read of every placement on PostgreSQL, at the driver level (driver_sql.py):
+# one statement text for any number of products.
+_OPTIONS_PG = _options_of(
+    stock.c.product_id == sa.any_(sa.bindparam("products", type_=ARRAY(sa.BigInteger)))
 )
 # FOR NO KEY UPDATE: the foreign keys of reservations and ledger rows take FOR KEY SHARE on
 # the stock row, which FOR UPDATE would block and this does not.
@@ -161,23 +169,14 @@ class SqlStock(Repository):
         return self._options(_OPTIONS_LOCKED if self.postgres else _OPTIONS, product_ids)
 
     def read_options(self, product_ids: Sequence[int]) -> list[StockOption]:
+        if self.postgres:
+            params = {"products": list(product_ids), "now": self._uow.now()}
+            return _stock_options(driver_sql.fetch_all(self.conn, _OPTIONS_PG, params))
         return self._options(_OPTIONS, product_ids)
 
     def _options(self, query: Any, product_ids: Sequence[int]) -> list[StockOption]:
         rows = self.conn.execute(query, {"products": list(product_ids), "now": self._uow.now()})
-        return [
-            StockOption(
-                stock_id=r[0],
-                location_id=r[1],
-                product_id=r[2],
-                available=r[3],
-                location_priority=r[4],
-                location_code=r[5],
-                country=r[6],
-                delivers_locally=bool(r[7]),
-            )
-            for r in rows
-        ]
+        return _stock_options(rows)
 
     def reserve(self, requests: Sequence[tuple[int, int]]) -> bool:
         if not requests:
@@ -457,3 +456,19 @@ class SqlStock(Repository):
         )
         units = {r[0]: int(r[1]) for r in free}
         return [(r[1], units.get(r[0], 0)) for r in found]
+
+
+def _stock_options(rows: Any) -> list[StockOption]:
+    return [
+        StockOption(
+            stock_id=r[0],
+            location_id=r[1],
+            product_id=r[2],
+            available=r[3],
+            location_priority=r[4],
+            location_code=r[5],
+            country=r[6],
+            delivers_locally=bool(r[7]),
+        )
+        for r in rows
+    ]

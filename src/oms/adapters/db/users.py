@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from oms.adapters.db import driver_sql
 from oms.adapters.db.base import Repository, unique_violation
 from oms.adapters.db.tables import (
     api_tokens,
@@ -204,6 +205,12 @@ class SqlUsers(Repository):
         return result.rowcount
 
     def match_token(self, token_hash: str) -> TokenMatch | None:
+        if self.postgres:  # every API request: at the driver level (driver_sql.py)
+            found = driver_sql.fetch_one(self.conn, _MATCH_TOKEN, {"token_hash": token_hash})
+            if found is None:
+                return None
+            token_id, last_used_at, name, role, carrier, location = found
+            return TokenMatch(token_id, last_used_at, Actor(name, Role(role), carrier, location))
         row = self.conn.execute(_MATCH_TOKEN, {"token_hash": token_hash}).first()
         if row is None:
             return None
