@@ -44,13 +44,16 @@ _SHORT = "22012"  # division_by_zero: _RESERVE_PG found a row short
 _AFTER_LOCK = frozenset({"reservations", "stock_ledger"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Compiled:
     sql: str
     positions: tuple[str, ...] | None  # qmark/numeric styles: the names in order
     processors: tuple[tuple[str, Callable[[Any], Any]], ...]
     constants: dict[str, Any]  # the statement's own literal values, processed
-    results: tuple[Callable[[Any], Any] | None, ...]  # SQLAlchemy's, per result column
+    result_types: tuple[Any, ...]  # the SQLAlchemy type of each result column
+    # Their result processors, made at the first fetch from the driver's type codes (as
+    # SQLAlchemy makes them: a numeric's may depend on the code).
+    results: tuple[Callable[[Any], Any] | None, ...] | None = None
 
     def params(self, row: dict[str, Any], memo: dict[tuple[int, Any], Any]) -> Any:
         """The driver's parameters for one row. `memo`: values already processed in this
@@ -100,12 +103,10 @@ def compiled(dialect: Dialect, statement: Any, keys: tuple[str, ...]) -> _Compil
         value = bind.value
         constants[name] = processors.pop(name)(value) if name in processors else value
     positions = tuple(c.positiontup) if c.positiontup else None
-    results = tuple(
-        column.type._cached_result_processor(dialect, None) for column in c._result_columns
-    )
+    types = tuple(column.type for column in c._result_columns)
     if len(_CACHE) >= _CACHE_LIMIT:
         _CACHE.clear()
-    made = _CACHE[key] = _Compiled(str(c), positions, tuple(processors.items()), constants, results)
+    made = _CACHE[key] = _Compiled(str(c), positions, tuple(processors.items()), constants, types)
     return made
 
 
@@ -176,15 +177,20 @@ def _fetch(conn: sa.Connection, statement: Any, params: dict[str, Any], *, one: 
             rows = [] if row is None else [row]
         else:
             rows = list(cursor.fetchall())
+        results = c.results
+        if results is None and cursor.description is not None:
+            made = tuple(
+                kind._cached_result_processor(dialect, column[1])
+                for kind, column in zip(c.result_types, cursor.description, strict=False)
+            )
+            results = c.results = made if any(made) else ()
     except dialect.loaded_dbapi.Error as failed:
         raise _as_sqlalchemy(failed, dialect, conn, raw, cursor) from failed
     finally:
         cursor.close()
-    if any(c.results):
+    if results:
         rows = [
-            tuple(
-                v if p is None or v is None else p(v) for p, v in zip(c.results, row, strict=False)
-            )
+            tuple(v if p is None or v is None else p(v) for p, v in zip(results, row, strict=False))
             for row in rows
         ]
     return rows
