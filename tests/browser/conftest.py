@@ -84,11 +84,16 @@ def _pg_database() -> Iterator[str]:
 
 def _serve(container: Container) -> tuple[uvicorn.Server, threading.Thread, str]:
     from oms.api.app import create_app
+    from oms.api.http_protocol import HttpProtocol
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))  # a free port, held from here on: no race for it
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(container), log_level="warning", access_log=False)
+    # The HTTP protocol of `oms serve` (each answer in one write): every page, download
+    # and stream of the browser tests goes through it.
+    config = uvicorn.Config(
+        create_app(container), http=HttpProtocol, log_level="warning", access_log=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
