@@ -11,7 +11,10 @@ sends it at the end of that turn, joined: an answer written without an `await` i
 each at the end of the turn that produced it. Closing or half-closing sends what is kept
 first; aborting drops it, as the socket's own buffer would be.
 
-`oms serve` runs uvicorn with `http="oms.api.http_protocol:HttpProtocol"`.
+`oms serve` runs uvicorn with `http="oms.api.http_protocol:HttpProtocol"`. The subclass
+relies on uvicorn's `HttpToolsProtocol` taking its transport in `connection_made` and
+writing through it only; tests/e2e/test_http_protocol.py drives it through uvicorn and
+fails if an upgrade changes that.
 """
 
 from __future__ import annotations
