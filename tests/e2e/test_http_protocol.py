@@ -12,8 +12,9 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 import uvicorn
@@ -22,6 +23,14 @@ from uvicorn.server import ServerState
 from oms.api.http_protocol import HttpProtocol, JoinedWrites
 
 BIG = 5_000_000
+T = TypeVar("T")
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run on a thread of its own: other tests (Playwright's) may leave an event
+    loop running on the main thread."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -114,7 +123,7 @@ def test_an_answer_leaves_in_one_write() -> None:
         protocol.connection_lost(None)
         return transport.writes
 
-    writes = asyncio.run(main())
+    writes = run(main())
     assert len(writes) == 1, writes
     head, _, body = writes[0].partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 OK\r\n")
@@ -160,7 +169,7 @@ def test_the_transport_joins_one_turns_writes_and_keeps_their_order() -> None:
         await asyncio.sleep(0)
         assert other.writes == [] and other.aborted
 
-    asyncio.run(main())
+    run(main())
 
 
 @pytest.fixture(scope="module")
