@@ -18,8 +18,8 @@ from oms.domain.catalogue.model import Location, LocationKind, NewLocation, NewP
 from oms.domain.errors import AlreadyExists
 
 
-def _product(row: Any) -> Product:
-    m = row._mapping
+def _product(m: Any) -> Product:
+    """A product from a row's mapping (its columns by name)."""
     return Product(
         id=m["id"],
         sku=m["sku"],
@@ -76,6 +76,7 @@ _PRODUCT_FIELDS = (
 _BY_SKUS_PG = sa.select(*_PRODUCT_FIELDS).where(
     products.c.sku == sa.any_(sa.bindparam("skus", type_=ARRAY(sa.String)))
 )
+_PRODUCT_KEYS = tuple(_BY_SKUS_PG.selected_columns.keys())
 _COMPONENTS = (
     sa.select(
         kit_components.c.kit_id,
@@ -133,7 +134,8 @@ class SqlProducts(Repository):
     def _with_components(self, rows: Any) -> list[Product]:
         """Products from rows; kits (the flag says which) with their components, read in
         one query only when some product is a kit."""
-        return self._with_kits([(_product(row), bool(row._mapping["kit"])) for row in rows])
+        found = [(_product(row._mapping), bool(row._mapping["kit"])) for row in rows]
+        return self._with_kits(found)
 
     def _with_kits(self, found: list[tuple[Product, bool]]) -> list[Product]:
         kits = [p.id for p, kit in found if kit]
@@ -164,22 +166,8 @@ class SqlProducts(Repository):
     def by_skus(self, skus: Sequence[str]) -> dict[str, Product]:
         if self.postgres:  # every placement: at the driver level (driver_sql.py)
             rows = driver_sql.fetch_all(self.conn, _BY_SKUS_PG, {"skus": list(skus)})
-            found = [
-                (
-                    Product(
-                        id=r[0],
-                        sku=r[1],
-                        name=r[2],
-                        price=from_minor(r[3], r[4]),
-                        currency=r[4],
-                        weight_grams=r[5],
-                        barcode=r[6],
-                        archived=bool(r[7]),
-                    ),
-                    bool(r[8]),
-                )
-                for r in rows
-            ]
+            named = [dict(zip(_PRODUCT_KEYS, r, strict=True)) for r in rows]
+            found = [(_product(m), bool(m["kit"])) for m in named]
             return {p.sku: p for p in self._with_kits(found)}
         return {
             p.sku: p

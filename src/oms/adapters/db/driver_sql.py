@@ -170,13 +170,8 @@ def _fetch(conn: sa.Connection, statement: Any, params: dict[str, Any], *, one: 
                 sql, args = listener(conn, cursor, sql, args, None, False)
         cursor.execute(sql, args)
         rows: list[Any] = []
-        if cursor.description is None:
-            pass
-        elif one:
-            row = cursor.fetchone()
-            rows = [] if row is None else [row]
-        else:
-            rows = list(cursor.fetchall())
+        if cursor.description is not None:
+            rows = list(cursor.fetchmany(1) if one else cursor.fetchall())
         results = c.results
         if results is None and cursor.description is not None:
             made = tuple(
@@ -206,9 +201,10 @@ def _as_sqlalchemy(
     """The driver's error as SQLAlchemy raises it (what the unit of work's retry and the
     unique-key checks read), without the parameters. A lost connection is invalidated, as
     SQLAlchemy does, so that the pool replaces it and a read can run again."""
-    gone = conn is not None and dialect.is_disconnect(failed, raw, cursor)  # type: ignore[arg-type]
-    if conn is not None and gone:
+    gone = False
+    if conn is not None and dialect.is_disconnect(failed, raw, cursor):  # type: ignore[arg-type]
         conn.invalidate(failed)
+        gone = True
     return sa.exc.DBAPIError.instance(
         None,
         None,

@@ -109,6 +109,22 @@ def _row(r: Any) -> StockRow:
     )
 
 
+def _stock_options(rows: Any) -> list[StockOption]:
+    return [
+        StockOption(
+            stock_id=r[0],
+            location_id=r[1],
+            product_id=r[2],
+            available=r[3],
+            location_priority=r[4],
+            location_code=r[5],
+            country=r[6],
+            delivers_locally=bool(r[7]),
+        )
+        for r in rows
+    ]
+
+
 def _reservation(r: Any) -> Reservation:
     m = r._mapping
     return Reservation(
@@ -456,19 +472,3 @@ class SqlStock(Repository):
         )
         units = {r[0]: int(r[1]) for r in free}
         return [(r[1], units.get(r[0], 0)) for r in found]
-
-
-def _stock_options(rows: Any) -> list[StockOption]:
-    return [
-        StockOption(
-            stock_id=r[0],
-            location_id=r[1],
-            product_id=r[2],
-            available=r[3],
-            location_priority=r[4],
-            location_code=r[5],
-            country=r[6],
-            delivers_locally=bool(r[7]),
-        )
-        for r in rows
-    ]

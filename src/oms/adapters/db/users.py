@@ -92,6 +92,7 @@ _MATCH_TOKEN = (
         users.c.disabled.is_(False),
     )
 )
+_MATCH_KEYS = tuple(_MATCH_TOKEN.selected_columns.keys())
 
 
 class SqlUsers(Repository):
@@ -205,16 +206,15 @@ class SqlUsers(Repository):
         return result.rowcount
 
     def match_token(self, token_hash: str) -> TokenMatch | None:
+        m: Any
         if self.postgres:  # every API request: at the driver level (driver_sql.py)
             found = driver_sql.fetch_one(self.conn, _MATCH_TOKEN, {"token_hash": token_hash})
-            if found is None:
-                return None
-            token_id, last_used_at, name, role, carrier, location = found
-            return TokenMatch(token_id, last_used_at, Actor(name, Role(role), carrier, location))
-        row = self.conn.execute(_MATCH_TOKEN, {"token_hash": token_hash}).first()
-        if row is None:
+            m = None if found is None else dict(zip(_MATCH_KEYS, found, strict=True))
+        else:
+            row = self.conn.execute(_MATCH_TOKEN, {"token_hash": token_hash}).first()
+            m = None if row is None else row._mapping
+        if m is None:
             return None
-        m = row._mapping
         return TokenMatch(m["id"], m["last_used_at"], _actor(m))
 
     def touch_token(self, token_id: int, now: datetime, older_than: datetime) -> None:
