@@ -35,7 +35,7 @@ BATCH_LIMIT = 16
 
 
 class _Job(Generic[T]):
-    def __init__(self, work: Callable[[sa.Connection], T]) -> None:
+    def __init__(self, work: Callable[..., T]) -> None:
         self.work = work
         self.value: Any = None
         self.error: BaseException | None = None
@@ -55,11 +55,11 @@ class _Job(Generic[T]):
         return self.value  # type: ignore[no-any-return]
 
 
-class GroupCommit:
-    """The batches of one SQLite engine in this process."""
+class Leading:
+    """The leader's protocol: the first thread to arrive serves batches (`_commit`) of the
+    jobs queued meanwhile until its own is done, then hands the lead to the first waiting."""
 
-    def __init__(self, engine: Engine, limit: int = BATCH_LIMIT) -> None:
-        self._engine = engine
+    def __init__(self, limit: int) -> None:
         self._limit = limit
         self._lock = threading.Lock()
         self._waiting: list[_Job[Any]] = []
@@ -67,10 +67,7 @@ class GroupCommit:
         self.transactions = 0  # committed or not: how many batches ran (tests, stats)
         self.jobs = 0
 
-    def run(self, work: Callable[[sa.Connection], T]) -> T:
-        """Run `work(conn)` in a write transaction shared with the jobs queued meanwhile,
-        inside a savepoint of its own; its result once that transaction committed."""
-        job: _Job[T] = _Job(work)
+    def _submit(self, job: _Job[T]) -> T:
         with self._lock:
             self._waiting.append(job)
             lead = not self._leading
@@ -92,6 +89,28 @@ class GroupCommit:
                 else:
                     self._leading = False
         return job.result()
+
+    def _commit(self) -> None:  # pragma: no cover - each kind of batch has its own
+        raise NotImplementedError
+
+    def _take(self) -> list[_Job[Any]]:
+        with self._lock:
+            batch = self._waiting[: self._limit]
+            del self._waiting[: self._limit]
+            return batch
+
+
+class GroupCommit(Leading):
+    """The batches of one SQLite engine in this process."""
+
+    def __init__(self, engine: Engine, limit: int = BATCH_LIMIT) -> None:
+        super().__init__(limit)
+        self._engine = engine
+
+    def run(self, work: Callable[[sa.Connection], T]) -> T:
+        """Run `work(conn)` in a write transaction shared with the jobs queued meanwhile,
+        inside a savepoint of its own; its result once that transaction committed."""
+        return self._submit(_Job(work))
 
     def _commit(self) -> None:
         batch: list[_Job[Any]] = []
@@ -119,12 +138,6 @@ class GroupCommit:
             for job in batch:
                 if not job.done:
                     job.finish()
-
-    def _take(self) -> list[_Job[Any]]:
-        with self._lock:
-            batch = self._waiting[: self._limit]
-            del self._waiting[: self._limit]
-            return batch
 
 
 def _in_savepoint(raw: Any, conn: sa.Connection, job: _Job[Any]) -> None:

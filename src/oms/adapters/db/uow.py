@@ -17,7 +17,7 @@ from oms.adapters.db.base import unique_violation
 from oms.adapters.db.carriers import CarrierBook, SqlCarriers
 from oms.adapters.db.catalogue import SqlLocations, SqlProducts
 from oms.adapters.db.channels import SqlChannels
-from oms.adapters.db.deferred import DeferredInserts
+from oms.adapters.db.deferred import Collected, DeferredInserts, RunAlone
 from oms.adapters.db.delivery import SqlDelivery
 from oms.adapters.db.engine import WRITE, write_gate
 from oms.adapters.db.group_commit import group_commit
@@ -25,6 +25,7 @@ from oms.adapters.db.holds import SqlHolds
 from oms.adapters.db.orders import SqlOrders
 from oms.adapters.db.outbox import SqlOutbox
 from oms.adapters.db.payments import SqlPayments
+from oms.adapters.db.pg_batches import pg_batches
 from oms.adapters.db.problems import SqlProblems
 from oms.adapters.db.returns import SqlReturns
 from oms.adapters.db.shipments import SqlShipments
@@ -75,6 +76,17 @@ class _Committed:
 _COMMITTED = _Committed()
 
 
+class _Batched:
+    """The connection after a placement handed its rows to its batch (pg_batches.py):
+    a statement now would run before they are written; refused."""
+
+    def __getattr__(self, name: str) -> object:
+        raise RuntimeError("the placement's rows wait for its batch: no statement after them")
+
+
+_BATCHED = _Batched()
+
+
 class SqlUnitOfWork:
     """Repositories over one connection; `run` is the only way a transaction starts."""
 
@@ -92,6 +104,7 @@ class SqlUnitOfWork:
         self.passwords = passwords
         self._conn: sa.Connection | None = None
         self._nested = 0  # runs joined to the open transaction (deferred_inserts)
+        self._sink: list[Collected] | None = None  # in a batch of placements (PostgreSQL)
         self.products: ProductRepository = SqlProducts(self)
         self.locations: LocationRepository = SqlLocations(self)
         self.stock: StockRepository = SqlStock(self)
@@ -134,11 +147,16 @@ class SqlUnitOfWork:
             finally:
                 self._nested -= 1
         group = group_commit(self.engine) if grouped and write else None
+        batches = pg_batches(self.engine) if grouped and write else None
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 if group is not None:
                     return group.run(lambda conn: self._job(conn, work))
+                if batches is not None and attempt == 1:
+                    return batches.run(lambda conn, sink: self._batched(conn, sink, work))
                 return self._once(work, write)
+            except RunAlone:
+                continue  # in a transaction of its own, at once
             except ConcurrentUpdate:
                 if attempt == MAX_ATTEMPTS:
                     raise
@@ -182,6 +200,7 @@ class SqlUnitOfWork:
         in a transaction of its own (not joined to a caller's, as an import's batch): the
         block yields whether the updates run last."""
         plain = self._conn
+        sink = self._sink if one_order and self.dialect == "postgresql" else None
         if (
             plain is None
             or (self.dialect != "postgresql" and not one_order)
@@ -190,11 +209,15 @@ class SqlUnitOfWork:
         ):
             yield False
             return
-        held = DeferredInserts(plain, updates_last=one_order)
+        held = DeferredInserts(plain, updates_last=one_order, batched=sink is not None)
         self._conn = cast(sa.Connection, held)
         after = plain
         try:
             yield one_order
+            if sink is not None:  # its batch writes the rows (pg_batches.py)
+                sink.append(held.collected())
+                after = cast(sa.Connection, _BATCHED)
+                return
             # One placement on PostgreSQL ends its transaction here: the COMMIT goes in
             # the same round trip as the rows and the updates, unless a `stock.changed`
             # event is still to be written (stock_events.tell, just before the commit).
@@ -234,6 +257,23 @@ class SqlUnitOfWork:
             return done
         finally:
             self._conn = None
+
+    def _batched(self, conn: sa.Connection, sink: list[Collected], work: Callable[[], T]) -> T:
+        # The work in a batch of placements (pg_batches.py), on the leading thread's
+        # connection while this thread waits: its rows go to `sink`, not to the database.
+        self._conn = conn
+        self._sink = sink
+        self.stock_touched = set()
+        try:
+            done = work()
+            if self.stock_touched:
+                if not sink:  # stock moved outside a placement's block: not for a batch
+                    raise RunAlone("stock moved outside the placement's rows")
+                sink[-1].stock_touched |= self.stock_touched
+            return done
+        finally:
+            self._conn = None
+            self._sink = None
 
     def _once(self, work: Callable[[], T], write: bool) -> T:
         # The connection is taken from the pool before the write gate (SQLite's one writer

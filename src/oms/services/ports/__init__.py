@@ -53,7 +53,8 @@ class UnitOfWork(Protocol):
         """Run work in one transaction and commit; retry it whole on a transient conflict.
 
         `grouped`: the work may share its transaction with other grouped works running at
-        the same time (SQLite's group commit), each in a savepoint of its own: it still
+        the same time (SQLite's group commit, each in a savepoint of its own; PostgreSQL's
+        batches of placements, whose rows are written together at the end): it still
         succeeds or fails alone, and returns only once its rows are committed."""
         ...
 
