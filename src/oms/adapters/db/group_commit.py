@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 from oms.adapters.db.engine import WRITE, write_gate
 
 T = TypeVar("T")
+B = TypeVar("B", bound="Leading")
 # Jobs one transaction takes at most: a bound on how long the others wait for the lock.
 BATCH_LIMIT = 16
 
@@ -154,19 +155,28 @@ def _in_savepoint(raw: Any, conn: sa.Connection, job: _Job[Any]) -> None:
     raw.execute("RELEASE oms_job")
 
 
-_GROUPS: weakref.WeakKeyDictionary[Engine, GroupCommit] = weakref.WeakKeyDictionary()
-_MADE = threading.Lock()
+class PerEngine(Generic[B]):
+    """One batcher per engine of one kind of database in this process, made at first use
+    (every placement asks: no lock once it exists); None for an engine of another kind."""
+
+    def __init__(self, dialect: str, make: Callable[[Engine], B]) -> None:
+        self._dialect = dialect
+        self._make = make
+        self._made: weakref.WeakKeyDictionary[Engine, B] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def __call__(self, engine: Engine) -> B | None:
+        if engine.dialect.name != self._dialect:
+            return None
+        found = self._made.get(engine)
+        if found is not None:
+            return found
+        with self._lock:
+            found = self._made.get(engine)
+            if found is None:
+                found = self._made[engine] = self._make(engine)
+            return found
 
 
-def group_commit(engine: Engine) -> GroupCommit | None:
-    """The engine's group commit: SQLite only (PostgreSQL runs writers side by side)."""
-    if engine.dialect.name != "sqlite":
-        return None
-    found = _GROUPS.get(engine)  # every placement asks: no lock once it exists
-    if found is not None:
-        return found
-    with _MADE:
-        found = _GROUPS.get(engine)
-        if found is None:
-            found = _GROUPS[engine] = GroupCommit(engine)
-        return found
+# The engine's group commit: SQLite only (PostgreSQL has its batches: pg_batches.py).
+group_commit = PerEngine("sqlite", GroupCommit)

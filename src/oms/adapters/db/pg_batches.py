@@ -28,8 +28,6 @@ Each order still succeeds or fails on its own:
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -39,7 +37,7 @@ from sqlalchemy.engine import Engine
 from oms.adapters.db import driver_sql, stock_events
 from oms.adapters.db.deferred import Collected, RunAlone
 from oms.adapters.db.engine import WRITE
-from oms.adapters.db.group_commit import Leading, _Job
+from oms.adapters.db.group_commit import Leading, PerEngine, _Job
 
 T = TypeVar("T")
 BATCH_LIMIT = 16  # placements one transaction takes at most
@@ -143,19 +141,5 @@ def _run(conn: sa.Connection, job: _Job[Any]) -> list[Collected]:
     return sink
 
 
-_BATCHES: weakref.WeakKeyDictionary[Engine, PgBatches] = weakref.WeakKeyDictionary()
-_MADE = threading.Lock()
-
-
-def pg_batches(engine: Engine) -> PgBatches | None:
-    """The engine's batches of placements: PostgreSQL only (SQLite has group_commit)."""
-    if engine.dialect.name != "postgresql":
-        return None
-    found = _BATCHES.get(engine)  # every placement asks: no lock once it exists
-    if found is not None:
-        return found
-    with _MADE:
-        found = _BATCHES.get(engine)
-        if found is None:
-            found = _BATCHES[engine] = PgBatches(engine)
-        return found
+# The engine's batches of placements: PostgreSQL only (SQLite has group_commit).
+pg_batches = PerEngine("postgresql", PgBatches)
