@@ -12,7 +12,9 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from oms.adapters.db.deferred import RunAlone
 from oms.adapters.db.pg_batches import PgBatches, pg_batches
 from oms.bootstrap import Container
 from oms.domain.access import SYSTEM
@@ -229,3 +231,31 @@ def test_a_placement_that_would_wait_locks_its_rows_alone_not_in_the_batch(
     t = totals(container)
     assert (t["reserved"], t["allocated"], t["worst"], t["unbalanced"]) == (3, 3, 0, 0)
     assert inventory.verify_stock(uow, SYSTEM) == []
+
+
+def test_a_batch_that_cannot_connect_sends_its_placements_to_run_alone() -> None:
+    # Nothing was sent, so nothing can have been committed: each placement runs alone
+    # (and meets the database's absence there), rather than the leader trying forever.
+    engine = sa.create_engine("postgresql+psycopg://postgres@127.0.0.1:1/none")
+    try:
+        with pytest.raises(RunAlone):
+            PgBatches(engine).run(lambda conn, sink: 1)
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_lost_before_the_batch_writes_sends_each_placement_alone(
+    container: Container,
+) -> None:
+    batches = PgBatches(container.engine)
+
+    def lost(conn: sa.Connection, sink: list[Any]) -> int:
+        with container.engine.connect() as other:
+            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+        conn.exec_driver_sql("SELECT 1")
+        return 1
+
+    with pytest.raises(RunAlone):
+        batches.run(lost)
+    assert batches.run(lambda conn, sink: 2) == 2  # a fresh connection for the next batch

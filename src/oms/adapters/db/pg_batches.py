@@ -22,8 +22,9 @@ Each order still succeeds or fails on its own:
 - if the batch's writes meet anything (a stock row short of the sum, a repeated
   Idempotency-Key, a deadlock), the transaction is rolled back whole and every placement
   of it runs again in a transaction of its own, exactly as without batches;
-- should the connection be lost while committing, every placement of the batch gets that
-  error (none was acknowledged).
+- should the connection be lost once the batch's writes and COMMIT are sent, every
+  placement of the batch gets that error (none was acknowledged; the COMMIT may or may not
+  have happened, as for a placement alone); lost before, or never made, each runs alone.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class PgBatches(Leading):
 
     def _commit(self) -> None:
         batch: list[_Job[Any]] = []
+        writing = False  # the batch's rows and COMMIT sent: its outcome may be unknown
         try:
             with self._engine.connect() as plain:
                 batch = self._take()
@@ -73,17 +75,23 @@ class PgBatches(Leading):
                 with conn.begin():
                     taken = [c for job in batch for c in _run(conn, job)]
                     if taken:
+                        writing = True
                         self._write(conn, taken)
         except (_Refused, sa.exc.DBAPIError) as error:
-            lost = isinstance(error, sa.exc.DBAPIError) and (
-                error.connection_invalidated
-                or self._engine.dialect.is_disconnect(error.orig, None, None)  # type: ignore[arg-type]
+            batch = batch or self._take()  # no connection: none of them ran
+            lost = (
+                writing
+                and isinstance(error, sa.exc.DBAPIError)
+                and (
+                    error.connection_invalidated
+                    or self._engine.dialect.is_disconnect(error.orig, None, None)  # type: ignore[arg-type]
+                )
             )
             for job in batch:
                 if not job.done:
                     job.finish(error if lost else RunAlone("the batch was rolled back"))
         except BaseException as error:
-            batch = batch or self._take()  # no connection
+            batch = batch or self._take()
             for job in batch:
                 if not job.done:
                     job.finish(error)
