@@ -23,6 +23,7 @@ from oms.domain.inventory.holds import HoldRequest
 from oms.services import holds, inventory, orders
 from tests.builders import draft, stocked
 from tests.conftest import PG_URL, _reset_postgres
+from tests.service.kits import make_kit
 from tests.service.test_concurrency import totals
 
 
@@ -259,3 +260,30 @@ def test_a_connection_lost_before_the_batch_writes_sends_each_placement_alone(
     with pytest.raises(RunAlone):
         batches.run(lost)
     assert batches.run(lambda conn, sink: 2) == 2  # a fresh connection for the next batch
+
+
+def test_a_kit_and_a_plain_order_in_one_batch_reserve_the_shared_component_once(
+    container: Container,
+) -> None:
+    # The kit takes 2 TEE per unit; the plain order takes TEE too: the batch sums them on
+    # the one stock row, and each order keeps its own reservations.
+    uow = container.uow()
+    stocked(uow, "TEE", 10)
+    stocked(uow, "CAP", 10)
+    make_kit(uow, "SET", ("TEE", 2), ("CAP", 1))
+    batches = batches_of(container)
+    before = batches.transactions
+
+    def place(i: int) -> orders.Placed:
+        wanted = ("SET", 2) if i == 0 else ("TEE", 3)
+        return orders.place_order(container.uow(), SYSTEM, draft(wanted))
+
+    with in_one_batch(container, 2, place) as futures:
+        pass
+    kit, plain = futures[0].result(), futures[1].result()
+    assert batches.transactions - before == 2  # the blocked job's, then theirs, kept
+    assert kit.order.lines[0].allocated_quantity == 2
+    assert plain.order.lines[0].allocated_quantity == 3
+    t = totals(container)
+    assert (t["reserved"], t["worst"], t["unbalanced"]) == (4 + 2 + 3, 7 - 10, 0)
+    assert inventory.verify_stock(uow, SYSTEM) == []

@@ -103,16 +103,18 @@ class PgBatches(Leading):
                     job.finish()
 
     def _write(self, conn: sa.Connection, taken: list[Collected]) -> None:
-        held: dict[tuple[int, tuple[str, ...]], tuple[Any, list[dict[str, Any]]]] = {}
+        # Each statement's rows, the statements in the order first seen (an order's row
+        # before its lines'), and within one the rows of each set of columns together.
+        held: dict[int, tuple[Any, dict[tuple[str, ...], list[dict[str, Any]]]]] = {}
         quantities: dict[int, int] = {}
         lock_ids: set[int] = set()
         last: driver_sql.Last | None = None
         touched: set[int] = set()
         for c in taken:
             for statement, rows in c.held:
-                for row in rows:  # the same statement may have rows of other columns
-                    key = (id(statement), tuple(row))
-                    held.setdefault(key, (statement, []))[1].append(row)
+                by_columns = held.setdefault(id(statement), (statement, {}))[1]
+                for row in rows:
+                    by_columns.setdefault(tuple(row), []).append(row)
             if c.last is not None:
                 last = last or c.last
                 for row in c.last.rows:
@@ -129,7 +131,8 @@ class PgBatches(Leading):
         tell = bool(touched) and stock_events.anyone_listens(conn, self._url)
         if tell and last is None:
             raise _Refused("stock moved without a reservation: each placement alone")
-        if not driver_sql.write(conn, list(held.values()), last, commit=not tell):
+        batches = [(st, rows) for st, by_columns in held.values() for rows in by_columns.values()]
+        if not driver_sql.write(conn, batches, last, commit=not tell):
             raise _Refused("a stock row is short of the batch's sum")
         if tell and last is not None:  # stock.changed, then the COMMIT (leaving begin())
             stock_events.tell(conn, self._url, touched, last.rows[0]["now"])
