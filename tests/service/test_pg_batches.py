@@ -248,18 +248,42 @@ def test_a_batch_that_cannot_connect_sends_its_placements_to_run_alone() -> None
 def test_a_connection_lost_before_the_batch_writes_sends_each_placement_alone(
     container: Container,
 ) -> None:
-    batches = PgBatches(container.engine)
+    batches = batches_of(container)
 
-    def lost(conn: sa.Connection, sink: list[Any]) -> int:
+    def lost(conn: sa.Connection, sink: list[Any] | None) -> int:
         with container.engine.connect() as other:
             pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
             other.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
         conn.exec_driver_sql("SELECT 1")
         return 1
 
-    with pytest.raises(RunAlone):
-        batches.run(lost)
-    assert batches.run(lambda conn, sink: 2) == 2  # a fresh connection for the next batch
+    def job(i: int) -> int:
+        return batches.run(lost if i == 0 else lambda conn, sink: 2)
+
+    with in_one_batch(container, 2, job) as futures:
+        pass
+    for future in futures:
+        with pytest.raises(RunAlone):
+            future.result()
+    assert batches.run(lambda conn, sink: 3) == 3  # a fresh connection for the next batch
+
+
+def test_a_placement_alone_in_its_batch_runs_as_without_batches(container: Container) -> None:
+    # Its own database error is its own (a placement alone may have committed), and a plan
+    # where a line waits locks its rows in place, drawing its ids once.
+    batches = PgBatches(container.engine)
+
+    def failing(conn: sa.Connection, sink: list[Any] | None) -> int:
+        assert sink is None
+        conn.exec_driver_sql("SELECT no_such_column FROM orders")
+        return 1
+
+    with pytest.raises(sa.exc.ProgrammingError):
+        batches.run(failing)
+    uow = container.uow()
+    stocked(uow, "TEE", 1)
+    placed = orders.place_order(uow, SYSTEM, draft(("TEE", 2))).order
+    assert (placed.number, placed.lines[0].allocated_quantity) == ("SO-000001", 1)
 
 
 def test_a_kit_and_a_plain_order_in_one_batch_reserve_the_shared_component_once(

@@ -42,7 +42,7 @@ from oms.adapters.db.group_commit import Leading, PerEngine, _Job
 
 T = TypeVar("T")
 BATCH_LIMIT = 16  # placements one transaction takes at most
-Work = Callable[[sa.Connection, list[Collected]], T]
+Work = Callable[[sa.Connection, list[Collected] | None], T]
 
 
 class _Refused(Exception):
@@ -59,8 +59,9 @@ class PgBatches(Leading):
 
     def run(self, work: Work[T]) -> T:
         """Run `work(conn, sink)` in a transaction shared with the placements queued
-        meanwhile; the work appends what it holds back to `sink`. Its result once the
-        batch committed; RunAlone if it must run in a transaction of its own."""
+        meanwhile; the work appends what it holds back to `sink` (None when it is alone in
+        its batch: it writes as usual). Its result once the batch committed; RunAlone if
+        it must run in a transaction of its own."""
         return self._submit(_Job(work))
 
     def _commit(self) -> None:
@@ -73,7 +74,8 @@ class PgBatches(Leading):
                 self.jobs += len(batch)
                 conn = plain.execution_options(**{WRITE: True})
                 with conn.begin():
-                    taken = [c for job in batch for c in _run(conn, job)]
+                    alone = len(batch) == 1
+                    taken = [c for job in batch for c in _run(conn, job, alone)]
                     if taken:
                         writing = True
                         self._write(conn, taken)
@@ -138,18 +140,23 @@ class PgBatches(Leading):
             stock_events.tell(conn, self._url, touched, last.rows[0]["now"])
 
 
-def _run(conn: sa.Connection, job: _Job[Any]) -> list[Collected]:
+def _run(conn: sa.Connection, job: _Job[Any], alone: bool) -> list[Collected]:
     """One placement of the batch, on the batch's connection: what it held back. A
-    failure of its own ends it at once; a database error aborted the transaction."""
-    sink: list[Collected] = []
+    failure of its own ends it at once; a database error aborted the transaction. A batch
+    of one placement runs it as a placement alone (sink None): it writes and commits its
+    own rows, and any error of it is its own, as without batches."""
+    sink: list[Collected] | None = None if alone else []
     try:
         job.value = job.work(conn, sink)
-    except sa.exc.DBAPIError:
-        raise  # the transaction is aborted: the whole batch runs again, alone
+    except sa.exc.DBAPIError as error:
+        if not alone:
+            raise  # the transaction is aborted: the whole batch runs again, alone
+        job.finish(error)
+        return []
     except Exception as error:  # its own refusal, or RunAlone: it wrote nothing
         job.finish(error)
         return []
-    return sink
+    return sink or []
 
 
 # The engine's batches of placements: PostgreSQL only (SQLite has group_commit).

@@ -258,9 +258,14 @@ class SqlUnitOfWork:
         finally:
             self._conn = None
 
-    def _batched(self, conn: sa.Connection, sink: list[Collected], work: Callable[[], T]) -> T:
+    def _batched(
+        self, conn: sa.Connection, sink: list[Collected] | None, work: Callable[[], T]
+    ) -> T:
         # The work in a batch of placements (pg_batches.py), on the leading thread's
-        # connection while this thread waits: its rows go to `sink`, not to the database.
+        # connection while this thread waits: its rows go to `sink`, not to the database;
+        # alone in its batch (no sink), it runs as a placement alone does.
+        if sink is None:
+            return self._job(conn, work)
         self._conn = conn
         self._sink = sink
         self.stock_touched = set()
