@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -56,7 +57,7 @@ class _Job(Generic[T]):
         return self.value  # type: ignore[no-any-return]
 
 
-class Leading:
+class Leading(ABC):
     """The leader's protocol: the first thread to arrive serves batches (`_commit`) of the
     jobs queued meanwhile until its own is done, then hands the lead to the first waiting."""
 
@@ -91,8 +92,18 @@ class Leading:
                     self._leading = False
         return job.result()
 
-    def _commit(self) -> None:  # pragma: no cover - each kind of batch has its own
-        raise NotImplementedError
+    @abstractmethod
+    def _commit(self) -> None:
+        """Take a batch of waiting jobs, run them, and finish each one."""
+
+    def _failed(self, batch: list[_Job[Any]], error: BaseException) -> None:
+        """A batch that failed as a whole (or never got a connection): every job of it
+        without an outcome of its own gets the error; re-raised unless an Exception."""
+        for job in batch or self._take():
+            if job.error is None and not job.done:
+                job.finish(error)
+        if not isinstance(error, Exception):
+            raise error
 
     def _take(self) -> list[_Job[Any]]:
         with self._lock:
@@ -129,12 +140,7 @@ class GroupCommit(Leading):
                     for job in batch:
                         _in_savepoint(raw, conn, job)
         except BaseException as error:
-            batch = batch or self._take()  # no connection, or the gate failed
-            for job in batch:
-                if job.error is None:
-                    job.finish(error)
-            if not isinstance(error, Exception):
-                raise
+            self._failed(batch, error)  # no connection, the gate or the COMMIT failed
         finally:
             for job in batch:
                 if not job.done:

@@ -93,12 +93,7 @@ class PgBatches(Leading):
                 if not job.done:
                     job.finish(error if lost else RunAlone("the batch was rolled back"))
         except BaseException as error:
-            batch = batch or self._take()
-            for job in batch:
-                if not job.done:
-                    job.finish(error)
-            if not isinstance(error, Exception):
-                raise
+            self._failed(batch, error)
         finally:
             for job in batch:
                 if not job.done:
