@@ -8,7 +8,6 @@ from datetime import datetime, time
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from oms.adapters.db import driver_sql
 from oms.adapters.db.base import Repository, from_minor, to_minor, unique_violation
@@ -59,9 +58,8 @@ def _settings_values(location: Location) -> dict[str, Any]:
     }
 
 
-_BY_SKUS = products.select().where(products.c.sku.in_(sa.bindparam("skus", expanding=True)))
-# What placing an order reads of its products, at the driver level on PostgreSQL (one
-# statement text for any number of SKUs): _product's fields, then the kit flag.
+# What placing an order reads of its products, at the driver level (one statement text
+# for any number of SKUs, by dialect): _product's fields, then the kit flag.
 _PRODUCT_FIELDS = (
     products.c.id,
     products.c.sku,
@@ -73,10 +71,11 @@ _PRODUCT_FIELDS = (
     products.c.archived,
     products.c.kit,
 )
-_BY_SKUS_PG = sa.select(*_PRODUCT_FIELDS).where(
-    products.c.sku == sa.any_(sa.bindparam("skus", type_=ARRAY(sa.String)))
-)
-_PRODUCT_KEYS = tuple(_BY_SKUS_PG.selected_columns.keys())
+_BY_SKUS = {
+    dialect: sa.select(*_PRODUCT_FIELDS).where(skus_are)
+    for dialect, skus_are in driver_sql.any_of(products.c.sku, "skus", sa.String()).items()
+}
+_PRODUCT_KEYS = tuple(_BY_SKUS["sqlite"].selected_columns.keys())
 _COMPONENTS = (
     sa.select(
         kit_components.c.kit_id,
@@ -164,15 +163,12 @@ class SqlProducts(Repository):
         return found[0] if found else None
 
     def by_skus(self, skus: Sequence[str]) -> dict[str, Product]:
-        if self.postgres:  # every placement: at the driver level (driver_sql.py)
-            rows = driver_sql.fetch_all(self.conn, _BY_SKUS_PG, {"skus": list(skus)})
-            named = [dict(zip(_PRODUCT_KEYS, r, strict=True)) for r in rows]
-            found = [(_product(m), bool(m["kit"])) for m in named]
-            return {p.sku: p for p in self._with_kits(found)}
-        return {
-            p.sku: p
-            for p in self._with_components(self.conn.execute(_BY_SKUS, {"skus": list(skus)}))
-        }
+        # Every placement: at the driver level (driver_sql.py).
+        query = _BY_SKUS[self.conn.dialect.name]
+        rows = driver_sql.fetch_all(self.conn, query, {"skus": list(skus)})
+        named = [dict(zip(_PRODUCT_KEYS, r, strict=True)) for r in rows]
+        found = [(_product(m), bool(m["kit"])) for m in named]
+        return {p.sku: p for p in self._with_kits(found)}
 
     def by_ids(self, product_ids: Sequence[int]) -> dict[int, Product]:
         if not product_ids:

@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 
 # (statement, dialect name, parameter names) -> compiled form; the statements are the
@@ -82,6 +83,19 @@ class Last:
     statement: sa.Update
     rows: list[dict[str, Any]]  # each with stock_id, quantity and now
     lock_ids: list[int]
+
+
+def any_of(
+    column: sa.ColumnElement[Any], name: str, element: sa.types.TypeEngine[Any]
+) -> dict[str, sa.ColumnElement[bool]]:
+    """`column` among the values of the list parameter `name`, by dialect, with one
+    statement text for any number of values (an expanding IN cannot run here): PostgreSQL
+    `= ANY(array)`, SQLite `IN (SELECT value FROM json_each(:name))`, the list sent as JSON."""
+    values = sa.func.json_each(sa.bindparam(name, type_=sa.JSON)).table_valued("value")
+    return {
+        "postgresql": column == sa.any_(sa.bindparam(name, type_=ARRAY(element))),
+        "sqlite": column.in_(sa.select(values.c.value)),
+    }
 
 
 def compiled(dialect: Dialect, statement: Any, keys: tuple[str, ...]) -> _Compiled:

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from oms.adapters.db import driver_sql
@@ -72,11 +71,14 @@ def _options_of(products_are: Any) -> Any:
 
 
 _OPTIONS = _options_of(stock.c.product_id.in_(sa.bindparam("products", expanding=True)))
-# The unlocked read of every placement on PostgreSQL, at the driver level (driver_sql.py):
-# one statement text for any number of products.
-_OPTIONS_PG = _options_of(
-    stock.c.product_id == sa.any_(sa.bindparam("products", type_=ARRAY(sa.BigInteger)))
-)
+# The unlocked read of every placement, at the driver level (driver_sql.py): one statement
+# text for any number of products, by dialect.
+_OPTIONS_ANY = {
+    dialect: _options_of(products_are)
+    for dialect, products_are in driver_sql.any_of(
+        stock.c.product_id, "products", sa.BigInteger()
+    ).items()
+}
 # FOR NO KEY UPDATE: the foreign keys of reservations and ledger rows take FOR KEY SHARE on
 # the stock row, which FOR UPDATE would block and this does not.
 _OPTIONS_LOCKED = _OPTIONS.with_for_update(of=stock, key_share=True)
@@ -185,10 +187,9 @@ class SqlStock(Repository):
         return self._options(_OPTIONS_LOCKED if self.postgres else _OPTIONS, product_ids)
 
     def read_options(self, product_ids: Sequence[int]) -> list[StockOption]:
-        if self.postgres:
-            params = {"products": list(product_ids), "now": self._uow.now()}
-            return _stock_options(driver_sql.fetch_all(self.conn, _OPTIONS_PG, params))
-        return self._options(_OPTIONS, product_ids)
+        params = {"products": list(product_ids), "now": self._uow.now()}
+        query = _OPTIONS_ANY[self.conn.dialect.name]
+        return _stock_options(driver_sql.fetch_all(self.conn, query, params))
 
     def _options(self, query: Any, product_ids: Sequence[int]) -> list[StockOption]:
         rows = self.conn.execute(query, {"products": list(product_ids), "now": self._uow.now()})

@@ -206,15 +206,11 @@ class SqlUsers(Repository):
         return result.rowcount
 
     def match_token(self, token_hash: str) -> TokenMatch | None:
-        m: Any
-        if self.postgres:  # every API request: at the driver level (driver_sql.py)
-            found = driver_sql.fetch_one(self.conn, _MATCH_TOKEN, {"token_hash": token_hash})
-            m = None if found is None else dict(zip(_MATCH_KEYS, found, strict=True))
-        else:
-            row = self.conn.execute(_MATCH_TOKEN, {"token_hash": token_hash}).first()
-            m = None if row is None else row._mapping
-        if m is None:
+        # Every API request: at the driver level (driver_sql.py).
+        found = driver_sql.fetch_one(self.conn, _MATCH_TOKEN, {"token_hash": token_hash})
+        if found is None:
             return None
+        m = dict(zip(_MATCH_KEYS, found, strict=True))
         return TokenMatch(m["id"], m["last_used_at"], _actor(m))
 
     def touch_token(self, token_id: int, now: datetime, older_than: datetime) -> None:
