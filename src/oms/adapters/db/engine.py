@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import sqlite3
 import threading
 import time
 import weakref
@@ -20,6 +23,13 @@ except ImportError:  # pragma: no cover - elsewhere SQLite's busy timeout alone 
     fcntl = None  # type: ignore[assignment]
 
 WRITE = "oms_write"
+# Writes of one process between two checkpoints of SQLite's WAL (each write of a group
+# commit holds the rows of many orders: 16 of them are a few hundred pages).
+CHECKPOINT_EVERY = 16
+# Bytes of WAL that make a checkpoint due sooner (a few large writes, an import); the WAL
+# is cut back to this size when it starts over (journal_size_limit).
+WAL_LIMIT = 16 * 1024 * 1024
+log = logging.getLogger(__name__)
 
 
 class WriteGate:
@@ -32,26 +42,69 @@ class WriteGate:
     back to back.
     """
 
-    def __init__(self, lock_path: Path | None) -> None:
+    def __init__(self, lock_path: Path | None, database: str | None = None) -> None:
         self._threads = threading.Lock()
         self._file: IO[bytes] | None = None
         if lock_path is not None and fcntl is not None:
             self._file = lock_path.open("ab")
+        self._database = database
+        self._writes = 0  # since the last checkpoint, in this process
+        self._checkpointing = threading.Lock()
+        self._checkpointer: sqlite3.Connection | None = None
 
     @contextmanager
     def held(self) -> Iterator[None]:
         with self._threads:
-            if self._file is None:
-                yield
-                return
-            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
+            if self._file is not None:
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
             try:
                 yield
             finally:
-                fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+                if self._file is not None:
+                    fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+                self._writes += 1
+
+    def checkpoint_if_due(self) -> None:
+        """Copy the WAL's pages into the database file (a passive checkpoint: it waits for
+        no one and no writer waits for it) once this process wrote CHECKPOINT_EVERY times
+        since the last one, or the WAL outgrew WAL_LIMIT. SQLite's own automatic
+        checkpoint is off (engine connections): it ran inside the commit that crossed its
+        threshold, with the gate held, so every writer of every process waited for its
+        copy and fsync. Called by a writer after it left the gate and answered; one
+        checkpoint at a time per process."""
+        if self._database is None:
+            return
+        if self._writes < CHECKPOINT_EVERY and not self._wal_beyond(WAL_LIMIT):
+            return
+        if not self._checkpointing.acquire(blocking=False):
+            return  # another thread of this process is at it
+        try:
+            self._writes = 0
+            if self._checkpointer is None:
+                self._checkpointer = sqlite3.connect(
+                    self._database, timeout=30, isolation_level=None, check_same_thread=False
+                )
+            self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error as error:  # the next write tries again
+            log.warning("WAL checkpoint failed: %s", error)
+        finally:
+            self._checkpointing.release()
+
+    def _wal_beyond(self, size: int) -> bool:
+        try:
+            return os.stat(f"{self._database}-wal").st_size > size
+        except OSError:
+            return False
 
 
 _GATES: weakref.WeakKeyDictionary[Engine, WriteGate] = weakref.WeakKeyDictionary()
+
+
+def checkpoint_if_due(engine: Engine) -> None:
+    """SQLite: the WAL checkpoint this process owes, if due (WriteGate.checkpoint_if_due)."""
+    gate = _GATES.get(engine)
+    if gate is not None:
+        gate.checkpoint_if_due()
 
 
 def write_gate(engine: Engine, write: bool) -> AbstractContextManager[None]:
@@ -138,7 +191,9 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
 
     database = make_url(url).database or ""
     on_disk = database not in ("", ":memory:") and not database.startswith("file:")
-    _GATES[engine] = WriteGate(Path(f"{database}.write-lock") if on_disk else None)
+    _GATES[engine] = (
+        WriteGate(Path(f"{database}.write-lock"), database) if on_disk else WriteGate(None)
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -150,6 +205,9 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
             "synchronous=NORMAL",
             "foreign_keys=ON",
             "busy_timeout=30000",
+            # The writers checkpoint outside the write gate instead (checkpoint_if_due).
+            f"wal_autocheckpoint={0 if on_disk else 1000}",
+            f"journal_size_limit={WAL_LIMIT}",
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()

@@ -28,7 +28,7 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from oms.adapters.db.engine import WRITE, write_gate
+from oms.adapters.db.engine import WRITE, checkpoint_if_due, write_gate
 
 T = TypeVar("T")
 B = TypeVar("B", bound="Leading")
@@ -145,6 +145,7 @@ class GroupCommit(Leading):
             for job in batch:
                 if not job.done:
                     job.finish()
+        checkpoint_if_due(self._engine)  # once every job of the batch has its answer
 
 
 def _in_savepoint(raw: Any, conn: sa.Connection, job: _Job[Any]) -> None:

@@ -19,7 +19,7 @@ from oms.adapters.db.catalogue import SqlLocations, SqlProducts
 from oms.adapters.db.channels import SqlChannels
 from oms.adapters.db.deferred import Collected, DeferredInserts, RunAlone
 from oms.adapters.db.delivery import SqlDelivery
-from oms.adapters.db.engine import WRITE, write_gate
+from oms.adapters.db.engine import WRITE, checkpoint_if_due, write_gate
 from oms.adapters.db.group_commit import group_commit
 from oms.adapters.db.holds import SqlHolds
 from oms.adapters.db.orders import SqlOrders
@@ -290,4 +290,7 @@ class SqlUnitOfWork:
                 # read transaction adds nothing but its BEGIN and COMMIT round trips.
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
             with conn.begin():
-                return self._job(conn, work)
+                result = self._job(conn, work)
+        if write:
+            checkpoint_if_due(self.engine)  # SQLite: outside the write gate
+        return result
