@@ -1,16 +1,20 @@
 """Reads at the driver level (adapters/db/driver_sql.py fetch_all, fetch_one) give what
 SQLAlchemy's `Connection.execute` gives, value for value and type for type, on both
-databases; listeners see them; a read inside a block of held-back rows sees those rows."""
+databases; listeners see them; a read inside a block of held-back rows sees those rows.
+Rows written at the driver level (`write`) are those SQLAlchemy writes, and refused as it
+refuses them."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from oms.adapters.db import driver_sql
-from oms.adapters.db.tables import orders, products, stock
+from oms.adapters.db.tables import order_events, orders, products, stock, stock_ledger
 from oms.domain.access import SYSTEM
 from oms.services import orders as order_service
 from oms.services.ports import UnitOfWork
@@ -107,3 +111,78 @@ def test_a_driver_level_read_in_a_block_sees_the_rows_held_back(uow: UnitOfWork)
             return int(row[0])
 
     assert uow.run(work) == 1
+
+
+def _rows_of_both_ways(uow: UnitOfWork, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Write `rows` through SQLAlchemy, then again at the driver level (the same values
+    with `actor` marked), and compare what each wrote."""
+
+    def work() -> None:
+        conn = uow.conn  # type: ignore[attr-defined]
+        conn.execute(table.insert(), rows)
+        again = [{**row, "actor": "driver"} for row in rows]
+        assert driver_sql.write(conn, [(table.insert(), again)], None)
+
+    uow.run(work)
+    columns = [c for c in table.c if c.name not in ("id", "actor")]
+
+    def read(actor: str) -> list[tuple[Any, ...]]:
+        query = sa.select(*columns).where(table.c.actor == actor).order_by(table.c.id)
+        return [tuple(row) for row in uow.conn.execute(query)]  # type: ignore[attr-defined]
+
+    plain, driver = uow.run(lambda: (read("plain"), read("driver")), write=False)
+    assert len(plain) == len(rows)
+    assert driver == plain
+
+
+def test_several_rows_written_at_the_driver_level_are_sqlalchemys(uow: UnitOfWork) -> None:
+    stocked(uow, "MUG", 5)
+    order = order_service.place_order(uow, SYSTEM, draft(("MUG", 1))).order
+    at = datetime(2026, 12, 6, 15, 30, 0, 123456, tzinfo=UTC)
+    events = [
+        {"order_id": order.id, "type": "note", "from_status": None, "to_status": None,
+         "actor": "plain", "at": at, "data": {"text": "naïve ' \" , {} []", "n": 1.5}},
+        {"order_id": order.id, "type": "note", "from_status": "placed", "to_status": None,
+         "actor": "plain", "at": at, "data": {}},
+        {"order_id": order.id, "type": "other", "from_status": None, "to_status": "x",
+         "actor": "plain", "at": at, "data": {"list": [1, None, "two"]}},
+    ]  # fmt: skip
+    _rows_of_both_ways(uow, order_events, events)
+    stock_id = uow.run(lambda: uow.conn.execute(sa.select(stock.c.id)).scalar(), write=False)  # type: ignore[attr-defined]
+    ledger = [
+        {
+            "stock_id": stock_id,
+            "kind": "count",
+            "on_hand_delta": d,
+            "reserved_delta": 0,
+            "reason": None,
+            "order_id": None,
+            "order_line_id": None,
+            "actor": "plain",
+            "at": at,
+        }
+        for d in (1, -2, 3)
+    ]  # fmt: skip  (a column of nulls only)
+    _rows_of_both_ways(uow, stock_ledger, ledger)
+
+
+def test_several_rows_one_too_long_for_its_column_are_refused_not_cut_short(
+    uow: UnitOfWork,
+) -> None:
+    if uow.engine.dialect.name != "postgresql":  # type: ignore[attr-defined]
+        pytest.skip("SQLite does not hold strings to their declared length")
+    stocked(uow, "MUG", 5)
+    order = order_service.place_order(uow, SYSTEM, draft(("MUG", 1))).order
+    at = datetime(2026, 12, 6, tzinfo=UTC)
+    rows = [
+        {"order_id": order.id, "type": kind, "actor": "a", "at": at, "data": {}}
+        for kind in ("note", "x" * 65)
+    ]
+
+    def work() -> None:
+        assert driver_sql.write(uow.conn, [(order_events.insert(), rows)], None)  # type: ignore[attr-defined]
+
+    with pytest.raises(sa.exc.DataError, match="too long"):
+        uow.run(work)
+    count = sa.select(sa.func.count()).select_from(order_events).where(order_events.c.actor == "a")
+    assert uow.run(lambda: uow.conn.execute(count).scalar(), write=False) == 0  # type: ignore[attr-defined]
