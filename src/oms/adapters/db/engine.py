@@ -70,8 +70,9 @@ class WriteGate:
         since the last one, or the WAL outgrew WAL_LIMIT. SQLite's own automatic
         checkpoint is off (engine connections): it ran inside the commit that crossed its
         threshold, with the gate held, so every writer of every process waited for its
-        copy and fsync. Called by a writer after it left the gate and answered; one
-        checkpoint at a time per process."""
+        copy and fsync. Called by a writer once it left the gate (a group commit's leader
+        once every placement of its batch has its answer); one checkpoint at a time per
+        process."""
         if self._database is None:
             return
         if self._writes < CHECKPOINT_EVERY and not self._wal_beyond(WAL_LIMIT):
