@@ -108,3 +108,14 @@ def test_a_wal_beyond_its_limit_is_checkpointed_whatever_the_count(
     n = 4 * CHECKPOINT_EVERY
     _writes(container, n)
     assert wal.stat().st_size < n * ROW / 4  # a few writes' worth, not all of them
+
+
+def test_disposing_of_the_engine_closes_the_checkpoints_connection(container: Container) -> None:
+    _scratch(container)
+    _writes(container, CHECKPOINT_EVERY + 1)
+    gate = _GATES[container.engine]
+    assert gate._checkpointer is not None
+    container.close()
+    assert gate._checkpointer is None
+    _writes(container, CHECKPOINT_EVERY + 1)  # a disposed engine still works: it reopens
+    assert gate._checkpointer is not None

@@ -91,6 +91,13 @@ class WriteGate:
         finally:
             self._checkpointing.release()
 
+    def close(self) -> None:
+        """Close the checkpoints' connection (the engine was disposed of)."""
+        with self._checkpointing:
+            if self._checkpointer is not None:
+                self._checkpointer.close()
+                self._checkpointer = None
+
     def _wal_beyond(self, size: int) -> bool:
         try:
             return os.stat(f"{self._database}-wal").st_size > size
@@ -192,9 +199,10 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
 
     database = make_url(url).database or ""
     on_disk = database not in ("", ":memory:") and not database.startswith("file:")
-    _GATES[engine] = (
+    gate = _GATES[engine] = (
         WriteGate(Path(f"{database}.write-lock"), database) if on_disk else WriteGate(None)
     )
+    event.listen(engine, "engine_disposed", lambda _engine: gate.close())
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
