@@ -163,7 +163,7 @@ def fetch_all(conn: sa.Connection, statement: Any, params: dict[str, Any]) -> li
     """One statement's rows at the driver level, as tuples: compiled once, SQLAlchemy's
     bind and result processors applied, so the values are those `Connection.execute`
     gives. For the reads of every placement (token, products, stock, ids); a statement
-    with an expanding IN cannot run here (on PostgreSQL use `= ANY` of an array)."""
+    with an expanding IN cannot run here (use `any_of`: one text for any number of values)."""
     return _fetch(conn, statement, params, one=False)
 
 

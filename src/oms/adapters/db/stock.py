@@ -70,7 +70,6 @@ def _options_of(products_are: Any) -> Any:
     )
 
 
-_OPTIONS = _options_of(stock.c.product_id.in_(sa.bindparam("products", expanding=True)))
 # The unlocked read of every placement, at the driver level (driver_sql.py): one statement
 # text for any number of products, by dialect.
 _OPTIONS_ANY = {
@@ -81,7 +80,9 @@ _OPTIONS_ANY = {
 }
 # FOR NO KEY UPDATE: the foreign keys of reservations and ledger rows take FOR KEY SHARE on
 # the stock row, which FOR UPDATE would block and this does not.
-_OPTIONS_LOCKED = _OPTIONS.with_for_update(of=stock, key_share=True)
+_OPTIONS_LOCKED = _options_of(
+    stock.c.product_id.in_(sa.bindparam("products", expanding=True))
+).with_for_update(of=stock, key_share=True)
 # The one statement that keeps oversell out: the database checks and adds at once. Live
 # holds count against it (decision 0007); the caller's row locks keep new ones out meanwhile.
 _RESERVE = (
@@ -184,16 +185,18 @@ class SqlStock(Repository):
             )
 
     def lock_options(self, product_ids: Sequence[int]) -> list[StockOption]:
-        return self._options(_OPTIONS_LOCKED if self.postgres else _OPTIONS, product_ids)
+        if not self.postgres:  # SQLite's one writer at a time: the read is the lock
+            return self._options(product_ids)
+        params = {"products": list(product_ids), "now": self._uow.now()}
+        return _stock_options(self.conn.execute(_OPTIONS_LOCKED, params))
 
     def read_options(self, product_ids: Sequence[int]) -> list[StockOption]:
+        return self._options(product_ids)
+
+    def _options(self, product_ids: Sequence[int]) -> list[StockOption]:
         params = {"products": list(product_ids), "now": self._uow.now()}
         query = _OPTIONS_ANY[self.conn.dialect.name]
         return _stock_options(driver_sql.fetch_all(self.conn, query, params))
-
-    def _options(self, query: Any, product_ids: Sequence[int]) -> list[StockOption]:
-        rows = self.conn.execute(query, {"products": list(product_ids), "now": self._uow.now()})
-        return _stock_options(rows)
 
     def reserve(self, requests: Sequence[tuple[int, int]]) -> bool:
         if not requests:
